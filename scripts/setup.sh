@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs the Debian packages bulwark needs to build, test, fuzz and run
+# its lab, when they are missing. Safe to run again: it installs nothing
+# that is already there. Needs root (or sudo) only when something is missing.
+set -eu
+
+PACKAGES="
+gcc clang make pkg-config meson ninja-build
+libnftables-dev libjansson-dev libmnl-dev libcmocka-dev
+libclang-rt-14-dev
+nftables iproute2 iputils-ping iperf3 procps kmod
+"
+
+missing=""
+for pkg in $PACKAGES; do
+	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+	case "$status" in
+	*" installed") ;;
+	*) missing="$missing $pkg" ;;
+	esac
+done
+
+[ -z "$missing" ] && exit 0
+
+echo "setup: installing:$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,32 @@
+/* The commands main.c dispatches to. Each prints its data to stdout and
+ * returns 0 or a negative errno with err filled; main.c prints the error
+ * and picks the exit code. */
+#pragma once
+#include <stdbool.h>
+
+#include "util/err.h"
+
+struct bw_globals {
+	const char *root; /* host root prefix: "" is the real host */
+};
+
+struct bw_command {
+	const char *name;
+	int (*run)(int argc, char **argv, const struct bw_globals *globals,
+		   struct bw_err *err);
+	const char *summary;
+};
+
+int cmd_nat(int argc, char **argv, const struct bw_globals *globals, struct bw_err *err);
+int cmd_lab(int argc, char **argv, const struct bw_globals *globals, struct bw_err *err);
+
+/* nat up and nat status, for the lab to run inside its gateway. */
+int cmd_nat_up(const struct bw_globals *globals, const char *config_path,
+	       const char *state_dir, bool is_dry_run, struct bw_err *err);
+int cmd_nat_status(const struct bw_globals *globals, const char *state_dir,
+		   bool is_json, struct bw_err *err);
+
+/* Prints a warning line to stderr ("bulwark: warning: ..."). */
+void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints a note line to stderr ("bulwark: ..."). */
+void cmd_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

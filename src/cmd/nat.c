@@ -1,0 +1,336 @@
+/* bulwark nat: the NAT gateway, a drop-in for fck-nat and pelotech-nat. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <jansson.h>
+
+#include "cmd/cmd.h"
+#include "cmd/natplan.h"
+#include "host/fsroot.h"
+#include "host/natobserve.h"
+#include "host/natstate.h"
+#include "host/nft.h"
+#include "host/sysctl.h"
+#include "render/nat_nft.h"
+
+static const char usage[] =
+	"usage: bulwark nat <up|down|status|render> [options]\n"
+	"\n"
+	"  up       set forwarding and the tuning knobs, load table inet bulwark_nat\n"
+	"           (one transaction), verify masquerading is in place\n"
+	"  down     remove the table and put every knob back as it was\n"
+	"  status   interface, forwarding, masquerade counters, conntrack use\n"
+	"  render   print the ruleset 'up' would load\n"
+	"\n"
+	"Options:\n"
+	"  --config FILE     configuration (default /etc/pelotech-nat.conf, then\n"
+	"                    /etc/fck-nat.conf, then built-in defaults)\n"
+	"  --state-dir DIR   where 'up' records what 'down' restores (default /run/bulwark)\n"
+	"  --dry-run         (up) have the kernel check the ruleset; change nothing\n"
+	"  --json            (status) one JSON document\n";
+
+struct nat_opts {
+	const char *config_path;
+	const char *state_dir;
+	bool is_dry_run;
+	bool is_json;
+};
+
+static void print_dry_run(const char *root, const struct nat_plan *plan)
+{
+	printf("would write:\n");
+	for (size_t i = 0; i < plan->knobs.len; i++) {
+		const struct knob *knob = VEC_AT(&plan->knobs, struct knob, i);
+		char old[128];
+		struct bw_err err;
+
+		if (fsroot_read(root, knob->path, old, sizeof(old), &err) < 0)
+			snprintf(old, sizeof(old), "(unreadable)");
+		printf("  %-58s %s -> %s\n", knob->path, old, knob->value);
+	}
+	printf("would load (the kernel checked it):\n%s", plan->ruleset);
+}
+
+static int verify(const struct nat_plan *plan, struct bw_err *err)
+{
+	struct nat_observed seen;
+	json_t *listing = NULL;
+	int rc = nft_list_table_json("inet", NAT_NFT_TABLE, &listing, err);
+
+	if (rc < 0)
+		return rc;
+	nat_observe_ruleset(listing, &seen);
+	json_decref(listing);
+	if (plan->does_masquerade_ipv4 &&
+	    (!seen.ipv4.is_present || strcmp(seen.ipv4.oifname, plan->interface) != 0))
+		return bw_errf(err, -EIO, "after loading, no IPv4 masquerade rule on %s is in place",
+			       plan->interface);
+	if (plan->does_masquerade_ipv6 &&
+	    (!seen.ipv6.is_present || strcmp(seen.ipv6.oifname, plan->interface) != 0))
+		return bw_errf(err, -EIO, "after loading, no IPv6 masquerade rule on %s is in place",
+			       plan->interface);
+	return 0;
+}
+
+/* Puts the table back as it was before this run: the earlier ruleset, or
+ * no table. */
+static void restore_table(const char *previous_table)
+{
+	struct bw_err ignored;
+	char *text;
+
+	if (!previous_table) {
+		nft_apply(NAT_NFT_DELETE, false, &ignored);
+		return;
+	}
+	if (asprintf(&text, "%s%s", NAT_NFT_DELETE, previous_table) < 0)
+		return;
+	nft_apply(text, false, &ignored);
+	free(text);
+}
+
+int cmd_nat_up(const struct bw_globals *globals, const char *config_path,
+	       const char *state_dir, bool is_dry_run, struct bw_err *err)
+{
+	struct nat_plan plan;
+	struct nat_state state;
+	struct vec undo = VEC_INIT(struct knob);
+	char *previous_table = NULL;
+	bool has_state;
+	int rc;
+
+	natplan_init(&plan);
+	natstate_init(&state);
+	rc = natplan_build(globals->root, config_path, &plan, err);
+	if (rc < 0)
+		goto out;
+	rc = natplan_refuse_ec2_keys(&plan, err);
+	if (rc < 0)
+		goto out;
+	rc = nft_apply(plan.ruleset, true, err);
+	if (rc < 0 || is_dry_run) {
+		if (rc == 0)
+			print_dry_run(globals->root, &plan);
+		goto out;
+	}
+	rc = natstate_load(globals->root, state_dir, &state, &has_state, err);
+	if (rc < 0)
+		goto out;
+	if (has_state && strcmp(state.interface, plan.interface) != 0)
+		cmd_note("nat was up on %s; moving it to %s", state.interface, plan.interface);
+	rc = nft_list_table_text("inet", NAT_NFT_TABLE, &previous_table, err);
+	if (rc < 0)
+		goto out;
+	/* The table first: loading masquerade loads nf_conntrack, whose
+	 * knobs do not exist before. */
+	rc = nft_apply(plan.ruleset, false, err);
+	if (rc < 0)
+		goto out;
+	rc = knobs_apply(globals->root, &plan.knobs, &undo, err);
+	if (rc == 0)
+		rc = verify(&plan, err);
+	if (rc == 0 && knobs_merge(&state.saved_knobs, &undo) < 0)
+		rc = bw_errf(err, -ENOMEM, "out of memory");
+	if (rc == 0) {
+		snprintf(state.interface, sizeof(state.interface), "%s", plan.interface);
+		rc = natstate_save(globals->root, state_dir, &state, err);
+	}
+	if (rc < 0) {
+		struct bw_err ignored;
+
+		knobs_restore(globals->root, &undo, &ignored);
+		restore_table(previous_table);
+		goto out;
+	}
+	printf("nat: masquerading %s out of %s (table inet " NAT_NFT_TABLE "%s)\n",
+	       plan.does_masquerade_ipv4 && plan.does_masquerade_ipv6 ? "IPv4 and IPv6" :
+	       plan.does_masquerade_ipv6 ? "IPv6" : "IPv4",
+	       plan.interface, plan.use_flowtable ? ", flowtable" : "");
+out:
+	free(previous_table);
+	vec_free(&undo);
+	natstate_free(&state);
+	natplan_free(&plan);
+	return rc;
+}
+
+static int nat_down(const struct bw_globals *globals, const struct nat_opts *opts,
+		    struct bw_err *err)
+{
+	struct nat_state state;
+	bool has_state;
+	int rc;
+
+	natstate_init(&state);
+	rc = natstate_load(globals->root, opts->state_dir, &state, &has_state, err);
+	if (rc < 0)
+		goto out;
+	rc = nft_apply(NAT_NFT_DELETE, false, err);
+	if (rc < 0)
+		goto out;
+	if (!has_state) {
+		printf("nat: down (no recorded knobs to restore)\n");
+		goto out;
+	}
+	rc = knobs_restore(globals->root, &state.saved_knobs, err);
+	if (rc < 0)
+		goto out;
+	rc = natstate_remove(globals->root, opts->state_dir, err);
+	if (rc == 0)
+		printf("nat: down; restored %zu knobs\n", state.saved_knobs.len);
+out:
+	natstate_free(&state);
+	return rc;
+}
+
+static json_t *masquerade_json(const struct nat_masquerade_seen *seen)
+{
+	return json_pack("{s:b, s:s?, s:I, s:I}", "present", seen->is_present,
+			 "interface", seen->is_present ? seen->oifname : NULL,
+			 "packets", (json_int_t)seen->packets, "bytes", (json_int_t)seen->bytes);
+}
+
+static json_t *number_or_null(long long value)
+{
+	return value < 0 ? json_null() : json_integer(value);
+}
+
+static void print_masquerade(const char *label, const struct nat_masquerade_seen *seen)
+{
+	if (seen->is_present)
+		printf("%-18s on %s, %" PRIu64 " packets, %" PRIu64 " bytes\n", label,
+		       seen->oifname, seen->packets, seen->bytes);
+	else
+		printf("%-18s absent\n", label);
+}
+
+static const char *on_off(int value)
+{
+	return value < 0 ? "unknown" : value ? "on" : "off";
+}
+
+int cmd_nat_status(const struct bw_globals *globals, const char *state_dir,
+		   bool is_json, struct bw_err *err)
+{
+	struct nat_observed seen;
+	struct nat_state state;
+	bool has_state;
+	int rc;
+
+	natstate_init(&state);
+	rc = natstate_load(globals->root, state_dir, &state, &has_state, err);
+	if (rc == 0)
+		rc = nat_observe(globals->root, &seen, err);
+	if (rc < 0)
+		goto out;
+	if (is_json) {
+		json_t *doc = json_pack(
+			"{s:s?, s:b, s:{s:b, s:b}, s:{s:o, s:o}, s:b, s:{s:o, s:o}}",
+			"interface", has_state ? state.interface : NULL,
+			"table", seen.has_table,
+			"forwarding", "ipv4", seen.ipv4_forwarding > 0, "ipv6",
+			seen.ipv6_forwarding > 0,
+			"masquerade", "ipv4", masquerade_json(&seen.ipv4), "ipv6",
+			masquerade_json(&seen.ipv6),
+			"flowtable", seen.has_flowtable,
+			"conntrack", "count", number_or_null(seen.conntrack_count), "max",
+			number_or_null(seen.conntrack_max));
+		char *text = json_dumps(doc, JSON_INDENT(2));
+
+		if (text)
+			printf("%s\n", text);
+		free(text);
+		json_decref(doc);
+		goto out;
+	}
+	printf("%-18s %s\n", "state", seen.has_table ? "up" : "down");
+	printf("%-18s %s\n", "interface", has_state ? state.interface : "-");
+	printf("%-18s %s\n", "ipv4 forwarding", on_off(seen.ipv4_forwarding));
+	printf("%-18s %s\n", "ipv6 forwarding", on_off(seen.ipv6_forwarding));
+	print_masquerade("masquerade ipv4", &seen.ipv4);
+	print_masquerade("masquerade ipv6", &seen.ipv6);
+	printf("%-18s %s\n", "flowtable", seen.has_flowtable ? "on" : "off");
+	if (seen.conntrack_count >= 0)
+		printf("%-18s %lld of %lld\n", "conntrack", seen.conntrack_count,
+		       seen.conntrack_max);
+	else
+		printf("%-18s not loaded\n", "conntrack");
+out:
+	natstate_free(&state);
+	return rc;
+}
+
+static int nat_render(const struct bw_globals *globals, const struct nat_opts *opts,
+		      struct bw_err *err)
+{
+	struct nat_plan plan;
+	int rc;
+
+	natplan_init(&plan);
+	rc = natplan_build(globals->root, opts->config_path, &plan, err);
+	if (rc == 0)
+		fputs(plan.ruleset, stdout);
+	natplan_free(&plan);
+	return rc;
+}
+
+int cmd_nat(int argc, char **argv, const struct bw_globals *globals, struct bw_err *err)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct nat_opts opts = { .state_dir = NATSTATE_DEFAULT_DIR };
+	const char *sub;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "c:hn", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			opts.config_path = optarg;
+			break;
+		case 's':
+			if (optarg[0] != '/')
+				return bw_err_input(err, "nat: --state-dir must be an absolute path");
+			opts.state_dir = optarg;
+			break;
+		case 'n':
+			opts.is_dry_run = true;
+			break;
+		case 'j':
+			opts.is_json = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			return bw_err_input(err, "nat: bad option (see 'bulwark nat --help')");
+		}
+	}
+	if (optind != argc - 1)
+		return bw_err_input(err, "nat: expected one of up, down, status, render (see 'bulwark nat --help')");
+	sub = argv[optind];
+	if (strcmp(sub, "up") == 0)
+		return cmd_nat_up(globals, opts.config_path, opts.state_dir, opts.is_dry_run, err);
+	if (strcmp(sub, "down") == 0)
+		return nat_down(globals, &opts, err);
+	if (strcmp(sub, "status") == 0)
+		return cmd_nat_status(globals, opts.state_dir, opts.is_json, err);
+	if (strcmp(sub, "render") == 0)
+		return nat_render(globals, &opts, err);
+	if (strcmp(sub, "help") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	return bw_err_input(err, "nat: unknown subcommand '%s' (see 'bulwark nat --help')", sub);
+}

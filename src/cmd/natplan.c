@@ -1,0 +1,228 @@
+#include "cmd/natplan.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "cmd/cmd.h"
+#include "conf/natconf.h"
+#include "host/fsroot.h"
+#include "host/nft.h"
+#include "host/rtnl.h"
+#include "model/knob.h"
+#include "render/nat_knobs.h"
+#include "render/nat_nft.h"
+
+/* pelotech-nat's file wins over fck-nat's, as pelotech-nat reads them. */
+static const char *const default_configs[] = {
+	"/etc/pelotech-nat.conf",
+	"/etc/fck-nat.conf",
+};
+
+void natplan_init(struct nat_plan *plan)
+{
+	memset(plan, 0, sizeof(*plan));
+	nat_config_init(&plan->config);
+	plan->knobs = (struct vec)VEC_INIT(struct knob);
+}
+
+void natplan_free(struct nat_plan *plan)
+{
+	nat_config_free(&plan->config);
+	free(plan->ruleset);
+	vec_free(&plan->knobs);
+}
+
+static int read_config(const char *root, const char *config_path,
+		       struct nat_plan *plan, struct bw_err *err)
+{
+	struct vec warnings = VEC_INIT(struct natconf_warning);
+	char *text = NULL;
+	size_t len;
+	int rc;
+
+	if (config_path) {
+		snprintf(plan->config_name, sizeof(plan->config_name), "%s", config_path);
+	} else {
+		for (size_t i = 0; i < 2 && !plan->config_name[0]; i++)
+			if (fsroot_exists(root, default_configs[i]))
+				fsroot_path(root, default_configs[i], plan->config_name,
+					    sizeof(plan->config_name));
+		if (!plan->config_name[0]) {
+			cmd_note("no %s or %s: running on defaults", default_configs[0],
+				 default_configs[1]);
+			return 0;
+		}
+	}
+	rc = fsroot_slurp(plan->config_name, NATCONF_MAX_BYTES, &text, &len, err);
+	if (rc < 0) {
+		err->is_input = true; /* an unreadable configuration is bad input */
+		return rc;
+	}
+	rc = natconf_parse(text, len, plan->config_name, &plan->config, &warnings, err);
+	for (size_t i = 0; i < warnings.len; i++)
+		cmd_warn("%s", VEC_AT(&warnings, struct natconf_warning, i)->text);
+	vec_free(&warnings);
+	free(text);
+	return rc;
+}
+
+static int decide_interface(struct rtnl *nl, struct nat_plan *plan, struct bw_err *err)
+{
+	int rc;
+
+	if (plan->config.interface[0]) {
+		snprintf(plan->interface, sizeof(plan->interface), "%s", plan->config.interface);
+	} else {
+		rc = rtnl_default_route_ifname(nl, AF_INET, plan->interface, err);
+		if (rc == -ENOENT)
+			return bw_errf(err, rc,
+				       "no interface= in the configuration and no IPv4 default route to take it from");
+		if (rc < 0)
+			return rc;
+		if (!nat_ifname_is_valid(plan->interface))
+			return bw_errf(err, -EINVAL,
+				       "the default route's device '%s' has an unusual name; set interface= explicitly",
+				       plan->interface);
+	}
+	if (!if_nametoindex(plan->interface))
+		return bw_errf(err, -ENODEV, "interface %s: no such device", plan->interface);
+	return 0;
+}
+
+static int decide_ipv6(struct rtnl *nl, const char *root, struct nat_plan *plan,
+		       struct bw_err *err)
+{
+	bool has_global = false;
+	int rc;
+
+	switch (plan->config.ipv6) {
+	case NAT_OFF:
+		plan->is_ipv6_on = false;
+		return 0;
+	case NAT_ON:
+		if (!fsroot_exists(root, "/proc/sys/net/ipv6"))
+			return bw_errf(err, -EAFNOSUPPORT,
+				       "ipv6=on but this kernel has IPv6 disabled");
+		plan->is_ipv6_on = true;
+		return 0;
+	case NAT_AUTO:
+		break;
+	}
+	/* auto: IPv6 is on when the public interface has a global address. */
+	if (!fsroot_exists(root, "/proc/sys/net/ipv6"))
+		return 0;
+	rc = rtnl_has_global_addr(nl, plan->interface, AF_INET6, &has_global, err);
+	plan->is_ipv6_on = has_global;
+	return rc;
+}
+
+/* The flowtable spans every interface that is up: flows enter on one and
+ * leave on another, and a NAT instance may have one ENI or several. */
+static int render_ruleset(struct rtnl *nl, struct nat_plan *plan, struct bw_err *err)
+{
+	struct vec links = VEC_INIT(struct rtnl_ifname);
+	const char **devices = NULL;
+	struct nat_nft_host host = {
+		.public_interface = plan->interface,
+		.is_ipv4_on = true,
+		.is_ipv6_on = plan->is_ipv6_on,
+	};
+	int rc = 0;
+
+	if (plan->config.flowtable) {
+		if (!nft_kernel_has_flowtables()) {
+			cmd_warn("flowtable=true, but this kernel has no nftables flowtables (CONFIG_NF_FLOW_TABLE); NAT runs without the fast path");
+		} else {
+			rc = rtnl_list_up_links(nl, &links, err);
+			if (rc < 0)
+				goto out;
+			devices = calloc(links.len + 1, sizeof(*devices));
+			if (!devices) {
+				rc = bw_errf(err, -ENOMEM, "out of memory");
+				goto out;
+			}
+			for (size_t i = 0; i < links.len; i++)
+				if (nat_ifname_is_valid(VEC_AT(&links, struct rtnl_ifname, i)->name))
+					devices[host.n_flowtable_devices++] =
+						VEC_AT(&links, struct rtnl_ifname, i)->name;
+			host.flowtable_devices = devices;
+			host.use_flowtable = host.n_flowtable_devices > 0;
+		}
+	}
+	plan->use_flowtable = host.use_flowtable;
+	plan->ruleset = nat_nft_render(&plan->config, &host);
+	if (!plan->ruleset)
+		rc = bw_errf(err, -ENOMEM, "out of memory");
+out:
+	free(devices);
+	vec_free(&links);
+	return rc;
+}
+
+int natplan_build(const char *root, const char *config_path, struct nat_plan *plan,
+		  struct bw_err *err)
+{
+	struct rtnl nl;
+	size_t n_v4, n_v6;
+	int rc;
+
+	rc = read_config(root, config_path, plan, err);
+	if (rc < 0)
+		return rc;
+	rc = rtnl_open(&nl, err);
+	if (rc < 0)
+		return rc;
+	rc = decide_interface(&nl, plan, err);
+	if (rc == 0)
+		rc = decide_ipv6(&nl, root, plan, err);
+	if (rc < 0)
+		goto out;
+	n_v4 = nat_config_count_cidrs(&plan->config, AF_INET);
+	n_v6 = nat_config_count_cidrs(&plan->config, AF_INET6);
+	plan->does_masquerade_ipv4 = plan->config.source_cidrs.len == 0 || n_v4 > 0;
+	plan->does_masquerade_ipv6 = plan->is_ipv6_on &&
+		(plan->config.source_cidrs.len == 0 || n_v6 > 0);
+	if (plan->is_ipv6_on && !plan->does_masquerade_ipv6)
+		cmd_note("nat_source_cidrs lists no IPv6 range: IPv6 is forwarded but not masqueraded");
+	if (!plan->does_masquerade_ipv4)
+		cmd_note("nat_source_cidrs lists no IPv4 range: IPv4 is forwarded but not masqueraded");
+	rc = render_ruleset(&nl, plan, err);
+	if (rc < 0)
+		goto out;
+	if (nat_knobs_render(&plan->config, plan->interface, plan->is_ipv6_on,
+			     &plan->knobs) < 0)
+		rc = bw_errf(err, -ENOMEM, "out of memory");
+out:
+	rtnl_close(&nl);
+	return rc;
+}
+
+int natplan_refuse_ec2_keys(const struct nat_plan *plan, struct bw_err *err)
+{
+	const struct nat_config *c = &plan->config;
+	const char *key = NULL;
+	int line = 0;
+
+	if (c->eni_id[0]) {
+		key = "eni_id";
+		line = c->eni_id_line;
+	} else if (c->eip_id[0]) {
+		key = "eip_id";
+		line = c->eip_id_line;
+	} else if (c->cwagent_enabled) {
+		key = "cwagent_enabled";
+		line = c->cwagent_enabled_line;
+	} else if (c->cwagent_cfg_param_name[0]) {
+		key = "cwagent_cfg_param_name";
+		line = c->cwagent_cfg_param_name_line;
+	}
+	if (!key)
+		return 0;
+	return bw_errf(err, -ENOTSUP,
+		       "%s:%d: %s needs the EC2 integration, which this build does not have yet; nothing was changed",
+		       plan->config_name, line, key);
+}

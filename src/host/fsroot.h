@@ -1,0 +1,30 @@
+/* Files of the host, under a root prefix ("" or "/" is the real host;
+ * tests pass a temporary folder that fakes one). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/err.h"
+
+/* Joins root and an absolute path. Returns 0 or -ENAMETOOLONG. */
+int fsroot_path(const char *root, const char *path, char *out, size_t out_size);
+
+/* Reads a small file whole, without its trailing newline. */
+int fsroot_read(const char *root, const char *path, char *out, size_t out_size,
+		struct bw_err *err);
+
+/* Writes value to an existing file (a /proc/sys or /sys knob) in one write. */
+int fsroot_write_knob(const char *root, const char *path, const char *value,
+		      struct bw_err *err);
+
+/* Replaces a regular file atomically (temporary file, fsync, rename),
+ * creating its folder. */
+int fsroot_replace(const char *root, const char *path, const char *content,
+		   struct bw_err *err);
+
+bool fsroot_exists(const char *root, const char *path);
+int fsroot_remove(const char *root, const char *path, struct bw_err *err);
+
+/* Reads a whole file of at most max_bytes into a malloc'd buffer. */
+int fsroot_slurp(const char *path, size_t max_bytes, char **out, size_t *out_len,
+		 struct bw_err *err);

@@ -1,0 +1,120 @@
+#include "host/nft.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nftables/libnftables.h>
+
+static void ctx_freep(struct nft_ctx **ctx)
+{
+	if (*ctx)
+		nft_ctx_free(*ctx);
+}
+
+#define NFT_CTX_AUTO __attribute__((cleanup(ctx_freep))) struct nft_ctx
+
+/* The first line of libnftables' error output that says what went wrong. */
+static void first_error_line(const char *errors, char *out, size_t out_size)
+{
+	const char *found = errors ? strstr(errors, "Error: ") : NULL;
+	const char *end;
+
+	if (!found) {
+		snprintf(out, out_size, "%s", errors && *errors ? errors : "unknown error");
+		end = strchr(out, '\n');
+		if (end)
+			out[end - out] = '\0';
+		return;
+	}
+	found += strlen("Error: ");
+	end = strchr(found, '\n');
+	snprintf(out, out_size, "%.*s", end ? (int)(end - found) : (int)strlen(found),
+		 found);
+}
+
+static struct nft_ctx *open_ctx(bool is_dry_run, unsigned output_flags)
+{
+	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+
+	if (!ctx)
+		return NULL;
+	nft_ctx_set_dry_run(ctx, is_dry_run);
+	nft_ctx_output_set_flags(ctx, output_flags);
+	if (nft_ctx_buffer_output(ctx) < 0 || nft_ctx_buffer_error(ctx) < 0) {
+		nft_ctx_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+int nft_apply(const char *ruleset, bool is_dry_run, struct bw_err *err)
+{
+	NFT_CTX_AUTO *ctx = open_ctx(is_dry_run, 0);
+	char why[400];
+
+	if (!ctx)
+		return bw_errf(err, -ENOMEM, "nftables: cannot create a context");
+	if (nft_run_cmd_from_buffer(ctx, ruleset) != 0) {
+		first_error_line(nft_ctx_get_error_buffer(ctx), why, sizeof(why));
+		return bw_errf(err, -EIO, "nftables %s: %s",
+			       is_dry_run ? "check" : "transaction", why);
+	}
+	return 0;
+}
+
+static int list_table(const char *family, const char *table, unsigned flags,
+		      char **out, struct bw_err *err)
+{
+	NFT_CTX_AUTO *ctx = open_ctx(false, flags);
+	char cmd[128], why[400];
+	const char *errors;
+
+	*out = NULL;
+	if (!ctx)
+		return bw_errf(err, -ENOMEM, "nftables: cannot create a context");
+	snprintf(cmd, sizeof(cmd), "list table %s %s", family, table);
+	if (nft_run_cmd_from_buffer(ctx, cmd) != 0) {
+		errors = nft_ctx_get_error_buffer(ctx);
+		/* A missing table is an answer, not a failure. */
+		if (errors && strstr(errors, "No such file or directory"))
+			return 0;
+		first_error_line(errors, why, sizeof(why));
+		return bw_errf(err, -EIO, "nftables: %s: %s", cmd, why);
+	}
+	*out = strdup(nft_ctx_get_output_buffer(ctx));
+	return *out ? 0 : bw_errf(err, -ENOMEM, "out of memory");
+}
+
+int nft_list_table_json(const char *family, const char *table, json_t **out,
+			struct bw_err *err)
+{
+	char *text = NULL;
+	json_error_t jerr;
+	int rc = list_table(family, table, NFT_CTX_OUTPUT_JSON, &text, err);
+
+	*out = NULL;
+	if (rc < 0 || !text)
+		return rc;
+	*out = json_loads(text, 0, &jerr);
+	free(text);
+	if (!*out)
+		return bw_errf(err, -EIO, "nftables: unreadable JSON listing: %s", jerr.text);
+	return 0;
+}
+
+int nft_list_table_text(const char *family, const char *table, char **out,
+			struct bw_err *err)
+{
+	return list_table(family, table, 0, out, err);
+}
+
+bool nft_kernel_has_flowtables(void)
+{
+	struct bw_err err;
+
+	return nft_apply("table inet bulwark_probe {\n"
+			 "\tflowtable probe { hook ingress priority filter; devices = { \"lo\" } }\n"
+			 "}\n", true, &err) == 0;
+}

@@ -1,0 +1,24 @@
+/* nftables through libnftables: one transaction per call. */
+#pragma once
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "util/err.h"
+
+/* Runs ruleset text as one transaction. With is_dry_run the kernel checks
+ * it and nothing is committed. */
+int nft_apply(const char *ruleset, bool is_dry_run, struct bw_err *err);
+
+/* Lists one table as libnftables JSON ({"nftables": [...]}). Sets *out to
+ * NULL (and returns 0) when the table does not exist. Caller decrefs. */
+int nft_list_table_json(const char *family, const char *table, json_t **out,
+			struct bw_err *err);
+
+/* Lists one table as ruleset text that nft_apply() can load again.
+ * Sets *out to NULL when the table does not exist. Caller frees. */
+int nft_list_table_text(const char *family, const char *table, char **out,
+			struct bw_err *err);
+
+/* Whether the running kernel accepts flowtables (a dry-run probe). */
+bool nft_kernel_has_flowtables(void);

@@ -1,0 +1,360 @@
+#include "host/rtnl.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libmnl/libmnl.h>
+
+int rtnl_open(struct rtnl *nl, struct bw_err *err)
+{
+	memset(nl, 0, sizeof(*nl));
+	nl->sock = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl->sock)
+		return bw_errf(err, -errno, "netlink: cannot open: %s", strerror(errno));
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno;
+
+		mnl_socket_close(nl->sock);
+		nl->sock = NULL;
+		return bw_errf(err, -e, "netlink: cannot bind: %s", strerror(e));
+	}
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->seq = (uint32_t)time(NULL);
+	return 0;
+}
+
+void rtnl_close(struct rtnl *nl)
+{
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	nl->sock = NULL;
+}
+
+/* Sends one request and reads replies until it is acknowledged or done,
+ * passing each message to cb. */
+static int talk(struct rtnl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data,
+		const char *what, struct bw_err *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	ssize_t n;
+	int rc;
+
+	req->nlmsg_seq = ++nl->seq;
+	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
+		return bw_errf(err, -errno, "netlink: %s: %s", what, strerror(errno));
+	for (;;) {
+		n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		if (n < 0)
+			return bw_errf(err, -errno, "netlink: %s: %s", what, strerror(errno));
+		rc = mnl_cb_run(buf, (size_t)n, req->nlmsg_seq, nl->portid, cb, data);
+		if (rc == MNL_CB_ERROR)
+			return bw_errf(err, -errno, "netlink: %s: %s", what, strerror(errno));
+		if (rc == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+struct default_route_search {
+	int family;
+	uint32_t best_metric;
+	int best_oif;
+};
+
+static int route_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, RTA_MAX) > 0)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int default_route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct default_route_search *search = data;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	uint32_t table, metric = 0;
+	int oif = 0;
+
+	if (rtm->rtm_family != search->family || rtm->rtm_dst_len != 0 ||
+	    rtm->rtm_type != RTN_UNICAST)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb);
+	table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	if (table != RT_TABLE_MAIN)
+		return MNL_CB_OK;
+	if (tb[RTA_PRIORITY])
+		metric = mnl_attr_get_u32(tb[RTA_PRIORITY]);
+	if (tb[RTA_OIF]) {
+		oif = (int)mnl_attr_get_u32(tb[RTA_OIF]);
+	} else if (tb[RTA_MULTIPATH]) {
+		const struct rtnexthop *nh = mnl_attr_get_payload(tb[RTA_MULTIPATH]);
+
+		if (mnl_attr_get_payload_len(tb[RTA_MULTIPATH]) >= sizeof(*nh))
+			oif = nh->rtnh_ifindex;
+	}
+	if (oif > 0 && (search->best_oif == 0 || metric < search->best_metric)) {
+		search->best_oif = oif;
+		search->best_metric = metric;
+	}
+	return MNL_CB_OK;
+}
+
+int rtnl_default_route_ifname(struct rtnl *nl, int family, char *out,
+			      struct bw_err *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+	struct default_route_search search = { .family = family };
+	int rc;
+
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (unsigned char)family;
+	rc = talk(nl, nlh, default_route_cb, &search, "reading routes", err);
+	if (rc < 0)
+		return rc;
+	if (!search.best_oif || !if_indextoname((unsigned)search.best_oif, out))
+		return bw_errf(err, -ENOENT, "no %s default route",
+			       family == AF_INET ? "IPv4" : "IPv6");
+	return 0;
+}
+
+struct addr_search {
+	int family;
+	int ifindex;
+	bool found;
+};
+
+static int addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct addr_search *search = data;
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+
+	if (ifa->ifa_family == search->family && (int)ifa->ifa_index == search->ifindex &&
+	    ifa->ifa_scope == RT_SCOPE_UNIVERSE)
+		search->found = true;
+	return MNL_CB_OK;
+}
+
+int rtnl_has_global_addr(struct rtnl *nl, const char *ifname, int family,
+			 bool *out, struct bw_err *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+	struct addr_search search = { .family = family };
+	int rc;
+
+	search.ifindex = (int)if_nametoindex(ifname);
+	if (!search.ifindex)
+		return bw_errf(err, -ENODEV, "interface %s: no such device", ifname);
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (unsigned char)family;
+	rc = talk(nl, nlh, addr_cb, &search, "reading addresses", err);
+	*out = search.found;
+	return rc;
+}
+
+struct link_list {
+	struct vec *names;
+	int rc;
+};
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct link_list *list = data;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct rtnl_ifname name;
+
+	if (!(ifi->ifi_flags & IFF_UP) || (ifi->ifi_flags & IFF_LOOPBACK))
+		return MNL_CB_OK;
+	if (!if_indextoname((unsigned)ifi->ifi_index, name.name))
+		return MNL_CB_OK;
+	if (vec_push(list->names, &name) < 0)
+		list->rc = -ENOMEM;
+	return MNL_CB_OK;
+}
+
+int rtnl_list_up_links(struct rtnl *nl, struct vec *names, struct bw_err *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct link_list list = { .names = names };
+	struct ifinfomsg *ifi;
+	int rc;
+
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	rc = talk(nl, nlh, link_cb, &list, "reading links", err);
+	if (rc == 0 && list.rc < 0)
+		return bw_errf(err, list.rc, "out of memory");
+	return rc;
+}
+
+/* ---- building (the lab) ----------------------------------------------- */
+
+static struct nlmsghdr *new_request(char *buf, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	return nlh;
+}
+
+int rtnl_add_veth(struct rtnl *nl, const char *name, int ns_fd,
+		  const char *peer_name, int peer_ns_fd, struct bw_err *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], what[96];
+	struct nlmsghdr *nlh = new_request(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	struct nlattr *linkinfo, *data, *peer;
+	struct ifinfomsg *peer_ifi;
+
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (ns_fd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)ns_fd);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	/* The peer's attributes follow an ifinfomsg of its own. */
+	peer_ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*peer_ifi));
+	peer_ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer_name);
+	if (peer_ns_fd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_ns_fd);
+	mnl_attr_nest_end(nlh, peer);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linkinfo);
+	snprintf(what, sizeof(what), "creating veth %s/%s", name, peer_name);
+	return talk(nl, nlh, NULL, NULL, what, err);
+}
+
+int rtnl_add_bridge(struct rtnl *nl, const char *name, struct bw_err *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], what[64];
+	struct nlmsghdr *nlh = new_request(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	struct nlattr *linkinfo;
+
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_nest_end(nlh, linkinfo);
+	snprintf(what, sizeof(what), "creating bridge %s", name);
+	return talk(nl, nlh, NULL, NULL, what, err);
+}
+
+int rtnl_link_up(struct rtnl *nl, const char *name, const char *master,
+		 struct bw_err *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], what[64];
+	struct nlmsghdr *nlh = new_request(buf, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (master) {
+		unsigned master_index = if_nametoindex(master);
+
+		if (!master_index)
+			return bw_errf(err, -ENODEV, "netlink: no bridge %s", master);
+		mnl_attr_put_u32(nlh, IFLA_MASTER, master_index);
+	}
+	snprintf(what, sizeof(what), "setting %s up", name);
+	return talk(nl, nlh, NULL, NULL, what, err);
+}
+
+static int parse_addr(const char *text, unsigned char *addr, int *family)
+{
+	if (inet_pton(AF_INET, text, addr) == 1) {
+		*family = AF_INET;
+		return 4;
+	}
+	if (inet_pton(AF_INET6, text, addr) == 1) {
+		*family = AF_INET6;
+		return 16;
+	}
+	return -EINVAL;
+}
+
+int rtnl_add_addr(struct rtnl *nl, const char *ifname, const char *addr,
+		  int prefix_len, struct bw_err *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], what[96];
+	struct nlmsghdr *nlh = new_request(buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	unsigned char bytes[16];
+	int family, len = parse_addr(addr, bytes, &family);
+	unsigned ifindex = if_nametoindex(ifname);
+
+	if (len < 0)
+		return bw_errf(err, -EINVAL, "netlink: '%s' is not an address", addr);
+	if (!ifindex)
+		return bw_errf(err, -ENODEV, "netlink: no interface %s", ifname);
+	ifa->ifa_family = (unsigned char)family;
+	ifa->ifa_prefixlen = (unsigned char)prefix_len;
+	ifa->ifa_index = ifindex;
+	/* No duplicate address detection: the lab owns its whole network. */
+	ifa->ifa_flags = family == AF_INET6 ? IFA_F_NODAD : 0;
+	mnl_attr_put(nlh, IFA_LOCAL, (size_t)len, bytes);
+	mnl_attr_put(nlh, IFA_ADDRESS, (size_t)len, bytes);
+	snprintf(what, sizeof(what), "adding %s/%d to %s", addr, prefix_len, ifname);
+	return talk(nl, nlh, NULL, NULL, what, err);
+}
+
+int rtnl_add_route(struct rtnl *nl, const char *dst, int prefix_len,
+		   const char *gateway, struct bw_err *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], what[128];
+	struct nlmsghdr *nlh = new_request(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	unsigned char gw[16], dst_bytes[16];
+	int family, dst_family, len = parse_addr(gateway, gw, &family);
+
+	if (len < 0)
+		return bw_errf(err, -EINVAL, "netlink: '%s' is not an address", gateway);
+	rtm->rtm_family = (unsigned char)family;
+	rtm->rtm_dst_len = (unsigned char)prefix_len;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	if (prefix_len > 0) {
+		if (parse_addr(dst, dst_bytes, &dst_family) != len || dst_family != family)
+			return bw_errf(err, -EINVAL, "netlink: '%s' is not an address of %s's family",
+				       dst, gateway);
+		mnl_attr_put(nlh, RTA_DST, (size_t)len, dst_bytes);
+	}
+	mnl_attr_put(nlh, RTA_GATEWAY, (size_t)len, gw);
+	snprintf(what, sizeof(what), "adding route %s/%d via %s", dst, prefix_len, gateway);
+	return talk(nl, nlh, NULL, NULL, what, err);
+}
+
+int rtnl_add_default_route(struct rtnl *nl, const char *gateway, struct bw_err *err)
+{
+	return rtnl_add_route(nl, "default", 0, gateway, err);
+}

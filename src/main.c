@@ -1,0 +1,113 @@
+/* bulwark: a hardened network appliance in one small program. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+#ifndef BULWARK_VERSION
+#define BULWARK_VERSION "unknown"
+#endif
+
+static const struct bw_command commands[] = {
+	{ "nat", cmd_nat, "NAT gateway: up, down, status, render (fck-nat compatible)" },
+	{ "lab", cmd_lab, "a VPC in network namespaces: up, down, status, exec" },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+void cmd_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("bulwark: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cmd_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("bulwark: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void print_help(FILE *out)
+{
+	fprintf(out, "usage: bulwark [--root DIR] <command> [<args>]\n\n");
+	fprintf(out, "Commands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "  %-8s %s\n", "help", "this text");
+	fprintf(out, "\nGlobal options:\n");
+	fprintf(out, "  --root DIR   read and write host files under DIR (default /)\n");
+	fprintf(out, "  --version    print the version\n");
+	fprintf(out, "\n'bulwark <command> --help' describes a command.\n");
+	fprintf(out, "Exit codes: 0 done, 1 runtime failure, 2 usage or input error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct bw_globals globals = { .root = "" };
+	struct bw_err err = { 0 };
+	int opt, rc;
+
+	/* Global options stop at the command name. */
+	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'r':
+			globals.root = optarg;
+			break;
+		case 'V':
+			printf("bulwark %s\n", BULWARK_VERSION);
+			return 0;
+		case 'h':
+			print_help(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "bulwark: see 'bulwark help'\n");
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		print_help(stderr);
+		return 2;
+	}
+	if (strcmp(argv[optind], "help") == 0) {
+		print_help(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		char line[1200];
+
+		if (strcmp(argv[optind], commands[i].name) != 0)
+			continue;
+		/* Each command parses its own options from its name on. */
+		argc -= optind;
+		argv += optind;
+		optind = 0;
+		rc = commands[i].run(argc, argv, &globals, &err);
+		fflush(stdout);
+		if (rc == 0)
+			return 0;
+		bw_err_format(&err, line, sizeof(line));
+		fprintf(stderr, "bulwark: %s\n", line);
+		return err.is_input ? 2 : 1;
+	}
+	fprintf(stderr, "bulwark: unknown command '%s' (see 'bulwark help')\n", argv[optind]);
+	return 2;
+}
