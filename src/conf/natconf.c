@@ -576,6 +576,24 @@ static int apply_assignment(struct cursor *cur, const struct assignment *as,
 	return 0;
 }
 
+/* After a value, only another assignment or a comment may follow: a shell
+ * would run anything else as a command with the assignment in its
+ * environment. Checked before the value is, so the error names the cause. */
+static int check_next_word(struct cursor *cur, const struct assignment *as)
+{
+	size_t value_end = cur->pos;
+	struct assignment probe;
+	int rc = 0;
+
+	skip_blanks(cur);
+	if (!at_line_end(cur) && peek(cur) != '#' && read_key(cur, &probe) != 0)
+		rc = fail(cur, cur->pos,
+			  "unquoted blank in the value of '%s': a shell would run the rest as a command; quote the value",
+			  as->key);
+	cur->pos = value_end;
+	return rc;
+}
+
 /* Reads the assignments of one line. */
 static int parse_line(struct cursor *cur, struct nat_config *config,
 		      struct vec *warnings, struct assignment *as)
@@ -601,14 +619,13 @@ static int parse_line(struct cursor *cur, struct nat_config *config,
 			if (peek(cur) == '\r')
 				return fail(cur, cur->pos,
 					    "carriage return (Windows line endings?)%s", "");
-			if (is_first_word)
-				return fail(cur, word_start,
-					    "expected key=value; a shell would run this as a command%s", "");
 			return fail(cur, word_start,
-				    "unquoted blank in the value of '%s': a shell would run the rest as a command; quote the value",
-				    as->key);
+				    "expected key=value; a shell would run this as a command%s", "");
 		}
 		rc = read_value(cur, as);
+		if (rc < 0)
+			return rc;
+		rc = check_next_word(cur, as);
 		if (rc < 0)
 			return rc;
 		rc = apply_assignment(cur, as, config, warnings);

@@ -55,7 +55,8 @@ int fsroot_write_knob(const char *root, const char *path, const char *value,
 
 	if (fsroot_path(root, path, full, sizeof(full)) < 0)
 		return bw_errf(err, -ENAMETOOLONG, "%s: path too long", path);
-	fd = open(full, O_WRONLY | O_CLOEXEC);
+	/* O_TRUNC as a shell's ">" does: procfs ignores it, a fake root needs it. */
+	fd = open(full, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return bw_errf(err, -errno, "cannot write %s: %s", full, strerror(errno));
 	n = write(fd, value, len);

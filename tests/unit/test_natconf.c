@@ -1,7 +1,418 @@
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-static void t(void **s){(void)s;}
-int main(void){const struct CMUnitTest tests[]={cmocka_unit_test(t)};return cmocka_run_group_tests(tests,NULL,NULL);}
+/* The fck-nat / pelotech-nat configuration reader: every variable, every
+ * syntax a shell accepts, every construct that would need a shell. */
+#include "unit.h"
+
+#include <string.h>
+#include <sys/socket.h>
+
+#include "conf/natconf.h"
+
+struct parsed {
+	struct nat_config config;
+	struct vec warnings;
+	struct bw_err err;
+	int rc;
+};
+
+static struct parsed *parse(const char *text)
+{
+	struct parsed *p = test_calloc(1, sizeof(*p));
+
+	nat_config_init(&p->config);
+	p->warnings = (struct vec)VEC_INIT(struct natconf_warning);
+	p->rc = natconf_parse(text, strlen(text), "t.conf", &p->config, &p->warnings, &p->err);
+	return p;
+}
+
+static void done(struct parsed *p)
+{
+	nat_config_free(&p->config);
+	vec_free(&p->warnings);
+	test_free(p);
+}
+
+/* Asserts text fails at line:col with a message containing what. */
+static void assert_fails_at(const char *text, int line, int col, const char *what)
+{
+	struct parsed *p = parse(text);
+
+	if (p->rc == 0)
+		fail_msg("accepted: %s", text);
+	assert_int_equal(p->rc, -22);
+	assert_true(p->err.is_input);
+	assert_string_equal(p->err.file, "t.conf");
+	if (p->err.line != line || p->err.col != col || !strstr(p->err.msg, what))
+		fail_msg("for %s: got %d:%d: %s; want %d:%d: ...%s...", text, p->err.line,
+			 p->err.col, p->err.msg, line, col, what);
+	done(p);
+}
+
+static void test_empty_file_gives_defaults(void **state)
+{
+	struct parsed *p = parse("");
+
+	(void)state;
+	assert_int_equal(p->rc, 0);
+	assert_string_equal(p->config.interface, "");
+	assert_int_equal(p->config.fips_endpoints, NAT_AUTO);
+	assert_int_equal(p->config.ipv6, NAT_AUTO);
+	assert_false(p->config.flowtable);
+	assert_false(p->config.masquerade_fully_random);
+	assert_false(p->config.has_port_range);
+	assert_false(p->config.nf_conntrack_max.is_set);
+	assert_int_equal(p->config.source_cidrs.len, 0);
+	done(p);
+}
+
+static void test_plain_quoted_and_exported_assignments(void **state)
+{
+	struct parsed *p = parse("interface=eth0\n"
+				 "  export nf_conntrack_max=\"262144\"  # tuned\n"
+				 "tcp_keepalive_time='600'\n"
+				 "\n# a comment\n"
+				 "ipv6=o\"n\"\n");
+
+	(void)state;
+	assert_int_equal(p->rc, 0);
+	assert_string_equal(p->config.interface, "eth0");
+	assert_true(p->config.nf_conntrack_max.is_set);
+	assert_int_equal(p->config.nf_conntrack_max.value, 262144);
+	assert_int_equal(p->config.tcp_keepalive_time.value, 600);
+	assert_int_equal(p->config.ipv6, NAT_ON);
+	done(p);
+}
+
+static void test_two_assignments_on_one_line(void **state)
+{
+	struct parsed *p = parse("interface=ens5 flowtable=true\n");
+
+	(void)state;
+	assert_int_equal(p->rc, 0);
+	assert_string_equal(p->config.interface, "ens5");
+	assert_true(p->config.flowtable);
+	done(p);
+}
+
+static void test_last_assignment_wins_and_empty_unsets(void **state)
+{
+	struct parsed *p = parse("interface=eth0\ninterface=eth1\n"
+				 "nf_conntrack_max=100\nnf_conntrack_max=\n");
+
+	(void)state;
+	assert_int_equal(p->rc, 0);
+	assert_string_equal(p->config.interface, "eth1");
+	assert_false(p->config.nf_conntrack_max.is_set);
+	done(p);
+}
+
+static void test_hash_inside_a_word_is_not_a_comment(void **state)
+{
+	struct parsed *p = parse("cwagent_cfg_param_name=a#b\n");
+
+	(void)state;
+	/* '#' is not a name character: the shell keeps it, we reject the name. */
+	assert_int_equal(p->rc, -22);
+	assert_non_null(strstr(p->err.msg, "'a#b'"));
+	done(p);
+}
+
+static void test_backslash_escapes_like_a_shell(void **state)
+{
+	struct parsed *p = parse("interface=eth\\0\ncwagent_cfg_param_name=\"/a\\\\b\"\n");
+
+	(void)state;
+	assert_int_equal(p->rc, -22); /* "/a\b" has a backslash: not an SSM name */
+	assert_int_equal(p->err.line, 2);
+	done(p);
+	p = parse("interface=eth\\0\n");
+	assert_int_equal(p->rc, 0);
+	assert_string_equal(p->config.interface, "eth0");
+	done(p);
+}
+
+static void test_unknown_key_warns_and_continues(void **state)
+{
+	struct parsed *p = parse("tailscale_auth_key=abc\ninterface=eth0\n  export tailscale_x=1\n");
+
+	(void)state;
+	assert_int_equal(p->rc, 0);
+	assert_string_equal(p->config.interface, "eth0");
+	assert_int_equal(p->warnings.len, 2);
+	assert_string_equal(VEC_AT(&p->warnings, struct natconf_warning, 0)->text,
+			    "t.conf:1:1: unknown key 'tailscale_auth_key' ignored");
+	assert_string_equal(VEC_AT(&p->warnings, struct natconf_warning, 1)->text,
+			    "t.conf:3:10: unknown key 'tailscale_x' ignored");
+	done(p);
+}
+
+static void test_shell_expansions_are_errors(void **state)
+{
+	(void)state;
+	assert_fails_at("interface=$IFACE\n", 1, 11, "'$' needs a shell");
+	assert_fails_at("interface=\"${IFACE}\"\n", 1, 12, "'$' inside double quotes");
+	assert_fails_at("interface=$(ip route | cut -f5)\n", 1, 11, "'$' needs a shell");
+	assert_fails_at("interface=`ip route`\n", 1, 11, "'`' needs a shell");
+	assert_fails_at("x=1\ninterface=eth0; reboot\n", 2, 15, "';' needs a shell");
+	assert_fails_at("interface=eth0&\n", 1, 15, "'&' needs a shell");
+	assert_fails_at("interface=eth0|x\n", 1, 15, "'|' needs a shell");
+	assert_fails_at("interface=eth0>x\n", 1, 15, "'>' needs a shell");
+	assert_fails_at("interface=(eth0)\n", 1, 11, "'(' needs a shell");
+	assert_fails_at("interface=~/x\n", 1, 11, "'~' at the start");
+}
+
+static void test_unquoted_space_is_an_error(void **state)
+{
+	(void)state;
+	assert_fails_at("ip_local_port_range=1024 65535\n", 1, 26,
+			"unquoted blank in the value of 'ip_local_port_range'");
+}
+
+static void test_commands_are_errors(void **state)
+{
+	(void)state;
+	assert_fails_at("service fck-nat restart\n", 1, 1, "expected key=value");
+	assert_fails_at("  echo hi\n", 1, 3, "expected key=value");
+	assert_fails_at("interface = eth0\n", 1, 1, "expected key=value");
+	assert_fails_at("export\n", 1, 1, "expected key=value");
+	assert_fails_at("9lives=1\n", 1, 1, "expected key=value");
+}
+
+static void test_broken_quotes_and_lines_are_errors(void **state)
+{
+	(void)state;
+	assert_fails_at("interface='eth0\n", 1, 11, "unterminated single quote");
+	assert_fails_at("interface=\"eth0\n", 1, 11, "unterminated double quote");
+	assert_fails_at("interface=eth0\\\n", 1, 15, "line continuation");
+	assert_fails_at("interface=eth0\r\n", 1, 15, "carriage return");
+}
+
+static void test_nul_byte_is_an_error(void **state)
+{
+	struct parsed *p;
+	struct vec warnings = VEC_INIT(struct natconf_warning);
+	struct nat_config config;
+	struct bw_err err;
+
+	(void)state;
+	(void)p;
+	nat_config_init(&config);
+	assert_int_equal(natconf_parse("interface=e\0th0\n", 16, "t.conf", &config,
+				       &warnings, &err), -22);
+	assert_int_equal(err.col, 12);
+	assert_non_null(strstr(err.msg, "NUL"));
+	nat_config_free(&config);
+	vec_free(&warnings);
+}
+
+static void test_interface_is_validated(void **state)
+{
+	struct parsed *p = parse("interface=eth0.100\n");
+
+	(void)state;
+	assert_int_equal(p->rc, 0);
+	assert_string_equal(p->config.interface, "eth0.100");
+	done(p);
+	assert_fails_at("interface=averyveryverylongname\n", 1, 11, "not an interface name");
+	assert_fails_at("interface='eth0 x'\n", 1, 11, "not an interface name");
+	assert_fails_at("interface='a\"b'\n", 1, 11, "not an interface name");
+	assert_fails_at("interface=..\n", 1, 11, "not an interface name");
+}
+
+static void test_aws_ids_are_validated(void **state)
+{
+	struct parsed *p = parse("eni_id=eni-0123456789abcdef0\neip_id=eipalloc-12345678\n");
+
+	(void)state;
+	assert_int_equal(p->rc, 0);
+	assert_string_equal(p->config.eni_id, "eni-0123456789abcdef0");
+	assert_int_equal(p->config.eni_id_line, 1);
+	assert_string_equal(p->config.eip_id, "eipalloc-12345678");
+	assert_int_equal(p->config.eip_id_line, 2);
+	done(p);
+	assert_fails_at("eni_id=eni-xyz\n", 1, 8, "eni_id: 'eni-xyz' is not an id");
+	assert_fails_at("eip_id=eni-0123456789abcdef0\n", 1, 8, "eipalloc-");
+	assert_fails_at("eni_id=eni-0123456789ABCDEF0\n", 1, 8, "is not an id");
+}
+
+static void test_cloudwatch_keys(void **state)
+{
+	struct parsed *p = parse("cwagent_enabled=true\ncwagent_cfg_param_name=/fck-nat/cw-config\n");
+
+	(void)state;
+	assert_int_equal(p->rc, 0);
+	assert_true(p->config.cwagent_enabled);
+	assert_string_equal(p->config.cwagent_cfg_param_name, "/fck-nat/cw-config");
+	done(p);
+	p = parse("cwagent_enabled=false\n");
+	assert_int_equal(p->rc, 0);
+	assert_false(p->config.cwagent_enabled);
+	done(p);
+	assert_fails_at("cwagent_enabled=maybe\n", 1, 17, "not true or false");
+}
+
+static void test_port_range(void **state)
+{
+	struct parsed *p = parse("ip_local_port_range=\"1024 65535\"\n");
+
+	(void)state;
+	assert_int_equal(p->rc, 0);
+	assert_true(p->config.has_port_range);
+	assert_int_equal(p->config.port_range_low, 1024);
+	assert_int_equal(p->config.port_range_high, 65535);
+	done(p);
+	p = parse("ip_local_port_range='32768\t60999'\n");
+	assert_int_equal(p->rc, 0);
+	assert_int_equal(p->config.port_range_low, 32768);
+	done(p);
+	assert_fails_at("ip_local_port_range=1024\n", 1, 21, "not two port numbers");
+	assert_fails_at("ip_local_port_range='1024 70000'\n", 1, 21, "not a range");
+	assert_fails_at("ip_local_port_range='2000 1000'\n", 1, 21, "not a range");
+	assert_fails_at("ip_local_port_range='0 1000'\n", 1, 21, "not a range");
+	assert_fails_at("ip_local_port_range='1 2 3'\n", 1, 21, "not two port numbers");
+	assert_fails_at("ip_local_port_range='-1 2'\n", 1, 21, "not two port numbers");
+}
+
+static void test_numeric_tuning_keys(void **state)
+{
+	struct parsed *p = parse("nf_conntrack_max=524288\nnf_conntrack_buckets=131072\n"
+				 "nf_conntrack_tcp_timeout_established=7440\n"
+				 "tcp_keepalive_time=600\ntcp_max_syn_backlog=4096\n");
+
+	(void)state;
+	assert_int_equal(p->rc, 0);
+	assert_int_equal(p->config.nf_conntrack_max.value, 524288);
+	assert_int_equal(p->config.nf_conntrack_buckets.value, 131072);
+	assert_int_equal(p->config.nf_conntrack_tcp_timeout_established.value, 7440);
+	assert_int_equal(p->config.tcp_keepalive_time.value, 600);
+	assert_int_equal(p->config.tcp_max_syn_backlog.value, 4096);
+	assert_int_equal(p->config.tcp_max_syn_backlog.line, 5);
+	done(p);
+	assert_fails_at("nf_conntrack_max=lots\n", 1, 18, "not a whole number");
+	assert_fails_at("nf_conntrack_max=-1\n", 1, 18, "not a whole number");
+	assert_fails_at("nf_conntrack_max=0\n", 1, 18, "out of range");
+	assert_fails_at("nf_conntrack_max=99999999999999999999\n", 1, 18, "out of range");
+	assert_fails_at("nf_conntrack_buckets=2000000000\n", 1, 22, "out of range");
+	assert_fails_at("tcp_keepalive_time=40000\n", 1, 20, "out of range (1 to 32767)");
+	assert_fails_at("tcp_max_syn_backlog=1e3\n", 1, 21, "not a whole number");
+	assert_fails_at("nf_conntrack_tcp_timeout_established=3000000000\n", 1, 38, "out of range");
+}
+
+static void test_fips_endpoints(void **state)
+{
+	static const struct { const char *text; enum nat_tristate want; } cases[] = {
+		{ "fips_endpoints=auto\n", NAT_AUTO },
+		{ "fips_endpoints=true\n", NAT_ON },
+		{ "fips_endpoints=false\n", NAT_OFF },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		struct parsed *p = parse(cases[i].text);
+
+		assert_int_equal(p->rc, 0);
+		assert_int_equal(p->config.fips_endpoints, cases[i].want);
+		done(p);
+	}
+	assert_fails_at("fips_endpoints=yes\n", 1, 16, "not auto, true or false");
+}
+
+static void test_ipv6_modes(void **state)
+{
+	struct parsed *p = parse("ipv6=off\n");
+
+	(void)state;
+	assert_int_equal(p->config.ipv6, NAT_OFF);
+	done(p);
+	p = parse("ipv6=auto\n");
+	assert_int_equal(p->config.ipv6, NAT_AUTO);
+	done(p);
+	assert_fails_at("ipv6=true\n", 1, 6, "not auto, on or off");
+}
+
+static void test_booleans(void **state)
+{
+	struct parsed *p = parse("masquerade_fully_random=yes\nflowtable=1\n");
+
+	(void)state;
+	assert_int_equal(p->rc, 0);
+	assert_true(p->config.masquerade_fully_random);
+	assert_true(p->config.flowtable);
+	done(p);
+	p = parse("masquerade_fully_random=off\nflowtable=FALSE\n");
+	assert_false(p->config.masquerade_fully_random);
+	assert_false(p->config.flowtable);
+	done(p);
+	assert_fails_at("flowtable=sometimes\n", 1, 11, "flowtable: 'sometimes' is not true or false");
+}
+
+static void test_source_cidrs(void **state)
+{
+	struct parsed *p = parse("nat_source_cidrs='10.0.0.0/16, 172.16.0.0/12 fd00::/8,192.168.1.7'\n");
+	const struct nat_cidr *c;
+
+	(void)state;
+	assert_int_equal(p->rc, 0);
+	assert_int_equal(p->config.source_cidrs.len, 4);
+	c = VEC_AT(&p->config.source_cidrs, struct nat_cidr, 0);
+	assert_string_equal(c->text, "10.0.0.0/16");
+	assert_int_equal(c->family, AF_INET);
+	c = VEC_AT(&p->config.source_cidrs, struct nat_cidr, 2);
+	assert_string_equal(c->text, "fd00::/8");
+	assert_int_equal(c->family, AF_INET6);
+	c = VEC_AT(&p->config.source_cidrs, struct nat_cidr, 3);
+	assert_string_equal(c->text, "192.168.1.7/32");
+	assert_int_equal(nat_config_count_cidrs(&p->config, AF_INET), 3);
+	assert_int_equal(nat_config_count_cidrs(&p->config, AF_INET6), 1);
+	done(p);
+}
+
+static void test_source_cidrs_must_be_canonical(void **state)
+{
+	(void)state;
+	assert_fails_at("nat_source_cidrs=10.0.0.1/8\n", 1, 18,
+			"'10.0.0.1/8' has host bits set; did you mean 10.0.0.0/8?");
+	assert_fails_at("nat_source_cidrs=fd00::1/64\n", 1, 18, "did you mean fd00::/64?");
+	assert_fails_at("nat_source_cidrs=10.0.0.0/33\n", 1, 18, "prefix length that is not 0 to 32");
+	assert_fails_at("nat_source_cidrs=10.0.0.0/\n", 1, 18, "no prefix length");
+	assert_fails_at("nat_source_cidrs=10.0.0/8\n", 1, 18, "not an IPv4 or IPv6");
+	assert_fails_at("nat_source_cidrs=10.0.0.0/8x\n", 1, 18, "prefix length");
+	assert_fails_at("nat_source_cidrs='10.0.0.0/8;1'\n", 1, 18, "prefix length");
+	assert_fails_at("nat_source_cidrs='; flush ruleset'\n", 1, 18, "not an IPv4 or IPv6");
+}
+
+static void test_line_and_column_count_from_one(void **state)
+{
+	(void)state;
+	assert_fails_at("\n\n# x\n\tinterface=eth0 flowtable=nope\n", 4, 27, "flowtable");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty_file_gives_defaults),
+		cmocka_unit_test(test_plain_quoted_and_exported_assignments),
+		cmocka_unit_test(test_two_assignments_on_one_line),
+		cmocka_unit_test(test_last_assignment_wins_and_empty_unsets),
+		cmocka_unit_test(test_hash_inside_a_word_is_not_a_comment),
+		cmocka_unit_test(test_backslash_escapes_like_a_shell),
+		cmocka_unit_test(test_unknown_key_warns_and_continues),
+		cmocka_unit_test(test_shell_expansions_are_errors),
+		cmocka_unit_test(test_unquoted_space_is_an_error),
+		cmocka_unit_test(test_commands_are_errors),
+		cmocka_unit_test(test_broken_quotes_and_lines_are_errors),
+		cmocka_unit_test(test_nul_byte_is_an_error),
+		cmocka_unit_test(test_interface_is_validated),
+		cmocka_unit_test(test_aws_ids_are_validated),
+		cmocka_unit_test(test_cloudwatch_keys),
+		cmocka_unit_test(test_port_range),
+		cmocka_unit_test(test_numeric_tuning_keys),
+		cmocka_unit_test(test_fips_endpoints),
+		cmocka_unit_test(test_ipv6_modes),
+		cmocka_unit_test(test_booleans),
+		cmocka_unit_test(test_source_cidrs),
+		cmocka_unit_test(test_source_cidrs_must_be_canonical),
+		cmocka_unit_test(test_line_and_column_count_from_one),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

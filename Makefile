@@ -1,0 +1,53 @@
+# Thin wrapper around meson. Every target installs what it needs first.
+BUILD       := build
+CHECK_BUILD := build-check
+FUZZ_BUILD  := build-fuzz
+FUZZ_SECONDS ?= 60
+
+.PHONY: all build setup check demo fuzz bench golden lint clean
+
+all: build
+
+setup:
+	@sh scripts/setup.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --buildtype=debugoptimized
+
+build: setup $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+# Tests run with AddressSanitizer and UndefinedBehaviorSanitizer.
+$(CHECK_BUILD)/build.ninja:
+	meson setup $(CHECK_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+check: setup $(CHECK_BUILD)/build.ninja
+	ninja -C $(CHECK_BUILD)
+	sh tests/run-all $(CHECK_BUILD)
+
+demo: build
+	sh scripts/demo.sh $(BUILD)
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true --buildtype=debugoptimized -Db_lundef=false
+
+fuzz: setup $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	sh tests/fuzz/run $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+bench: build
+	sh bench/nat $(BUILD)
+
+# Rewrites the golden files from the current renderer; review the diff.
+golden: setup $(CHECK_BUILD)/build.ninja
+	ninja -C $(CHECK_BUILD)
+	BULWARK_UPDATE_GOLDEN=1 meson test -C $(CHECK_BUILD) --suite unit --no-rebuild -q
+	git diff --stat -- tests/golden
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr -I src src
+	clang-tidy --quiet $$(find src -name '*.c') -- -std=gnu17 -D_GNU_SOURCE -Isrc
+
+clean:
+	rm -rf $(BUILD) $(CHECK_BUILD) $(FUZZ_BUILD)
