@@ -126,7 +126,7 @@ int netns_list(const char *prefix, struct vec *names, struct bw_err *err)
 		if (strncmp(entry->d_name, prefix, strlen(prefix)) != 0 ||
 		    strlen(entry->d_name) >= sizeof(item.name))
 			continue;
-		snprintf(item.name, sizeof(item.name), "%s", entry->d_name);
+		memcpy(item.name, entry->d_name, strlen(entry->d_name) + 1);
 		if (vec_push(names, &item) < 0) {
 			rc = bw_errf(err, -ENOMEM, "out of memory");
 			break;
