@@ -234,10 +234,15 @@ static int lab_status(const struct lab_ctx *lab, struct bw_err *err)
 			is_nat_there = true;
 		printf("%-5s %-18s %-22s", t->nodes[i].name, is_there ? name : "(absent)",
 		       t->nodes[i].role);
-		for (size_t j = 0; j < t->n_addrs; j++)
-			if (strcmp(t->addrs[j].node, t->nodes[i].name) == 0)
-				printf(" %s/%d", t->addrs[j].addr, t->addrs[j].prefix_len);
-		printf("\n");
+		bool has_addr = false;
+
+		for (size_t j = 0; j < t->n_addrs; j++) {
+			if (strcmp(t->addrs[j].node, t->nodes[i].name) != 0)
+				continue;
+			printf(" %s/%d", t->addrs[j].addr, t->addrs[j].prefix_len);
+			has_addr = true;
+		}
+		printf("%s\n", has_addr ? "" : " -");
 	}
 	if (!is_nat_there)
 		return 0;
