@@ -2,6 +2,7 @@
  * syntax a shell accepts, every construct that would need a shell. */
 #include "unit.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -386,6 +387,27 @@ static void test_line_and_column_count_from_one(void **state)
 	assert_fails_at("\n\n# x\n\tinterface=eth0 flowtable=nope\n", 4, 27, "flowtable");
 }
 
+static void test_the_shipped_example_parses(void **state)
+{
+	FILE *f = fopen(EXAMPLES_DIR "/fck-nat.conf", "r");
+	char text[8192];
+	size_t n;
+	struct parsed *p;
+
+	(void)state;
+	assert_non_null(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	p = parse(text);
+	if (p->rc != 0)
+		fail_msg("%d:%d: %s", p->err.line, p->err.col, p->err.msg);
+	assert_string_equal(p->config.interface, "ens5");
+	assert_int_equal(p->config.source_cidrs.len, 2);
+	assert_int_equal(p->warnings.len, 1);
+	done(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_source_cidrs),
 		cmocka_unit_test(test_source_cidrs_must_be_canonical),
 		cmocka_unit_test(test_line_and_column_count_from_one),
+		cmocka_unit_test(test_the_shipped_example_parses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
