@@ -44,10 +44,8 @@ golden: setup $(CHECK_BUILD)/build.ninja
 	BULWARK_UPDATE_GOLDEN=1 meson test -C $(CHECK_BUILD) --suite unit --no-rebuild -q
 	git diff --stat -- tests/golden
 
-lint:
-	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr -I src src
-	clang-tidy --quiet $$(find src -name '*.c') -- -std=gnu17 -D_GNU_SOURCE -Isrc
+lint: setup
+	sh scripts/lint.sh
 
 clean:
 	rm -rf $(BUILD) $(CHECK_BUILD) $(FUZZ_BUILD)

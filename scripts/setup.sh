@@ -7,7 +7,7 @@ set -eu
 PACKAGES="
 gcc clang make pkg-config meson ninja-build
 libnftables-dev libjansson-dev libmnl-dev libcmocka-dev
-libclang-rt-14-dev
+libclang-rt-14-dev cppcheck clang-tidy
 nftables iproute2 iputils-ping iperf3 procps kmod
 "
 

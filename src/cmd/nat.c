@@ -59,7 +59,7 @@ static void print_dry_run(const char *root, const struct nat_plan *plan)
 
 static int verify(const struct nat_plan *plan, struct bw_err *err)
 {
-	struct nat_observed seen;
+	struct nat_observed seen = { 0 };
 	json_t *listing = NULL;
 	int rc = nft_list_table_json("inet", NAT_NFT_TABLE, &listing, err);
 
@@ -218,7 +218,7 @@ static const char *on_off(int value)
 int cmd_nat_status(const struct bw_globals *globals, const char *state_dir,
 		   bool is_json, struct bw_err *err)
 {
-	struct nat_observed seen;
+	struct nat_observed seen = { 0 };
 	struct nat_state state;
 	bool has_state;
 	int rc;

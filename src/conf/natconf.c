@@ -651,7 +651,7 @@ int natconf_parse(const char *text, size_t len, const char *filename,
 	int rc = 0;
 
 	if (len > NATCONF_MAX_BYTES)
-		return bw_err_at(err, filename, 0, 0, "file is larger than %d bytes",
+		return bw_err_at(err, filename, 0, 0, "file is larger than %zu bytes",
 				 NATCONF_MAX_BYTES);
 	as = calloc(1, sizeof(*as));
 	if (!as)

@@ -10,7 +10,7 @@
 #include "util/err.h"
 #include "util/vec.h"
 
-#define NATCONF_MAX_BYTES (1024 * 1024)
+#define NATCONF_MAX_BYTES ((size_t)1024 * 1024)
 
 struct natconf_warning {
 	char text[320]; /* "file:line:col: what" */
