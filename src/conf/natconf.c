@@ -48,11 +48,18 @@ static bool at_line_end(const struct cursor *cur)
 	return c == -1 || c == '\n';
 }
 
-static int fail(struct cursor *cur, size_t pos, const char *fmt, const char *arg)
+static int fail(struct cursor *cur, size_t pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A syntax error at pos on the current line. */
+static int fail(struct cursor *cur, size_t pos, const char *fmt, ...)
 {
 	char what[400];
+	va_list ap;
 
-	snprintf(what, sizeof(what), fmt, arg);
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
 	return bw_err_at(cur->err, cur->filename, cur->line, cur_col(cur, pos),
 			 "%s", what);
 }
@@ -125,8 +132,8 @@ static int read_double_quoted(struct cursor *cur, struct assignment *as, size_t 
 		}
 		if (c == '$' || c == '`')
 			return fail(cur, cur->pos,
-				    "'%s' inside double quotes needs a shell to expand; use single quotes or a literal value",
-				    c == '$' ? "$" : "`");
+				    "'%c' inside double quotes needs a shell to expand; use single quotes or a literal value",
+				    c);
 		if (c == '\\') {
 			int next = cur->pos + 1 < cur->len ?
 				(unsigned char)cur->text[cur->pos + 1] : -1;
@@ -182,15 +189,11 @@ static int read_value(struct cursor *cur, struct assignment *as)
 		case '$':
 		case '`':
 			return fail(cur, cur->pos,
-				    "'%s' needs a shell to expand; write the value itself",
-				    c == '$' ? "$" : "`");
-		case ';': case '&': case '|': case '<': case '>': case '(': case ')': {
-			char op[2] = { (char)c, 0 };
-
+				    "'%c' needs a shell to expand; write the value itself", c);
+		case ';': case '&': case '|': case '<': case '>': case '(': case ')':
 			return fail(cur, cur->pos,
-				    "'%s' needs a shell to evaluate; quote the value if it is part of it",
-				    op);
-		}
+				    "'%c' needs a shell to evaluate; quote the value if it is part of it",
+				    c);
 		case '\r':
 			return fail(cur, cur->pos,
 				    "carriage return in the value of '%s' (Windows line endings?)",
@@ -200,8 +203,7 @@ static int read_value(struct cursor *cur, struct assignment *as)
 		case '~':
 			if (cur->pos == start)
 				return fail(cur, cur->pos,
-					    "'~' at the start of a value needs a shell to expand; quote it%s",
-					    "");
+					    "'~' at the start of a value needs a shell to expand; quote it");
 			/* fall through */
 		default:
 			cur->pos++;
@@ -226,7 +228,7 @@ static int read_key(struct cursor *cur, struct assignment *as)
 		return 1;
 	while (is_name_char(peek(cur))) {
 		if (n + 1 >= sizeof(as->key))
-			return fail(cur, start, "key name is longer than 63 characters%s", "");
+			return fail(cur, start, "key name is longer than 63 characters");
 		as->key[n++] = (char)peek(cur);
 		cur->pos++;
 	}
@@ -618,9 +620,9 @@ static int parse_line(struct cursor *cur, struct nat_config *config,
 		if (rc == 1) {
 			if (peek(cur) == '\r')
 				return fail(cur, cur->pos,
-					    "carriage return (Windows line endings?)%s", "");
+					    "carriage return (Windows line endings?)");
 			return fail(cur, word_start,
-				    "expected key=value; a shell would run this as a command%s", "");
+				    "expected key=value; a shell would run this as a command");
 		}
 		rc = read_value(cur, as);
 		if (rc < 0)
