@@ -408,61 +408,6 @@ static int parse_port_range(struct cursor *cur, const struct assignment *as,
 	return 0;
 }
 
-static int parse_one_cidr(struct cursor *cur, const struct assignment *as,
-			  const char *text, struct nat_cidr *cidr)
-{
-	char addr_text[64];
-	const char *slash = strchr(text, '/');
-	size_t addr_len = slash ? (size_t)(slash - text) : strlen(text);
-	int max_len;
-	unsigned long prefix_len;
-	uint8_t masked[16];
-
-	if (addr_len == 0 || addr_len >= sizeof(addr_text))
-		return value_fail(cur, as, "'%s' is not an address range", text);
-	memcpy(addr_text, text, addr_len);
-	addr_text[addr_len] = '\0';
-	memset(cidr, 0, sizeof(*cidr));
-	if (inet_pton(AF_INET, addr_text, cidr->addr) == 1) {
-		cidr->family = AF_INET;
-		max_len = 32;
-	} else if (inet_pton(AF_INET6, addr_text, cidr->addr) == 1) {
-		cidr->family = AF_INET6;
-		max_len = 128;
-	} else {
-		return value_fail(cur, as, "'%s' is not an IPv4 or IPv6 address range", text);
-	}
-	prefix_len = (unsigned long)max_len;
-	if (slash) {
-		char *end;
-
-		if (!slash[1] || slash[1] < '0' || slash[1] > '9')
-			return value_fail(cur, as, "'%s' has no prefix length after '/'", text);
-		prefix_len = strtoul(slash + 1, &end, 10);
-		if (*end || prefix_len > (unsigned long)max_len)
-			return value_fail(cur, as, "'%s' has a prefix length that is not 0 to %d",
-					  text, max_len);
-	}
-	cidr->prefix_len = (uint8_t)prefix_len;
-	memcpy(masked, cidr->addr, sizeof(masked));
-	for (int bit = (int)prefix_len; bit < max_len; bit++)
-		masked[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
-	if (memcmp(masked, cidr->addr, (size_t)max_len / 8) != 0) {
-		char canon[INET6_ADDRSTRLEN];
-
-		inet_ntop(cidr->family, masked, canon, sizeof(canon));
-		return value_fail(cur, as, "'%s' has host bits set; did you mean %s/%lu?",
-				  text, canon, prefix_len);
-	}
-	{
-		char canon[INET6_ADDRSTRLEN];
-
-		inet_ntop(cidr->family, cidr->addr, canon, sizeof(canon));
-		snprintf(cidr->text, sizeof(cidr->text), "%s/%u", canon, cidr->prefix_len);
-	}
-	return 0;
-}
-
 /* nat_source_cidrs: ranges separated by commas and/or blanks. */
 static int parse_source_cidrs(struct cursor *cur, const struct assignment *as,
 			      struct nat_config *config)
@@ -474,11 +419,11 @@ static int parse_source_cidrs(struct cursor *cur, const struct assignment *as,
 	snprintf(copy, sizeof(copy), "%s", as->value);
 	for (char *tok = strtok_r(copy, ", \t", &save); tok;
 	     tok = strtok_r(NULL, ", \t", &save)) {
-		struct nat_cidr cidr;
-		int rc = parse_one_cidr(cur, as, tok, &cidr);
+		struct cidr cidr;
+		char why[160];
 
-		if (rc < 0)
-			return rc;
+		if (cidr_parse(tok, true, &cidr, why, sizeof(why)) < 0)
+			return value_fail(cur, as, "%s", why);
 		if (config->source_cidrs.len >= 1024)
 			return value_fail(cur, as, "more than 1024 ranges");
 		if (vec_push(&config->source_cidrs, &cidr) < 0)

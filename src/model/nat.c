@@ -5,7 +5,7 @@
 void nat_config_init(struct nat_config *config)
 {
 	memset(config, 0, sizeof(*config));
-	config->source_cidrs = (struct vec)VEC_INIT(struct nat_cidr);
+	config->source_cidrs = (struct vec)VEC_INIT(struct cidr);
 	config->fips_endpoints = NAT_AUTO;
 	config->ipv6 = NAT_AUTO;
 }
@@ -20,7 +20,7 @@ size_t nat_config_count_cidrs(const struct nat_config *config, int family)
 	size_t count = 0;
 
 	for (size_t i = 0; i < config->source_cidrs.len; i++)
-		if (VEC_AT(&config->source_cidrs, struct nat_cidr, i)->family == family)
+		if (VEC_AT(&config->source_cidrs, struct cidr, i)->family == family)
 			count++;
 	return count;
 }

@@ -5,16 +5,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "model/cidr.h"
 #include "util/vec.h"
 
 enum nat_tristate { NAT_AUTO = 0, NAT_ON, NAT_OFF };
 
-struct nat_cidr {
-	int family;         /* AF_INET or AF_INET6 */
-	uint8_t addr[16];   /* network address, host bits zero */
-	uint8_t prefix_len;
-	char text[64];      /* canonical text, e.g. "10.0.0.0/8" */
-};
 
 /* A value that may be absent. */
 struct nat_opt_u32 {
@@ -48,7 +43,7 @@ struct nat_config {
 
 	enum nat_tristate fips_endpoints; /* pelotech-nat: auto, true, false */
 
-	struct vec source_cidrs;          /* struct nat_cidr; empty = all sources */
+	struct vec source_cidrs;          /* struct cidr; empty = all sources */
 	bool masquerade_fully_random;
 	bool flowtable;
 	enum nat_tristate ipv6;

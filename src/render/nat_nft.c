@@ -17,8 +17,8 @@ static void render_masquerade(struct strbuf *sb, const struct nat_config *config
 	if (n_cidrs > 0) {
 		strbuf_addf(sb, " %s { ", saddr);
 		for (size_t i = 0; i < config->source_cidrs.len; i++) {
-			const struct nat_cidr *cidr =
-				VEC_AT(&config->source_cidrs, struct nat_cidr, i);
+			const struct cidr *cidr =
+				VEC_AT(&config->source_cidrs, struct cidr, i);
 
 			if (cidr->family != family)
 				continue;

@@ -349,18 +349,18 @@ static void test_booleans(void **state)
 static void test_source_cidrs(void **state)
 {
 	struct parsed *p = parse("nat_source_cidrs='10.0.0.0/16, 172.16.0.0/12 fd00::/8,192.168.1.7'\n");
-	const struct nat_cidr *c;
+	const struct cidr *c;
 
 	(void)state;
 	assert_int_equal(p->rc, 0);
 	assert_int_equal(p->config.source_cidrs.len, 4);
-	c = VEC_AT(&p->config.source_cidrs, struct nat_cidr, 0);
+	c = VEC_AT(&p->config.source_cidrs, struct cidr, 0);
 	assert_string_equal(c->text, "10.0.0.0/16");
 	assert_int_equal(c->family, AF_INET);
-	c = VEC_AT(&p->config.source_cidrs, struct nat_cidr, 2);
+	c = VEC_AT(&p->config.source_cidrs, struct cidr, 2);
 	assert_string_equal(c->text, "fd00::/8");
 	assert_int_equal(c->family, AF_INET6);
-	c = VEC_AT(&p->config.source_cidrs, struct nat_cidr, 3);
+	c = VEC_AT(&p->config.source_cidrs, struct cidr, 3);
 	assert_string_equal(c->text, "192.168.1.7/32");
 	assert_int_equal(nat_config_count_cidrs(&p->config, AF_INET), 3);
 	assert_int_equal(nat_config_count_cidrs(&p->config, AF_INET6), 1);
