@@ -18,6 +18,7 @@ struct bw_command {
 };
 
 int cmd_nat(int argc, char **argv, const struct bw_globals *globals, struct bw_err *err);
+int cmd_fw(int argc, char **argv, const struct bw_globals *globals, struct bw_err *err);
 int cmd_lab(int argc, char **argv, const struct bw_globals *globals, struct bw_err *err);
 
 /* nat up and nat status, for the lab to run inside its gateway. */

@@ -1,0 +1,106 @@
+#include "host/awsdir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/awsjson.h"
+#include "host/fsroot.h"
+
+typedef int (*parse_fn)(const char *text, size_t len, const char *filename,
+			struct vpc_model *model, struct bw_err *err);
+
+static int load_file(const char *dir, const char *name, parse_fn parse,
+		     struct vpc_model *model, struct bw_err *err)
+{
+	char path[PATH_MAX];
+	char *text;
+	size_t len;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	rc = fsroot_slurp(path, AWSJSON_MAX_BYTES, &text, &len, err);
+	if (rc < 0) {
+		err->is_input = true;
+		return rc;
+	}
+	rc = parse(text, len, path, model, err);
+	free(text);
+	return rc;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* prefix-lists/pl-*.json, in name order so the model is the same every run. */
+static int load_prefix_lists(const char *dir, struct vpc_model *model, struct bw_err *err)
+{
+	char folder[PATH_MAX];
+	struct dirent *entry;
+	char **names = NULL;
+	size_t n = 0;
+	DIR *d;
+	int rc = 0;
+
+	snprintf(folder, sizeof(folder), "%s/prefix-lists", dir);
+	d = opendir(folder);
+	if (!d)
+		return errno == ENOENT ? 0 : bw_errf(err, -errno, "%s: %s", folder, strerror(errno));
+	while ((entry = readdir(d))) {
+		size_t len = strlen(entry->d_name);
+		char **grown;
+
+		if (strncmp(entry->d_name, "pl-", 3) != 0 || len < 6 ||
+		    strcmp(entry->d_name + len - 5, ".json") != 0)
+			continue;
+		grown = realloc(names, (n + 1) * sizeof(*names));
+		if (!grown || !(grown[n] = strdup(entry->d_name))) {
+			names = grown ? grown : names;
+			rc = bw_errf(err, -ENOMEM, "out of memory");
+			break;
+		}
+		names = grown;
+		n++;
+	}
+	closedir(d);
+	if (rc == 0)
+		qsort(names, n, sizeof(*names), compare_names);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		char path[PATH_MAX + NAME_MAX + 2], id[64];
+		char *text;
+		size_t len;
+
+		snprintf(path, sizeof(path), "%s/%s", folder, names[i]);
+		snprintf(id, sizeof(id), "%.*s", (int)(strlen(names[i]) - 5), names[i]);
+		rc = fsroot_slurp(path, AWSJSON_MAX_BYTES, &text, &len, err);
+		if (rc < 0)
+			break;
+		rc = awsjson_parse_prefix_list(text, len, path, id, model, err);
+		free(text);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+int awsdir_load(const char *dir, struct vpc_model *model, struct vec *warnings,
+		struct bw_err *err)
+{
+	int rc;
+
+	/* Subnets and groups first: instances and ACLs refer to them. */
+	if ((rc = load_file(dir, "subnets.json", awsjson_parse_subnets, model, err)) < 0 ||
+	    (rc = load_file(dir, "security-groups.json", awsjson_parse_security_groups,
+			    model, err)) < 0 ||
+	    (rc = load_file(dir, "network-acls.json", awsjson_parse_network_acls, model, err)) < 0 ||
+	    (rc = load_file(dir, "instances.json", awsjson_parse_instances, model, err)) < 0 ||
+	    (rc = load_prefix_lists(dir, model, err)) < 0)
+		return rc;
+	return awsjson_link(model, warnings, err);
+}

@@ -1,0 +1,11 @@
+/* Loads a folder of AWS CLI output (--aws DIR) into a linked VPC model:
+ * security-groups.json, network-acls.json, subnets.json, instances.json,
+ * and prefix-lists/pl-*.json when present. */
+#pragma once
+#include "model/vpc.h"
+#include "util/err.h"
+#include "util/vec.h"
+
+/* warnings: a vec of struct awsjson_warning. */
+int awsdir_load(const char *dir, struct vpc_model *model, struct vec *warnings,
+		struct bw_err *err);
