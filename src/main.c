@@ -13,7 +13,7 @@
 
 static const struct bw_command commands[] = {
 	{ "nat", cmd_nat, "NAT gateway: up, down, status, render (fck-nat compatible)" },
-	{ "fw", cmd_fw, "security groups and network ACLs from AWS CLI JSON: explain" },
+	{ "fw", cmd_fw, "AWS security groups and network ACLs, enforced with nftables" },
 	{ "lab", cmd_lab, "a VPC in network namespaces: up, down, status, exec" },
 };
 

@@ -5,14 +5,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "cmd/cmd.h"
 #include "conf/awsjson.h"
 #include "host/awsdir.h"
+#include "host/fsroot.h"
+#include "host/nft.h"
 #include "model/vpc_eval.h"
+#include "render/vpc_nft.h"
+
+#define FW_STATE_NAME "fw.json"
 
 static const char usage[] =
 	"usage: bulwark fw <command> --aws DIR [options]\n"
 	"\n"
+	"  render             print the ruleset (table inet bulwark_vpc)\n"
+	"  check              have the kernel check the ruleset; change nothing\n"
+	"  apply              load it in one transaction (--require: fail rather\n"
+	"                     than fall back to metadata-only)\n"
+	"  delete             remove the table\n"
+	"  status [--json]    enforcing, metadata-only or off, and what is loaded\n"
 	"  explain 'PACKET'   the verdict for one packet and what decided it, e.g.\n"
 	"                     'tcp 10.0.1.5:40000 > 10.0.2.7:443', 'icmp 10.0.1.5 > 10.0.3.30'\n"
 	"\n"
@@ -21,11 +34,17 @@ static const char usage[] =
 	"                     describe-network-acls, describe-subnets, describe-instances\n"
 	"                     (security-groups.json, network-acls.json, subnets.json,\n"
 	"                     instances.json) and prefix-lists/pl-*.json\n"
-	"  --established      (explain) the packet belongs to a tracked flow\n";
+	"  --established      (explain) the packet belongs to a tracked flow\n"
+	"  --require          (apply) exit 1 when the host cannot enforce\n"
+	"  --json             (status) one JSON document\n"
+	"  --state-dir DIR    where apply records what it did (default /run/bulwark)\n";
 
 struct fw_opts {
 	const char *aws_dir;
+	const char *state_dir;
 	bool is_established;
+	bool is_required;
+	bool is_json;
 };
 
 static int load_model(const struct fw_opts *opts, struct vpc_model *model, struct bw_err *err)
@@ -66,19 +85,216 @@ static int fw_explain(const struct fw_opts *opts, const char *packet_text, struc
 	return rc;
 }
 
+static int render_ruleset(const struct fw_opts *opts, char **ruleset, struct bw_err *err)
+{
+	struct vpc_model model;
+	int rc;
+
+	*ruleset = NULL;
+	vpc_model_init(&model);
+	rc = load_model(opts, &model, err);
+	if (rc == 0) {
+		*ruleset = vpc_nft_render(&model);
+		if (!*ruleset)
+			rc = bw_errf(err, -ENOMEM, "out of memory");
+	}
+	vpc_model_free(&model);
+	return rc;
+}
+
+static int fw_render(const struct fw_opts *opts, struct bw_err *err)
+{
+	char *ruleset;
+	int rc = render_ruleset(opts, &ruleset, err);
+
+	if (rc == 0)
+		fputs(ruleset, stdout);
+	free(ruleset);
+	return rc;
+}
+
+/* Whether a failed nftables call means this host cannot enforce at all
+ * (no nf_tables, no CAP_NET_ADMIN) rather than a bad ruleset. */
+static bool is_unavailable(const struct bw_err *err)
+{
+	return strstr(err->msg, "Operation not permitted") ||
+	       strstr(err->msg, "Protocol not supported") ||
+	       strstr(err->msg, "Address family not supported");
+}
+
+static void state_path(const struct fw_opts *opts, char *out, size_t out_size)
+{
+	snprintf(out, out_size, "%s/" FW_STATE_NAME, opts->state_dir);
+}
+
+static int write_state(const char *root, const struct fw_opts *opts, const char *mode,
+		       struct bw_err *err)
+{
+	json_t *doc = json_pack("{s:s, s:s}", "mode", mode, "aws", opts->aws_dir);
+	char *text = json_dumps(doc, JSON_INDENT(2));
+	char path[4096];
+	int rc;
+
+	state_path(opts, path, sizeof(path));
+	rc = text ? fsroot_replace(root, path, text, err) : bw_errf(err, -ENOMEM, "out of memory");
+
+	free(text);
+	json_decref(doc);
+	return rc;
+}
+
+/* br_netfilter hands bridged IPv4 and IPv6 to the inet forward hook, where
+ * the rules are, only when these are on (per network namespace). */
+static int enable_bridge_hooks(const char *root, struct bw_err *err)
+{
+	static const char *const knobs[] = {
+		"/proc/sys/net/bridge/bridge-nf-call-iptables",
+		"/proc/sys/net/bridge/bridge-nf-call-ip6tables",
+	};
+
+	for (size_t i = 0; i < 2; i++) {
+		int rc;
+
+		if (!fsroot_exists(root, knobs[i]))
+			continue;
+		rc = fsroot_write_knob(root, knobs[i], "1", err);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int fw_apply(const struct bw_globals *globals, const struct fw_opts *opts,
+		    bool is_dry_run, struct bw_err *err)
+{
+	char *ruleset;
+	int rc = render_ruleset(opts, &ruleset, err);
+
+	if (rc < 0)
+		return rc;
+	rc = nft_apply(ruleset, true, err);
+	if (rc < 0 && is_unavailable(err) && !is_dry_run) {
+		if (opts->is_required)
+			goto out;
+		cmd_warn("this host cannot enforce (%s): metadata-only", err->msg);
+		rc = write_state(globals->root, opts, "metadata-only", err);
+		goto out;
+	}
+	if (rc < 0 || is_dry_run) {
+		if (rc == 0)
+			printf("fw: the kernel accepts the ruleset (%zu bytes)\n", strlen(ruleset));
+		goto out;
+	}
+	rc = enable_bridge_hooks(globals->root, err);
+	if (rc == 0)
+		rc = nft_apply(ruleset, false, err);
+	if (rc == 0)
+		rc = write_state(globals->root, opts, "enforcing", err);
+	if (rc == 0)
+		printf("fw: enforcing (table inet " VPC_NFT_TABLE ")\n");
+out:
+	free(ruleset);
+	return rc;
+}
+
+static int fw_delete(const struct bw_globals *globals, const struct fw_opts *opts,
+		     struct bw_err *err)
+{
+	char path[4096];
+	int rc = nft_apply(VPC_NFT_DELETE, false, err);
+
+	state_path(opts, path, sizeof(path));
+	if (rc == 0)
+		rc = fsroot_remove(globals->root, path, err);
+	if (rc == 0)
+		printf("fw: deleted\n");
+	return rc;
+}
+
+/* Counts what the loaded table holds: ENI addresses and group chains. */
+static void count_loaded(const json_t *listing, size_t *n_eni_addrs, size_t *n_groups)
+{
+	const json_t *item;
+	size_t i;
+
+	*n_eni_addrs = *n_groups = 0;
+	json_array_foreach(json_object_get(listing, "nftables"), i, item) {
+		const json_t *map = json_object_get(item, "map");
+		const json_t *chain = json_object_get(item, "chain");
+		const char *name;
+
+		name = json_string_value(json_object_get(map, "name"));
+		if (name && strncmp(name, "eni_out_", 8) == 0)
+			*n_eni_addrs += json_array_size(json_object_get(map, "elem"));
+		name = json_string_value(json_object_get(chain, "name"));
+		if (name && strncmp(name, "sg", 2) == 0 && strstr(name, "_in") &&
+		    !json_object_get(chain, "hook"))
+			(*n_groups)++;
+	}
+}
+
+static int fw_status(const struct bw_globals *globals, const struct fw_opts *opts,
+		     struct bw_err *err)
+{
+	char path[4096], full[4096];
+	json_t *state = NULL, *listing = NULL;
+	const char *mode = "off", *aws = NULL;
+	size_t n_addrs = 0, n_groups = 0;
+	int rc = nft_list_table_json("inet", VPC_NFT_TABLE, &listing, err);
+
+	if (rc < 0 && !is_unavailable(err))
+		return rc;
+	rc = 0;
+	state_path(opts, path, sizeof(path));
+	fsroot_path(globals->root, path, full, sizeof(full));
+	state = json_load_file(full, 0, NULL);
+	if (state) {
+		mode = json_string_value(json_object_get(state, "mode")) ?: "off";
+		aws = json_string_value(json_object_get(state, "aws"));
+	}
+	if (strcmp(mode, "enforcing") == 0 && !listing)
+		mode = "enforcing, but the table is gone";
+	if (listing)
+		count_loaded(listing, &n_addrs, &n_groups);
+	if (opts->is_json) {
+		json_t *doc = json_pack("{s:s, s:s?, s:b, s:I, s:I}", "mode", mode, "aws", aws,
+					"table", listing != NULL, "eni_addresses", (json_int_t)n_addrs,
+					"security_groups", (json_int_t)n_groups);
+		char *text = json_dumps(doc, JSON_INDENT(2));
+
+		if (text)
+			printf("%s\n", text);
+		free(text);
+		json_decref(doc);
+	} else {
+		printf("%-16s %s\n", "mode", mode);
+		printf("%-16s %s\n", "from", aws ? aws : "-");
+		printf("%-16s %s\n", "table", listing ? "inet " VPC_NFT_TABLE : "absent");
+		if (listing) {
+			printf("%-16s %zu\n", "eni addresses", n_addrs);
+			printf("%-16s %zu\n", "security groups", n_groups);
+		}
+	}
+	json_decref(state);
+	json_decref(listing);
+	return rc;
+}
+
 int cmd_fw(int argc, char **argv, const struct bw_globals *globals, struct bw_err *err)
 {
 	static const struct option options[] = {
 		{ "aws", required_argument, NULL, 'a' },
 		{ "established", no_argument, NULL, 'e' },
+		{ "require", no_argument, NULL, 'r' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct fw_opts opts = { 0 };
+	struct fw_opts opts = { .state_dir = "/run/bulwark" };
 	const char *sub;
 	int opt;
 
-	(void)globals;
 	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
@@ -86,6 +302,17 @@ int cmd_fw(int argc, char **argv, const struct bw_globals *globals, struct bw_er
 			break;
 		case 'e':
 			opts.is_established = true;
+			break;
+		case 'r':
+			opts.is_required = true;
+			break;
+		case 's':
+			if (optarg[0] != '/')
+				return bw_err_input(err, "fw: --state-dir must be an absolute path");
+			opts.state_dir = optarg;
+			break;
+		case 'j':
+			opts.is_json = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -102,6 +329,18 @@ int cmd_fw(int argc, char **argv, const struct bw_globals *globals, struct bw_er
 			return bw_err_input(err, "fw explain: expected one packet, e.g. 'tcp 10.0.1.5:40000 > 10.0.2.7:443'");
 		return fw_explain(&opts, argv[optind + 1], err);
 	}
+	if (optind + 1 != argc)
+		return bw_err_input(err, "fw %s: unexpected argument '%s'", sub, argv[optind + 1]);
+	if (strcmp(sub, "render") == 0)
+		return fw_render(&opts, err);
+	if (strcmp(sub, "check") == 0)
+		return fw_apply(globals, &opts, true, err);
+	if (strcmp(sub, "apply") == 0)
+		return fw_apply(globals, &opts, false, err);
+	if (strcmp(sub, "delete") == 0)
+		return fw_delete(globals, &opts, err);
+	if (strcmp(sub, "status") == 0)
+		return fw_status(globals, &opts, err);
 	if (strcmp(sub, "help") == 0) {
 		fputs(usage, stdout);
 		return 0;

@@ -2,10 +2,11 @@
  *
  *   bw-peer serve tcp|udp PORT [COUNT]   answer COUNT clients (default 1)
  *                                        with the address each came from
- *   bw-peer ask tcp|udp ADDR PORT        print what the server answered
+ *   bw-peer ask tcp|udp ADDR PORT [SPORT] print what the server answered
  *
  * The server's answer is the source address it saw, so a test can check
- * what the far side of a NAT sees. Both ends give up after 5 seconds. */
+ * what the far side of a NAT sees. A client gives up after BW_PEER_WAIT_MS
+ * (default 5000) without an answer, a server waits for ever. */
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -17,7 +18,9 @@
 
 static void set_timeout(int fd)
 {
-	struct timeval tv = { .tv_sec = 5 };
+	const char *wait = getenv("BW_PEER_WAIT_MS");
+	long ms = wait ? atol(wait) : 5000;
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -83,7 +86,7 @@ static int serve(int is_tcp, int port, int count)
 	return 0;
 }
 
-static int ask(int is_tcp, const char *host, const char *port)
+static int ask(int is_tcp, const char *host, const char *port, const char *sport)
 {
 	struct addrinfo hints = { .ai_socktype = is_tcp ? SOCK_STREAM : SOCK_DGRAM,
 				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
@@ -98,6 +101,17 @@ static int ask(int is_tcp, const char *host, const char *port)
 	if (fd < 0)
 		return perror("socket"), 1;
 	set_timeout(fd);
+	if (sport) {
+		struct sockaddr_storage local = { .ss_family = (sa_family_t)ai->ai_family };
+		int on = 1;
+
+		/* Port at the same offset in sockaddr_in and sockaddr_in6. */
+		((struct sockaddr_in *)&local)->sin_port = htons((uint16_t)atoi(sport));
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+		if (bind(fd, (void *)&local, ai->ai_family == AF_INET ? sizeof(struct sockaddr_in) :
+			 sizeof(struct sockaddr_in6)) < 0)
+			return perror("bind"), 1;
+	}
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0)
 		return perror("connect"), 1;
 	freeaddrinfo(ai);
@@ -117,8 +131,8 @@ int main(int argc, char **argv)
 	if (argc >= 4 && strcmp(argv[1], "serve") == 0)
 		return serve(strcmp(argv[2], "tcp") == 0, atoi(argv[3]),
 			     argc > 4 ? atoi(argv[4]) : 1);
-	if (argc == 5 && strcmp(argv[1], "ask") == 0)
-		return ask(strcmp(argv[2], "tcp") == 0, argv[3], argv[4]);
-	fprintf(stderr, "usage: bw-peer serve tcp|udp PORT [COUNT] | ask tcp|udp ADDR PORT\n");
+	if ((argc == 5 || argc == 6) && strcmp(argv[1], "ask") == 0)
+		return ask(strcmp(argv[2], "tcp") == 0, argv[3], argv[4], argc == 6 ? argv[5] : NULL);
+	fprintf(stderr, "usage: bw-peer serve tcp|udp PORT [COUNT] | ask tcp|udp ADDR PORT [SPORT]\n");
 	return 2;
 }

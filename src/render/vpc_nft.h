@@ -1,0 +1,33 @@
+/* Renders a VPC model as nftables table inet bulwark_vpc.
+ *
+ * Three base chains on the forward hook, each an AND with the others
+ * (accept ends only its own base chain):
+ *   nacl        (filter - 10)  stateless: source subnet's outbound ACL,
+ *                              destination subnet's inbound ACL, each a
+ *                              jump through an interval map by address
+ *                              and one verdict-map lookup per protocol
+ *                              class (first match compiled into disjoint
+ *                              intervals);
+ *   sg_egress   (filter)       stateful: tracked flows pass; else the
+ *                              source ENI's groups, by a verdict map on the
+ *                              address to the chain of its group set;
+ *   sg_ingress  (filter + 10)  the same for the destination ENI.
+ * Each security group is a chain of set lookups (peer . protocol . port,
+ * peer . ICMP type . code, peer . protocol, peer), so a packet's cost does
+ * not grow with the number of instances or rules. Names in the ruleset are
+ * indexes; ids appear only in comments, and only after the reader
+ * validated them. Pure and deterministic. */
+#pragma once
+#include "model/vpc.h"
+
+#define VPC_NFT_TABLE "bulwark_vpc"
+
+/* The whole ruleset, replacing the table in one transaction. Caller frees;
+ * NULL when out of memory. */
+char *vpc_nft_render(const struct vpc_model *model);
+
+/* A transaction that refills only the sets of security group sg (after
+ * its rules changed): flush each set, add its elements. Caller frees. */
+char *vpc_nft_render_sg_sets(const struct vpc_model *model, int sg);
+
+#define VPC_NFT_DELETE "add table inet " VPC_NFT_TABLE "\ndelete table inet " VPC_NFT_TABLE "\n"
