@@ -517,11 +517,18 @@ static void render_subnet_maps(struct strbuf *sb, const struct vpc_model *model)
 	}
 }
 
+/* Neighbour discovery is the VPC's own business in AWS (as ARP is, which
+ * never meets these hooks): bridged between instances of a subnet, it
+ * must pass whatever the groups and ACLs say. */
+#define ND_ACCEPT "\t\ticmpv6 type { nd-router-solicit, nd-router-advert, " \
+		  "nd-neighbor-solicit, nd-neighbor-advert } accept\n"
+
 static void render_base_chains(struct strbuf *sb)
 {
 	strbuf_addf(sb,
 		"\tchain nacl {\n"
 		"\t\ttype filter hook forward priority filter - 10; policy accept;\n"
+		ND_ACCEPT
 		"\t\tip saddr vmap @subnet_out_v4\n"
 		"\t\tip6 saddr vmap @subnet_out_v6\n"
 		"\t\tip daddr vmap @subnet_in_v4\n"
@@ -530,12 +537,14 @@ static void render_base_chains(struct strbuf *sb)
 		"\tchain sg_egress {\n"
 		"\t\ttype filter hook forward priority filter; policy accept;\n"
 		"\t\tct state established,related accept\n"
+		ND_ACCEPT
 		"\t\tip saddr vmap @eni_out_v4\n"
 		"\t\tip6 saddr vmap @eni_out_v6\n"
 		"\t}\n\n"
 		"\tchain sg_ingress {\n"
 		"\t\ttype filter hook forward priority filter + 10; policy accept;\n"
 		"\t\tct state established,related accept\n"
+		ND_ACCEPT
 		"\t\tip daddr vmap @eni_in_v4\n"
 		"\t\tip6 daddr vmap @eni_in_v6\n"
 		"\t}\n");

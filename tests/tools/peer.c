@@ -1,6 +1,6 @@
 /* bw-peer: a tiny TCP/UDP endpoint for the netns tests and the demo.
  *
- *   bw-peer serve tcp|udp PORT [COUNT]   answer COUNT clients (default 1)
+ *   bw-peer serve tcp|udp PORT [COUNT]   answer COUNT clients (default 1, 0: no end)
  *                                        with the address each came from
  *   bw-peer ask tcp|udp ADDR PORT [SPORT] print what the server answered
  *
@@ -58,7 +58,7 @@ static int serve(int is_tcp, int port, int count)
 		return perror("bind"), 1;
 	printf("ready\n");
 	fflush(stdout);
-	for (int i = 0; i < count; i++) {
+	for (int i = 0; count == 0 || i < count; i++) {
 		struct sockaddr_storage from;
 		socklen_t from_len = sizeof(from);
 		char buf[64], answer[64];
