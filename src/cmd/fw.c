@@ -9,6 +9,7 @@
 
 #include "cmd/cmd.h"
 #include "conf/awsjson.h"
+#include "conf/sgedit.h"
 #include "host/awsdir.h"
 #include "host/fsroot.h"
 #include "host/nft.h"
@@ -26,6 +27,9 @@ static const char usage[] =
 	"                     than fall back to metadata-only)\n"
 	"  delete             remove the table\n"
 	"  status [--json]    enforcing, metadata-only or off, and what is loaded\n"
+	"  authorize-ingress, authorize-egress, revoke-ingress, revoke-egress\n"
+	"      --group-id SG --ip-permissions JSON   as the AWS CLI takes them: update\n"
+	"                     security-groups.json and the live sets in one transaction\n"
 	"  explain 'PACKET'   the verdict for one packet and what decided it, e.g.\n"
 	"                     'tcp 10.0.1.5:40000 > 10.0.2.7:443', 'icmp 10.0.1.5 > 10.0.3.30'\n"
 	"\n"
@@ -41,6 +45,8 @@ static const char usage[] =
 
 struct fw_opts {
 	const char *aws_dir;
+	const char *group_id;
+	const char *permissions;
 	const char *state_dir;
 	bool is_established;
 	bool is_required;
@@ -280,6 +286,58 @@ static int fw_status(const struct bw_globals *globals, const struct fw_opts *opt
 	return rc;
 }
 
+/* authorize-* and revoke-*: the file and the live sets change together. */
+static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
+		   enum vpc_dir dir, bool is_revoke, struct bw_err *err)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	char path[4096];
+	json_error_t jerr;
+	json_t *doc, *listing = NULL;
+	char *text = NULL, *update = NULL;
+	int rc, sg;
+
+	if (!opts->aws_dir || !opts->group_id || !opts->permissions)
+		return bw_err_input(err, "fw: --aws, --group-id and --ip-permissions are required");
+	snprintf(path, sizeof(path), "%s/security-groups.json", opts->aws_dir);
+	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc)
+		return bw_err_at(err, path, jerr.line, jerr.column, "%s", jerr.text);
+	vpc_model_init(&model);
+	rc = sgedit_apply(doc, opts->group_id, dir, is_revoke, opts->permissions, err);
+	if (rc == 0) {
+		text = json_dumps(doc, JSON_INDENT(4));
+		rc = text ? 0 : bw_errf(err, -ENOMEM, "out of memory");
+	}
+	/* The edited file must still be a valid model as a whole. */
+	if (rc == 0)
+		rc = awsdir_load_with_groups(opts->aws_dir, text, &model, &warnings, err);
+	sg = rc == 0 ? vpc_find_sg(&model, opts->group_id) : -1;
+	if (rc == 0) {
+		update = vpc_nft_render_sg_sets(&model, sg);
+		rc = update ? nft_list_table_json("inet", VPC_NFT_TABLE, &listing, err) :
+			      bw_errf(err, -ENOMEM, "out of memory");
+	}
+	/* Live first: if the kernel refuses, the file stays as it was. */
+	if (rc == 0 && listing)
+		rc = nft_apply(update, false, err);
+	if (rc == 0)
+		rc = fsroot_replace("", path, text, err);
+	if (rc == 0)
+		printf("fw: %s %s %s; %s\n", is_revoke ? "revoked" : "authorized",
+		       dir == VPC_INGRESS ? "ingress" : "egress", opts->group_id,
+		       listing ? "live sets updated" : "no live table to update");
+	json_decref(listing);
+	json_decref(doc);
+	free(text);
+	free(update);
+	vec_free(&warnings);
+	vpc_model_free(&model);
+	(void)globals;
+	return rc;
+}
+
 int cmd_fw(int argc, char **argv, const struct bw_globals *globals, struct bw_err *err)
 {
 	static const struct option options[] = {
@@ -287,6 +345,8 @@ int cmd_fw(int argc, char **argv, const struct bw_globals *globals, struct bw_er
 		{ "established", no_argument, NULL, 'e' },
 		{ "require", no_argument, NULL, 'r' },
 		{ "state-dir", required_argument, NULL, 's' },
+		{ "group-id", required_argument, NULL, 'g' },
+		{ "ip-permissions", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -305,6 +365,12 @@ int cmd_fw(int argc, char **argv, const struct bw_globals *globals, struct bw_er
 			break;
 		case 'r':
 			opts.is_required = true;
+			break;
+		case 'g':
+			opts.group_id = optarg;
+			break;
+		case 'p':
+			opts.permissions = optarg;
 			break;
 		case 's':
 			if (optarg[0] != '/')
@@ -341,6 +407,14 @@ int cmd_fw(int argc, char **argv, const struct bw_globals *globals, struct bw_er
 		return fw_delete(globals, &opts, err);
 	if (strcmp(sub, "status") == 0)
 		return fw_status(globals, &opts, err);
+	if (strcmp(sub, "authorize-ingress") == 0)
+		return fw_edit(globals, &opts, VPC_INGRESS, false, err);
+	if (strcmp(sub, "authorize-egress") == 0)
+		return fw_edit(globals, &opts, VPC_EGRESS, false, err);
+	if (strcmp(sub, "revoke-ingress") == 0)
+		return fw_edit(globals, &opts, VPC_INGRESS, true, err);
+	if (strcmp(sub, "revoke-egress") == 0)
+		return fw_edit(globals, &opts, VPC_EGRESS, true, err);
 	if (strcmp(sub, "help") == 0) {
 		fputs(usage, stdout);
 		return 0;

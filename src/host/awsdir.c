@@ -89,18 +89,30 @@ static int load_prefix_lists(const char *dir, struct vpc_model *model, struct bw
 	return rc;
 }
 
-int awsdir_load(const char *dir, struct vpc_model *model, struct vec *warnings,
-		struct bw_err *err)
+int awsdir_load_with_groups(const char *dir, const char *groups_text, struct vpc_model *model,
+			    struct vec *warnings, struct bw_err *err)
 {
+	char path[PATH_MAX];
 	int rc;
 
+	snprintf(path, sizeof(path), "%s/security-groups.json", dir);
 	/* Subnets and groups first: instances and ACLs refer to them. */
-	if ((rc = load_file(dir, "subnets.json", awsjson_parse_subnets, model, err)) < 0 ||
-	    (rc = load_file(dir, "security-groups.json", awsjson_parse_security_groups,
-			    model, err)) < 0 ||
+	if ((rc = load_file(dir, "subnets.json", awsjson_parse_subnets, model, err)) < 0)
+		return rc;
+	if (groups_text)
+		rc = awsjson_parse_security_groups(groups_text, strlen(groups_text), path, model, err);
+	else
+		rc = load_file(dir, "security-groups.json", awsjson_parse_security_groups, model, err);
+	if (rc < 0 ||
 	    (rc = load_file(dir, "network-acls.json", awsjson_parse_network_acls, model, err)) < 0 ||
 	    (rc = load_file(dir, "instances.json", awsjson_parse_instances, model, err)) < 0 ||
 	    (rc = load_prefix_lists(dir, model, err)) < 0)
 		return rc;
 	return awsjson_link(model, warnings, err);
+}
+
+int awsdir_load(const char *dir, struct vpc_model *model, struct vec *warnings,
+		struct bw_err *err)
+{
+	return awsdir_load_with_groups(dir, NULL, model, warnings, err);
 }

@@ -1,0 +1,62 @@
+#!/bin/sh
+# authorize / revoke: the file and the live sets change together, in an
+# incremental transaction (no reload), and revoking a rule does not cut a
+# tracked flow (security groups are stateful).
+. "$(dirname "$0")/lib.sh"
+require_netns
+
+AWS="$SCRATCH/aws"
+cp -r "$EXAMPLES_DIR/aws" "$AWS"
+. "$(dirname "$0")/vpc_topology.sh"
+fw() { in_ns "$R" "$BULWARK" fw "$@" --aws "$AWS" --state-dir "$SCRATCH"; }
+connects() { BW_PEER_WAIT_MS=1500 in_ns "$PREFIX-$1" "$PEER" ask tcp "$2" "$3" >/dev/null 2>&1; }
+table_handle() { in_ns "$R" nft -a list table inet bulwark_vpc | sed -n '1s/.*# handle \([0-9]*\).*/\1/p'; }
+WEB=sg-0a1b2c3d4e5f60011
+DB=sg-0a1b2c3d4e5f60013
+HTTP_ALT='[{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "IpRanges": [{"CidrIp": "203.0.113.0/24"}]}]'
+PING='[{"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}]'
+
+check "fw apply" fw apply
+handle=$(table_handle)
+if connects inet 10.0.1.10 8080; then not_ok "before: inet cannot reach web1:8080"; else ok "before: inet cannot reach web1:8080"; fi
+
+check "authorize-ingress tcp 8080 from 203.0.113.0/24 on sg-web" \
+	fw authorize-ingress --group-id "$WEB" --ip-permissions "$HTTP_ALT"
+check "after authorize: inet reaches web1:8080" connects inet 10.0.1.10 8080
+check_contains "the file has the new rule" '"CidrIp": "203.0.113.0/24"' "$(cat "$AWS/security-groups.json")"
+check_eq "the table was changed in place, not reloaded" "$handle" "$(table_handle)"
+check_contains "explain agrees" allow \
+	"$("$BULWARK" fw explain --aws "$AWS" 'tcp 203.0.113.1:40000 > 10.0.1.10:8080')"
+
+out=$(fw authorize-ingress --group-id "$WEB" --ip-permissions "$HTTP_ALT" 2>&1)
+check_eq "authorizing it twice: exit 2" 2 "$?"
+check_contains "... as EC2's duplicate error" "already exists" "$out"
+
+check "revoke-ingress the same" fw revoke-ingress --group-id "$WEB" --ip-permissions "$HTTP_ALT"
+if connects inet 10.0.1.10 8080; then not_ok "after revoke: inet cannot reach web1:8080"; else ok "after revoke: inet cannot reach web1:8080"; fi
+check "the file is back to what it was" sh -c "$BULWARK fw render --aws '$AWS' | cmp -s - '$GOLDEN_DIR/vpc/example.nft'"
+
+# A flow the group allowed goes on after the rule is revoked.
+in_ns "$PREFIX-web1" ping -c 15 -i 0.2 10.0.3.30 >"$SCRATCH/ping" 2>&1 &
+pinger=$!
+on_exit "kill $pinger 2>/dev/null"
+sleep 1
+check "revoke-ingress ICMP on sg-db while web1 pings db1" \
+	fw revoke-ingress --group-id "$DB" --ip-permissions "$PING"
+if in_ns "$PREFIX-app1" ping -c 1 -W 1 10.0.3.30 >/dev/null 2>&1; then
+	not_ok "a new flow is refused after the revoke"
+else
+	ok "a new flow is refused after the revoke"
+fi
+wait "$pinger"
+check_contains "the tracked flow lost no packet" " 0% packet loss" "$(cat "$SCRATCH/ping")"
+
+out=$(fw revoke-ingress --group-id "$DB" --ip-permissions "$PING" 2>&1)
+check_eq "revoking what is not there: exit 2" 2 "$?"
+out=$(fw authorize-ingress --group-id sg-99999999 --ip-permissions "$PING" 2>&1)
+check_eq "an unknown group: exit 2" 2 "$?"
+before=$(cat "$AWS/security-groups.json")
+out=$(fw authorize-ingress --group-id "$WEB" --ip-permissions '[{"IpProtocol": "tcp", "FromPort": 1, "ToPort": 1, "IpRanges": [{"CidrIp": "10.0.0.1/8"}]}]' 2>&1)
+check_eq "a non-canonical range: exit 2" 2 "$?"
+check_eq "... and the file untouched" "$before" "$(cat "$AWS/security-groups.json")"
+finish
