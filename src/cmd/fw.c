@@ -14,6 +14,7 @@
 #include "host/fsroot.h"
 #include "host/nft.h"
 #include "model/vpc_eval.h"
+#include "render/netpol.h"
 #include "render/vpc_nft.h"
 
 #define FW_STATE_NAME "fw.json"
@@ -30,6 +31,7 @@ static const char usage[] =
 	"  authorize-ingress, authorize-egress, revoke-ingress, revoke-egress\n"
 	"      --group-id SG --ip-permissions JSON   as the AWS CLI takes them: update\n"
 	"                     security-groups.json and the live sets in one transaction\n"
+	"  netpol [--namespace NS]   Kubernetes NetworkPolicy YAML, one per instance\n"
 	"  explain 'PACKET'   the verdict for one packet and what decided it, e.g.\n"
 	"                     'tcp 10.0.1.5:40000 > 10.0.2.7:443', 'icmp 10.0.1.5 > 10.0.3.30'\n"
 	"\n"
@@ -45,6 +47,7 @@ static const char usage[] =
 
 struct fw_opts {
 	const char *aws_dir;
+	const char *k8s_namespace;
 	const char *group_id;
 	const char *permissions;
 	const char *state_dir;
@@ -286,6 +289,29 @@ static int fw_status(const struct bw_globals *globals, const struct fw_opts *opt
 	return rc;
 }
 
+static int fw_netpol(const struct fw_opts *opts, struct bw_err *err)
+{
+	struct vec notes = VEC_INIT(struct netpol_note);
+	struct vpc_model model;
+	char *yaml = NULL;
+	int rc;
+
+	vpc_model_init(&model);
+	rc = load_model(opts, &model, err);
+	if (rc == 0) {
+		yaml = netpol_render(&model, opts->k8s_namespace, &notes);
+		rc = yaml ? 0 : bw_errf(err, -ENOMEM, "out of memory");
+	}
+	if (rc == 0)
+		fputs(yaml, stdout);
+	for (size_t i = 0; i < notes.len; i++)
+		cmd_warn("%s", VEC_AT(&notes, struct netpol_note, i)->text);
+	free(yaml);
+	vec_free(&notes);
+	vpc_model_free(&model);
+	return rc;
+}
+
 /* authorize-* and revoke-*: the file and the live sets change together. */
 static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 		   enum vpc_dir dir, bool is_revoke, struct bw_err *err)
@@ -346,12 +372,13 @@ int cmd_fw(int argc, char **argv, const struct bw_globals *globals, struct bw_er
 		{ "require", no_argument, NULL, 'r' },
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "group-id", required_argument, NULL, 'g' },
+		{ "namespace", required_argument, NULL, 'N' },
 		{ "ip-permissions", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct fw_opts opts = { .state_dir = "/run/bulwark" };
+	struct fw_opts opts = { .state_dir = "/run/bulwark", .k8s_namespace = "default" };
 	const char *sub;
 	int opt;
 
@@ -368,6 +395,9 @@ int cmd_fw(int argc, char **argv, const struct bw_globals *globals, struct bw_er
 			break;
 		case 'g':
 			opts.group_id = optarg;
+			break;
+		case 'N':
+			opts.k8s_namespace = optarg;
 			break;
 		case 'p':
 			opts.permissions = optarg;
@@ -399,6 +429,8 @@ int cmd_fw(int argc, char **argv, const struct bw_globals *globals, struct bw_er
 		return bw_err_input(err, "fw %s: unexpected argument '%s'", sub, argv[optind + 1]);
 	if (strcmp(sub, "render") == 0)
 		return fw_render(&opts, err);
+	if (strcmp(sub, "netpol") == 0)
+		return fw_netpol(&opts, err);
 	if (strcmp(sub, "check") == 0)
 		return fw_apply(globals, &opts, true, err);
 	if (strcmp(sub, "apply") == 0)
