@@ -181,7 +181,8 @@ static int fw_apply(const struct bw_globals *globals, const struct fw_opts *opts
 
 	if (rc < 0)
 		return rc;
-	rc = nft_apply(ruleset, true, err);
+	rc = nft_has_permission() ? nft_apply(ruleset, true, err) :
+		bw_errf(err, -EPERM, "no CAP_NET_ADMIN: Operation not permitted");
 	if (rc < 0 && is_unavailable(err) && !is_dry_run) {
 		if (opts->is_required)
 			goto out;
@@ -249,7 +250,8 @@ static int fw_status(const struct bw_globals *globals, const struct fw_opts *opt
 	json_t *state = NULL, *listing = NULL;
 	const char *mode = "off", *aws = NULL;
 	size_t n_addrs = 0, n_groups = 0;
-	int rc = nft_list_table_json("inet", VPC_NFT_TABLE, &listing, err);
+	int rc = nft_has_permission() ?
+		nft_list_table_json("inet", VPC_NFT_TABLE, &listing, err) : 0;
 
 	if (rc < 0 && !is_unavailable(err))
 		return rc;

@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <nftables/libnftables.h>
 
 static void ctx_freep(struct nft_ctx **ctx)
@@ -117,4 +121,14 @@ bool nft_kernel_has_flowtables(void)
 	return nft_apply("table inet bulwark_probe {\n"
 			 "\tflowtable probe { hook ingress priority filter; devices = { \"lo\" } }\n"
 			 "}\n", true, &err) == 0;
+}
+
+bool nft_has_permission(void)
+{
+	struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { 0 };
+
+	if (syscall(SYS_capget, &header, data) < 0)
+		return false;
+	return data[CAP_NET_ADMIN / 32].effective & (1u << (CAP_NET_ADMIN % 32));
 }

@@ -20,5 +20,9 @@ int nft_list_table_json(const char *family, const char *table, json_t **out,
 int nft_list_table_text(const char *family, const char *table, char **out,
 			struct bw_err *err);
 
+/* Whether this process may change nftables at all (CAP_NET_ADMIN in its
+ * effective set). Asked first: libnftables prints to stderr on EPERM. */
+bool nft_has_permission(void);
+
 /* Whether the running kernel accepts flowtables (a dry-run probe). */
 bool nft_kernel_has_flowtables(void);
