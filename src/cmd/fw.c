@@ -181,7 +181,9 @@ static int fw_apply(const struct bw_globals *globals, const struct fw_opts *opts
 
 	if (rc < 0)
 		return rc;
-	rc = nft_has_permission() ? nft_apply(ruleset, true, err) :
+	/* One transaction: the kernel checks it whole, so a real apply needs
+	 * no dry run first; it lands entirely or not at all. */
+	rc = nft_has_permission() ? nft_apply(ruleset, is_dry_run, err) :
 		bw_errf(err, -EPERM, "no CAP_NET_ADMIN: Operation not permitted");
 	if (rc < 0 && is_unavailable(err) && !is_dry_run) {
 		if (opts->is_required)
@@ -196,8 +198,6 @@ static int fw_apply(const struct bw_globals *globals, const struct fw_opts *opts
 		goto out;
 	}
 	rc = enable_bridge_hooks(globals->root, err);
-	if (rc == 0)
-		rc = nft_apply(ruleset, false, err);
 	if (rc == 0)
 		rc = write_state(globals->root, opts, "enforcing", err);
 	if (rc == 0)
@@ -314,6 +314,22 @@ static int fw_netpol(const struct fw_opts *opts, struct bw_err *err)
 	return rc;
 }
 
+static bool is_enforcing(const char *root, const struct fw_opts *opts)
+{
+	char path[4096], full[4096];
+	json_t *state;
+	const char *mode;
+	bool is_on;
+
+	state_path(opts, path, sizeof(path));
+	fsroot_path(root, path, full, sizeof(full));
+	state = json_load_file(full, 0, NULL);
+	mode = json_string_value(json_object_get(state, "mode"));
+	is_on = mode && strcmp(mode, "enforcing") == 0;
+	json_decref(state);
+	return is_on;
+}
+
 /* authorize-* and revoke-*: the file and the live sets change together. */
 static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 		   enum vpc_dir dir, bool is_revoke, struct bw_err *err)
@@ -322,7 +338,8 @@ static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 	struct vpc_model model;
 	char path[4096];
 	json_error_t jerr;
-	json_t *doc, *listing = NULL;
+	json_t *doc;
+	bool is_live;
 	char *text = NULL, *update = NULL;
 	int rc, sg;
 
@@ -343,26 +360,26 @@ static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 		rc = awsdir_load_with_groups(opts->aws_dir, text, &model, &warnings, err);
 	sg = rc == 0 ? vpc_find_sg(&model, opts->group_id) : -1;
 	if (rc == 0) {
-		update = vpc_nft_render_sg_sets(&model, sg);
-		rc = update ? nft_list_table_json("inet", VPC_NFT_TABLE, &listing, err) :
-			      bw_errf(err, -ENOMEM, "out of memory");
+		update = vpc_nft_render_sg_update(&model, sg);
+		rc = update ? 0 : bw_errf(err, -ENOMEM, "out of memory");
 	}
+	/* What `fw apply` recorded says whether a table is live: cheaper than
+	 * listing a table of thousands of objects. */
+	is_live = is_enforcing(globals->root, opts);
 	/* Live first: if the kernel refuses, the file stays as it was. */
-	if (rc == 0 && listing)
+	if (rc == 0 && is_live)
 		rc = nft_apply(update, false, err);
 	if (rc == 0)
 		rc = fsroot_replace("", path, text, err);
 	if (rc == 0)
 		printf("fw: %s %s %s; %s\n", is_revoke ? "revoked" : "authorized",
 		       dir == VPC_INGRESS ? "ingress" : "egress", opts->group_id,
-		       listing ? "live sets updated" : "no live table to update");
-	json_decref(listing);
+		       is_live ? "live sets updated" : "no live table to update");
 	json_decref(doc);
 	free(text);
 	free(update);
 	vec_free(&warnings);
 	vpc_model_free(&model);
-	(void)globals;
 	return rc;
 }
 

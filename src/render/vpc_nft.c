@@ -229,61 +229,108 @@ static void add_typeof(struct strbuf *sb, enum set_kind kind, const struct famil
 		strbuf_addf(sb, " . meta l4proto");
 }
 
-/* One set of a group: its definition, or (is_update) a flush and a refill
- * of a set that exists. */
-static int render_sg_set(struct strbuf *sb, const struct vpc_model *model, int sg,
-			 enum vpc_dir dir, enum set_kind kind, const struct family_names *f,
-			 bool is_update)
-{
-	struct vec in = VEC_INIT(struct box), out = VEC_INIT(struct box);
-	int rc = sg_boxes(model, sg, dir, kind, f, &in);
-	char name[64];
+/* The disjoint elements of each of a group's sets. */
+struct sg_sets {
+	struct vec elements[2][2][N_KINDS]; /* [dir][family][kind], struct box */
+};
 
-	if (rc == 0)
-		rc = boxes_first_match(in.items, in.len, &out);
-	snprintf(name, sizeof(name), "sg%d_%s_%s_%s", sg, dir_name(dir), kind_names[kind],
-		 f->suffix);
-	if (rc == 0 && is_update) {
-		strbuf_addf(sb, "flush set inet " VPC_NFT_TABLE " %s\n", name);
-		if (out.len) {
-			strbuf_addf(sb, "add element inet " VPC_NFT_TABLE " %s { ", name);
-			add_elements(sb, &out, kind, f->family, NULL, NULL);
-			strbuf_addf(sb, " }\n");
+static void sg_sets_free(struct sg_sets *sets)
+{
+	for (int d = 0; d < 2; d++)
+		for (int f = 0; f < 2; f++)
+			for (int k = 0; k < N_KINDS; k++)
+				vec_free(&sets->elements[d][f][k]);
+}
+
+static int sg_sets_build(const struct vpc_model *model, int sg, struct sg_sets *sets)
+{
+	int rc = 0;
+
+	for (int d = 0; d < 2; d++)
+		for (int f = 0; f < 2; f++)
+			for (int k = 0; k < N_KINDS; k++)
+				sets->elements[d][f][k] = (struct vec)VEC_INIT(struct box);
+	for (int d = 0; rc == 0 && d < 2; d++) {
+		for (int f = 0; rc == 0 && f < 2; f++) {
+			for (int k = 0; rc == 0 && k < N_KINDS; k++) {
+				struct vec in = VEC_INIT(struct box);
+
+				rc = sg_boxes(model, sg, (enum vpc_dir)d, (enum set_kind)k, &families[f], &in);
+				if (rc == 0)
+					rc = boxes_first_match(in.items, in.len, &sets->elements[d][f][k]);
+				vec_free(&in);
+			}
 		}
-	} else if (rc == 0) {
-		strbuf_addf(sb, "\tset %s {\n\t\ttypeof ", name);
-		add_typeof(sb, kind, f, dir == VPC_INGRESS ? "saddr" : "daddr");
-		strbuf_addf(sb, "\n\t\tflags interval\n");
-		if (out.len) {
-			strbuf_addf(sb, "\t\telements = { ");
-			add_elements(sb, &out, kind, f->family, NULL, NULL);
-			strbuf_addf(sb, " }\n");
-		}
-		strbuf_addf(sb, "\t}\n\n");
 	}
-	vec_free(&in);
-	vec_free(&out);
+	if (rc < 0)
+		sg_sets_free(sets);
 	return rc;
 }
 
-static void render_sg_chain(struct strbuf *sb, const struct vpc_model *model, int sg,
-			    enum vpc_dir dir)
+static void set_name(char *out, size_t size, int sg, int dir, int family, int kind)
 {
-	const char *addr = dir == VPC_INGRESS ? "saddr" : "daddr";
+	snprintf(out, size, "sg%d_%s_%s_%s", sg, dir_name((enum vpc_dir)dir), kind_names[kind],
+		 families[family].suffix);
+}
 
+static void add_set_declaration(struct strbuf *sb, const char *indent, int dir, int family,
+				int kind)
+{
+	strbuf_addf(sb, "%stypeof ", indent);
+	add_typeof(sb, (enum set_kind)kind, &families[family], dir == VPC_INGRESS ? "saddr" : "daddr");
+	strbuf_addf(sb, "\n%sflags interval\n", indent);
+}
+
+/* Empty sets are left out, and so are their lookups: fewer objects to
+ * load, and no lookup a packet would pay for nothing. */
+static void render_sg_sets(struct strbuf *sb, int sg, const struct sg_sets *sets)
+{
+	for (int d = 0; d < 2; d++) {
+		for (int f = 0; f < 2; f++) {
+			for (int k = 0; k < N_KINDS; k++) {
+				const struct vec *elements = &sets->elements[d][f][k];
+				char name[64];
+
+				if (elements->len == 0)
+					continue;
+				set_name(name, sizeof(name), sg, d, f, k);
+				strbuf_addf(sb, "\tset %s {\n", name);
+				add_set_declaration(sb, "\t\t", d, f, k);
+				strbuf_addf(sb, "\t\telements = { ");
+				add_elements(sb, elements, (enum set_kind)k, families[f].family, NULL, NULL);
+				strbuf_addf(sb, " }\n\t}\n\n");
+			}
+		}
+	}
+}
+
+/* The lookups of one chain, as lines with the given prefix (a tab inside
+ * a table, or "add rule inet TABLE CHAIN " in an update). */
+static void render_sg_lookups(struct strbuf *sb, const char *prefix, int sg, enum vpc_dir dir,
+			      const struct sg_sets *sets)
+{
+	for (int f = 0; f < 2; f++) {
+		for (int k = 0; k < N_KINDS; k++) {
+			char name[64];
+
+			if (sets->elements[dir][f][k].len == 0)
+				continue;
+			set_name(name, sizeof(name), sg, dir, f, k);
+			strbuf_addf(sb, "%s", prefix);
+			add_typeof(sb, (enum set_kind)k, &families[f],
+				   dir == VPC_INGRESS ? "saddr" : "daddr");
+			strbuf_addf(sb, " @%s accept\n", name);
+		}
+	}
+}
+
+static void render_sg_chain(struct strbuf *sb, const struct vpc_model *model, int sg,
+			    enum vpc_dir dir, const struct sg_sets *sets)
+{
 	strbuf_addf(sb, "\t# %s %s\n", VEC_AT(&model->sgs, struct vpc_sg, sg)->id,
 		    dir == VPC_INGRESS ? "ingress" : "egress");
 	strbuf_addf(sb, "\tchain sg%d_%s {\n", sg, dir_name(dir));
-	for (int fi = 0; fi < 2; fi++) {
-		const struct family_names *f = &families[fi];
-
-		for (int kind = 0; kind < N_KINDS; kind++) {
-			strbuf_addf(sb, "\t\t");
-			add_typeof(sb, (enum set_kind)kind, f, addr);
-			strbuf_addf(sb, " @sg%d_%s_%s_%s accept\n", sg, dir_name(dir),
-				    kind_names[kind], f->suffix);
-		}
-	}
+	render_sg_lookups(sb, "\t\t", sg, dir, sets);
 	strbuf_addf(sb, "\t}\n\n");
 }
 
@@ -550,18 +597,6 @@ static void render_base_chains(struct strbuf *sb)
 		"\t}\n");
 }
 
-static int render_sg_sets(struct strbuf *sb, const struct vpc_model *model, int sg,
-			  bool is_update)
-{
-	for (int dir = 0; dir < 2; dir++)
-		for (int fi = 0; fi < 2; fi++)
-			for (int kind = 0; kind < N_KINDS; kind++)
-				if (render_sg_set(sb, model, sg, (enum vpc_dir)dir, (enum set_kind)kind,
-						  &families[fi], is_update) < 0)
-					return -1;
-	return 0;
-}
-
 char *vpc_nft_render(const struct vpc_model *model)
 {
 	struct strbuf sb = { 0 };
@@ -570,9 +605,15 @@ char *vpc_nft_render(const struct vpc_model *model)
 
 	strbuf_addf(&sb, VPC_NFT_DELETE "table inet " VPC_NFT_TABLE " {\n");
 	for (size_t i = 0; rc == 0 && i < model->sgs.len; i++) {
-		rc = render_sg_sets(&sb, model, (int)i, false);
-		render_sg_chain(&sb, model, (int)i, VPC_INGRESS);
-		render_sg_chain(&sb, model, (int)i, VPC_EGRESS);
+		struct sg_sets sets;
+
+		rc = sg_sets_build(model, (int)i, &sets);
+		if (rc < 0)
+			break;
+		render_sg_sets(&sb, (int)i, &sets);
+		render_sg_chain(&sb, model, (int)i, VPC_INGRESS, &sets);
+		render_sg_chain(&sb, model, (int)i, VPC_EGRESS, &sets);
+		sg_sets_free(&sets);
 	}
 	if (rc == 0) {
 		render_group_set_chains(&sb, &gs);
@@ -597,13 +638,41 @@ char *vpc_nft_render(const struct vpc_model *model)
 	return strbuf_take(&sb);
 }
 
-char *vpc_nft_render_sg_sets(const struct vpc_model *model, int sg)
+char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg)
 {
 	struct strbuf sb = { 0 };
+	struct sg_sets sets;
 
-	if (render_sg_sets(&sb, model, sg, true) < 0) {
-		strbuf_free(&sb);
+	if (sg_sets_build(model, sg, &sets) < 0)
 		return NULL;
+	for (int d = 0; d < 2; d++) {
+		char prefix[96];
+
+		for (int f = 0; f < 2; f++) {
+			for (int k = 0; k < N_KINDS; k++) {
+				const struct vec *elements = &sets.elements[d][f][k];
+				char name[64];
+
+				set_name(name, sizeof(name), sg, d, f, k);
+				/* add is a no-op for a set that exists; then empty it. */
+				strbuf_addf(&sb, "add set inet " VPC_NFT_TABLE " %s { typeof ", name);
+				add_typeof(&sb, (enum set_kind)k, &families[f],
+					   d == VPC_INGRESS ? "saddr" : "daddr");
+				strbuf_addf(&sb, "; flags interval; }\nflush set inet " VPC_NFT_TABLE " %s\n",
+					    name);
+				if (elements->len == 0)
+					continue;
+				strbuf_addf(&sb, "add element inet " VPC_NFT_TABLE " %s { ", name);
+				add_elements(&sb, elements, (enum set_kind)k, families[f].family, NULL, NULL);
+				strbuf_addf(&sb, " }\n");
+			}
+		}
+		snprintf(prefix, sizeof(prefix), "add rule inet " VPC_NFT_TABLE " sg%d_%s ", sg,
+			 dir_name((enum vpc_dir)d));
+		strbuf_addf(&sb, "flush chain inet " VPC_NFT_TABLE " sg%d_%s\n", sg,
+			    dir_name((enum vpc_dir)d));
+		render_sg_lookups(&sb, prefix, sg, (enum vpc_dir)d, &sets);
 	}
+	sg_sets_free(&sets);
 	return strbuf_take(&sb);
 }

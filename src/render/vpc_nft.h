@@ -26,8 +26,9 @@
  * NULL when out of memory. */
 char *vpc_nft_render(const struct vpc_model *model);
 
-/* A transaction that refills only the sets of security group sg (after
- * its rules changed): flush each set, add its elements. Caller frees. */
-char *vpc_nft_render_sg_sets(const struct vpc_model *model, int sg);
+/* A transaction that changes only security group sg in a loaded table
+ * (after its rules changed): each of its sets made sure of, emptied and
+ * refilled, and its two chains' lookups rewritten. Caller frees. */
+char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg);
 
 #define VPC_NFT_DELETE "add table inet " VPC_NFT_TABLE "\ndelete table inet " VPC_NFT_TABLE "\n"

@@ -45,7 +45,7 @@ static void test_set_update_refills_only_one_groups_sets(void **state)
 
 	(void)state;
 	load_examples(&model);
-	update = vpc_nft_render_sg_sets(&model, 1);
+	update = vpc_nft_render_sg_update(&model, 1);
 	assert_non_null(update);
 	assert_non_null(strstr(update, "flush set inet bulwark_vpc sg1_in_ports_v4\n"));
 	assert_non_null(strstr(update, "add element inet bulwark_vpc sg1_in_ports_v4 { 10.0.1.0/28 . 6 . 22,"));
