@@ -37,6 +37,7 @@ fuzz: setup $(FUZZ_BUILD)/build.ninja
 
 bench: build
 	sh bench/nat $(BUILD)
+	sh bench/fw $(BUILD)
 
 # Rewrites the golden files from the current renderer; review the diff.
 golden: setup $(CHECK_BUILD)/build.ninja
