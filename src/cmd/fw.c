@@ -94,7 +94,8 @@ static int fw_explain(const struct fw_opts *opts, const char *packet_text, struc
 	return rc;
 }
 
-static int render_ruleset(const struct fw_opts *opts, char **ruleset, struct bw_err *err)
+static int render_ruleset(const struct fw_opts *opts, unsigned generation, char **ruleset,
+			  struct bw_err *err)
 {
 	struct vpc_model model;
 	int rc;
@@ -103,7 +104,7 @@ static int render_ruleset(const struct fw_opts *opts, char **ruleset, struct bw_
 	vpc_model_init(&model);
 	rc = load_model(opts, &model, err);
 	if (rc == 0) {
-		*ruleset = vpc_nft_render(&model);
+		*ruleset = vpc_nft_render(&model, generation);
 		if (!*ruleset)
 			rc = bw_errf(err, -ENOMEM, "out of memory");
 	}
@@ -114,7 +115,7 @@ static int render_ruleset(const struct fw_opts *opts, char **ruleset, struct bw_
 static int fw_render(const struct fw_opts *opts, struct bw_err *err)
 {
 	char *ruleset;
-	int rc = render_ruleset(opts, &ruleset, err);
+	int rc = render_ruleset(opts, 1, &ruleset, err);
 
 	if (rc == 0)
 		fputs(ruleset, stdout);
@@ -136,10 +137,31 @@ static void state_path(const struct fw_opts *opts, char *out, size_t out_size)
 	snprintf(out, out_size, "%s/" FW_STATE_NAME, opts->state_dir);
 }
 
-static int write_state(const char *root, const struct fw_opts *opts, const char *mode,
-		       struct bw_err *err)
+static json_t *read_state(const char *root, const struct fw_opts *opts)
 {
-	json_t *doc = json_pack("{s:s, s:s}", "mode", mode, "aws", opts->aws_dir);
+	char path[4096], full[4096];
+
+	state_path(opts, path, sizeof(path));
+	fsroot_path(root, path, full, sizeof(full));
+	return json_load_file(full, 0, NULL);
+}
+
+/* The generation the next ruleset gets: one more than the last one's, so
+ * flows judged by an earlier ruleset are judged again. */
+static unsigned next_generation(const char *root, const struct fw_opts *opts)
+{
+	json_t *state = read_state(root, opts);
+	json_int_t last = json_integer_value(json_object_get(state, "generation"));
+
+	json_decref(state);
+	return (unsigned)(last % (VPC_CT_GENERATIONS - 1)) + 1;
+}
+
+static int write_state(const char *root, const struct fw_opts *opts, const char *mode,
+		       unsigned generation, struct bw_err *err)
+{
+	json_t *doc = json_pack("{s:s, s:s?, s:I}", "mode", mode, "aws", opts->aws_dir,
+				"generation", (json_int_t)generation);
 	char *text = json_dumps(doc, JSON_INDENT(2));
 	char path[4096];
 	int rc;
@@ -176,8 +198,9 @@ static int enable_bridge_hooks(const char *root, struct bw_err *err)
 static int fw_apply(const struct bw_globals *globals, const struct fw_opts *opts,
 		    bool is_dry_run, struct bw_err *err)
 {
+	unsigned generation = next_generation(globals->root, opts);
 	char *ruleset;
-	int rc = render_ruleset(opts, &ruleset, err);
+	int rc = render_ruleset(opts, generation, &ruleset, err);
 
 	if (rc < 0)
 		return rc;
@@ -189,7 +212,7 @@ static int fw_apply(const struct bw_globals *globals, const struct fw_opts *opts
 		if (opts->is_required)
 			goto out;
 		cmd_warn("this host cannot enforce (%s): metadata-only", err->msg);
-		rc = write_state(globals->root, opts, "metadata-only", err);
+		rc = write_state(globals->root, opts, "metadata-only", generation, err);
 		goto out;
 	}
 	if (rc < 0 || is_dry_run) {
@@ -199,7 +222,7 @@ static int fw_apply(const struct bw_globals *globals, const struct fw_opts *opts
 	}
 	rc = enable_bridge_hooks(globals->root, err);
 	if (rc == 0)
-		rc = write_state(globals->root, opts, "enforcing", err);
+		rc = write_state(globals->root, opts, "enforcing", generation, err);
 	if (rc == 0)
 		printf("fw: enforcing (table inet " VPC_NFT_TABLE ")\n");
 out:
@@ -210,12 +233,12 @@ out:
 static int fw_delete(const struct bw_globals *globals, const struct fw_opts *opts,
 		     struct bw_err *err)
 {
-	char path[4096];
 	int rc = nft_apply(VPC_NFT_DELETE, false, err);
 
-	state_path(opts, path, sizeof(path));
+	/* Kept, with its generation: marks of old flows stay stale. */
 	if (rc == 0)
-		rc = fsroot_remove(globals->root, path, err);
+		rc = write_state(globals->root, opts, "off", next_generation(globals->root, opts),
+				 err);
 	if (rc == 0)
 		printf("fw: deleted\n");
 	return rc;
@@ -246,8 +269,7 @@ static void count_loaded(const json_t *listing, size_t *n_eni_addrs, size_t *n_g
 static int fw_status(const struct bw_globals *globals, const struct fw_opts *opts,
 		     struct bw_err *err)
 {
-	char path[4096], full[4096];
-	json_t *state = NULL, *listing = NULL;
+	json_t *state, *listing = NULL;
 	const char *mode = "off", *aws = NULL;
 	size_t n_addrs = 0, n_groups = 0;
 	int rc = nft_has_permission() ?
@@ -256,9 +278,7 @@ static int fw_status(const struct bw_globals *globals, const struct fw_opts *opt
 	if (rc < 0 && !is_unavailable(err))
 		return rc;
 	rc = 0;
-	state_path(opts, path, sizeof(path));
-	fsroot_path(globals->root, path, full, sizeof(full));
-	state = json_load_file(full, 0, NULL);
+	state = read_state(globals->root, opts);
 	if (state) {
 		mode = json_string_value(json_object_get(state, "mode")) ?: "off";
 		aws = json_string_value(json_object_get(state, "aws"));
@@ -316,14 +336,10 @@ static int fw_netpol(const struct fw_opts *opts, struct bw_err *err)
 
 static bool is_enforcing(const char *root, const struct fw_opts *opts)
 {
-	char path[4096], full[4096];
-	json_t *state;
+	json_t *state = read_state(root, opts);
 	const char *mode;
 	bool is_on;
 
-	state_path(opts, path, sizeof(path));
-	fsroot_path(root, path, full, sizeof(full));
-	state = json_load_file(full, 0, NULL);
 	mode = json_string_value(json_object_get(state, "mode"));
 	is_on = mode && strcmp(mode, "enforcing") == 0;
 	json_decref(state);

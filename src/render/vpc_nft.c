@@ -570,17 +570,41 @@ static void render_subnet_maps(struct strbuf *sb, const struct vpc_model *model)
 #define ND_ACCEPT "\t\ticmpv6 type { nd-router-solicit, nd-router-advert, " \
 		  "nd-neighbor-solicit, nd-neighbor-advert } accept\n"
 
-static void render_base_chains(struct strbuf *sb)
+/* ACLs are stateless: every packet is judged. But every packet of one
+ * direction of a tracked flow carries the same addresses, protocol and
+ * port (or ICMP type and code), the only fields an ACL reads, so it gets
+ * the verdict the direction's first packet got. That verdict is kept in
+ * the flow's ct mark, under this ruleset's generation: a new ruleset has a
+ * new generation and judges every flow afresh (an ACL change cuts a flow
+ * at once, as in AWS). Related packets (ICMP errors) are always judged. */
+static void render_nacl_chain(struct strbuf *sb, unsigned generation)
 {
+	uint32_t gen = (generation << VPC_CT_GEN_SHIFT) & VPC_CT_GEN_MASK;
+
 	strbuf_addf(sb,
 		"\tchain nacl {\n"
 		"\t\ttype filter hook forward priority filter - 10; policy accept;\n"
+		"\t\tct state established ct direction original ct mark & 0x%08x == 0x%08x accept\n"
+		"\t\tct state established ct direction reply ct mark & 0x%08x == 0x%08x accept\n"
 		ND_ACCEPT
 		"\t\tip saddr vmap @subnet_out_v4\n"
 		"\t\tip6 saddr vmap @subnet_out_v6\n"
 		"\t\tip daddr vmap @subnet_in_v4\n"
 		"\t\tip6 daddr vmap @subnet_in_v6\n"
-		"\t}\n\n"
+		"\t\tct state new,established ct mark & 0x%08x != 0x%08x ct mark set ct mark & 0x%08x | 0x%08x\n"
+		"\t\tct state new,established ct direction original ct mark set ct mark | 0x%08x\n"
+		"\t\tct state new,established ct direction reply ct mark set ct mark | 0x%08x\n"
+		"\t}\n\n",
+		VPC_CT_ORIGINAL | VPC_CT_GEN_MASK, VPC_CT_ORIGINAL | gen,
+		VPC_CT_REPLY | VPC_CT_GEN_MASK, VPC_CT_REPLY | gen,
+		VPC_CT_GEN_MASK, gen, ~VPC_CT_MASK, gen,
+		VPC_CT_ORIGINAL, VPC_CT_REPLY);
+}
+
+static void render_base_chains(struct strbuf *sb, unsigned generation)
+{
+	render_nacl_chain(sb, generation);
+	strbuf_addf(sb,
 		"\tchain sg_egress {\n"
 		"\t\ttype filter hook forward priority filter; policy accept;\n"
 		"\t\tct state established,related accept\n"
@@ -597,7 +621,7 @@ static void render_base_chains(struct strbuf *sb)
 		"\t}\n");
 }
 
-char *vpc_nft_render(const struct vpc_model *model)
+char *vpc_nft_render(const struct vpc_model *model, unsigned generation)
 {
 	struct strbuf sb = { 0 };
 	struct group_sets gs = { 0 };
@@ -626,7 +650,7 @@ char *vpc_nft_render(const struct vpc_model *model)
 	if (rc == 0) {
 		render_subnet_chains(&sb, model);
 		render_subnet_maps(&sb, model);
-		render_base_chains(&sb);
+		render_base_chains(&sb, generation);
 	}
 	strbuf_addf(&sb, "}\n");
 	free(gs.first_eni);

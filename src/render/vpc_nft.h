@@ -22,9 +22,20 @@
 
 #define VPC_NFT_TABLE "bulwark_vpc"
 
-/* The whole ruleset, replacing the table in one transaction. Caller frees;
- * NULL when out of memory. */
-char *vpc_nft_render(const struct vpc_model *model);
+/* The ct mark bits bulwark uses to keep a flow's ACL verdict (the low 16
+ * bits are left to others): one bit per direction, and the generation of
+ * the ruleset that judged it. */
+#define VPC_CT_ORIGINAL 0x80000000u
+#define VPC_CT_REPLY 0x40000000u
+#define VPC_CT_GEN_MASK 0x3fff0000u
+#define VPC_CT_GEN_SHIFT 16
+#define VPC_CT_MASK 0xffff0000u
+#define VPC_CT_GENERATIONS 16384u /* generations cycle through 1 .. 16383 */
+
+/* The whole ruleset, replacing the table in one transaction. generation
+ * (1 to 16383) must differ from the loaded ruleset's whenever the ACLs may
+ * have changed. Caller frees; NULL when out of memory. */
+char *vpc_nft_render(const struct vpc_model *model, unsigned generation);
 
 /* A transaction that changes only security group sg in a loaded table
  * (after its rules changed): each of its sets made sure of, emptied and

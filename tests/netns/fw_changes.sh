@@ -51,6 +51,27 @@ fi
 wait "$pinger"
 check_contains "the tracked flow lost no packet" " 0% packet loss" "$(cat "$SCRATCH/ping")"
 
+# ACLs are stateless: a change to one cuts a flow it no longer allows at
+# once, though the flow's earlier packets were let through.
+check "authorize ICMP on sg-db again" fw authorize-ingress --group-id "$DB" --ip-permissions "$PING"
+in_ns "$PREFIX-app1" ping -c 15 -i 0.2 10.0.3.30 >"$SCRATCH/ping2" 2>&1 &
+pinger=$!
+on_exit "kill $pinger 2>/dev/null"
+sleep 1
+sed -i 's/"IcmpTypeCode": { "Code": -1, "Type": -1 }, "Protocol": "1", "RuleAction": "allow", "RuleNumber": 120/"IcmpTypeCode": { "Code": -1, "Type": -1 }, "Protocol": "1", "RuleAction": "deny", "RuleNumber": 120/' \
+	"$AWS/network-acls.json"
+check "fw apply with ACL rule 120 now a deny" fw apply
+wait "$pinger"
+received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$SCRATCH/ping2")
+if [ "${received:-0}" -ge 2 ] && [ "$received" -le 10 ]; then
+	ok "the flow had replies before the ACL change and none after ($received of 15)"
+else
+	not_ok "the flow had replies before the ACL change and none after" "$(cat "$SCRATCH/ping2")"
+fi
+check_contains "explain names the new deny" "denied by acl-0a1b2c3d4e5f60032 inbound rule 120" \
+	"$("$BULWARK" fw explain --aws "$AWS" 'icmp 10.0.2.20 > 10.0.3.30')"
+
+check "revoke ICMP on sg-db" fw revoke-ingress --group-id "$DB" --ip-permissions "$PING"
 out=$(fw revoke-ingress --group-id "$DB" --ip-permissions "$PING" 2>&1)
 check_eq "revoking what is not there: exit 2" 2 "$?"
 out=$(fw authorize-ingress --group-id sg-99999999 --ip-permissions "$PING" 2>&1)

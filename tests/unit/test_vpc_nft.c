@@ -14,7 +14,7 @@ static void test_example_ruleset_matches_golden_file(void **state)
 
 	(void)state;
 	load_examples(&model);
-	ruleset = vpc_nft_render(&model);
+	ruleset = vpc_nft_render(&model, 1);
 	assert_non_null(ruleset);
 	golden_check(GOLDEN_DIR "/vpc/example.nft", ruleset);
 	free(ruleset);
@@ -29,8 +29,8 @@ static void test_rendering_is_deterministic(void **state)
 	(void)state;
 	load_examples(&a);
 	load_examples(&b);
-	first = vpc_nft_render(&a);
-	second = vpc_nft_render(&b);
+	first = vpc_nft_render(&a, 1);
+	second = vpc_nft_render(&b, 1);
 	assert_string_equal(first, second);
 	free(first);
 	free(second);
