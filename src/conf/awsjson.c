@@ -56,6 +56,7 @@ static int load(const char *text, size_t len, struct where *w, json_t **out)
 {
 	json_error_t jerr;
 
+	*out = NULL;
 	if (len > AWSJSON_MAX_BYTES)
 		return bad(w, "larger than %zu bytes", AWSJSON_MAX_BYTES);
 	*out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -208,7 +209,7 @@ static int parse_permission(json_t *perm, enum vpc_dir dir, int index, struct vp
 			    struct where *w)
 {
 	struct sg_rule rule = { .dir = dir, .permission = index, .peer = -1 };
-	json_t *ranges, *ranges6, *pairs, *lists, *item;
+	json_t *ranges = NULL, *ranges6 = NULL, *pairs = NULL, *lists = NULL, *item = NULL;
 	json_t *from_j = json_object_get(perm, "FromPort"), *to_j = json_object_get(perm, "ToPort");
 	const char *proto_text;
 	size_t i;
@@ -273,7 +274,7 @@ int awsjson_parse_security_groups(const char *text, size_t len, const char *file
 				  struct vpc_model *model, struct bw_err *err)
 {
 	struct where w = { .filename = filename, .err = err };
-	json_t *doc, *groups, *group;
+	json_t *doc = NULL, *groups = NULL, *group = NULL;
 	size_t i;
 	int rc = load(text, len, &w, &doc);
 
@@ -282,7 +283,7 @@ int awsjson_parse_security_groups(const char *text, size_t len, const char *file
 	rc = get_array(doc, "SecurityGroups", true, &w, &groups);
 	json_array_foreach(rc == 0 ? groups : NULL, i, group) {
 		struct vpc_sg sg = { .rules = VEC_INIT(struct sg_rule) };
-		json_t *perms, *perm;
+		json_t *perms = NULL, *perm = NULL;
 		size_t j;
 
 		snprintf(w.what, sizeof(w.what), "security group %zu", i + 1);
@@ -441,7 +442,7 @@ int awsjson_parse_network_acls(const char *text, size_t len, const char *filenam
 			       struct vpc_model *model, struct bw_err *err)
 {
 	struct where w = { .filename = filename, .err = err };
-	json_t *doc, *acls, *item;
+	json_t *doc = NULL, *acls = NULL, *item = NULL;
 	size_t i;
 	int rc = load(text, len, &w, &doc);
 
@@ -451,7 +452,7 @@ int awsjson_parse_network_acls(const char *text, size_t len, const char *filenam
 	json_array_foreach(rc == 0 ? acls : NULL, i, item) {
 		struct vpc_nacl acl = { .entries = VEC_INIT(struct nacl_entry),
 					.subnet_ids = VEC_INIT(struct vpc_id) };
-		json_t *entries, *assocs, *sub;
+		json_t *entries = NULL, *assocs = NULL, *sub = NULL;
 		size_t j;
 
 		snprintf(w.what, sizeof(w.what), "network ACL %zu", i + 1);
@@ -496,7 +497,7 @@ int awsjson_parse_subnets(const char *text, size_t len, const char *filename,
 			  struct vpc_model *model, struct bw_err *err)
 {
 	struct where w = { .filename = filename, .err = err };
-	json_t *doc, *subnets, *item;
+	json_t *doc = NULL, *subnets = NULL, *item = NULL;
 	size_t i;
 	int rc = load(text, len, &w, &doc);
 
@@ -505,7 +506,7 @@ int awsjson_parse_subnets(const char *text, size_t len, const char *filename,
 	rc = get_array(doc, "Subnets", true, &w, &subnets);
 	json_array_foreach(rc == 0 ? subnets : NULL, i, item) {
 		struct vpc_subnet subnet = { .nacl = -1 };
-		json_t *assocs, *assoc;
+		json_t *assocs = NULL, *assoc = NULL;
 		const char *cidr;
 		size_t j;
 
@@ -555,7 +556,7 @@ static int parse_eni(json_t *item, const char *instance_id, struct vpc_model *mo
 {
 	struct vpc_eni eni = { .subnet = -1, .addrs = VEC_INIT(struct cidr),
 			       .group_ids = VEC_INIT(struct vpc_id), .groups = VEC_INIT(int) };
-	json_t *addrs, *addrs6, *groups, *sub;
+	json_t *addrs = NULL, *addrs6 = NULL, *groups = NULL, *sub = NULL;
 	size_t i;
 	int rc;
 
@@ -622,7 +623,7 @@ int awsjson_parse_instances(const char *text, size_t len, const char *filename,
 			    struct vpc_model *model, struct bw_err *err)
 {
 	struct where w = { .filename = filename, .err = err };
-	json_t *doc, *reservations, *reservation;
+	json_t *doc = NULL, *reservations = NULL, *reservation = NULL;
 	size_t i;
 	int rc = load(text, len, &w, &doc);
 
@@ -630,7 +631,7 @@ int awsjson_parse_instances(const char *text, size_t len, const char *filename,
 		return rc;
 	rc = get_array(doc, "Reservations", true, &w, &reservations);
 	json_array_foreach(rc == 0 ? reservations : NULL, i, reservation) {
-		json_t *instances, *instance;
+		json_t *instances = NULL, *instance = NULL;
 		size_t j;
 
 		snprintf(w.what, sizeof(w.what), "reservation %zu", i + 1);
@@ -639,7 +640,7 @@ int awsjson_parse_instances(const char *text, size_t len, const char *filename,
 			const char *state = json_string_value(json_object_get(
 				json_object_get(instance, "State"), "Name"));
 			char instance_id[VPC_ID_MAX];
-			json_t *enis, *eni;
+			json_t *enis = NULL, *eni = NULL;
 			size_t k;
 
 			snprintf(w.what, sizeof(w.what), "reservation %zu instance %zu", i + 1, j + 1);
@@ -673,7 +674,7 @@ int awsjson_parse_prefix_list(const char *text, size_t len, const char *filename
 {
 	struct where w = { .filename = filename, .err = err };
 	struct vpc_prefix_list list = { .cidrs = VEC_INIT(struct cidr) };
-	json_t *doc = NULL, *entries, *item;
+	json_t *doc = NULL, *entries = NULL, *item = NULL;
 	size_t i;
 	int rc = copy_id(id, "pl-", list.id, &w, "the file name");
 

@@ -68,7 +68,7 @@ static int load_prefix_lists(const char *dir, struct vpc_model *model, struct bw
 		n++;
 	}
 	closedir(d);
-	if (rc == 0)
+	if (rc == 0 && n > 0)
 		qsort(names, n, sizeof(*names), compare_names);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		char path[PATH_MAX + NAME_MAX + 2], id[64];

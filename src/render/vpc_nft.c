@@ -353,7 +353,7 @@ static bool same_groups(const struct vpc_eni *x, const struct vpc_eni *y)
 static int find_group_sets(const struct vpc_model *model, struct group_sets *gs)
 {
 	gs->n = 0;
-	gs->first_eni = calloc(model->enis.len + 1, sizeof(*gs->first_eni));
+	gs->first_eni = calloc(model->enis.len + 1, sizeof(const struct vpc_eni *));
 	gs->eni_set = calloc(model->enis.len + 1, sizeof(*gs->eni_set));
 	if (!gs->first_eni || !gs->eni_set)
 		return -1;
