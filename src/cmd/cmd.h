@@ -6,6 +6,9 @@
 
 #include "util/err.h"
 
+/* Where bulwark records what it changed, so it can undo it (under --root). */
+#define BW_STATE_DIR "/run/bulwark"
+
 struct bw_globals {
 	const char *root; /* host root prefix: "" is the real host */
 };

@@ -413,7 +413,7 @@ int cmd_fw(int argc, char **argv, const struct bw_globals *globals, struct bw_er
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct fw_opts opts = { .state_dir = "/run/bulwark", .k8s_namespace = "default" };
+	struct fw_opts opts = { .state_dir = BW_STATE_DIR, .k8s_namespace = "default" };
 	const char *sub;
 	int opt;
 

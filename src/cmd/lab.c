@@ -314,7 +314,7 @@ int cmd_lab(int argc, char **argv, const struct bw_globals *globals, struct bw_e
 	if (!lab_prefix_is_valid(lab.prefix))
 		return bw_err_input(err, "lab: prefix '%s' is not 1 to %d of a-z, 0-9",
 				    lab.prefix, LAB_PREFIX_MAX);
-	snprintf(lab.state_dir, sizeof(lab.state_dir), "/run/bulwark/lab-%s", lab.prefix);
+	snprintf(lab.state_dir, sizeof(lab.state_dir), BW_STATE_DIR "/lab-%s", lab.prefix);
 	if (optind >= argc)
 		return bw_err_input(err, "lab: expected up, down, status or exec (see 'bulwark lab --help')");
 	sub = argv[optind];

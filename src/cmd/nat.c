@@ -290,7 +290,7 @@ int cmd_nat(int argc, char **argv, const struct bw_globals *globals, struct bw_e
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct nat_opts opts = { .state_dir = NATSTATE_DEFAULT_DIR };
+	struct nat_opts opts = { .state_dir = BW_STATE_DIR };
 	const char *sub;
 	int opt;
 

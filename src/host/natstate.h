@@ -7,8 +7,6 @@
 #include "util/err.h"
 #include "util/vec.h"
 
-#define NATSTATE_DEFAULT_DIR "/run/bulwark"
-
 struct nat_state {
 	char interface[IF_NAMESIZE];
 	struct vec saved_knobs; /* struct knob: values before bulwark */
