@@ -43,7 +43,9 @@ static const char usage[] =
 	"  --established      (explain) the packet belongs to a tracked flow\n"
 	"  --require          (apply) exit 1 when the host cannot enforce\n"
 	"  --json             (status) one JSON document\n"
-	"  --state-dir DIR    where apply records what it did (default /run/bulwark)\n";
+	"  --state-dir DIR    where apply records what it did (default /run/bulwark)\n"
+	"  --dry-run          (authorize-*, revoke-*) print the incremental\n"
+	"                     transaction; change neither the file nor the host\n";
 
 struct fw_opts {
 	const char *aws_dir;
@@ -54,6 +56,7 @@ struct fw_opts {
 	bool is_established;
 	bool is_required;
 	bool is_json;
+	bool is_dry_run;
 };
 
 static int load_model(const struct fw_opts *opts, struct vpc_model *model, struct bw_err *err)
@@ -382,6 +385,11 @@ static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 	/* What `fw apply` recorded says whether a table is live: cheaper than
 	 * listing a table of thousands of objects. */
 	is_live = is_enforcing(globals->root, opts);
+	if (rc == 0 && opts->is_dry_run) {
+		/* The change checked and shown; nothing written. */
+		printf("%s", update);
+		goto out;
+	}
 	/* Live first: if the kernel refuses, the file stays as it was. */
 	if (rc == 0 && is_live)
 		rc = nft_apply(update, false, err);
@@ -391,6 +399,7 @@ static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 		printf("fw: %s %s %s; %s\n", is_revoke ? "revoked" : "authorized",
 		       dir == VPC_INGRESS ? "ingress" : "egress", opts->group_id,
 		       is_live ? "live sets updated" : "no live table to update");
+out:
 	json_decref(doc);
 	free(text);
 	free(update);
@@ -410,6 +419,7 @@ int cmd_fw(int argc, char **argv, const struct bw_globals *globals, struct bw_er
 		{ "namespace", required_argument, NULL, 'N' },
 		{ "ip-permissions", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -444,6 +454,9 @@ int cmd_fw(int argc, char **argv, const struct bw_globals *globals, struct bw_er
 			break;
 		case 'j':
 			opts.is_json = true;
+			break;
+		case 'n':
+			opts.is_dry_run = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);

@@ -20,6 +20,11 @@ check "fw apply" fw apply
 handle=$(table_handle)
 if connects inet 10.0.1.10 8080; then not_ok "before: inet cannot reach web1:8080"; else ok "before: inet cannot reach web1:8080"; fi
 
+before=$(cat "$AWS/security-groups.json")
+dry=$(fw authorize-ingress --dry-run --group-id "$WEB" --ip-permissions "$HTTP_ALT")
+check_contains "--dry-run prints the incremental transaction" "203.0.113.0/24 . 6 . 8080" "$dry"
+check_eq "--dry-run leaves the file" "$before" "$(cat "$AWS/security-groups.json")"
+if connects inet 10.0.1.10 8080; then not_ok "--dry-run leaves the host"; else ok "--dry-run leaves the host"; fi
 check "authorize-ingress tcp 8080 from 203.0.113.0/24 on sg-web" \
 	fw authorize-ingress --group-id "$WEB" --ip-permissions "$HTTP_ALT"
 check "after authorize: inet reaches web1:8080" connects inet 10.0.1.10 8080
