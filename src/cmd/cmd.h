@@ -30,6 +30,11 @@ int cmd_nat_up(const struct bw_globals *globals, const char *config_path,
 int cmd_nat_status(const struct bw_globals *globals, const char *state_dir,
 		   bool is_json, struct bw_err *err);
 
+/* fw apply (enforcement required) and fw status, for the lab's router. */
+int cmd_fw_apply(const struct bw_globals *globals, const char *aws_dir, const char *state_dir,
+		 struct bw_err *err);
+int cmd_fw_status(const struct bw_globals *globals, const char *state_dir, struct bw_err *err);
+
 /* Prints a warning line to stderr ("bulwark: warning: ..."). */
 void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints a note line to stderr ("bulwark: ..."). */

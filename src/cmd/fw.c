@@ -408,6 +408,21 @@ out:
 	return rc;
 }
 
+int cmd_fw_apply(const struct bw_globals *globals, const char *aws_dir, const char *state_dir,
+		 struct bw_err *err)
+{
+	struct fw_opts opts = { .aws_dir = aws_dir, .state_dir = state_dir, .is_required = true };
+
+	return fw_apply(globals, &opts, false, err);
+}
+
+int cmd_fw_status(const struct bw_globals *globals, const char *state_dir, struct bw_err *err)
+{
+	struct fw_opts opts = { .state_dir = state_dir };
+
+	return fw_status(globals, &opts, err);
+}
+
 int cmd_fw(int argc, char **argv, const struct bw_globals *globals, struct bw_err *err)
 {
 	static const struct option options[] = {

@@ -8,29 +8,40 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cmd/cmd.h"
+#include "conf/awsjson.h"
+#include "host/awsdir.h"
 #include "host/fsroot.h"
 #include "host/netns.h"
 #include "host/rtnl.h"
 #include "model/lab.h"
+#include "model/lab_vpc.h"
 
 static const char usage[] =
-	"usage: bulwark lab [--prefix P] <up|down|status|exec NODE -- CMD...>\n"
+	"usage: bulwark lab [--prefix P] <up [--aws DIR]|down|status|exec NODE -- CMD...>\n"
 	"\n"
-	"  up       build the lab and start its NAT gateway\n"
+	"  up       build the lab: a NAT gateway before a private subnet, or with\n"
+	"           --aws DIR the VPC of that AWS CLI output, enforced by bulwark fw\n"
 	"  down     remove every namespace of the lab\n"
-	"  status   the lab's nodes, their addresses, and the gateway's NAT\n"
-	"  exec     run a command inside a node (inet, nat, vpc, a, b)\n"
+	"  status   the lab's nodes, their addresses, and what the gateway enforces\n"
+	"  exec     run a command inside a node (see status; in an --aws lab the\n"
+	"           nodes are vpc, inet and each instance's id)\n"
 	"\n"
 	"Options:\n"
 	"  --prefix P   namespace names start with P- (default " LAB_DEFAULT_PREFIX
-	"; a-z, 0-9, at most 12)\n";
+	"; a-z, 0-9, at most 12)\n"
+	"  --aws DIR    (up) build the VPC described in DIR (see bulwark fw --help)\n";
 
 struct lab_ctx {
 	const struct bw_globals *globals;
 	const struct lab_topology *topo;
 	const char *prefix;
-	char state_dir[128]; /* the gateway's NAT state, on the real host */
+	char state_dir[128];    /* the gateway's state, on the real host */
+	char aws_dir[PATH_MAX]; /* an --aws lab's model; "" for the NAT lab */
+	struct vpc_model model;
+	struct lab_vpc vpc;     /* an --aws lab's topology */
 };
 
 static void ns_name(const struct lab_ctx *lab, const char *node, char *out, size_t out_size)
@@ -124,6 +135,59 @@ static int show_nat(const struct lab_ctx *lab, const char *node, struct bw_err *
 	return cmd_nat_status(lab->globals, lab->state_dir, false, err);
 }
 
+static int enable_forwarding(const struct lab_ctx *lab, const char *node, struct bw_err *err)
+{
+	int rc = fsroot_write_knob("", "/proc/sys/net/ipv4/ip_forward", "1", err);
+
+	(void)lab;
+	(void)node;
+	return rc == 0 ? fsroot_write_knob("", "/proc/sys/net/ipv6/conf/all/forwarding", "1", err) : rc;
+}
+
+static int start_fw(const struct lab_ctx *lab, const char *node, struct bw_err *err)
+{
+	(void)node;
+	return cmd_fw_apply(lab->globals, lab->aws_dir, lab->state_dir, err);
+}
+
+static int show_fw(const struct lab_ctx *lab, const char *node, struct bw_err *err)
+{
+	(void)node;
+	return cmd_fw_status(lab->globals, lab->state_dir, err);
+}
+
+/* An --aws lab remembers its model's folder, so status and exec know its
+ * nodes. */
+static int load_topology(struct lab_ctx *lab, struct bw_err *err)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	char path[256];
+	json_t *state;
+	const char *aws;
+	int rc;
+
+	if (!lab->aws_dir[0]) {
+		snprintf(path, sizeof(path), "%s/lab.json", lab->state_dir);
+		state = json_load_file(path, 0, NULL);
+		aws = json_string_value(json_object_get(state, "aws"));
+		if (aws)
+			snprintf(lab->aws_dir, sizeof(lab->aws_dir), "%s", aws);
+		json_decref(state);
+	}
+	if (!lab->aws_dir[0]) {
+		lab->topo = lab_topology();
+		return 0;
+	}
+	rc = awsdir_load(lab->aws_dir, &lab->model, &warnings, err);
+	for (size_t i = 0; i < warnings.len; i++)
+		cmd_warn("%s", VEC_AT(&warnings, struct awsjson_warning, i)->text);
+	vec_free(&warnings);
+	if (rc == 0 && lab_vpc_build(&lab->model, &lab->vpc) < 0)
+		rc = bw_errf(err, -ENOMEM, "out of memory");
+	lab->topo = &lab->vpc.topo;
+	return rc;
+}
+
 static int lab_down(const struct lab_ctx *lab, struct bw_err *err)
 {
 	struct vec names = VEC_INIT(struct netns_name);
@@ -138,11 +202,13 @@ static int lab_down(const struct lab_ctx *lab, struct bw_err *err)
 	vec_free(&names);
 	if (rc < 0)
 		return rc;
-	/* The gateway's namespace is gone, and its knobs with it. */
-	snprintf(config_path, sizeof(config_path), "%s/nat.conf", lab->state_dir);
-	unlink(config_path);
-	snprintf(config_path, sizeof(config_path), "%s/nat.json", lab->state_dir);
-	unlink(config_path);
+	/* What the lab's gateway recorded went with its namespace. */
+	static const char *const files[] = { "nat.conf", "nat.json", "fw.json", "lab.json" };
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(config_path, sizeof(config_path), "%s/%s", lab->state_dir, files[i]);
+		unlink(config_path);
+	}
 	rmdir(lab->state_dir);
 	return 0;
 }
@@ -181,12 +247,26 @@ static int build(const struct lab_ctx *lab, struct bw_err *err)
 		rtnl_close(&nl);
 	for (size_t i = 0; rc == 0 && i < t->n_nodes; i++)
 		rc = in_node(lab, t->nodes[i].name, configure_node, err);
-	if (rc < 0)
-		return rc;
-	snprintf(config_path, sizeof(config_path), "%s/nat.conf", lab->state_dir);
-	rc = fsroot_replace("", config_path, t->nat_config, err);
-	if (rc == 0)
-		rc = in_node(lab, t->nat_node, start_nat, err);
+	if (rc == 0 && t->router_node)
+		rc = in_node(lab, t->router_node, enable_forwarding, err);
+	if (rc == 0 && t->nat_node) {
+		snprintf(config_path, sizeof(config_path), "%s/nat.conf", lab->state_dir);
+		rc = fsroot_replace("", config_path, t->nat_config, err);
+		if (rc == 0)
+			rc = in_node(lab, t->nat_node, start_nat, err);
+	}
+	if (rc == 0 && t->fw_node) {
+		json_t *state = json_pack("{s:s}", "aws", lab->aws_dir);
+		char *text = json_dumps(state, 0);
+
+		snprintf(config_path, sizeof(config_path), "%s/lab.json", lab->state_dir);
+		rc = text ? fsroot_replace("", config_path, text, err) :
+			    bw_errf(err, -ENOMEM, "out of memory");
+		free(text);
+		json_decref(state);
+		if (rc == 0)
+			rc = in_node(lab, t->fw_node, start_fw, err);
+	}
 	return rc;
 }
 
@@ -220,9 +300,10 @@ static int lab_up(const struct lab_ctx *lab, struct bw_err *err)
 static int lab_status(const struct lab_ctx *lab, struct bw_err *err)
 {
 	const struct lab_topology *t = lab->topo;
-	bool is_nat_there = false;
+	const char *gateway = t->nat_node ? t->nat_node : t->fw_node;
+	bool is_gateway_there = false;
 
-	printf("%-5s %-18s %-22s %s\n", "node", "namespace", "role", "addresses");
+	printf("%-20s %-30s %-22s %s\n", "node", "namespace", "role", "addresses");
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		char name[NETNS_NAME_MAX], path[PATH_MAX];
 		bool is_there;
@@ -230,9 +311,9 @@ static int lab_status(const struct lab_ctx *lab, struct bw_err *err)
 		ns_name(lab, t->nodes[i].name, name, sizeof(name));
 		snprintf(path, sizeof(path), NETNS_DIR "/%s", name);
 		is_there = access(path, F_OK) == 0;
-		if (is_there && strcmp(t->nodes[i].name, t->nat_node) == 0)
-			is_nat_there = true;
-		printf("%-5s %-18s %-22s", t->nodes[i].name, is_there ? name : "(absent)",
+		if (is_there && gateway && strcmp(t->nodes[i].name, gateway) == 0)
+			is_gateway_there = true;
+		printf("%-20s %-30s %-22s", t->nodes[i].name, is_there ? name : "(absent)",
 		       t->nodes[i].role);
 		bool has_addr = false;
 
@@ -244,11 +325,11 @@ static int lab_status(const struct lab_ctx *lab, struct bw_err *err)
 		}
 		printf("%s\n", has_addr ? "" : " -");
 	}
-	if (!is_nat_there)
+	if (!is_gateway_there)
 		return 0;
-	printf("\ngateway (%s-%s):\n", lab->prefix, t->nat_node);
+	printf("\n%s (%s-%s):\n", t->nat_node ? "gateway" : "enforcing", lab->prefix, gateway);
 	fflush(stdout);
-	return in_node(lab, t->nat_node, show_nat, err);
+	return in_node(lab, gateway, t->nat_node ? show_nat : show_fw, err);
 }
 
 static int lab_exec(const struct lab_ctx *lab, int argc, char **argv, struct bw_err *err)
@@ -263,7 +344,7 @@ static int lab_exec(const struct lab_ctx *lab, int argc, char **argv, struct bw_
 		if (strcmp(lab->topo->nodes[i].name, argv[0]) == 0)
 			is_node = true;
 	if (!is_node)
-		return bw_err_input(err, "lab exec: no node '%s' (inet, nat, vpc, a, b)", argv[0]);
+		return bw_err_input(err, "lab exec: no node '%s' (see bulwark lab status)", argv[0]);
 	node = argv[0];
 	argv++;
 	argc--;
@@ -286,56 +367,86 @@ static int lab_exec(const struct lab_ctx *lab, int argc, char **argv, struct bw_
 	return bw_errf(err, -errno, "lab exec: %s: %s", argv[0], strerror(errno));
 }
 
+static int take_option(int opt, struct lab_ctx *lab, const char **aws)
+{
+	switch (opt) {
+	case 'p':
+		lab->prefix = optarg;
+		return 0;
+	case 'a':
+		*aws = optarg;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 int cmd_lab(int argc, char **argv, const struct bw_globals *globals, struct bw_err *err)
 {
 	static const struct option options[] = {
 		{ "prefix", required_argument, NULL, 'p' },
+		{ "aws", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct lab_ctx lab = { .globals = globals, .topo = lab_topology(),
-			       .prefix = LAB_DEFAULT_PREFIX };
-	const char *sub;
-	int opt;
+	struct lab_ctx lab = { .globals = globals, .prefix = LAB_DEFAULT_PREFIX };
+	const char *sub, *aws = NULL;
+	char **exec_argv;
+	int opt, rc, exec_argc;
 
-	/* '+': options end at the subcommand, so exec's command keeps its own. */
+	/* '+': options end at the subcommand, so exec's command keeps its own;
+	 * the other subcommands take options after their name too. */
 	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'p':
-			lab.prefix = optarg;
-			break;
-		case 'h':
+		if (opt == 'h') {
 			fputs(usage, stdout);
 			return 0;
-		default:
-			return bw_err_input(err, "lab: bad option (see 'bulwark lab --help')");
 		}
+		if (take_option(opt, &lab, &aws) < 0)
+			return bw_err_input(err, "lab: bad option (see 'bulwark lab --help')");
+	}
+	if (optind >= argc)
+		return bw_err_input(err, "lab: expected up, down, status or exec (see 'bulwark lab --help')");
+	sub = argv[optind];
+	exec_argc = argc - optind - 1;
+	exec_argv = argv + optind + 1;
+	if (strcmp(sub, "exec") != 0) {
+		int sub_argc = argc - optind;
+		char **sub_argv = argv + optind;
+
+		optind = 0; /* getopt anew, from the subcommand's name */
+		while ((opt = getopt_long(sub_argc, sub_argv, "h", options, NULL)) != -1)
+			if (opt == 'h' || take_option(opt, &lab, &aws) < 0)
+				return bw_err_input(err, "lab %s: bad option (see 'bulwark lab --help')", sub);
+		if (optind != sub_argc)
+			return bw_err_input(err, "lab %s: unexpected argument '%s'", sub, sub_argv[optind]);
 	}
 	if (!lab_prefix_is_valid(lab.prefix))
 		return bw_err_input(err, "lab: prefix '%s' is not 1 to %d of a-z, 0-9",
 				    lab.prefix, LAB_PREFIX_MAX);
 	snprintf(lab.state_dir, sizeof(lab.state_dir), BW_STATE_DIR "/lab-%s", lab.prefix);
-	if (optind >= argc)
-		return bw_err_input(err, "lab: expected up, down, status or exec (see 'bulwark lab --help')");
-	sub = argv[optind];
-	if (strcmp(sub, "exec") == 0)
-		return lab_exec(&lab, argc - optind - 1, argv + optind + 1, err);
-	if (optind != argc - 1)
-		return bw_err_input(err, "lab %s: unexpected argument '%s'", sub, argv[optind + 1]);
-	if (strcmp(sub, "up") == 0)
-		return lab_up(&lab, err);
-	if (strcmp(sub, "down") == 0) {
-		int rc = lab_down(&lab, err);
-
-		if (rc == 0)
-			printf("lab %s: down\n", lab.prefix);
-		return rc;
-	}
-	if (strcmp(sub, "status") == 0)
-		return lab_status(&lab, err);
 	if (strcmp(sub, "help") == 0) {
 		fputs(usage, stdout);
 		return 0;
 	}
-	return bw_err_input(err, "lab: unknown subcommand '%s' (see 'bulwark lab --help')", sub);
+	if (strcmp(sub, "up") != 0 && strcmp(sub, "down") != 0 && strcmp(sub, "status") != 0 &&
+	    strcmp(sub, "exec") != 0)
+		return bw_err_input(err, "lab: unknown subcommand '%s' (see 'bulwark lab --help')", sub);
+	if (aws && strcmp(sub, "up") != 0)
+		return bw_err_input(err, "lab: --aws goes with up");
+	/* Kept by absolute path: later commands may run from anywhere. */
+	if (aws && !realpath(aws, lab.aws_dir))
+		return bw_err_input(err, "lab: --aws %s: %s", aws, strerror(errno));
+	vpc_model_init(&lab.model);
+	rc = strcmp(sub, "down") == 0 ? 0 : load_topology(&lab, err);
+	if (rc == 0 && strcmp(sub, "exec") == 0)
+		rc = lab_exec(&lab, exec_argc, exec_argv, err);
+	else if (rc == 0 && strcmp(sub, "up") == 0)
+		rc = lab_up(&lab, err);
+	else if (rc == 0 && strcmp(sub, "down") == 0 && (rc = lab_down(&lab, err)) == 0)
+		printf("lab %s: down\n", lab.prefix);
+	else if (rc == 0 && strcmp(sub, "status") == 0)
+		rc = lab_status(&lab, err);
+	lab_vpc_free(&lab.vpc);
+	vpc_model_free(&lab.model);
+	return rc;
 }

@@ -57,8 +57,10 @@ struct lab_topology {
 	size_t n_addrs;
 	const struct lab_route *routes;
 	size_t n_routes;
-	const char *nat_node;      /* runs the NAT gateway */
+	const char *nat_node;      /* runs the NAT gateway, or NULL */
 	const char *nat_config;    /* its configuration, fck-nat syntax */
+	const char *router_node;   /* forwards between subnets, or NULL */
+	const char *fw_node;       /* enforces the VPC's groups and ACLs, or NULL */
 };
 
 const struct lab_topology *lab_topology(void);

@@ -7,9 +7,9 @@ require_netns
 
 AWS="$SCRATCH/aws"
 cp -r "$EXAMPLES_DIR/aws" "$AWS"
-. "$(dirname "$0")/vpc_topology.sh"
-fw() { in_ns "$R" "$BULWARK" fw "$@" --aws "$AWS" --state-dir "$SCRATCH"; }
-connects() { BW_PEER_WAIT_MS=1500 in_ns "$PREFIX-$1" "$PEER" ask tcp "$2" "$3" >/dev/null 2>&1; }
+. "$(dirname "$0")/vpc_lab.sh"
+fw() { in_ns "$R" "$BULWARK" fw "$@" --aws "$AWS" --state-dir "$LAB_STATE"; }
+connects() { BW_PEER_WAIT_MS=1500 in_ns "$(ns_of "$1")" "$PEER" ask tcp "$2" "$3" >/dev/null 2>&1; }
 table_handle() { in_ns "$R" nft -a list table inet bulwark_vpc | sed -n '1s/.*# handle \([0-9]*\).*/\1/p'; }
 WEB=sg-0a1b2c3d4e5f60011
 DB=sg-0a1b2c3d4e5f60013
@@ -42,13 +42,13 @@ if connects inet 10.0.1.10 8080; then not_ok "after revoke: inet cannot reach we
 check "the file is back to what it was" sh -c "$BULWARK fw render --aws '$AWS' | cmp -s - '$GOLDEN_DIR/vpc/example.nft'"
 
 # A flow the group allowed goes on after the rule is revoked.
-in_ns "$PREFIX-web1" ping -c 15 -i 0.2 10.0.3.30 >"$SCRATCH/ping" 2>&1 &
+in_ns "$(ns_of web1)" ping -c 15 -i 0.2 10.0.3.30 >"$SCRATCH/ping" 2>&1 &
 pinger=$!
 on_exit "kill $pinger 2>/dev/null"
 sleep 1
 check "revoke-ingress ICMP on sg-db while web1 pings db1" \
 	fw revoke-ingress --group-id "$DB" --ip-permissions "$PING"
-if in_ns "$PREFIX-app1" ping -c 1 -W 1 10.0.3.30 >/dev/null 2>&1; then
+if in_ns "$(ns_of app1)" ping -c 1 -W 1 10.0.3.30 >/dev/null 2>&1; then
 	not_ok "a new flow is refused after the revoke"
 else
 	ok "a new flow is refused after the revoke"
@@ -59,7 +59,7 @@ check_contains "the tracked flow lost no packet" " 0% packet loss" "$(cat "$SCRA
 # ACLs are stateless: a change to one cuts a flow it no longer allows at
 # once, though the flow's earlier packets were let through.
 check "authorize ICMP on sg-db again" fw authorize-ingress --group-id "$DB" --ip-permissions "$PING"
-in_ns "$PREFIX-app1" ping -c 15 -i 0.2 10.0.3.30 >"$SCRATCH/ping2" 2>&1 &
+in_ns "$(ns_of app1)" ping -c 15 -i 0.2 10.0.3.30 >"$SCRATCH/ping2" 2>&1 &
 pinger=$!
 on_exit "kill $pinger 2>/dev/null"
 sleep 1

@@ -1,17 +1,18 @@
 #!/bin/sh
 # Security groups and network ACLs with real packets: the VPC of
-# examples/aws in namespaces, enforced by `fw apply` on the host that
-# routes between its subnets and bridges within them. For every packet,
+# examples/aws as a lab (`bulwark lab up --aws`), enforced by `fw apply` on
+# the host that routes between its subnets and bridges within them. For every packet,
 # three answers must agree: AWS's semantics (written down here), `fw
 # explain` (the model), and what the kernel did.
 . "$(dirname "$0")/lib.sh"
 require_netns
 
-AWS="$EXAMPLES_DIR/aws"
-. "$(dirname "$0")/vpc_topology.sh"
+AWS="$SCRATCH/aws"
+cp -r "$EXAMPLES_DIR/aws" "$AWS"
+. "$(dirname "$0")/vpc_lab.sh"
 
-fw() { in_ns "$R" "$BULWARK" fw "$@" --aws "$AWS" --state-dir "$SCRATCH"; }
-check "fw apply in the host that routes and bridges the VPC" fw apply
+fw() { in_ns "$R" "$BULWARK" fw "$@" --aws "$AWS" --state-dir "$LAB_STATE"; }
+check "fw apply again in the host that routes and bridges the VPC" fw apply
 check_eq "bridged IPv4 goes through the forward hook" 1 \
 	"$(sysctl_in "$R" net/bridge/bridge-nf-call-iptables)"
 
@@ -40,7 +41,7 @@ flow() {
 	reply=$(verdict --established "$proto $(endpoint "$d" "$port") > $(endpoint "$s" "$sport")")
 	model=deny
 	[ "$request" = allow ] && [ "$reply" = allow ] && model=allow
-	if BW_PEER_WAIT_MS=1500 in_ns "$PREFIX-$src" "$PEER" ask "$proto" "$d" "$port" "$sport" \
+	if BW_PEER_WAIT_MS=1500 in_ns "$(ns_of "$src")" "$PEER" ask "$proto" "$d" "$port" "$sport" \
 		>/dev/null 2>&1; then kernel=allow; else kernel=deny; fi
 	check_eq "$proto $src > $dst:$port IPv$fam${7:+ from port $7}: want $expect; explain $model; kernel $kernel" \
 		"$expect $expect" "$model $kernel"
@@ -59,7 +60,7 @@ ping_case() {
 	fi
 	model=deny
 	[ "$request" = allow ] && [ "$reply" = allow ] && model=allow
-	if in_ns "$PREFIX-$src" ping -"$fam" -c 1 -W 1 "$d" >/dev/null 2>&1; then
+	if in_ns "$(ns_of "$src")" ping -"$fam" -c 1 -W 1 "$d" >/dev/null 2>&1; then
 		kernel=allow; else kernel=deny; fi
 	check_eq "ping $src > $dst IPv$fam: want $expect; explain $model; kernel $kernel" \
 		"$expect $expect" "$model $kernel"
@@ -97,5 +98,5 @@ ping_case deny app1 app2 4           # app: no ICMP ingress
 
 check "fw delete" fw delete
 check "without the table, what the ACL denied passes" \
-	in_ns "$PREFIX-app2" "$PEER" ask tcp 10.0.3.30 5432
+	in_ns "$(ns_of app2)" "$PEER" ask tcp 10.0.3.30 5432
 finish

@@ -1,0 +1,42 @@
+# The VPC of $AWS (a copy of examples/aws) as a lab: `bulwark lab up --aws`
+# builds it and has `fw apply` enforce it on the host that routes between
+# its subnets and bridges within them ($PREFIX-vpc). The tests name the
+# instances web1, app1, app2, db1 and the internet host inet.
+# Sourced by the fw netns tests after lib.sh, with AWS set.
+R="$PREFIX-vpc"
+LAB_STATE="/run/bulwark/lab-$PREFIX"
+on_exit "$BULWARK lab --prefix $PREFIX down"
+"$BULWARK" lab --prefix "$PREFIX" up --aws "$AWS" >"$SCRATCH/lab-up" 2>&1 ||
+	{ echo "Bail out! lab up --aws failed: $(cat "$SCRATCH/lab-up")"; exit 1; }
+
+ns_of() {
+	case $1 in
+	web1) echo "$PREFIX-i-0a1b2c3d4e5f60051" ;;
+	app1) echo "$PREFIX-i-0a1b2c3d4e5f60052" ;;
+	app2) echo "$PREFIX-i-0a1b2c3d4e5f60053" ;;
+	db1) echo "$PREFIX-i-0a1b2c3d4e5f60054" ;;
+	*) echo "$PREFIX-$1" ;;
+	esac
+}
+
+# Servers on every instance and the internet host, for the life of the test.
+for node in web1 app1 app2 db1 inet; do
+	for port in 22 80 443 5432 8080; do
+		in_ns "$(ns_of "$node")" "$PEER" serve tcp "$port" 0 >/dev/null 2>&1 &
+		on_exit "kill $! 2>/dev/null"
+	done
+	in_ns "$(ns_of "$node")" "$PEER" serve udp 5353 0 >/dev/null 2>&1 &
+	on_exit "kill $! 2>/dev/null"
+done
+
+# IPv6 needs a moment after the links come up (routes, neighbours): wait,
+# with a deadline, until web1 (whose group allows ping from the VPC)
+# answers the router over both families.
+for target in 10.0.1.10 fd00:10:0:1::10; do
+	tries=0
+	until in_ns "$R" ping -c 1 -W 1 "$target" >/dev/null 2>&1; do
+		tries=$((tries + 1))
+		[ "$tries" -ge 20 ] && break
+		sleep 0.2
+	done
+done
