@@ -5,10 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 require_netns
 
-AWS="$SCRATCH/aws"
-cp -r "$EXAMPLES_DIR/aws" "$AWS"
 . "$(dirname "$0")/vpc_lab.sh"
-fw() { in_ns "$R" "$BULWARK" fw "$@" --aws "$AWS" --state-dir "$LAB_STATE"; }
 connects() { BW_PEER_WAIT_MS=1500 in_ns "$(ns_of "$1")" "$PEER" ask tcp "$2" "$3" >/dev/null 2>&1; }
 table_handle() { in_ns "$R" nft -a list table inet bulwark_vpc | sed -n '1s/.*# handle \([0-9]*\).*/\1/p'; }
 WEB=sg-0a1b2c3d4e5f60011

@@ -1,17 +1,13 @@
 #!/bin/sh
 # Security groups and network ACLs with real packets: the VPC of
 # examples/aws as a lab (`bulwark lab up --aws`), enforced by `fw apply` on
-# the host that routes between its subnets and bridges within them. For every packet,
-# three answers must agree: AWS's semantics (written down here), `fw
+# the host that routes between its subnets and bridges within them. For
+# every packet, three answers must agree: AWS's semantics (written down here), `fw
 # explain` (the model), and what the kernel did.
 . "$(dirname "$0")/lib.sh"
 require_netns
 
-AWS="$SCRATCH/aws"
-cp -r "$EXAMPLES_DIR/aws" "$AWS"
 . "$(dirname "$0")/vpc_lab.sh"
-
-fw() { in_ns "$R" "$BULWARK" fw "$@" --aws "$AWS" --state-dir "$LAB_STATE"; }
 check "fw apply again in the host that routes and bridges the VPC" fw apply
 check_eq "bridged IPv4 goes through the forward hook" 1 \
 	"$(sysctl_in "$R" net/bridge/bridge-nf-call-iptables)"

@@ -1,10 +1,13 @@
-# The VPC of $AWS (a copy of examples/aws) as a lab: `bulwark lab up --aws`
-# builds it and has `fw apply` enforce it on the host that routes between
-# its subnets and bridges within them ($PREFIX-vpc). The tests name the
-# instances web1, app1, app2, db1 and the internet host inet.
-# Sourced by the fw netns tests after lib.sh, with AWS set.
+# The VPC of examples/aws as a lab, from a copy in $AWS the test may edit:
+# `bulwark lab up --aws` builds it and has `fw apply` enforce it on the host
+# that routes between its subnets and bridges within them ($PREFIX-vpc).
+# The tests name the instances web1, app1, app2, db1 and the internet host
+# inet, and run `fw` on that host with fw. Sourced after lib.sh.
+AWS="$SCRATCH/aws"
+cp -r "$EXAMPLES_DIR/aws" "$AWS"
 R="$PREFIX-vpc"
 LAB_STATE="/run/bulwark/lab-$PREFIX"
+fw() { in_ns "$R" "$BULWARK" fw "$@" --aws "$AWS" --state-dir "$LAB_STATE"; }
 on_exit "$BULWARK lab --prefix $PREFIX down"
 "$BULWARK" lab --prefix "$PREFIX" up --aws "$AWS" >"$SCRATCH/lab-up" 2>&1 ||
 	{ echo "Bail out! lab up --aws failed: $(cat "$SCRATCH/lab-up")"; exit 1; }
