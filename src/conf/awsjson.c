@@ -753,6 +753,18 @@ int awsjson_link(struct vpc_model *model, struct vec *warnings, struct bw_err *e
 		eni->subnet = vpc_find_subnet(model, eni->subnet_id);
 		if (eni->subnet < 0)
 			return bad(&w, "subnet %s is not in subnets.json", eni->subnet_id);
+		/* AWS gives an ENI addresses of its subnet; the ACLs are found by
+		 * address, so one outside would be judged by the wrong ACL. */
+		for (size_t j = 0; j < eni->addrs.len; j++) {
+			const struct cidr *addr = VEC_AT(&eni->addrs, struct cidr, j);
+			const struct vpc_subnet *subnet =
+				VEC_AT(&model->subnets, struct vpc_subnet, eni->subnet);
+
+			if (!cidr_contains(&subnet->v4, addr) &&
+			    !(subnet->has_v6 && cidr_contains(&subnet->v6, addr)))
+				return bad(&w, "address %s is outside its subnet %s", addr->text,
+					   subnet->id);
+		}
 		eni->groups.len = 0;
 		for (size_t j = 0; j < eni->group_ids.len; j++) {
 			const char *id = VEC_AT(&eni->group_ids, struct vpc_id, j)->id;

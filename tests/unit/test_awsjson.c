@@ -310,6 +310,31 @@ static void test_the_shipped_examples_load(void **state)
 	vpc_model_free(&model);
 }
 
+static void test_an_address_outside_its_subnet_is_refused(void **state)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	struct bw_err err;
+	const char *subnets = "{\"Subnets\": [{\"SubnetId\": \"subnet-12345678\", \"CidrBlock\": \"10.0.1.0/24\"}]}";
+	const char *groups = "{\"SecurityGroups\": [{\"GroupId\": \"sg-12345678\"}]}";
+	const char *instances =
+		"{\"Reservations\": [{\"Instances\": [{\"InstanceId\": \"i-12345678\","
+		" \"State\": {\"Name\": \"running\"}, \"NetworkInterfaces\": [{"
+		" \"NetworkInterfaceId\": \"eni-12345678\", \"SubnetId\": \"subnet-12345678\","
+		" \"Groups\": [{\"GroupId\": \"sg-12345678\"}],"
+		" \"PrivateIpAddresses\": [{\"PrivateIpAddress\": \"10.0.2.5\"}]}]}]}]}";
+
+	(void)state;
+	vpc_model_init(&model);
+	assert_int_equal(awsjson_parse_subnets(subnets, strlen(subnets), "s", &model, &err), 0);
+	assert_int_equal(parse_sgs(&model, groups, &err), 0);
+	assert_int_equal(awsjson_parse_instances(instances, strlen(instances), "i", &model, &err), 0);
+	assert_int_equal(awsjson_link(&model, &warnings, &err), -22);
+	assert_non_null(strstr(err.msg, "address 10.0.2.5/32 is outside its subnet subnet-12345678"));
+	vec_free(&warnings);
+	vpc_model_free(&model);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_bad_acl_entries_are_named),
 		cmocka_unit_test(test_only_running_instances_count),
 		cmocka_unit_test(test_the_shipped_examples_load),
+		cmocka_unit_test(test_an_address_outside_its_subnet_is_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
