@@ -349,15 +349,56 @@ static bool is_enforcing(const char *root, const struct fw_opts *opts)
 	return is_on;
 }
 
+/* The group as it is before an edit, its references resolved against the
+ * model after it (the same groups and prefix lists), in before (which the
+ * caller frees). Returns NULL when it cannot tell. */
+static const struct vpc_sg *group_before(const json_t *doc, const char *group_id,
+					 const struct vpc_model *after, struct vpc_model *before)
+{
+	const json_t *group = NULL, *item;
+	json_t *wrapper;
+	struct bw_err err;
+	struct vpc_sg *sg;
+	char *text;
+	size_t i;
+	int rc;
+
+	json_array_foreach(json_object_get(doc, "SecurityGroups"), i, item) {
+		const char *id = json_string_value(json_object_get(item, "GroupId"));
+
+		if (id && strcmp(id, group_id) == 0)
+			group = item;
+	}
+	if (!group)
+		return NULL;
+	wrapper = json_pack("{s:[O]}", "SecurityGroups", group);
+	text = json_dumps(wrapper, 0);
+	json_decref(wrapper);
+	rc = text ? awsjson_parse_security_groups(text, strlen(text), "", before, &err) : -ENOMEM;
+	free(text);
+	if (rc < 0 || before->sgs.len != 1)
+		return NULL;
+	sg = VEC_AT(&before->sgs, struct vpc_sg, 0);
+	for (size_t r = 0; r < sg->rules.len; r++) {
+		struct sg_rule *rule = VEC_AT(&sg->rules, struct sg_rule, r);
+
+		if (rule->peer_kind == VPC_PEER_GROUP)
+			rule->peer = vpc_find_sg(after, rule->peer_id);
+		else if (rule->peer_kind == VPC_PEER_PREFIX_LIST)
+			rule->peer = vpc_find_prefix_list(after, rule->peer_id);
+	}
+	return sg;
+}
+
 /* authorize-* and revoke-*: the file and the live sets change together. */
 static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 		   enum vpc_dir dir, bool is_revoke, struct bw_err *err)
 {
 	struct vec warnings = VEC_INIT(struct awsjson_warning);
-	struct vpc_model model;
+	struct vpc_model model, before;
 	char path[4096];
 	json_error_t jerr;
-	json_t *doc;
+	json_t *doc, *original;
 	bool is_live;
 	char *text = NULL, *update = NULL;
 	int rc, sg;
@@ -369,6 +410,8 @@ static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 	if (!doc)
 		return bw_err_at(err, path, jerr.line, jerr.column, "%s", jerr.text);
 	vpc_model_init(&model);
+	vpc_model_init(&before);
+	original = json_deep_copy(doc);
 	rc = sgedit_apply(doc, opts->group_id, dir, is_revoke, opts->permissions, err);
 	if (rc == 0) {
 		text = json_dumps(doc, JSON_INDENT(4));
@@ -379,7 +422,8 @@ static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 		rc = awsdir_load_with_groups(opts->aws_dir, text, &model, &warnings, err);
 	sg = rc == 0 ? vpc_find_sg(&model, opts->group_id) : -1;
 	if (rc == 0) {
-		update = vpc_nft_render_sg_update(&model, sg);
+		update = vpc_nft_render_sg_update(&model, sg,
+						  group_before(original, opts->group_id, &model, &before));
 		rc = update ? 0 : bw_errf(err, -ENOMEM, "out of memory");
 	}
 	/* What `fw apply` recorded says whether a table is live: cheaper than
@@ -400,7 +444,9 @@ static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 		       dir == VPC_INGRESS ? "ingress" : "egress", opts->group_id,
 		       is_live ? "live sets updated" : "no live table to update");
 out:
+	json_decref(original);
 	json_decref(doc);
+	vpc_model_free(&before);
 	free(text);
 	free(update);
 	vec_free(&warnings);

@@ -141,10 +141,9 @@ static int push_peer_box(struct vec *boxes, addr128 lo, addr128 hi, const struct
 
 /* The boxes of one set: every rule of the group's direction that lands in
  * kind, once for each address range its peer means in this family. */
-static int sg_boxes(const struct vpc_model *model, int sg_index, enum vpc_dir dir,
+static int sg_boxes(const struct vpc_model *model, const struct vpc_sg *sg, enum vpc_dir dir,
 		    enum set_kind kind, const struct family_names *f, struct vec *boxes)
 {
-	const struct vpc_sg *sg = VEC_AT(&model->sgs, struct vpc_sg, sg_index);
 	int rc = 0;
 
 	for (size_t r = 0; rc == 0 && r < sg->rules.len; r++) {
@@ -242,7 +241,10 @@ static void sg_sets_free(struct sg_sets *sets)
 				vec_free(&sets->elements[d][f][k]);
 }
 
-static int sg_sets_build(const struct vpc_model *model, int sg, struct sg_sets *sets)
+/* The sets of group sg (whose rules may differ from the model's: the
+ * group as it was before a change). */
+static int sg_sets_build(const struct vpc_model *model, const struct vpc_sg *sg,
+			 struct sg_sets *sets)
 {
 	int rc = 0;
 
@@ -631,7 +633,7 @@ char *vpc_nft_render(const struct vpc_model *model, unsigned generation)
 	for (size_t i = 0; rc == 0 && i < model->sgs.len; i++) {
 		struct sg_sets sets;
 
-		rc = sg_sets_build(model, (int)i, &sets);
+		rc = sg_sets_build(model, VEC_AT(&model->sgs, struct vpc_sg, i), &sets);
 		if (rc < 0)
 			break;
 		render_sg_sets(&sb, (int)i, &sets);
@@ -662,13 +664,35 @@ char *vpc_nft_render(const struct vpc_model *model, unsigned generation)
 	return strbuf_take(&sb);
 }
 
-char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg)
+/* Whether the same sets are non-empty in both: then the loaded chains
+ * already look up exactly these sets. */
+static bool same_set_shape(const struct sg_sets *a, const struct sg_sets *b)
+{
+	for (int d = 0; d < 2; d++)
+		for (int f = 0; f < 2; f++)
+			for (int k = 0; k < N_KINDS; k++)
+				if ((a->elements[d][f][k].len == 0) != (b->elements[d][f][k].len == 0))
+					return false;
+	return true;
+}
+
+char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg,
+			       const struct vpc_sg *previous)
 {
 	struct strbuf sb = { 0 };
-	struct sg_sets sets;
+	struct sg_sets sets, before;
+	bool is_same_shape = false;
 
-	if (sg_sets_build(model, sg, &sets) < 0)
+	if (sg_sets_build(model, VEC_AT(&model->sgs, struct vpc_sg, sg), &sets) < 0)
 		return NULL;
+	if (previous) {
+		if (sg_sets_build(model, previous, &before) < 0) {
+			sg_sets_free(&sets);
+			return NULL;
+		}
+		is_same_shape = same_set_shape(&sets, &before);
+		sg_sets_free(&before);
+	}
 	for (int d = 0; d < 2; d++) {
 		char prefix[96];
 
@@ -678,12 +702,18 @@ char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg)
 				char name[64];
 
 				set_name(name, sizeof(name), sg, d, f, k);
-				/* add is a no-op for a set that exists; then empty it. */
-				strbuf_addf(&sb, "add set inet " VPC_NFT_TABLE " %s { typeof ", name);
-				add_typeof(&sb, (enum set_kind)k, &families[f],
-					   d == VPC_INGRESS ? "saddr" : "daddr");
-				strbuf_addf(&sb, "; flags interval; }\nflush set inet " VPC_NFT_TABLE " %s\n",
-					    name);
+				/* The same sets as before: refill those that exist. */
+				if (is_same_shape && elements->len == 0)
+					continue;
+				/* Otherwise make sure of each (add is a no-op for a set
+				 * that exists), empty it and refill it. */
+				if (!is_same_shape) {
+					strbuf_addf(&sb, "add set inet " VPC_NFT_TABLE " %s { typeof ", name);
+					add_typeof(&sb, (enum set_kind)k, &families[f],
+						   d == VPC_INGRESS ? "saddr" : "daddr");
+					strbuf_addf(&sb, "; flags interval; }\n");
+				}
+				strbuf_addf(&sb, "flush set inet " VPC_NFT_TABLE " %s\n", name);
 				if (elements->len == 0)
 					continue;
 				strbuf_addf(&sb, "add element inet " VPC_NFT_TABLE " %s { ", name);
@@ -691,6 +721,8 @@ char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg)
 				strbuf_addf(&sb, " }\n");
 			}
 		}
+		if (is_same_shape)
+			continue;
 		snprintf(prefix, sizeof(prefix), "add rule inet " VPC_NFT_TABLE " sg%d_%s ", sg,
 			 dir_name((enum vpc_dir)d));
 		strbuf_addf(&sb, "flush chain inet " VPC_NFT_TABLE " sg%d_%s\n", sg,

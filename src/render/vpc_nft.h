@@ -38,8 +38,12 @@
 char *vpc_nft_render(const struct vpc_model *model, unsigned generation);
 
 /* A transaction that changes only security group sg in a loaded table
- * (after its rules changed): each of its sets made sure of, emptied and
- * refilled, and its two chains' lookups rewritten. Caller frees. */
-char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg);
+ * after its rules changed. previous is the group as the loaded table has
+ * it (NULL: unknown). When the same sets are non-empty before and after,
+ * only those sets are emptied and refilled; otherwise each of the group's
+ * sets is made sure of and refilled and its chains' lookups rewritten.
+ * Caller frees. */
+char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg,
+			       const struct vpc_sg *previous);
 
 #define VPC_NFT_DELETE "add table inet " VPC_NFT_TABLE "\ndelete table inet " VPC_NFT_TABLE "\n"
