@@ -435,8 +435,13 @@ static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 		goto out;
 	}
 	/* Live first: if the kernel refuses, the file stays as it was. */
-	if (rc == 0 && is_live)
-		rc = nft_apply(update, false, err);
+	if (rc == 0 && is_live && (rc = nft_apply(update, false, err)) < 0) {
+		char why[sizeof(err->msg)];
+
+		/* The change is made against what the files said before it. */
+		snprintf(why, sizeof(why), "%s", err->msg);
+		bw_errf(err, rc, "%.400s (if the files changed since fw apply, apply them first)", why);
+	}
 	if (rc == 0)
 		rc = fsroot_replace("", path, text, err);
 	if (rc == 0)

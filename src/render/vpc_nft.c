@@ -664,6 +664,21 @@ char *vpc_nft_render(const struct vpc_model *model, unsigned generation)
 	return strbuf_take(&sb);
 }
 
+static bool same_boxes(const struct vec *a, const struct vec *b)
+{
+	if (a->len != b->len)
+		return false;
+	for (size_t i = 0; i < a->len; i++) {
+		const struct box *x = VEC_AT(a, struct box, i), *y = VEC_AT(b, struct box, i);
+
+		if (x->addr_lo != y->addr_lo || x->addr_hi != y->addr_hi || x->a_lo != y->a_lo ||
+		    x->a_hi != y->a_hi || x->b_lo != y->b_lo || x->b_hi != y->b_hi ||
+		    x->verdict != y->verdict)
+			return false;
+	}
+	return true;
+}
+
 /* Whether the same sets are non-empty in both: then the loaded chains
  * already look up exactly these sets. */
 static bool same_set_shape(const struct sg_sets *a, const struct sg_sets *b)
@@ -680,7 +695,7 @@ char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg,
 			       const struct vpc_sg *previous)
 {
 	struct strbuf sb = { 0 };
-	struct sg_sets sets, before;
+	struct sg_sets sets, before = { 0 };
 	bool is_same_shape = false;
 
 	if (sg_sets_build(model, VEC_AT(&model->sgs, struct vpc_sg, sg), &sets) < 0)
@@ -691,7 +706,6 @@ char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg,
 			return NULL;
 		}
 		is_same_shape = same_set_shape(&sets, &before);
-		sg_sets_free(&before);
 	}
 	for (int d = 0; d < 2; d++) {
 		char prefix[96];
@@ -702,8 +716,9 @@ char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg,
 				char name[64];
 
 				set_name(name, sizeof(name), sg, d, f, k);
-				/* The same sets as before: refill those that exist. */
-				if (is_same_shape && elements->len == 0)
+				/* The same sets as before: refill those that changed. */
+				if (is_same_shape && (elements->len == 0 ||
+						      same_boxes(elements, &before.elements[d][f][k])))
 					continue;
 				/* Otherwise make sure of each (add is a no-op for a set
 				 * that exists), empty it and refill it. */
@@ -730,5 +745,7 @@ char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg,
 		render_sg_lookups(&sb, prefix, sg, (enum vpc_dir)d, &sets);
 	}
 	sg_sets_free(&sets);
+	if (previous)
+		sg_sets_free(&before);
 	return strbuf_take(&sb);
 }
