@@ -349,26 +349,33 @@ static bool is_enforcing(const char *root, const struct fw_opts *opts)
 	return is_on;
 }
 
-/* The group as it is before an edit, its references resolved against the
- * model after it (the same groups and prefix lists), in before (which the
- * caller frees). Returns NULL when it cannot tell. */
-static const struct vpc_sg *group_before(const json_t *doc, const char *group_id,
-					 const struct vpc_model *after, struct vpc_model *before)
+/* A copy of group_id's object in security-groups.json, or NULL. */
+static json_t *copy_group(const json_t *doc, const char *group_id)
 {
-	const json_t *group = NULL, *item;
-	json_t *wrapper;
-	struct bw_err err;
-	struct vpc_sg *sg;
-	char *text;
+	const json_t *item;
 	size_t i;
-	int rc;
 
 	json_array_foreach(json_object_get(doc, "SecurityGroups"), i, item) {
 		const char *id = json_string_value(json_object_get(item, "GroupId"));
 
 		if (id && strcmp(id, group_id) == 0)
-			group = item;
+			return json_deep_copy(item);
 	}
+	return NULL;
+}
+
+/* The group as it was before an edit (its JSON object), its references
+ * resolved against the model after it (the same groups and prefix lists),
+ * in before (which the caller frees). Returns NULL when it cannot tell. */
+static const struct vpc_sg *group_before(json_t *group, const struct vpc_model *after,
+					 struct vpc_model *before)
+{
+	json_t *wrapper;
+	struct bw_err err;
+	struct vpc_sg *sg;
+	char *text;
+	int rc;
+
 	if (!group)
 		return NULL;
 	wrapper = json_pack("{s:[O]}", "SecurityGroups", group);
@@ -411,7 +418,7 @@ static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 		return bw_err_at(err, path, jerr.line, jerr.column, "%s", jerr.text);
 	vpc_model_init(&model);
 	vpc_model_init(&before);
-	original = json_deep_copy(doc);
+	original = copy_group(doc, opts->group_id);
 	rc = sgedit_apply(doc, opts->group_id, dir, is_revoke, opts->permissions, err);
 	if (rc == 0) {
 		text = json_dumps(doc, JSON_INDENT(4));
@@ -423,7 +430,7 @@ static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 	sg = rc == 0 ? vpc_find_sg(&model, opts->group_id) : -1;
 	if (rc == 0) {
 		update = vpc_nft_render_sg_update(&model, sg,
-						  group_before(original, opts->group_id, &model, &before));
+						  group_before(original, &model, &before));
 		rc = update ? 0 : bw_errf(err, -ENOMEM, "out of memory");
 	}
 	/* What `fw apply` recorded says whether a table is live: cheaper than
