@@ -30,7 +30,7 @@ lab status | sed -n '1,6p'
 
 step "the internet host (203.0.113.1, 2001:db8:113::1) answers with the address it sees"
 out=$(mktemp)
-lab exec inet -- "$PEER" serve tcp 8080 2 >"$out" &
+"$BULWARK" lab --prefix "$PREFIX" exec inet -- "$PEER" serve tcp 8080 2 >"$out" &
 server_pid=$!
 for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q ready "$out" && break; sleep 0.1; done
 
@@ -53,9 +53,9 @@ lab down
 
 step "bulwark lab up --aws examples/aws: the VPC in the AWS CLI's JSON, enforced ($VPC-*)"
 vpc up --aws "$AWS"
-vpc exec i-0a1b2c3d4e5f60052 -- "$PEER" serve tcp 8080 0 >/dev/null 2>&1 &
+"$BULWARK" lab --prefix "$VPC" exec i-0a1b2c3d4e5f60052 -- "$PEER" serve tcp 8080 0 >/dev/null 2>&1 &
 server_pid=$!
-vpc exec i-0a1b2c3d4e5f60054 -- "$PEER" serve tcp 5432 0 >/dev/null 2>&1 &
+"$BULWARK" lab --prefix "$VPC" exec i-0a1b2c3d4e5f60054 -- "$PEER" serve tcp 5432 0 >/dev/null 2>&1 &
 server_pid="$server_pid $!"
 sleep 0.5
 

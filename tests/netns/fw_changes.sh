@@ -39,7 +39,7 @@ if connects inet 10.0.1.10 8080; then not_ok "after revoke: inet cannot reach we
 check "the file is back to what it was" sh -c "$BULWARK fw render --aws '$AWS' | cmp -s - '$GOLDEN_DIR/vpc/example.nft'"
 
 # A flow the group allowed goes on after the rule is revoked.
-in_ns "$(ns_of web1)" ping -c 15 -i 0.2 10.0.3.30 >"$SCRATCH/ping" 2>&1 &
+ip netns exec "$(ns_of web1)" ping -c 15 -i 0.2 10.0.3.30 >"$SCRATCH/ping" 2>&1 &
 pinger=$!
 on_exit "kill $pinger 2>/dev/null"
 sleep 1
@@ -56,7 +56,7 @@ check_contains "the tracked flow lost no packet" " 0% packet loss" "$(cat "$SCRA
 # ACLs are stateless: a change to one cuts a flow it no longer allows at
 # once, though the flow's earlier packets were let through.
 check "authorize ICMP on sg-db again" fw authorize-ingress --group-id "$DB" --ip-permissions "$PING"
-in_ns "$(ns_of app1)" ping -c 15 -i 0.2 10.0.3.30 >"$SCRATCH/ping2" 2>&1 &
+ip netns exec "$(ns_of app1)" ping -c 15 -i 0.2 10.0.3.30 >"$SCRATCH/ping2" 2>&1 &
 pinger=$!
 on_exit "kill $pinger 2>/dev/null"
 sleep 1

@@ -11,7 +11,8 @@ check "lab up builds the lab and starts the gateway" lab up
 
 # serve PROTO PORT COUNT: a bw-peer server on the internet host.
 serve() {
-	lab exec inet -- "$PEER" serve "$1" "$2" "$3" >"$SCRATCH/serve-$1-$2" 2>&1 &
+	"$BULWARK" lab --prefix "$PREFIX" exec inet -- "$PEER" serve "$1" "$2" "$3" \
+		>"$SCRATCH/serve-$1-$2" 2>&1 &
 	on_exit "kill $! 2>/dev/null"
 	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
 		grep -q ready "$SCRATCH/serve-$1-$2" 2>/dev/null && return 0

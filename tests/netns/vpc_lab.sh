@@ -22,13 +22,14 @@ ns_of() {
 	esac
 }
 
-# Servers on every instance and the internet host, for the life of the test.
+# Servers on every instance and the internet host, for the life of the test
+# (started directly: $! of a backgrounded shell function is a subshell).
 for node in web1 app1 app2 db1 inet; do
 	for port in 22 80 443 5432 8080; do
-		in_ns "$(ns_of "$node")" "$PEER" serve tcp "$port" 0 >/dev/null 2>&1 &
+		ip netns exec "$(ns_of "$node")" "$PEER" serve tcp "$port" 0 >/dev/null 2>&1 &
 		on_exit "kill $! 2>/dev/null"
 	done
-	in_ns "$(ns_of "$node")" "$PEER" serve udp 5353 0 >/dev/null 2>&1 &
+	ip netns exec "$(ns_of "$node")" "$PEER" serve udp 5353 0 >/dev/null 2>&1 &
 	on_exit "kill $! 2>/dev/null"
 done
 
