@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
@@ -28,6 +29,16 @@ void cmd_warn(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void cmd_print_json(json_t *doc)
+{
+	char *text = json_dumps(doc, JSON_INDENT(2));
+
+	if (text)
+		printf("%s\n", text);
+	free(text);
+	json_decref(doc);
 }
 
 void cmd_note(const char *fmt, ...)

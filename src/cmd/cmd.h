@@ -4,6 +4,8 @@
 #pragma once
 #include <stdbool.h>
 
+#include <jansson.h>
+
 #include "util/err.h"
 
 /* Where bulwark records what it changed, so it can undo it (under --root). */
@@ -34,6 +36,9 @@ int cmd_nat_status(const struct bw_globals *globals, const char *state_dir,
 int cmd_fw_apply(const struct bw_globals *globals, const char *aws_dir, const char *state_dir,
 		 struct bw_err *err);
 int cmd_fw_status(const struct bw_globals *globals, const char *state_dir, struct bw_err *err);
+
+/* Prints doc as one indented JSON document on stdout and releases it. */
+void cmd_print_json(json_t *doc);
 
 /* Prints a warning line to stderr ("bulwark: warning: ..."). */
 void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

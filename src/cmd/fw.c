@@ -294,12 +294,8 @@ static int fw_status(const struct bw_globals *globals, const struct fw_opts *opt
 		json_t *doc = json_pack("{s:s, s:s?, s:b, s:I, s:I}", "mode", mode, "aws", aws,
 					"table", listing != NULL, "eni_addresses", (json_int_t)n_addrs,
 					"security_groups", (json_int_t)n_groups);
-		char *text = json_dumps(doc, JSON_INDENT(2));
 
-		if (text)
-			printf("%s\n", text);
-		free(text);
-		json_decref(doc);
+		cmd_print_json(doc);
 	} else {
 		printf("%-16s %s\n", "mode", mode);
 		printf("%-16s %s\n", "from", aws ? aws : "-");

@@ -241,12 +241,8 @@ int cmd_nat_status(const struct bw_globals *globals, const char *state_dir,
 			"flowtable", seen.has_flowtable,
 			"conntrack", "count", number_or_null(seen.conntrack_count), "max",
 			number_or_null(seen.conntrack_max));
-		char *text = json_dumps(doc, JSON_INDENT(2));
 
-		if (text)
-			printf("%s\n", text);
-		free(text);
-		json_decref(doc);
+		cmd_print_json(doc);
 		goto out;
 	}
 	printf("%-18s %s\n", "state", seen.has_table ? "up" : "down");

@@ -111,6 +111,15 @@ gateway_ns() {
 	ip -n "$1" -6 route add default via 2001:db8:51::1
 }
 
+# nat_gateway: G, a gateway_ns of the test's own, and nat, which runs
+# `bulwark nat` in it with its state kept in the test's scratch folder.
+nat_gateway() {
+	G="$PREFIX-gw"
+	gateway_ns "$G"
+	STATE="$SCRATCH/state"
+}
+nat() { ip netns exec "$G" "$BULWARK" nat "$@" --state-dir "$STATE"; }
+
 # in NS COMMAND...: runs a command inside a namespace.
 in_ns() {
 	ns=$1

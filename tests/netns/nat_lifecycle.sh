@@ -4,10 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 require_netns
 
-G="$PREFIX-gw"
-gateway_ns "$G"
-STATE="$SCRATCH/state"
-nat() { ip netns exec "$G" "$BULWARK" nat "$@" --state-dir "$STATE"; }
+nat_gateway
 knobs() {
 	for k in net/ipv4/ip_forward net/ipv6/conf/all/forwarding net/ipv6/conf/eth0/accept_ra \
 		net/ipv4/conf/all/send_redirects net/ipv4/conf/eth0/send_redirects \
