@@ -107,7 +107,10 @@ static int render_ruleset(const struct fw_opts *opts, unsigned generation, char 
 	vpc_model_init(&model);
 	rc = load_model(opts, &model, err);
 	if (rc == 0) {
-		*ruleset = vpc_nft_render(&model, generation);
+		struct vpc_nft_opts nft_opts = { .generation = generation,
+						 .ct_mark_mask = VPC_CT_DEFAULT_MASK };
+
+		*ruleset = vpc_nft_render(&model, &nft_opts);
 		if (!*ruleset)
 			rc = bw_errf(err, -ENOMEM, "out of memory");
 	}
@@ -157,7 +160,7 @@ static unsigned next_generation(const char *root, const struct fw_opts *opts)
 	json_int_t last = json_integer_value(json_object_get(state, "generation"));
 
 	json_decref(state);
-	return (unsigned)(last % (VPC_CT_GENERATIONS - 1)) + 1;
+	return (unsigned)(last % vpc_ct_generations(VPC_CT_DEFAULT_MASK)) + 1;
 }
 
 static int write_state(const char *root, const struct fw_opts *opts, const char *mode,

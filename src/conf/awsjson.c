@@ -505,7 +505,7 @@ int awsjson_parse_subnets(const char *text, size_t len, const char *filename,
 		return rc;
 	rc = get_array(doc, "Subnets", true, &w, &subnets);
 	json_array_foreach(rc == 0 ? subnets : NULL, i, item) {
-		struct vpc_subnet subnet = { .nacl = -1 };
+		struct vpc_subnet subnet = { .nacl = -1, .has_v4 = true };
 		json_t *assocs = NULL, *assoc = NULL;
 		const char *cidr;
 		size_t j;
@@ -554,7 +554,7 @@ int awsjson_parse_subnets(const char *text, size_t len, const char *filename,
 static int parse_eni(json_t *item, const char *instance_id, struct vpc_model *model,
 		     struct where *w)
 {
-	struct vpc_eni eni = { .subnet = -1, .addrs = VEC_INIT(struct cidr),
+	struct vpc_eni eni = { .subnet = -1, .is_source_dest_checked = true, .addrs = VEC_INIT(struct cidr),
 			       .group_ids = VEC_INIT(struct vpc_id), .groups = VEC_INIT(int) };
 	json_t *addrs = NULL, *addrs6 = NULL, *groups = NULL, *sub = NULL;
 	size_t i;

@@ -10,6 +10,8 @@ void vpc_model_init(struct vpc_model *model)
 	model->subnets = (struct vec)VEC_INIT(struct vpc_subnet);
 	model->enis = (struct vec)VEC_INIT(struct vpc_eni);
 	model->prefix_lists = (struct vec)VEC_INIT(struct vpc_prefix_list);
+	model->vpcs = (struct vec)VEC_INIT(struct vpc_vpc);
+	model->vpc_id[0] = '\0';
 }
 
 void vpc_model_free(struct vpc_model *model)
@@ -32,6 +34,9 @@ void vpc_model_free(struct vpc_model *model)
 	vec_free(&model->subnets);
 	vec_free(&model->enis);
 	vec_free(&model->prefix_lists);
+	for (size_t i = 0; i < model->vpcs.len; i++)
+		vec_free(&VEC_AT(&model->vpcs, struct vpc_vpc, i)->cidrs);
+	vec_free(&model->vpcs);
 }
 
 /* Every item type starts with its id. */

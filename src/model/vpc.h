@@ -48,6 +48,7 @@ struct sg_rule {
 
 struct vpc_sg {
 	char id[VPC_ID_MAX];
+	char vpc_id[VPC_ID_MAX];
 	struct vec rules; /* struct sg_rule */
 };
 
@@ -61,24 +62,37 @@ struct nacl_entry {
 
 struct vpc_nacl {
 	char id[VPC_ID_MAX];
+	char vpc_id[VPC_ID_MAX];
+	bool is_default;       /* IsDefault: governs subnets with no association */
 	struct vec entries;    /* struct nacl_entry, by direction then rule number */
 	struct vec subnet_ids; /* struct vpc_id: the association */
 };
 
 struct vpc_subnet {
 	char id[VPC_ID_MAX];
+	char vpc_id[VPC_ID_MAX];
+	bool has_v4;      /* false for an IPv6-only subnet (Ipv6Native) */
 	struct cidr v4;
 	bool has_v6;
 	struct cidr v6;
-	int nacl; /* index into nacls; -1 when no ACL is associated */
+	int nacl; /* index into nacls; its VPC's default ACL when none is
+		   * associated in the input; -1 when there is neither */
 };
+
+#define VPC_MAC_LEN 18 /* "0a:1b:2c:3d:4e:5f" and its NUL */
 
 struct vpc_eni {
 	char id[VPC_ID_MAX];
-	char instance_id[VPC_ID_MAX];
+	char instance_id[VPC_ID_MAX]; /* "" when no instance owns it (RDS, ELB,
+				       * Lambda, VPC endpoint ENIs) */
 	char subnet_id[VPC_ID_MAX];
+	char vpc_id[VPC_ID_MAX];
+	char mac[VPC_MAC_LEN];        /* MacAddress, lowercase; "" when the input
+				       * has none (then it cannot be bound) */
+	bool is_source_dest_checked;  /* SourceDestCheck (AWS's default: true) */
 	int subnet;           /* index into subnets, once linked */
-	struct vec addrs;     /* struct cidr, full-length */
+	struct vec addrs;     /* struct cidr: its addresses (full-length) and
+			       * delegated prefixes (Ipv4Prefixes, Ipv6Prefixes) */
 	struct vec group_ids; /* struct vpc_id, as read */
 	struct vec groups;    /* int: indexes into sgs, once linked */
 };
@@ -88,7 +102,16 @@ struct vpc_prefix_list {
 	struct vec cidrs; /* struct cidr */
 };
 
+/* A VPC's own ranges (describe-vpcs): its DNS resolver is at the base of
+ * each IPv4 range plus two. */
+struct vpc_vpc {
+	char id[VPC_ID_MAX];
+	struct vec cidrs; /* struct cidr, associated IPv4 and IPv6 ranges */
+};
+
 struct vpc_model {
+	char vpc_id[VPC_ID_MAX];  /* the one VPC the model holds, once selected */
+	struct vec vpcs;          /* struct vpc_vpc, from vpcs.json when present */
 	struct vec sgs;           /* struct vpc_sg */
 	struct vec nacls;         /* struct vpc_nacl */
 	struct vec subnets;       /* struct vpc_subnet */
@@ -103,7 +126,7 @@ int vpc_find_sg(const struct vpc_model *model, const char *id);
 int vpc_find_subnet(const struct vpc_model *model, const char *id);
 int vpc_find_prefix_list(const struct vpc_model *model, const char *id);
 
-/* The ENI holding addr, or -1. */
+/* The ENI whose addresses or prefixes hold addr, or -1. */
 int vpc_find_eni_by_addr(const struct vpc_model *model, const struct cidr *addr);
 /* The subnet whose range holds addr, or -1. */
 int vpc_find_subnet_by_addr(const struct vpc_model *model, const struct cidr *addr);

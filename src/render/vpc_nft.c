@@ -579,9 +579,35 @@ static void render_subnet_maps(struct strbuf *sb, const struct vpc_model *model)
  * the flow's ct mark, under this ruleset's generation: a new ruleset has a
  * new generation and judges every flow afresh (an ACL change cuts a flow
  * at once, as in AWS). Related packets (ICMP errors) are always judged. */
-static void render_nacl_chain(struct strbuf *sb, unsigned generation)
+static int lowest_bit(uint32_t mask)
 {
-	uint32_t gen = (generation << VPC_CT_GEN_SHIFT) & VPC_CT_GEN_MASK;
+	return __builtin_ctz(mask);
+}
+
+bool vpc_ct_mask_is_valid(uint32_t mask)
+{
+	int bits = __builtin_popcount(mask);
+	uint32_t run;
+
+	if (mask == 0 || bits < VPC_CT_MIN_BITS || bits > VPC_CT_MAX_BITS)
+		return false;
+	run = mask >> lowest_bit(mask);
+	return (run & (run + 1)) == 0;
+}
+
+unsigned vpc_ct_generations(uint32_t mask)
+{
+	return (1u << (__builtin_popcount(mask) - 2)) - 1;
+}
+
+static void render_nacl_chain(struct strbuf *sb, const struct vpc_nft_opts *opts)
+{
+	uint32_t mask = opts->ct_mark_mask;
+	int shift = lowest_bit(mask);
+	uint32_t original = 1u << (31 - __builtin_clz(mask));
+	uint32_t reply = original >> 1;
+	uint32_t gen_mask = mask & ~(original | reply);
+	uint32_t gen = ((uint32_t)opts->generation << shift) & gen_mask;
 
 	strbuf_addf(sb,
 		"\tchain nacl {\n"
@@ -597,15 +623,15 @@ static void render_nacl_chain(struct strbuf *sb, unsigned generation)
 		"\t\tct state new,established ct direction original ct mark set ct mark | 0x%08x\n"
 		"\t\tct state new,established ct direction reply ct mark set ct mark | 0x%08x\n"
 		"\t}\n\n",
-		VPC_CT_ORIGINAL | VPC_CT_GEN_MASK, VPC_CT_ORIGINAL | gen,
-		VPC_CT_REPLY | VPC_CT_GEN_MASK, VPC_CT_REPLY | gen,
-		VPC_CT_GEN_MASK, gen, ~VPC_CT_MASK, gen,
-		VPC_CT_ORIGINAL, VPC_CT_REPLY);
+		original | gen_mask, original | gen,
+		reply | gen_mask, reply | gen,
+		gen_mask, gen, ~mask, gen,
+		original, reply);
 }
 
-static void render_base_chains(struct strbuf *sb, unsigned generation)
+static void render_base_chains(struct strbuf *sb, const struct vpc_nft_opts *opts)
 {
-	render_nacl_chain(sb, generation);
+	render_nacl_chain(sb, opts);
 	strbuf_addf(sb,
 		"\tchain sg_egress {\n"
 		"\t\ttype filter hook forward priority filter; policy accept;\n"
@@ -623,7 +649,7 @@ static void render_base_chains(struct strbuf *sb, unsigned generation)
 		"\t}\n");
 }
 
-char *vpc_nft_render(const struct vpc_model *model, unsigned generation)
+char *vpc_nft_render(const struct vpc_model *model, const struct vpc_nft_opts *opts)
 {
 	struct strbuf sb = { 0 };
 	struct group_sets gs = { 0 };
@@ -652,7 +678,7 @@ char *vpc_nft_render(const struct vpc_model *model, unsigned generation)
 	if (rc == 0) {
 		render_subnet_chains(&sb, model);
 		render_subnet_maps(&sb, model);
-		render_base_chains(&sb, generation);
+		render_base_chains(&sb, opts);
 	}
 	strbuf_addf(&sb, "}\n");
 	free(gs.first_eni);

@@ -18,24 +18,35 @@
  * indexes; ids appear only in comments, and only after the reader
  * validated them. Pure and deterministic. */
 #pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "model/vpc.h"
 
 #define VPC_NFT_TABLE "bulwark_vpc"
 
-/* The ct mark bits bulwark uses to keep a flow's ACL verdict (the low 16
- * bits are left to others): one bit per direction, and the generation of
- * the ruleset that judged it. */
-#define VPC_CT_ORIGINAL 0x80000000u
-#define VPC_CT_REPLY 0x40000000u
-#define VPC_CT_GEN_MASK 0x3fff0000u
-#define VPC_CT_GEN_SHIFT 16
-#define VPC_CT_MASK 0xffff0000u
-#define VPC_CT_GENERATIONS 16384u /* generations cycle through 1 .. 16383 */
+/* A flow's ACL verdict is kept in ct mark bits bulwark owns (others, CNIs
+ * among them, use ct mark too): one contiguous run of bits, the top one
+ * for the original direction, the next for the reply, the rest the
+ * generation of the ruleset that judged it (0: not judged). */
+#define VPC_CT_DEFAULT_MASK 0xff000000u
+#define VPC_CT_MIN_BITS 3
+#define VPC_CT_MAX_BITS 16
 
-/* The whole ruleset, replacing the table in one transaction. generation
- * (1 to 16383) must differ from the loaded ruleset's whenever the ACLs may
+struct vpc_nft_opts {
+	unsigned generation;   /* 1 .. vpc_ct_generations(ct_mark_mask) */
+	uint32_t ct_mark_mask; /* vpc_ct_mask_is_valid() */
+};
+
+/* Whether mask is one run of VPC_CT_MIN_BITS to VPC_CT_MAX_BITS bits. */
+bool vpc_ct_mask_is_valid(uint32_t mask);
+/* How many distinct non-zero generations mask holds. */
+unsigned vpc_ct_generations(uint32_t mask);
+
+/* The whole ruleset, replacing the table in one transaction. The
+ * generation must differ from the loaded ruleset's whenever the ACLs may
  * have changed. Caller frees; NULL when out of memory. */
-char *vpc_nft_render(const struct vpc_model *model, unsigned generation);
+char *vpc_nft_render(const struct vpc_model *model, const struct vpc_nft_opts *opts);
 
 /* A transaction that changes only security group sg in a loaded table
  * after its rules changed. previous is the group as the loaded table has

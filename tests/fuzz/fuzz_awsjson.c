@@ -9,6 +9,9 @@
 #include "model/vpc_eval.h"
 #include "render/vpc_nft.h"
 
+static const struct vpc_nft_opts test_nft_opts = { .generation = 1,
+						   .ct_mark_mask = VPC_CT_DEFAULT_MASK };
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data;
@@ -27,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	awsjson_parse_instances(text, size, "instances.json", &model, &err);
 	awsjson_parse_prefix_list(text, size, "pl-12345678.json", "pl-12345678", &model, &err);
 	if (awsjson_link(&model, &warnings, &err) == 0) {
-		ruleset = vpc_nft_render(&model, 1);
+		ruleset = vpc_nft_render(&model, &test_nft_opts);
 		free(ruleset);
 		if (vpc_packet_parse("tcp 10.0.1.10:40000 > 10.0.2.20:443", &packet, reason,
 				     sizeof(reason)) == 0)

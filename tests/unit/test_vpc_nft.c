@@ -7,6 +7,9 @@
 
 #include "render/vpc_nft.h"
 
+static const struct vpc_nft_opts test_nft_opts = { .generation = 1,
+						   .ct_mark_mask = VPC_CT_DEFAULT_MASK };
+
 static void test_example_ruleset_matches_golden_file(void **state)
 {
 	struct vpc_model model;
@@ -14,7 +17,7 @@ static void test_example_ruleset_matches_golden_file(void **state)
 
 	(void)state;
 	load_examples(&model);
-	ruleset = vpc_nft_render(&model, 1);
+	ruleset = vpc_nft_render(&model, &test_nft_opts);
 	assert_non_null(ruleset);
 	golden_check(GOLDEN_DIR "/vpc/example.nft", ruleset);
 	free(ruleset);
@@ -29,8 +32,8 @@ static void test_rendering_is_deterministic(void **state)
 	(void)state;
 	load_examples(&a);
 	load_examples(&b);
-	first = vpc_nft_render(&a, 1);
-	second = vpc_nft_render(&b, 1);
+	first = vpc_nft_render(&a, &test_nft_opts);
+	second = vpc_nft_render(&b, &test_nft_opts);
 	assert_string_equal(first, second);
 	free(first);
 	free(second);
