@@ -146,6 +146,13 @@ int awsjson_parse_network_acls(const char *text, size_t len, const char *filenam
 		snprintf(w.what, sizeof(w.what), "network ACL %zu", i + 1);
 		rc = awsjson_get_id(item, "NetworkAclId", "acl-", &w, acl.id);
 		snprintf(w.what, sizeof(w.what), "%s", acl.id);
+		for (size_t k = 0; rc == 0 && k < model->nacls.len; k++)
+			if (strcmp(VEC_AT(&model->nacls, struct vpc_nacl, k)->id, acl.id) == 0)
+				rc = awsjson_bad(&w, "listed twice");
+		if (rc == 0)
+			rc = awsjson_get_opt_id(item, "VpcId", "vpc-", &w, acl.vpc_id);
+		if (rc == 0)
+			rc = awsjson_get_opt_bool(item, "IsDefault", false, &w, &acl.is_default);
 		if (rc == 0)
 			rc = awsjson_get_array(item, "Entries", false, &w, &entries);
 		json_array_foreach(rc == 0 ? entries : NULL, j, sub) {

@@ -98,6 +98,8 @@ int awsjson_parse_security_groups(const char *text, size_t len, const char *file
 			rc = awsjson_bad(&w, "%s is listed twice", sg.id);
 		snprintf(w.what, sizeof(w.what), "%s", sg.id);
 		if (rc == 0)
+			rc = awsjson_get_opt_id(group, "VpcId", "vpc-", &w, sg.vpc_id);
+		if (rc == 0)
 			rc = awsjson_get_array(group, "IpPermissions", false, &w, &perms);
 		json_array_foreach(rc == 0 ? perms : NULL, j, perm) {
 			rc = parse_permission(perm, VPC_INGRESS, (int)j + 1, &sg, &w);

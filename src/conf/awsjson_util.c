@@ -188,3 +188,61 @@ int awsjson_set_ports_or_icmp(struct vpc_traffic *t, bool is_present, long long 
 	}
 	return 0;
 }
+
+int awsjson_get_opt_id(json_t *obj, const char *key, const char *prefix,
+		       struct awsjson_where *w, char *out)
+{
+	out[0] = '\0';
+	if (!json_object_get(obj, key))
+		return 0;
+	return awsjson_get_id(obj, key, prefix, w, out);
+}
+
+int awsjson_get_opt_bool(json_t *obj, const char *key, bool fallback, struct awsjson_where *w,
+			 bool *out)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*out = fallback;
+	if (!v)
+		return 0;
+	if (!json_is_boolean(v))
+		return awsjson_bad(w, "%s must be true or false", key);
+	*out = json_is_true(v);
+	return 0;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int awsjson_parse_mac(const char *text, struct awsjson_where *w, char out[VPC_MAC_LEN])
+{
+	static const char digits[] = "0123456789abcdef";
+	bool is_ok = strlen(text) == VPC_MAC_LEN - 1;
+
+	for (size_t i = 0; is_ok && i < VPC_MAC_LEN - 1; i++) {
+		if (i % 3 == 2) {
+			is_ok = text[i] == ':';
+			out[i] = ':';
+		} else {
+			int d = hex_digit(text[i]);
+
+			is_ok = d >= 0;
+			out[i] = d >= 0 ? digits[d] : '?';
+		}
+	}
+	out[VPC_MAC_LEN - 1] = '\0';
+	if (!is_ok) {
+		out[0] = '\0';
+		return awsjson_bad(w, "MacAddress '%.32s' is not six hex pairs joined by ':'", text);
+	}
+	return 0;
+}

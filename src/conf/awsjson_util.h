@@ -42,3 +42,18 @@ bool awsjson_has_ports(int proto);
 int awsjson_set_ports_or_icmp(struct vpc_traffic *t, bool is_present, long long from,
 			      long long to, struct awsjson_where *w, const char *from_key,
 			      const char *to_key);
+
+/* An optional id: "" when key is absent, else as awsjson_get_id. */
+int awsjson_get_opt_id(json_t *obj, const char *key, const char *prefix,
+		       struct awsjson_where *w, char *out);
+/* An optional true or false: fallback when key is absent. */
+int awsjson_get_opt_bool(json_t *obj, const char *key, bool fallback, struct awsjson_where *w,
+			 bool *out);
+/* MacAddress: six hex pairs joined by ':', either case; out is lowercase. */
+int awsjson_parse_mac(const char *text, struct awsjson_where *w, char out[VPC_MAC_LEN]);
+
+/* Checks the linker runs once one VPC is chosen (awsjson_link.c). */
+int awsjson_check_subnets(const struct vpc_model *model, struct bw_err *err);
+int awsjson_check_enis(const struct vpc_model *model, struct bw_err *err);
+/* The file an ENI's errors name: instances.json when an instance owns it. */
+const char *awsjson_eni_file(const struct vpc_eni *eni);
