@@ -25,7 +25,7 @@
 
 struct fw_opts {
 	const char *aws_dir;
-	const char *vpc_id;
+	const char *vpc_id; /* --vpc; NULL: the only VPC in the files */
 	const char *k8s_namespace;
 	const char *group_id;
 	const char *permissions;
@@ -44,8 +44,7 @@ static int load_model(const struct fw_opts *opts, struct vpc_model *model, struc
 
 	if (!opts->aws_dir)
 		return bw_err_input(err, "fw: --aws DIR is required");
-	/* TODO(model merge): pass opts->vpc_id */
-	rc = awsdir_load(opts->aws_dir, model, &warnings, err);
+	rc = awsdir_load(opts->aws_dir, opts->vpc_id, model, &warnings, err);
 	for (size_t i = 0; i < warnings.len; i++)
 		cmd_warn("%s", VEC_AT(&warnings, struct awsjson_warning, i)->text);
 	vec_free(&warnings);
@@ -490,7 +489,8 @@ static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 	}
 	/* The edited file must still be a valid model as a whole. */
 	if (rc == 0)
-		rc = awsdir_load_with_groups(opts->aws_dir, text, &model, &warnings, err);
+		rc = awsdir_load_with_groups(opts->aws_dir, opts->vpc_id, text, &model, &warnings,
+					     err);
 	sg = rc == 0 ? vpc_find_sg(&model, opts->group_id) : -1;
 	if (rc == 0) {
 		update = vpc_nft_render_sg_update(&model, sg,

@@ -163,7 +163,7 @@ static int load_topology(struct lab_ctx *lab, struct bw_err *err)
 		lab->topo = lab_topology();
 		return 0;
 	}
-	rc = awsdir_load(lab->aws_dir, &lab->model, &warnings, err);
+	rc = awsdir_load(lab->aws_dir, NULL, &lab->model, &warnings, err);
 	for (size_t i = 0; i < warnings.len; i++)
 		cmd_warn("%s", VEC_AT(&warnings, struct awsjson_warning, i)->text);
 	vec_free(&warnings);
