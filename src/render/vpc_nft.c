@@ -92,7 +92,7 @@ char *vpc_nft_render(const struct vpc_model *model, const struct vpc_nft_opts *o
 	struct strbuf sb = { 0 };
 	int rc;
 
-	strbuf_addf(&sb, VPC_NFT_DELETE "table inet " VPC_NFT_TABLE " {\n");
+	strbuf_addf(&sb, VPC_NFT_INET_DELETE "table inet " VPC_NFT_TABLE " {\n");
 	rc = vnft_render_sgs(&sb, model);
 	if (rc == 0)
 		rc = vnft_render_acls(&sb, model);
