@@ -26,11 +26,16 @@ static void show(const char *word, char *out, size_t out_size)
 {
 	size_t i = 0;
 
-	for (; word[i] && i + 1 < out_size && i < 40; i++)
-		out[i] = word[i] > ' ' && word[i] < 0x7f ? word[i] : '?';
+	for (; word[i] && i + 1 < out_size && i < 40; i++) {
+		bool is_printable = word[i] > ' ' && word[i] < 0x7f;
+
+		out[i] = '?';
+		if (is_printable)
+			out[i] = word[i];
+	}
 	out[i] = '\0';
-	if (word[i] && out_size > i + 4)
-		strcpy(out + i, "...");
+	if (word[i])
+		snprintf(out + i, out_size - i, "...");
 }
 
 static bool is_blank(char c)
