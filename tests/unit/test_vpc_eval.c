@@ -567,6 +567,56 @@ static void test_ipv6_only_subnet_is_judged_by_its_acl(void **state)
 	vpc_model_free(&model);
 }
 
+static void test_delegated_prefix_address_is_judged_by_its_enis_groups(void **state)
+{
+	struct vpc_model model;
+	struct vpc_explanation why;
+
+	(void)state;
+	members_model(&model);
+	/* 10.0.3.40 is in eni-d2's delegated prefix 10.0.3.32/28. */
+	why = explain(&model, "tcp 10.0.2.20:40000 > 10.0.3.40:5432", false);
+	assert_true(why.is_allowed);
+	assert_int_equal(why.n_steps, 4);
+	assert_string_equal(why.steps[3].text,
+			    "ingress of eni-000000000000000d2 (i-000000000000000d2): allowed by "
+			    "sg-000000000000000d1 ingress permission 1 (tcp 5432 from sg-000000000000000a1)");
+	why = explain(&model, "tcp 10.0.3.40:40000 > 10.0.2.20:22", false);
+	assert_false(why.is_allowed);
+	assert_non_null(strstr(why.steps[1].text,
+			       "egress of eni-000000000000000d2 (i-000000000000000d2): denied"));
+	vpc_model_free(&model);
+}
+
+static void test_example_rds_eni_is_reached_through_its_group(void **state)
+{
+	struct vpc_model model;
+	struct vpc_explanation why;
+
+	(void)state;
+	load_examples(&model);
+	why = explain(&model, "tcp 10.0.2.20:40000 > 10.0.3.40:5432", false);
+	assert_true(why.is_allowed);
+	assert_int_equal(why.n_steps, 4);
+	assert_non_null(strstr(why.steps[3].text, "ingress of eni-"));
+	assert_string_equal(why.steps[3].instance_id, "");
+	vpc_model_free(&model);
+}
+
+static void test_example_vpc_resolver_comes_from_vpcs_json(void **state)
+{
+	struct vpc_model model;
+	struct vpc_explanation why;
+
+	(void)state;
+	load_examples(&model);
+	/* db's group allows no egress at all. */
+	why = explain(&model, "udp 10.0.3.30:40000 > 10.0.0.2:53", false);
+	assert_never_filtered(&why, "at its primary range 10.0.0.0/16 plus two");
+	assert_false(explain(&model, "udp 10.0.3.30:40000 > 10.0.0.3:53", false).is_allowed);
+	vpc_model_free(&model);
+}
+
 /* ---- JSON ------------------------------------------------------------ */
 
 static void test_json_names_the_deciding_group_and_acl_rule(void **state)
@@ -686,6 +736,9 @@ int main(void)
 		cmocka_unit_test(test_eni_without_instance_is_a_group_member),
 		cmocka_unit_test(test_delegated_prefix_address_is_a_group_member_for_references),
 		cmocka_unit_test(test_ipv6_only_subnet_is_judged_by_its_acl),
+		cmocka_unit_test(test_delegated_prefix_address_is_judged_by_its_enis_groups),
+		cmocka_unit_test(test_example_rds_eni_is_reached_through_its_group),
+		cmocka_unit_test(test_example_vpc_resolver_comes_from_vpcs_json),
 		cmocka_unit_test(test_json_names_the_deciding_group_and_acl_rule),
 		cmocka_unit_test(test_json_of_a_denial_by_no_rule_has_no_group),
 		cmocka_unit_test(test_json_of_never_filtered_names_the_service),
