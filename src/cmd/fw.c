@@ -386,10 +386,8 @@ static int fw_netpol(const struct fw_opts *opts, struct bw_err *err)
 
 	vpc_model_init(&model);
 	rc = load_model(opts, &model, err);
-	if (rc == 0) {
-		yaml = netpol_render(&model, opts->k8s_namespace, &notes);
-		rc = yaml ? 0 : bw_errf(err, -ENOMEM, "out of memory");
-	}
+	if (rc == 0)
+		rc = netpol_render(&model, opts->k8s_namespace, false, &yaml, &notes, err);
 	if (rc == 0)
 		fputs(yaml, stdout);
 	for (size_t i = 0; i < notes.len; i++)
