@@ -191,8 +191,9 @@ out:
 
 static json_t *masquerade_json(const struct nat_masquerade_seen *seen)
 {
-	return json_pack("{s:b, s:s?, s:I, s:I}", "present", seen->is_present,
+	return json_pack("{s:b, s:s?, s:I, s:I, s:I}", "present", seen->is_present,
 			 "interface", seen->is_present ? seen->oifname : NULL,
+			 "connections", (json_int_t)seen->packets,
 			 "packets", (json_int_t)seen->packets, "bytes", (json_int_t)seen->bytes);
 }
 
@@ -204,8 +205,8 @@ static json_t *number_or_null(long long value)
 static void print_masquerade(const char *label, const struct nat_masquerade_seen *seen)
 {
 	if (seen->is_present)
-		printf("%-18s on %s, %" PRIu64 " packets, %" PRIu64 " bytes\n", label,
-		       seen->oifname, seen->packets, seen->bytes);
+		printf("%-18s on %s, %" PRIu64 " connections masqueraded\n", label,
+		       seen->oifname, seen->packets);
 	else
 		printf("%-18s absent\n", label);
 }
@@ -253,7 +254,7 @@ int cmd_nat_status(const struct bw_globals *globals, const char *state_dir,
 	print_masquerade("masquerade ipv6", &seen.ipv6);
 	printf("%-18s %s\n", "flowtable", seen.has_flowtable ? "on" : "off");
 	if (seen.conntrack_count >= 0)
-		printf("%-18s %lld of %lld\n", "conntrack", seen.conntrack_count,
+		printf("%-18s %lld flows tracked of %lld\n", "conntrack", seen.conntrack_count,
 		       seen.conntrack_max);
 	else
 		printf("%-18s not loaded\n", "conntrack");
