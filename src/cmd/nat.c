@@ -266,11 +266,14 @@ out:
 static int nat_render(const struct bw_globals *globals, const struct nat_opts *opts,
 		      struct bw_err *err)
 {
+	struct natplan_request request = {
+		.config_path = opts->config_path, .is_render_only = true,
+	};
 	struct nat_plan plan;
 	int rc;
 
 	natplan_init(&plan);
-	rc = natplan_build(globals->root, opts->config_path, &plan, err);
+	rc = natplan_build_for(globals->root, &request, &plan, err);
 	if (rc == 0)
 		fputs(plan.ruleset, stdout);
 	natplan_free(&plan);
