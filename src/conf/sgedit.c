@@ -131,8 +131,9 @@ static void normalise_permission(json_t *perm)
 
 		if (!peer_lists[l].is_cidr)
 			continue;
-		json_array_foreach(list, i, peer)
+		json_array_foreach(list, i, peer) {
 			normalise_cidr(peer, peer_lists[l].key);
+		}
 	}
 }
 
@@ -196,9 +197,10 @@ static int split_permission(const json_t *perm, struct vec *keys)
 		const json_t *peer;
 		size_t i;
 
-		json_array_foreach(json_object_get(perm, peer_lists[l].list), i, peer)
+		json_array_foreach(json_object_get(perm, peer_lists[l].list), i, peer) {
 			if (peer_key(&shape, l, peer, &key) && vec_push(keys, &key) < 0)
 				return -ENOMEM;
+		}
 	}
 	return 0;
 }
@@ -259,8 +261,9 @@ static int read_request(const char *group_id, const char *text, json_t **out,
 		json_decref(permissions);
 		return bw_err_input(err, "--ip-permissions must be a non-empty JSON array");
 	}
-	json_array_foreach(permissions, i, perm)
+	json_array_foreach(permissions, i, perm) {
 		normalise_permission(perm);
+	}
 	rc = validate(group_id, permissions, err);
 	if (rc < 0) {
 		json_decref(permissions);
@@ -453,11 +456,12 @@ int sgedit_apply(json_t *doc, const char *group_id, enum vpc_dir dir, bool is_re
 		rc = bw_err_input(err, "%s: %s is not a list", group_id, list_key);
 		goto out;
 	}
-	json_array_foreach(request, i, perm)
+	json_array_foreach(request, i, perm) {
 		if (split_permission(perm, &want) < 0) {
 			rc = bw_errf(err, -ENOMEM, "out of memory");
 			goto out;
 		}
+	}
 	if (list && existing_rules(list, &copies, &have) < 0) {
 		rc = bw_errf(err, -ENOMEM, "out of memory");
 		goto out;
