@@ -134,3 +134,16 @@ int awsdir_fingerprint(const char *dir, char out[17], struct bw_err *err)
 		snprintf(out, 17, "%016" PRIx64, h);
 	return rc;
 }
+
+int awsdir_check_fingerprint(const char *dir, const char *recorded, struct bw_err *err)
+{
+	char now[17];
+	int rc = awsdir_fingerprint(dir, now, err);
+
+	if (rc < 0)
+		return rc;
+	if (strcmp(now, recorded) != 0)
+		return bw_errf(err, -ESTALE, "the files in %.300s changed since fw apply: run fw apply first",
+			       dir);
+	return 0;
+}

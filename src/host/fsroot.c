@@ -35,7 +35,7 @@ int fsroot_read(const char *root, const char *path, char *out, size_t out_size,
 	/* Until end of file: procfs may hand a value over in pieces. One byte
 	 * more than fits is read to tell a whole value from a cut one. */
 	for (;;) {
-		char extra;
+		char extra = '\0';
 		ssize_t n = len + 1 < out_size ? read(fd, out + len, out_size - 1 - len) :
 						 read(fd, &extra, 1);
 
@@ -49,12 +49,14 @@ int fsroot_read(const char *root, const char *path, char *out, size_t out_size,
 		}
 		if (n == 0)
 			break;
-		if (len + 1 >= out_size) {
+		/* Past the buffer only the newlines stripped below may follow. */
+		if (len + 1 >= out_size && extra != '\n') {
 			close(fd);
 			return bw_errf(err, -EOVERFLOW, "cannot read %s: its value is longer than %zu bytes",
 				       full, out_size - 1);
 		}
-		len += (size_t)n;
+		if (len + 1 < out_size)
+			len += (size_t)n;
 	}
 	close(fd);
 	out[len] = '\0';

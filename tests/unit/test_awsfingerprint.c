@@ -111,6 +111,44 @@ static void test_moving_bytes_between_files_changes_the_fingerprint(void **state
 	fakeroot_free(b);
 }
 
+static void test_check_passes_for_the_recorded_files(void **state)
+{
+	char *dir = new_aws_dir();
+	char recorded[17];
+	struct bw_err err;
+
+	(void)state;
+	fingerprint_of(dir, recorded);
+	assert_int_equal(awsdir_check_fingerprint(dir, recorded, &err), 0);
+	fakeroot_free(dir);
+}
+
+static void test_check_refuses_changed_files_with_a_hint(void **state)
+{
+	char *dir = new_aws_dir();
+	char recorded[17];
+	struct bw_err err;
+
+	(void)state;
+	fingerprint_of(dir, recorded);
+	fakeroot_put(dir, "/security-groups.json", "{\"SecurityGroups\": [{}]}");
+	assert_int_equal(awsdir_check_fingerprint(dir, recorded, &err), -ESTALE);
+	assert_non_null(strstr(err.msg, "changed since fw apply: run fw apply first"));
+	assert_non_null(strstr(err.msg, dir));
+	assert_false(err.is_input);
+	fakeroot_free(dir);
+}
+
+static void test_check_refuses_when_nothing_was_recorded(void **state)
+{
+	char *dir = new_aws_dir();
+	struct bw_err err;
+
+	(void)state;
+	assert_int_equal(awsdir_check_fingerprint(dir, "", &err), -ESTALE);
+	fakeroot_free(dir);
+}
+
 /* While one holder has the lock, another cannot take it; once it lets
  * go, the other can. */
 static void test_the_lock_excludes_another_holder(void **state)
@@ -164,6 +202,9 @@ int main(void)
 		cmocka_unit_test(test_a_file_appearing_changes_the_fingerprint),
 		cmocka_unit_test(test_other_files_do_not_count),
 		cmocka_unit_test(test_moving_bytes_between_files_changes_the_fingerprint),
+		cmocka_unit_test(test_check_passes_for_the_recorded_files),
+		cmocka_unit_test(test_check_refuses_changed_files_with_a_hint),
+		cmocka_unit_test(test_check_refuses_when_nothing_was_recorded),
 		cmocka_unit_test(test_the_lock_excludes_another_holder),
 		cmocka_unit_test(test_locking_a_missing_folder_is_an_error_naming_it),
 	};

@@ -163,6 +163,20 @@ static void test_read_returns_the_whole_value(void **state)
 	fakeroot_free(root);
 }
 
+/* /proc/sys ends each value with a newline, which is not part of it. */
+static void test_read_of_a_value_that_fits_exactly_before_its_newline(void **state)
+{
+	char *root = fakeroot_new();
+	char value[8];
+	struct bw_err err;
+
+	(void)state;
+	fakeroot_put(root, "/proc/sys/x", "1234567");
+	assert_int_equal(fsroot_read(root, "/proc/sys/x", value, sizeof(value), &err), 0);
+	assert_string_equal(value, "1234567");
+	fakeroot_free(root);
+}
+
 static void test_read_of_a_value_longer_than_the_buffer_is_an_error(void **state)
 {
 	char *root = fakeroot_new();
@@ -188,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_failed_replace_removes_its_temporary),
 		cmocka_unit_test(test_too_long_a_path_is_an_error_naming_it),
 		cmocka_unit_test(test_read_returns_the_whole_value),
+		cmocka_unit_test(test_read_of_a_value_that_fits_exactly_before_its_newline),
 		cmocka_unit_test(test_read_of_a_value_longer_than_the_buffer_is_an_error),
 	};
 
