@@ -13,6 +13,7 @@
 #include "conf/awsjson.h"
 #include "conf/sgedit.h"
 #include "host/awsdir.h"
+#include "host/awslock.h"
 #include "host/fsroot.h"
 #include "host/nft.h"
 #include "host/rtnl.h"
@@ -469,14 +470,24 @@ static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 	json_t *doc, *original;
 	bool is_live;
 	char *text = NULL, *update = NULL;
-	int rc, sg;
+	int rc, sg, lock_fd, n;
 
 	if (!opts->aws_dir || !opts->group_id || !opts->permissions)
 		return bw_err_input(err, "fw: --aws, --group-id and --ip-permissions are required");
-	snprintf(path, sizeof(path), "%s/security-groups.json", opts->aws_dir);
+	n = snprintf(path, sizeof(path), "%s/security-groups.json", opts->aws_dir);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return bw_errf(err, -ENAMETOOLONG, "%.200s/security-groups.json: path too long",
+			       opts->aws_dir);
+	/* Read, change and write back under the folder's lock: concurrent
+	 * edits each land, none lost. */
+	rc = awslock_acquire(opts->aws_dir, &lock_fd, err);
+	if (rc < 0)
+		return rc;
 	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	if (!doc)
+	if (!doc) {
+		awslock_release(lock_fd);
 		return bw_err_at(err, path, jerr.line, jerr.column, "%s", jerr.text);
+	}
 	vpc_model_init(&model);
 	vpc_model_init(&before);
 	original = copy_group(doc, opts->group_id);
@@ -518,6 +529,7 @@ static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 		       dir == VPC_INGRESS ? "ingress" : "egress", opts->group_id,
 		       is_live ? "live sets updated" : "no live table to update");
 out:
+	awslock_release(lock_fd);
 	json_decref(original);
 	json_decref(doc);
 	vpc_model_free(&before);
