@@ -135,7 +135,7 @@ static int enable_forwarding(const struct lab_ctx *lab, const char *node, struct
 static int start_fw(const struct lab_ctx *lab, const char *node, struct bw_err *err)
 {
 	(void)node;
-	return cmd_fw_apply(lab->globals, lab->aws_dir, lab->state_dir, err);
+	return cmd_fw_apply(lab->globals, lab->aws_dir, NULL, lab->state_dir, err);
 }
 
 static int show_fw(const struct lab_ctx *lab, const char *node, struct bw_err *err)

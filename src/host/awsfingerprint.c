@@ -12,10 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/fnv.h"
 #include "util/vec.h"
 
-#define FNV_OFFSET 0xcbf29ce484222325ull
-#define FNV_PRIME 0x100000001b3ull
 
 static const char *const top_files[] = {
 	"instances.json",	 "network-acls.json", "network-interfaces.json",
@@ -24,12 +23,7 @@ static const char *const top_files[] = {
 
 static void fnv(uint64_t *h, const void *data, size_t len)
 {
-	const unsigned char *p = data;
-
-	for (size_t i = 0; i < len; i++) {
-		*h ^= p[i];
-		*h *= FNV_PRIME;
-	}
+	*h = fnv1a64(*h, data, len);
 }
 
 /* The name, then a tag: present with its length and bytes, or absent.
@@ -38,7 +32,7 @@ static int hash_file(uint64_t *h, const char *dir, const char *name, struct bw_e
 {
 	char path[PATH_MAX], buf[65536];
 	uint64_t len = 0;
-	uint64_t body = FNV_OFFSET;
+	uint64_t body = FNV1A64_OFFSET;
 	int n = snprintf(path, sizeof(path), "%s/%s", dir, name);
 	int fd;
 
@@ -89,7 +83,7 @@ static bool is_prefix_list_file(const char *name)
 
 int awsdir_fingerprint(const char *dir, char out[17], struct bw_err *err)
 {
-	uint64_t h = FNV_OFFSET;
+	uint64_t h = FNV1A64_OFFSET;
 	char folder[PATH_MAX], name[NAME_MAX + 16];
 	struct vec names = VEC_INIT(char *);
 	struct dirent *entry;

@@ -132,6 +132,11 @@ static int parse_state(json_t *doc, struct fw_state *state, const char *full,
 	    (digest[0] && !is_hex16(digest)))
 		return bw_errf(err, -EIO, "%s: unreadable state: bad acl_digest", full);
 	state->acl_digest = digest[0] ? strtoull(digest, NULL, 16) : 0;
+	digest[0] = '\0';
+	if (!get_text(doc, "ruleset_digest", digest, sizeof(digest)) ||
+	    (digest[0] && !is_hex16(digest)))
+		return bw_errf(err, -EIO, "%s: unreadable state: bad ruleset_digest", full);
+	state->ruleset_digest = digest[0] ? strtoull(digest, NULL, 16) : 0;
 	return read_knobs(json_object_get(doc, "saved_knobs"), state, full, err);
 }
 
@@ -168,7 +173,7 @@ int fwstate_read(const char *root, const char *state_dir, struct fw_state *state
 int fwstate_write(const char *root, const char *state_dir, const struct fw_state *state,
 		  struct bw_err *err)
 {
-	char rel[PATH_MAX], mask[16], digest[17];
+	char rel[PATH_MAX], mask[16], digest[17], ruleset_digest[17];
 	json_t *doc, *knobs = json_array();
 	char *text;
 	int rc;
@@ -186,10 +191,12 @@ int fwstate_write(const char *root, const char *state_dir, const struct fw_state
 	}
 	snprintf(mask, sizeof(mask), "0x%08" PRIx32, state->ct_mark_mask);
 	snprintf(digest, sizeof(digest), "%016" PRIx64, state->acl_digest);
-	doc = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:o}", "mode", state->mode,
+	snprintf(ruleset_digest, sizeof(ruleset_digest), "%016" PRIx64, state->ruleset_digest);
+	doc = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:o}", "mode", state->mode,
 			"aws", state->aws_dir, "vpc", state->vpc_id, "generation",
 			(json_int_t)state->generation, "ct_mark_mask", mask, "fingerprint",
-			state->fingerprint, "acl_digest", digest, "saved_knobs", knobs);
+			state->fingerprint, "acl_digest", digest, "ruleset_digest", ruleset_digest,
+			"saved_knobs", knobs);
 	text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
 	json_decref(doc);
 	if (!text)

@@ -15,11 +15,12 @@
 struct fw_state {
 	char mode[16];          /* "enforcing", "metadata-only" or "off" */
 	char aws_dir[PATH_MAX]; /* --aws DIR the table was rendered from; "" unknown */
-	char vpc_id[32];        /* "" when the files hold one VPC and none was named */
+	char vpc_id[48];        /* "" when the files hold one VPC and none was named */
 	unsigned generation;    /* 0: none yet */
 	uint32_t ct_mark_mask;  /* the ct mark bits the table uses */
 	char fingerprint[17];   /* awsdir_fingerprint() of the files; "" unknown */
 	uint64_t acl_digest;    /* of the ACLs the table holds; 0 unknown */
+	uint64_t ruleset_digest; /* of the whole transaction loaded; 0 unknown */
 	/* struct knob: /proc/sys/net/bridge/bridge-nf-call-ip{,6}tables as
 	 * they were before the first apply; empty when never recorded. */
 	struct vec saved_knobs;

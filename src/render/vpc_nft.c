@@ -1,66 +1,45 @@
 #include "render/vpc_nft.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "render/vpc_nft_int.h"
 
+#include "model/vpc_eval.h"
+
 /* What AWS never filters: the instance metadata service, Amazon DNS and
  * Time Sync (and their Nitro IPv6 forms), and the VPC's own DNS resolver
  * at the base of each of its IPv4 ranges plus two. Neither groups nor
  * ACLs judge traffic to or from them. */
-static const char *const aws_services_v4[] = { "169.254.169.123", "169.254.169.253",
-					       "169.254.169.254" };
-static const char *const aws_services_v6[] = { "fd00:ec2::123", "fd00:ec2::253",
-					       "fd00:ec2::254" };
-
-/* The VPC resolvers, in the model's order, each once. */
-static int vpc_resolvers(const struct vpc_model *model, struct vec *out)
-{
-	for (size_t v = 0; v < model->vpcs.len; v++) {
-		const struct vpc_vpc *vpc = VEC_AT(&model->vpcs, struct vpc_vpc, v);
-
-		if (model->vpc_id[0] && strcmp(vpc->id, model->vpc_id) != 0)
-			continue;
-		for (size_t c = 0; c < vpc->cidrs.len; c++) {
-			const struct cidr *range = VEC_AT(&vpc->cidrs, struct cidr, c);
-			uint32_t resolver;
-			bool is_seen = false;
-
-			if (range->family != AF_INET || range->prefix_len > 30)
-				continue;
-			resolver = (uint32_t)vnft_to_a128(range->addr, AF_INET) + 2;
-			for (size_t i = 0; i < out->len; i++)
-				is_seen |= *VEC_AT(out, uint32_t, i) == resolver;
-			if (!is_seen && vec_push(out, &resolver) < 0)
-				return -1;
-		}
-	}
-	return 0;
-}
-
 static int render_aws_services(struct strbuf *sb, const struct vpc_model *model)
 {
-	struct vec resolvers = VEC_INIT(uint32_t);
+	struct vec addrs = VEC_INIT(struct cidr);
 
-	if (vpc_resolvers(model, &resolvers) < 0) {
-		vec_free(&resolvers);
+	/* The evaluator's list, so fw explain and the kernel agree. */
+	if (vpc_never_filtered_addrs(model, &addrs) < 0) {
+		vec_free(&addrs);
 		return -1;
 	}
-	strbuf_addf(sb, "\tset aws_services_v4 {\n\t\ttypeof ip daddr\n\t\telements = { ");
-	for (size_t i = 0; i < sizeof(aws_services_v4) / sizeof(aws_services_v4[0]); i++)
-		strbuf_addf(sb, "%s%s", i ? ", " : "", aws_services_v4[i]);
-	for (size_t i = 0; i < resolvers.len; i++) {
-		strbuf_addf(sb, ",\n\t\t\t     ");
-		vnft_add_range(sb, *VEC_AT(&resolvers, uint32_t, i), *VEC_AT(&resolvers, uint32_t, i),
-			       AF_INET);
+	for (int fi = 0; fi < 2; fi++) {
+		const char *sep = "";
+
+		strbuf_addf(sb, "\tset aws_services_%s {\n\t\ttypeof %s daddr\n\t\telements = { ",
+			    fi ? "v6" : "v4", fi ? "ip6" : "ip");
+		for (size_t i = 0; i < addrs.len; i++) {
+			const struct cidr *addr = VEC_AT(&addrs, struct cidr, i);
+			char text[INET6_ADDRSTRLEN];
+
+			if ((addr->family == AF_INET6) != (fi == 1))
+				continue;
+			inet_ntop(addr->family, addr->addr, text, sizeof(text));
+			strbuf_addf(sb, "%s%s", sep, text);
+			sep = ", ";
+		}
+		strbuf_addf(sb, " }\n\t}\n\n");
 	}
-	strbuf_addf(sb, " }\n\t}\n\n\tset aws_services_v6 {\n\t\ttypeof ip6 daddr\n\t\telements = { ");
-	for (size_t i = 0; i < sizeof(aws_services_v6) / sizeof(aws_services_v6[0]); i++)
-		strbuf_addf(sb, "%s%s", i ? ", " : "", aws_services_v6[i]);
-	strbuf_addf(sb, " }\n\t}\n\n");
-	vec_free(&resolvers);
+	vec_free(&addrs);
 	return 0;
 }
 

@@ -1,5 +1,9 @@
 #include "render/vpc_nft_int.h"
 
+#include <string.h>
+
+#include "util/fnv.h"
+
 #include <stdlib.h>
 
 /* ---- network ACLs ---------------------------------------------------- */
@@ -170,7 +174,7 @@ int vnft_render_acls(struct strbuf *sb, const struct vpc_model *model)
 uint64_t vpc_nft_acl_digest(const struct vpc_model *model)
 {
 	struct strbuf sb = { 0 };
-	uint64_t hash = 0xcbf29ce484222325u; /* FNV-1a, 64 bits */
+	uint64_t hash;
 	char *text;
 
 	/* Out of memory: a digest no ruleset has, so the caller re-judges. */
@@ -178,10 +182,7 @@ uint64_t vpc_nft_acl_digest(const struct vpc_model *model)
 		strbuf_free(&sb);
 		return 0;
 	}
-	for (const char *p = text; *p; p++) {
-		hash ^= (uint8_t)*p;
-		hash *= 0x100000001b3u;
-	}
+	hash = fnv1a64(FNV1A64_OFFSET, text, strlen(text));
 	free(text);
 	return hash;
 }

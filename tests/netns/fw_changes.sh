@@ -10,6 +10,7 @@ connects() { BW_PEER_WAIT_MS=1500 in_ns "$(ns_of "$1")" "$PEER" ask tcp "$2" "$3
 table_handle() { in_ns "$R" nft -a list table inet bulwark_vpc | sed -n '1s/.*# handle \([0-9]*\).*/\1/p'; }
 WEB=sg-0a1b2c3d4e5f60011
 DB=sg-0a1b2c3d4e5f60013
+initial=$(fw render 2>/dev/null)
 HTTP_ALT='[{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "IpRanges": [{"CidrIp": "203.0.113.0/24"}]}]'
 PING='[{"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}]'
 
@@ -36,7 +37,7 @@ check_contains "... as EC2's duplicate error" "already exists" "$out"
 
 check "revoke-ingress the same" fw revoke-ingress --group-id "$WEB" --ip-permissions "$HTTP_ALT"
 if connects inet 10.0.1.10 8080; then not_ok "after revoke: inet cannot reach web1:8080"; else ok "after revoke: inet cannot reach web1:8080"; fi
-check "the file is back to what it was" sh -c "$BULWARK fw render --aws '$AWS' | cmp -s - '$GOLDEN_DIR/vpc/example.nft'"
+check_eq "the files render as they did before the edits" "$initial" "$(fw render 2>/dev/null)"
 
 # A flow the group allowed goes on after the rule is revoked.
 ip netns exec "$(ns_of web1)" ping -c 15 -i 0.2 10.0.3.30 >"$SCRATCH/ping" 2>&1 &

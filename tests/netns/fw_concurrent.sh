@@ -9,6 +9,7 @@ cp -r "${EXAMPLES_DIR:?}/aws" "$AWS"
 STATE="$SCRATCH/state"
 WEB=sg-0a1b2c3d4e5f60011
 N=20
+initial=$("$BULWARK" fw render --aws "$AWS" 2>/dev/null)
 
 edit_all() {
 	verb=$1
@@ -37,8 +38,8 @@ check_eq "... and all $N rules are in security-groups.json" "$N" "$(ports_in_fil
 check "... which is still a valid model" "$BULWARK" fw render --aws "$AWS"
 check_eq "$N revoke-ingress at once all succeed" 0 "$(edit_all revoke-ingress)"
 check_eq "... and none of the rules is left" 0 "$(ports_in_file)"
-check "the file renders as the example again" sh -c \
-	"'$BULWARK' fw render --aws '$AWS' | cmp -s - '${GOLDEN_DIR:?}/vpc/example.nft'"
+check_eq "the files render as they did before the edits" "$initial" \
+	"$("$BULWARK" fw render --aws "$AWS" 2>/dev/null)"
 leftover=$(find "$AWS" -name '.*.tmp' | wc -l)
 check_eq "no temporary is left in the folder" 0 "$leftover"
 finish
