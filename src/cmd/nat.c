@@ -20,6 +20,7 @@
 #include "render/nat_nft.h"
 
 struct nat_opts {
+	enum natplan_ipv6 ipv6; /* render: what auto decides */
 	const char *config_path;
 	const char *state_dir;
 	bool is_dry_run;
@@ -251,7 +252,7 @@ static int nat_render(const struct bw_globals *globals, const struct nat_opts *o
 		      struct bw_err *err)
 {
 	struct natplan_request request = {
-		.config_path = opts->config_path, .is_render_only = true,
+		.config_path = opts->config_path, .is_render_only = true, .ipv6 = opts->ipv6,
 	};
 	struct nat_plan plan;
 	int rc;
@@ -271,11 +272,14 @@ static const struct cli_option nat_options[] = {
 	{ "dry-run", 'n', NULL, "have the kernel check the ruleset, print each knob as old -> "
 				"new; change nothing" },
 	{ "json", 'j', NULL, "one JSON document" },
+	{ "ipv6", 0, "on|off", "what ipv6=auto decides, for a machine that is not this one" },
 	{ 0 },
 };
 
 static int take_opts(const struct cli_call *call, struct nat_opts *opts, struct bw_err *err)
 {
+	const char *ipv6 = cli_value(call, "ipv6");
+
 	*opts = (struct nat_opts){
 		.config_path = cli_value(call, "config"),
 		.state_dir = cli_value(call, "state-dir") ?: BW_STATE_DIR,
@@ -284,6 +288,10 @@ static int take_opts(const struct cli_call *call, struct nat_opts *opts, struct 
 	};
 	if (opts->state_dir[0] != '/')
 		return bw_err_input(err, "nat: --state-dir must be an absolute path");
+	if (ipv6 && strcmp(ipv6, "on") != 0 && strcmp(ipv6, "off") != 0)
+		return bw_err_input(err, "nat: --ipv6 takes on or off, not '%.40s'", ipv6);
+	if (ipv6)
+		opts->ipv6 = strcmp(ipv6, "on") == 0 ? NATPLAN_IPV6_ON : NATPLAN_IPV6_OFF;
 	return 0;
 }
 
@@ -325,7 +333,9 @@ static const struct cli_sub nat_subs[] = {
 	  "remove the table and put every knob back as it was" },
 	{ "status", run_status, "state-dir,json", NULL, 0, 0, false,
 	  "interface, forwarding, masquerade counters, conntrack use" },
-	{ "render", run_render, "config", NULL, 0, 0, false, "print the ruleset up would load" },
+	{ "render", run_render, "config,ipv6", NULL, 0, 0, false,
+	  "print the ruleset up would load; works on any machine (the interface need not "
+	  "exist here)" },
 	{ 0 },
 };
 

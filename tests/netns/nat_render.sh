@@ -37,6 +37,14 @@ out=$(ip netns exec "$G" setpriv --reuid=65534 --regid=65534 --clear-groups \
 	"$BULWARK" nat render --config "$SCRATCH/wan9.conf" 2>&1)
 check_contains "an unprivileged user can render" 'oifname "wan9" counter masquerade' "$out"
 
+out=$(render --config "$SCRATCH/wan9.conf" --ipv6 on 2>&1)
+check_contains "--ipv6 on renders IPv6 masquerading for another machine" \
+	'meta nfproto ipv6 oifname "wan9"' "$out"
+out=$(render --config "$SCRATCH/wan9.conf" --ipv6 off 2>&1)
+check "--ipv6 off renders none" sh -c "! printf '%s' '$out' | grep -q 'nfproto ipv6'"
+render --config "$SCRATCH/wan9.conf" --ipv6 maybe >/dev/null 2>&1
+check_eq "--ipv6 takes on or off only: exit 2" 2 "$?"
+
 # Without interface= and without a default route there is nothing to render.
 in_ns "$G" ip route del default
 printf 'tcp_keepalive_time=600\n' >"$SCRATCH/noif.conf"
