@@ -21,7 +21,7 @@ check_eq "--require makes it exit 1" 1 "$?"
 check "apply with CAP_NET_ADMIN" fw apply --aws "$AWS"
 json=$(fw status --json)
 check_contains "status --json: enforcing" '"mode": "enforcing"' "$json"
-check_contains "status --json: six ENI addresses" '"eni_addresses": 6' "$json"
+check_contains "status --json: seven ENI addresses (an RDS ENI's too)" '"eni_addresses": 7' "$json"
 before=$(in_ns "$N" nft list ruleset)
 
 # Bad input anywhere: one error naming the group or ACL and rule, exit 2,

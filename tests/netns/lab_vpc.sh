@@ -13,7 +13,7 @@ check_eq "a missing --aws folder: exit 2" 2 "$?"
 check_eq "... and no namespace made" 0 "$(ip netns list | grep -c "^$PREFIX-" || true)"
 
 check "lab up --aws builds the VPC" lab up --aws "$AWS"
-check_eq "a namespace per running instance, the router and the internet host" 6 \
+check_eq "a namespace per ENI (four instances, one RDS), the router and the internet host" 7 \
 	"$(ip netns list | grep -c "^$PREFIX-")"
 status=$(lab status)
 check_contains "status shows an instance by its id" "i-0a1b2c3d4e5f60054" "$status"
