@@ -78,8 +78,17 @@ out=$(fw revoke-ingress --group-id "$DB" --ip-permissions "$PING" 2>&1)
 check_eq "revoking what is not there: exit 2" 2 "$?"
 out=$(fw authorize-ingress --group-id sg-99999999 --ip-permissions "$PING" 2>&1)
 check_eq "an unknown group: exit 2" 2 "$?"
+out=$(fw authorize-ingress --group-id "$WEB" --ip-permissions '[{"IpProtocol": "6", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]' 2>&1)
+check_eq "protocol 6 is tcp: the example's tcp 80 rule is a duplicate (exit 2)" 2 "$?"
+check_contains "... named with EC2's error code" "InvalidPermission.Duplicate" "$out"
+# EC2 clears host bits: 10.0.0.1/8 is stored, and revoked, as 10.0.0.0/8.
+check "a range with host bits set is accepted" fw authorize-ingress --group-id "$WEB" \
+	--ip-permissions '[{"IpProtocol": "tcp", "FromPort": 1, "ToPort": 1, "IpRanges": [{"CidrIp": "10.0.0.1/8"}]}]'
+check_contains "... and stored as its network" '"CidrIp": "10.0.0.0/8"' "$(cat "$AWS/security-groups.json")"
+check "... and revoked by its network" fw revoke-ingress --group-id "$WEB" \
+	--ip-permissions '[{"IpProtocol": "TCP", "FromPort": 1, "ToPort": 1, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}]'
 before=$(cat "$AWS/security-groups.json")
-out=$(fw authorize-ingress --group-id "$WEB" --ip-permissions '[{"IpProtocol": "tcp", "FromPort": 1, "ToPort": 1, "IpRanges": [{"CidrIp": "10.0.0.1/8"}]}]' 2>&1)
-check_eq "a non-canonical range: exit 2" 2 "$?"
+out=$(fw authorize-ingress --group-id "$WEB" --ip-permissions '[{"IpProtocol": "tcp", "FromPort": 1, "ToPort": 70000, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}]' 2>&1)
+check_eq "a port out of range: exit 2" 2 "$?"
 check_eq "... and the file untouched" "$before" "$(cat "$AWS/security-groups.json")"
 finish
