@@ -14,6 +14,7 @@
 #include "conf/sgedit.h"
 #include "host/awsdir.h"
 #include "host/awslock.h"
+#include "host/bridgeports.h"
 #include "host/fsroot.h"
 #include "host/nft.h"
 #include "host/rtnl.h"
@@ -96,7 +97,13 @@ static int render_ruleset(const struct fw_opts *opts, unsigned generation, char 
 		struct vpc_nft_opts nft_opts = { .generation = generation,
 						 .ct_mark_mask = opts->ct_mark_mask };
 
-		*ruleset = vpc_nft_render(&model, &nft_opts);
+		struct vec ports = VEC_INIT(struct vpc_port);
+
+		/* Where each ENI attaches; none known: bound by MAC only. */
+		if (bridgeports_read(&ports, err) < 0)
+			ports.len = 0;
+		*ruleset = vpc_nft_render_all(&model, &nft_opts, ports.items, ports.len);
+		vec_free(&ports);
 		if (!*ruleset)
 			rc = bw_errf(err, -ENOMEM, "out of memory");
 	}
@@ -387,10 +394,8 @@ static int fw_netpol(const struct fw_opts *opts, struct bw_err *err)
 
 	vpc_model_init(&model);
 	rc = load_model(opts, &model, err);
-	if (rc == 0) {
-		yaml = netpol_render(&model, opts->k8s_namespace, &notes);
-		rc = yaml ? 0 : bw_errf(err, -ENOMEM, "out of memory");
-	}
+	if (rc == 0)
+		rc = netpol_render(&model, opts->k8s_namespace, false, &yaml, &notes, err);
 	if (rc == 0)
 		fputs(yaml, stdout);
 	for (size_t i = 0; i < notes.len; i++)

@@ -85,8 +85,11 @@ static int configure_node(const struct lab_ctx *lab, const char *node, struct bw
 		}
 	}
 	for (size_t i = 0; rc == 0 && i < t->n_ports; i++)
-		if (strcmp(t->ports[i].node, node) == 0)
+		if (strcmp(t->ports[i].node, node) == 0) {
 			rc = rtnl_link_up(&nl, t->ports[i].port, t->ports[i].bridge, err);
+			if (rc == 0 && t->ports[i].mac)
+				rc = rtnl_add_fdb(&nl, t->ports[i].port, t->ports[i].mac, err);
+		}
 	for (size_t i = 0; rc == 0 && i < t->n_veths; i++) {
 		if (strcmp(t->veths[i].node, node) == 0)
 			rc = rtnl_link_up(&nl, t->veths[i].ifname, NULL, err);
@@ -221,8 +224,8 @@ static int build(const struct lab_ctx *lab, struct bw_err *err)
 
 		rc = fd < 0 ? fd : peer_fd < 0 ? peer_fd : 0;
 		if (rc == 0)
-			rc = rtnl_add_veth(&nl, t->veths[i].ifname, fd, t->veths[i].peer_ifname,
-					   peer_fd, err);
+			rc = rtnl_add_veth(&nl, t->veths[i].ifname, t->veths[i].mac, fd,
+					   t->veths[i].peer_ifname, peer_fd, err);
 		if (fd >= 0)
 			close(fd);
 		if (peer_fd >= 0)

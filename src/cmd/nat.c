@@ -175,8 +175,9 @@ out:
 
 static json_t *masquerade_json(const struct nat_masquerade_seen *seen)
 {
-	return json_pack("{s:b, s:s?, s:I, s:I}", "present", seen->is_present,
+	return json_pack("{s:b, s:s?, s:I, s:I, s:I}", "present", seen->is_present,
 			 "interface", seen->is_present ? seen->oifname : NULL,
+			 "connections", (json_int_t)seen->packets,
 			 "packets", (json_int_t)seen->packets, "bytes", (json_int_t)seen->bytes);
 }
 
@@ -188,8 +189,8 @@ static json_t *number_or_null(long long value)
 static void print_masquerade(const char *label, const struct nat_masquerade_seen *seen)
 {
 	if (seen->is_present)
-		printf("%-18s on %s, %" PRIu64 " packets, %" PRIu64 " bytes\n", label,
-		       seen->oifname, seen->packets, seen->bytes);
+		printf("%-18s on %s, %" PRIu64 " connections masqueraded\n", label,
+		       seen->oifname, seen->packets);
 	else
 		printf("%-18s absent\n", label);
 }
@@ -237,7 +238,7 @@ int cmd_nat_status(const struct bw_globals *globals, const char *state_dir,
 	print_masquerade("masquerade ipv6", &seen.ipv6);
 	printf("%-18s %s\n", "flowtable", seen.has_flowtable ? "on" : "off");
 	if (seen.conntrack_count >= 0)
-		printf("%-18s %lld of %lld\n", "conntrack", seen.conntrack_count,
+		printf("%-18s %lld flows tracked of %lld\n", "conntrack", seen.conntrack_count,
 		       seen.conntrack_max);
 	else
 		printf("%-18s not loaded\n", "conntrack");
@@ -249,11 +250,14 @@ out:
 static int nat_render(const struct bw_globals *globals, const struct nat_opts *opts,
 		      struct bw_err *err)
 {
+	struct natplan_request request = {
+		.config_path = opts->config_path, .is_render_only = true,
+	};
 	struct nat_plan plan;
 	int rc;
 
 	natplan_init(&plan);
-	rc = natplan_build(globals->root, opts->config_path, &plan, err);
+	rc = natplan_build_for(globals->root, &request, &plan, err);
 	if (rc == 0)
 		fputs(plan.ruleset, stdout);
 	natplan_free(&plan);

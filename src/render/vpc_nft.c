@@ -1,8 +1,73 @@
 #include "render/vpc_nft.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include "render/vpc_nft_int.h"
+
+/* What AWS never filters: the instance metadata service, Amazon DNS and
+ * Time Sync (and their Nitro IPv6 forms), and the VPC's own DNS resolver
+ * at the base of each of its IPv4 ranges plus two. Neither groups nor
+ * ACLs judge traffic to or from them. */
+static const char *const aws_services_v4[] = { "169.254.169.123", "169.254.169.253",
+					       "169.254.169.254" };
+static const char *const aws_services_v6[] = { "fd00:ec2::123", "fd00:ec2::253",
+					       "fd00:ec2::254" };
+
+/* The VPC resolvers, in the model's order, each once. */
+static int vpc_resolvers(const struct vpc_model *model, struct vec *out)
+{
+	for (size_t v = 0; v < model->vpcs.len; v++) {
+		const struct vpc_vpc *vpc = VEC_AT(&model->vpcs, struct vpc_vpc, v);
+
+		if (model->vpc_id[0] && strcmp(vpc->id, model->vpc_id) != 0)
+			continue;
+		for (size_t c = 0; c < vpc->cidrs.len; c++) {
+			const struct cidr *range = VEC_AT(&vpc->cidrs, struct cidr, c);
+			uint32_t resolver;
+			bool is_seen = false;
+
+			if (range->family != AF_INET || range->prefix_len > 30)
+				continue;
+			resolver = (uint32_t)vnft_to_a128(range->addr, AF_INET) + 2;
+			for (size_t i = 0; i < out->len; i++)
+				is_seen |= *VEC_AT(out, uint32_t, i) == resolver;
+			if (!is_seen && vec_push(out, &resolver) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int render_aws_services(struct strbuf *sb, const struct vpc_model *model)
+{
+	struct vec resolvers = VEC_INIT(uint32_t);
+
+	if (vpc_resolvers(model, &resolvers) < 0) {
+		vec_free(&resolvers);
+		return -1;
+	}
+	strbuf_addf(sb, "\tset aws_services_v4 {\n\t\ttypeof ip daddr\n\t\telements = { ");
+	for (size_t i = 0; i < sizeof(aws_services_v4) / sizeof(aws_services_v4[0]); i++)
+		strbuf_addf(sb, "%s%s", i ? ", " : "", aws_services_v4[i]);
+	for (size_t i = 0; i < resolvers.len; i++) {
+		strbuf_addf(sb, ",\n\t\t\t     ");
+		vnft_add_range(sb, *VEC_AT(&resolvers, uint32_t, i), *VEC_AT(&resolvers, uint32_t, i),
+			       AF_INET);
+	}
+	strbuf_addf(sb, " }\n\t}\n\n\tset aws_services_v6 {\n\t\ttypeof ip6 daddr\n\t\telements = { ");
+	for (size_t i = 0; i < sizeof(aws_services_v6) / sizeof(aws_services_v6[0]); i++)
+		strbuf_addf(sb, "%s%s", i ? ", " : "", aws_services_v6[i]);
+	strbuf_addf(sb, " }\n\t}\n\n");
+	vec_free(&resolvers);
+	return 0;
+}
+
+#define AWS_SERVICES_ACCEPT "\t\tip daddr @aws_services_v4 accept\n" \
+			    "\t\tip saddr @aws_services_v4 accept\n" \
+			    "\t\tip6 daddr @aws_services_v6 accept\n" \
+			    "\t\tip6 saddr @aws_services_v6 accept\n"
 
 /* Neighbour discovery is the VPC's own business in AWS (as ARP is, which
  * never meets these hooks): bridged between instances of a subnet, it
@@ -53,6 +118,7 @@ static void render_nacl_chain(struct strbuf *sb, const struct vpc_nft_opts *opts
 		"\t\tct state established ct direction original ct mark & 0x%08x == 0x%08x accept\n"
 		"\t\tct state established ct direction reply ct mark & 0x%08x == 0x%08x accept\n"
 		ND_ACCEPT
+		AWS_SERVICES_ACCEPT
 		"\t\tip saddr vmap @subnet_out_v4\n"
 		"\t\tip6 saddr vmap @subnet_out_v6\n"
 		"\t\tip daddr vmap @subnet_in_v4\n"
@@ -67,14 +133,21 @@ static void render_nacl_chain(struct strbuf *sb, const struct vpc_nft_opts *opts
 		original, reply);
 }
 
-static void render_base_chains(struct strbuf *sb, const struct vpc_nft_opts *opts)
+static void render_base_chains(struct strbuf *sb, const struct vpc_model *model,
+			       const struct vpc_nft_opts *opts)
 {
+	bool has_unchecked = vnft_has_unchecked(model);
+
 	render_nacl_chain(sb, opts);
 	strbuf_addf(sb,
 		"\tchain sg_egress {\n"
 		"\t\ttype filter hook forward priority filter; policy accept;\n"
 		"\t\tct state established,related accept\n"
 		ND_ACCEPT
+		AWS_SERVICES_ACCEPT);
+	if (has_unchecked)
+		strbuf_addf(sb, "\t\tether saddr vmap @unchecked_out_mac\n");
+	strbuf_addf(sb,
 		"\t\tip saddr vmap @eni_out_v4\n"
 		"\t\tip6 saddr vmap @eni_out_v6\n"
 		"\t}\n\n"
@@ -82,6 +155,13 @@ static void render_base_chains(struct strbuf *sb, const struct vpc_nft_opts *opt
 		"\t\ttype filter hook forward priority filter + 10; policy accept;\n"
 		"\t\tct state established,related accept\n"
 		ND_ACCEPT
+		AWS_SERVICES_ACCEPT);
+	if (has_unchecked)
+		strbuf_addf(sb,
+			"\t\tether daddr vmap @unchecked_in_mac\n"
+			"\t\trt ip nexthop vmap @unchecked_in_nexthop_v4\n"
+			"\t\trt ip6 nexthop vmap @unchecked_in_nexthop_v6\n");
+	strbuf_addf(sb,
 		"\t\tip daddr vmap @eni_in_v4\n"
 		"\t\tip6 daddr vmap @eni_in_v6\n"
 		"\t}\n");
@@ -97,7 +177,9 @@ char *vpc_nft_render(const struct vpc_model *model, const struct vpc_nft_opts *o
 	if (rc == 0)
 		rc = vnft_render_acls(&sb, model);
 	if (rc == 0)
-		render_base_chains(&sb, opts);
+		rc = render_aws_services(&sb, model);
+	if (rc == 0)
+		render_base_chains(&sb, model, opts);
 	strbuf_addf(&sb, "}\n");
 	if (rc < 0) {
 		strbuf_free(&sb);

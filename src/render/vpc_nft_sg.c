@@ -84,8 +84,9 @@ static int sg_boxes(const struct vpc_model *model, const struct vpc_sg *sg, enum
 
 					if (addr->family != f->family)
 						continue;
-					lo = vnft_to_a128(addr->addr, addr->family);
-					rc = push_peer_box(boxes, lo, lo, &rule->traffic, kind);
+					/* A delegated prefix: every address in it. */
+					vnft_cidr_range(addr, &lo, &hi);
+					rc = push_peer_box(boxes, lo, hi, &rule->traffic, kind);
 				}
 			}
 		} else if (rule->peer_kind == VPC_PEER_PREFIX_LIST && rule->peer >= 0) {
@@ -267,36 +268,148 @@ static void render_group_set_chains(struct strbuf *sb, const struct group_sets *
 	}
 }
 
-static void render_eni_maps(struct strbuf *sb, const struct vpc_model *model,
-			    const struct group_sets *gs)
+/* Whether an ENI of the model has a delegated prefix of family: then the
+ * maps keyed by its addresses need intervals (a plain map is cheaper). */
+static bool has_prefix(const struct vpc_model *model, int family)
 {
-	for (int dir = 0; dir < 2; dir++) {
-		for (int fi = 0; fi < 2; fi++) {
-			const struct family_names *f = &vnft_families[fi];
-			const char *sep = "";
+	for (size_t e = 0; e < model->enis.len; e++) {
+		const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
 
-			strbuf_addf(sb, "\tmap eni_%s_%s {\n\t\ttypeof %s %s : verdict\n",
-				    vnft_dir_name((enum vpc_dir)dir), f->suffix, f->ip,
-				    dir == VPC_INGRESS ? "daddr" : "saddr");
-			for (size_t e = 0; e < model->enis.len; e++) {
-				const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
+		for (size_t a = 0; a < eni->addrs.len; a++) {
+			const struct cidr *addr = VEC_AT(&eni->addrs, struct cidr, a);
 
-				for (size_t a = 0; a < eni->addrs.len; a++) {
-					const struct cidr *addr = VEC_AT(&eni->addrs, struct cidr, a);
-					char text[INET6_ADDRSTRLEN];
-
-					if (addr->family != f->family)
-						continue;
-					inet_ntop(addr->family, addr->addr, text, sizeof(text));
-					strbuf_addf(sb, "%s%s : goto gs%zu_%s", *sep ? ",\n\t\t\t     " :
-						    "\t\telements = { ", text, gs->eni_set[e],
-						    vnft_dir_name((enum vpc_dir)dir));
-					sep = ",";
-				}
-			}
-			strbuf_addf(sb, "%s\t}\n\n", *sep ? " }\n" : "");
+			if (addr->family == family &&
+			    addr->prefix_len < cidr_addr_len(family) * 8)
+				return true;
 		}
 	}
+	return false;
+}
+
+/* Which ENIs a map holds. */
+enum eni_filter { ENIS_ALL, ENIS_UNCHECKED };
+
+static bool eni_passes(const struct vpc_eni *eni, enum eni_filter filter)
+{
+	return filter == ENIS_ALL || !eni->is_source_dest_checked;
+}
+
+/* map NAME { typeof FIELD : verdict; elements = { address : goto gsN_DIR } }
+ * over the addresses of family fi of the ENIs filter lets through. */
+static int render_addr_map(struct strbuf *sb, const struct vpc_model *model,
+			    const struct group_sets *gs, const char *name, const char *field,
+			    int fi, enum vpc_dir dir, enum eni_filter filter)
+{
+	const struct family_names *f = &vnft_families[fi];
+	const char *sep = "";
+
+	strbuf_addf(sb, "\tmap %s {\n\t\ttypeof %s : verdict\n%s", name, field,
+		    has_prefix(model, f->family) ? "\t\tflags interval\n" : "");
+	int rc = 0;
+
+	for (size_t e = 0; rc == 0 && e < model->enis.len; e++) {
+		const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
+		struct vec ranges = VEC_INIT(struct vnft_range);
+
+		if (!eni_passes(eni, filter))
+			continue;
+		rc = vnft_eni_ranges(eni, f->family, &ranges);
+		for (size_t i = 0; rc == 0 && i < ranges.len; i++) {
+			const struct vnft_range *r = VEC_AT(&ranges, struct vnft_range, i);
+
+			strbuf_addf(sb, "%s", *sep ? ",\n\t\t\t     " : "\t\telements = { ");
+			vnft_add_range(sb, r->lo, r->hi, f->family);
+			strbuf_addf(sb, " : goto gs%zu_%s", gs->eni_set[e], vnft_dir_name(dir));
+			sep = ",";
+		}
+		vec_free(&ranges);
+	}
+	strbuf_addf(sb, "%s\t}\n\n", *sep ? " }\n" : "");
+	return rc;
+}
+
+static int render_eni_maps(struct strbuf *sb, const struct vpc_model *model,
+			   const struct group_sets *gs)
+{
+	int rc = 0;
+
+	for (int dir = 0; rc == 0 && dir < 2; dir++) {
+		for (int fi = 0; rc == 0 && fi < 2; fi++) {
+			const struct family_names *f = &vnft_families[fi];
+			char name[32], field[32];
+
+			snprintf(name, sizeof(name), "eni_%s_%s", vnft_dir_name((enum vpc_dir)dir),
+				 f->suffix);
+			snprintf(field, sizeof(field), "%s %s", f->ip,
+				 dir == VPC_INGRESS ? "daddr" : "saddr");
+			rc = render_addr_map(sb, model, gs, name, field, fi, (enum vpc_dir)dir,
+					     ENIS_ALL);
+		}
+	}
+	return rc;
+}
+
+/* The MAC of an unchecked ENI that may stand for it: valid, and no
+ * earlier ENI has it (the bridge table binds the first). */
+static bool has_own_mac(const struct vpc_model *model, size_t e)
+{
+	const char *mac = VEC_AT(&model->enis, struct vpc_eni, e)->mac;
+
+	if (!vnft_mac_is_valid(mac))
+		return false;
+	for (size_t k = 0; k < e; k++)
+		if (strcmp(VEC_AT(&model->enis, struct vpc_eni, k)->mac, mac) == 0)
+			return false;
+	return true;
+}
+
+static void render_mac_map(struct strbuf *sb, const struct vpc_model *model,
+			   const struct group_sets *gs, enum vpc_dir dir)
+{
+	const char *sep = "";
+
+	strbuf_addf(sb, "\tmap unchecked_%s_mac {\n\t\ttypeof ether %s : verdict\n",
+		    vnft_dir_name(dir), dir == VPC_INGRESS ? "daddr" : "saddr");
+	for (size_t e = 0; e < model->enis.len; e++) {
+		const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
+
+		if (eni->is_source_dest_checked || !has_own_mac(model, e))
+			continue;
+		strbuf_addf(sb, "%s%s : goto gs%zu_%s", *sep ? ",\n\t\t\t     " :
+			    "\t\telements = { ", eni->mac, gs->eni_set[e], vnft_dir_name(dir));
+		sep = ",";
+	}
+	strbuf_addf(sb, "%s\t}\n\n", *sep ? " }\n" : "");
+}
+
+bool vnft_has_unchecked(const struct vpc_model *model)
+{
+	for (size_t e = 0; e < model->enis.len; e++)
+		if (!VEC_AT(&model->enis, struct vpc_eni, e)->is_source_dest_checked)
+			return true;
+	return false;
+}
+
+/* An ENI with the source/destination check off sends and receives for
+ * other addresses; AWS judges that traffic by its own groups. What it
+ * sends is known by its MAC (the frame's source, bridged or routed:
+ * the bridge table binds the MAC to its port); what it receives by its
+ * MAC when bridged, by the route's next hop when routed. */
+static int render_unchecked_maps(struct strbuf *sb, const struct vpc_model *model,
+				 const struct group_sets *gs)
+{
+	int rc = 0;
+
+	render_mac_map(sb, model, gs, VPC_EGRESS);
+	render_mac_map(sb, model, gs, VPC_INGRESS);
+	for (int fi = 0; rc == 0 && fi < 2; fi++) {
+		char name[32], field[32];
+
+		snprintf(name, sizeof(name), "unchecked_in_nexthop_%s", vnft_families[fi].suffix);
+		snprintf(field, sizeof(field), "rt %s nexthop", vnft_families[fi].ip);
+		rc = render_addr_map(sb, model, gs, name, field, fi, VPC_INGRESS, ENIS_UNCHECKED);
+	}
+	return rc;
 }
 
 /* Each group's sets and chains, the chains of the distinct lists of
@@ -319,7 +432,9 @@ int vnft_render_sgs(struct strbuf *sb, const struct vpc_model *model)
 	}
 	if (rc == 0) {
 		render_group_set_chains(sb, &gs);
-		render_eni_maps(sb, model, &gs);
+		rc = render_eni_maps(sb, model, &gs);
+		if (rc == 0 && vnft_has_unchecked(model))
+			rc = render_unchecked_maps(sb, model, &gs);
 	}
 	free(gs.first_eni);
 	free(gs.eni_set);
