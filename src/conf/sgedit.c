@@ -120,8 +120,9 @@ static void normalise_permission(json_t *perm)
 	if (!proto_has_ports(proto)) {
 		json_object_del(perm, "FromPort");
 		json_object_del(perm, "ToPort");
-	} else if (strcmp(proto, "icmpv6") == 0 && !json_object_get(perm, "FromPort") &&
+	} else if (strncmp(proto, "icmp", 4) == 0 && !json_object_get(perm, "FromPort") &&
 		   !json_object_get(perm, "ToPort")) {
+		/* No type and code: every type and code, as -1/-1 says. */
 		json_object_set_new(perm, "FromPort", json_integer(-1));
 		json_object_set_new(perm, "ToPort", json_integer(-1));
 	}

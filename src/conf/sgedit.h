@@ -8,7 +8,8 @@
  *   protocol numbers 6, 17, 1, 58 are tcp, udp, icmp, icmpv6 and names
  *   are case-insensitive (stored lower case, as describe prints them);
  *   -1 and any other protocol number mean every port (FromPort/ToPort are
- *   dropped); icmpv6 without ports is every type and code (-1/-1);
+ *   dropped); icmp and icmpv6 without ports are every type and code
+ *   (-1/-1);
  *   CIDRs compare as addresses, and host bits are cleared as EC2 does
  *   (10.0.0.1/8 is stored as 10.0.0.0/8); descriptions do not count;
  * - the same rule twice in one request: InvalidParameterValue;

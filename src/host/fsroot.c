@@ -19,6 +19,16 @@ int fsroot_path(const char *root, const char *path, char *out, size_t out_size)
 	return n < 0 || (size_t)n >= out_size ? -ENAMETOOLONG : 0;
 }
 
+int fsroot_join(char *out, size_t out_size, const char *dir, const char *name,
+		struct bw_err *err)
+{
+	int n = snprintf(out, out_size, "%s/%s", dir, name);
+
+	if (n < 0 || (size_t)n >= out_size)
+		return bw_errf(err, -ENAMETOOLONG, "%.200s/%.200s: path too long", dir, name);
+	return 0;
+}
+
 int fsroot_read(const char *root, const char *path, char *out, size_t out_size,
 		struct bw_err *err)
 {

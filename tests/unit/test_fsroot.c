@@ -149,6 +149,19 @@ static void test_too_long_a_path_is_an_error_naming_it(void **state)
 	free(path);
 }
 
+static void test_join_refuses_to_cut_a_path(void **state)
+{
+	char out[16];
+	struct bw_err err;
+
+	(void)state;
+	assert_int_equal(fsroot_join(out, sizeof(out), "/etc", "x.json", &err), 0);
+	assert_string_equal(out, "/etc/x.json");
+	assert_int_equal(fsroot_join(out, sizeof(out), "/etc/bulwark", "x.json", &err),
+			 -ENAMETOOLONG);
+	assert_non_null(strstr(err.msg, "/etc/bulwark/x.json: path too long"));
+}
+
 static void test_read_returns_the_whole_value(void **state)
 {
 	char *root = fakeroot_new();
@@ -201,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_replace_keeps_the_permissions_of_the_target),
 		cmocka_unit_test(test_failed_replace_removes_its_temporary),
 		cmocka_unit_test(test_too_long_a_path_is_an_error_naming_it),
+		cmocka_unit_test(test_join_refuses_to_cut_a_path),
 		cmocka_unit_test(test_read_returns_the_whole_value),
 		cmocka_unit_test(test_read_of_a_value_that_fits_exactly_before_its_newline),
 		cmocka_unit_test(test_read_of_a_value_longer_than_the_buffer_is_an_error),

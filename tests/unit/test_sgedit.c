@@ -285,6 +285,22 @@ static void test_icmpv6_without_ports_is_every_type(void **state)
 	json_decref(doc);
 }
 
+static void test_icmp_without_ports_is_icmp_minus_one(void **state)
+{
+	json_t *doc = load_doc();
+	struct bw_err err;
+
+	(void)state;
+	assert_int_equal(edit(doc, VPC_INGRESS, false,
+			      "[{\"IpProtocol\": \"icmp\", \"FromPort\": -1, \"ToPort\": -1,"
+			      " \"IpRanges\": [{\"CidrIp\": \"10.0.0.0/8\"}]}]", &err), 0);
+	assert_int_equal(edit(doc, VPC_INGRESS, false,
+			      "[{\"IpProtocol\": \"1\", \"IpRanges\": [{\"CidrIp\": \"10.0.0.0/8\"}]}]",
+			      &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "InvalidPermission.Duplicate"));
+	json_decref(doc);
+}
+
 static void test_group_peers_compare_by_group_id(void **state)
 {
 	json_t *doc = load_doc();
@@ -350,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_revoke_ignores_descriptions),
 		cmocka_unit_test(test_revoking_the_last_peer_drops_the_permission),
 		cmocka_unit_test(test_icmpv6_without_ports_is_every_type),
+		cmocka_unit_test(test_icmp_without_ports_is_icmp_minus_one),
 		cmocka_unit_test(test_group_peers_compare_by_group_id),
 		cmocka_unit_test(test_unknown_group_is_invalid_group_not_found),
 		cmocka_unit_test(test_bad_permissions_are_refused_by_the_reader),
