@@ -22,7 +22,7 @@ check_eq "a relative --state-dir: exit 2" 2 "$?"
 # option of the command is a usage error, before anything runs.
 refused=0 wrong=""
 for cmd in nat fw lab; do
-	all=$("$BULWARK" "$cmd" --help | sed -n 's/^  \(-., \)\{0,1\}--\([a-z-]*\).*/\2/p')
+	all=$("$BULWARK" "$cmd" --help | sed -n 's/^  \(-., \)\{0,1\}--\([a-z0-9-]*\).*/\2/p')
 	subs=$("$BULWARK" "$cmd" --help | sed -n '/^Subcommands:/,/^$/s/^  \([a-z-]*\) .*/\1/p')
 	for sub in $subs; do
 		honoured=$("$BULWARK" "$cmd" "$sub" --help | head -n 1)
