@@ -477,7 +477,8 @@ static void test_a_reference_to_another_vpcs_group_matches_nothing(void **state)
 	assert_int_equal(rule->peer, -1);
 	assert_int_equal(warnings.len, 1);
 	assert_non_null(strstr(VEC_AT(&warnings, struct awsjson_warning, 0)->text,
-			       "group sg-0f1e2d3c4b5a69911 is not in security-groups.json"));
+			       "group sg-0f1e2d3c4b5a69911 is not in " VPC_A
+			       " (a group of another VPC never matches)"));
 	vec_free(&warnings);
 	vpc_model_free(&model);
 }
