@@ -519,6 +519,14 @@ static void judge_sg(const struct vpc_model *model, const struct vpc_eni *eni,
 		snprintf(who, sizeof(who), "%s (%s)", eni->id, eni->instance_id);
 	else
 		snprintf(who, sizeof(who), "%s", eni->id);
+	/* A NAT gateway's ENI (and some load balancers') has no group: AWS's
+	 * groups do not filter it. */
+	if (eni->groups.len == 0) {
+		step->is_allowed = true;
+		snprintf(step->text, sizeof(step->text),
+			 "%s of %s: not filtered: it has no security group", dir_name, who);
+		return;
+	}
 	for (size_t g = 0; g < eni->groups.len; g++) {
 		const struct vpc_sg *sg = VEC_AT(&model->sgs, struct vpc_sg, *VEC_AT(&eni->groups, int, g));
 

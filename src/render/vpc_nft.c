@@ -152,6 +152,16 @@ char *vpc_nft_render(const struct vpc_model *model, const struct vpc_nft_opts *o
 	int rc;
 
 	strbuf_addf(&sb, VPC_NFT_INET_DELETE "table inet " VPC_NFT_TABLE " {\n");
+	/* Every drop is counted by what decided it: `fw status` shows them,
+	 * and the tests prove a denial by a counter moving. */
+	strbuf_addf(&sb, "\tcounter " VPC_NFT_DENIED_SG_OUT " {\n\t}\n\n"
+			 "\tcounter " VPC_NFT_DENIED_SG_IN " {\n\t}\n\n"
+			 "\tcounter " VPC_NFT_DENIED_ACL_OUT " {\n\t}\n\n"
+			 "\tcounter " VPC_NFT_DENIED_ACL_IN " {\n\t}\n\n"
+			 "\tchain " VPC_NFT_DENIED_ACL_OUT " {\n\t\tcounter name " VPC_NFT_DENIED_ACL_OUT
+			 " drop\n\t}\n\n"
+			 "\tchain " VPC_NFT_DENIED_ACL_IN " {\n\t\tcounter name " VPC_NFT_DENIED_ACL_IN
+			 " drop\n\t}\n\n");
 	rc = vnft_render_sgs(&sb, model);
 	if (rc == 0)
 		rc = vnft_render_acls(&sb, model);

@@ -84,7 +84,8 @@ static int render_acl_maps(struct strbuf *sb, const struct vpc_model *model, int
 				if (out.len) {
 					strbuf_addf(sb, "\t\telements = { ");
 					vnft_add_elements(sb, &out, as_set_kind[kind], f->family, "return",
-						     "drop");
+							  egress ? "goto " VPC_NFT_DENIED_ACL_OUT :
+								   "goto " VPC_NFT_DENIED_ACL_IN);
 					strbuf_addf(sb, " }\n");
 				}
 				strbuf_addf(sb, "\t}\n\n");

@@ -263,7 +263,14 @@ static void render_group_set_chains(struct strbuf *sb, const struct group_sets *
 			for (size_t g = 0; g < eni->groups.len; g++)
 				strbuf_addf(sb, "\t\tjump sg%d_%s\n", *VEC_AT(&eni->groups, int, g),
 					    vnft_dir_name((enum vpc_dir)dir));
-			strbuf_addf(sb, "\t\tdrop\n\t}\n\n");
+			/* An ENI with no group at all (a NAT gateway's, some load
+			 * balancers'): AWS's groups do not filter it. */
+			if (eni->groups.len == 0)
+				strbuf_addf(sb, "\t\taccept\n\t}\n\n");
+			else
+				strbuf_addf(sb, "\t\tcounter name %s drop\n\t}\n\n",
+					    dir == VPC_INGRESS ? VPC_NFT_DENIED_SG_IN :
+								 VPC_NFT_DENIED_SG_OUT);
 		}
 	}
 }

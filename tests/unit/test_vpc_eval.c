@@ -508,6 +508,40 @@ static void test_eni_without_instance_is_judged_by_its_groups(void **state)
 	vpc_model_free(&model);
 }
 
+/* The step whose text starts with prefix, or NULL. */
+static const struct vpc_step *step_starting(const struct vpc_explanation *why, const char *prefix)
+{
+	for (int i = 0; i < why->n_steps; i++)
+		if (strncmp(why->steps[i].text, prefix, strlen(prefix)) == 0)
+			return &why->steps[i];
+	return NULL;
+}
+
+static void test_eni_without_groups_is_not_filtered_by_groups(void **state)
+{
+	struct vpc_model model;
+	struct vpc_explanation why;
+	const struct vpc_step *step;
+
+	(void)state;
+	members_model(&model);
+	/* A NAT gateway's ENI: no group at all. */
+	add_eni(&model, "eni-000000000000000e1", "", 1, -1, "10.0.3.50", NULL, NULL);
+	why = explain(&model, "tcp 10.0.3.50:40000 > 10.0.2.20:22", false);
+	step = step_starting(&why, "egress of eni-000000000000000e1");
+	assert_non_null(step);
+	assert_string_equal(step->text, "egress of eni-000000000000000e1: not filtered: "
+			    "it has no security group");
+	assert_true(step->is_allowed);
+	why = explain(&model, "tcp 10.0.3.20:40000 > 10.0.3.50:5432", false);
+	step = step_starting(&why, "ingress of eni-000000000000000e1");
+	assert_non_null(step);
+	assert_true(step->is_allowed);
+	/* The sender's own groups still judge its side. */
+	assert_false(why.is_allowed);
+	vpc_model_free(&model);
+}
+
 static void test_eni_without_instance_is_a_group_member(void **state)
 {
 	struct vpc_model model;
@@ -734,6 +768,7 @@ int main(void)
 		cmocka_unit_test(test_never_filtered_addresses_are_listed_for_renderers),
 		cmocka_unit_test(test_eni_without_instance_is_judged_by_its_groups),
 		cmocka_unit_test(test_eni_without_instance_is_a_group_member),
+		cmocka_unit_test(test_eni_without_groups_is_not_filtered_by_groups),
 		cmocka_unit_test(test_delegated_prefix_address_is_a_group_member_for_references),
 		cmocka_unit_test(test_ipv6_only_subnet_is_judged_by_its_acl),
 		cmocka_unit_test(test_delegated_prefix_address_is_judged_by_its_enis_groups),

@@ -448,6 +448,29 @@ static void test_acl_digest_follows_the_acls_and_subnets_only(void **state)
 	vpc_model_free(&model);
 }
 
+static void test_an_eni_without_groups_is_not_filtered_by_groups(void **state)
+{
+	struct vpc_model model;
+	struct vpc_eni *nat_gateway;
+	char *ruleset, *chain;
+
+	(void)state;
+	build_bridge_model(&model);
+	/* eni-0a05 stands for a NAT gateway's ENI: no group at all. */
+	nat_gateway = VEC_AT(&model.enis, struct vpc_eni, 4);
+	nat_gateway->groups.len = 0;
+	ruleset = vpc_nft_render(&model, &test_nft_opts);
+	chain = strstr(ruleset, "chain gs1_in {");
+	assert_non_null(chain);
+	assert_non_null(strstr(ruleset, "10.0.1.50 : goto gs1_out"));
+	assert_true(strncmp(chain, "chain gs1_in {\n\t\taccept\n\t}",
+			    strlen("chain gs1_in {\n\t\taccept\n\t}")) == 0);
+	assert_non_null(strstr(ruleset, "chain gs0_in {\n\t\tjump sg0_in\n\t\tcounter name "
+				       "denied_sg_ingress drop"));
+	free(ruleset);
+	vpc_model_free(&model);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -471,6 +494,7 @@ int main(void)
 		cmocka_unit_test(test_all_checked_enis_render_no_mac_dispatch),
 		cmocka_unit_test(test_an_ipv6_only_subnet_has_no_ipv4_dispatch),
 		cmocka_unit_test(test_acl_digest_follows_the_acls_and_subnets_only),
+		cmocka_unit_test(test_an_eni_without_groups_is_not_filtered_by_groups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
