@@ -70,6 +70,21 @@ check_eq "... by the source check (srcdst_spoofed_source)" moved \
 	"$(moved srcdst_spoofed_source "$before")"
 in_ns "$WEB1" ip addr del 10.0.2.200/32 dev lo
 
+# IPv6: web1 (whose group may reach app1:8080) sends from an address of
+# its subnet that is not its ENI's.
+in_ns "$WEB1" ip addr add fd00:10:0:1::99/128 dev eth0 nodad
+in_ns "$WEB1" ip -6 route add fd00:10:0:2::20/128 via fd00:10:0:1::1 src fd00:10:0:1::99
+in_ns "$WEB1" ip -6 neigh replace fd00:10:0:1::1 lladdr "$S0_MAC" dev eth0 nud permanent
+before=$(counter srcdst_spoofed_source)
+check_eq "web1 forging fd00:10:0:1::99 to app1:8080 is dropped" deny \
+	"$(reach "$WEB1" tcp fd00:10:0:2::20 8080)"
+check_eq "... by the source check (srcdst_spoofed_source)" moved \
+	"$(moved srcdst_spoofed_source "$before")"
+in_ns "$WEB1" ip -6 route del fd00:10:0:2::20/128
+in_ns "$WEB1" ip addr del fd00:10:0:1::99/128 dev eth0
+check_eq "web1 reaches app1:8080 over IPv6 from its own address" allow \
+	"$(reach "$WEB1" tcp fd00:10:0:2::20 8080)"
+
 # web1's MAC (and address) turns up on another port of web1's subnet.
 ROGUE="$PREFIX-rogue"
 new_ns "$ROGUE"
