@@ -22,7 +22,11 @@ static int load_file(const char *dir, const char *name, bool is_optional, parse_
 	size_t len;
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	rc = fsroot_join(path, sizeof(path), dir, name, err);
+	if (rc < 0) {
+		err->is_input = true;
+		return rc;
+	}
 	rc = fsroot_slurp(path, AWSJSON_MAX_BYTES, &text, &len, err);
 	if (rc == -ENOENT && is_optional)
 		return 0;
@@ -50,7 +54,9 @@ static int load_prefix_lists(const char *dir, struct vpc_model *model, struct bw
 	DIR *d;
 	int rc = 0;
 
-	snprintf(folder, sizeof(folder), "%s/prefix-lists", dir);
+	rc = fsroot_join(folder, sizeof(folder), dir, "prefix-lists", err);
+	if (rc < 0)
+		return rc;
 	d = opendir(folder);
 	if (!d)
 		return errno == ENOENT ? 0 : bw_errf(err, -errno, "%s: %s", folder, strerror(errno));
@@ -75,12 +81,14 @@ static int load_prefix_lists(const char *dir, struct vpc_model *model, struct bw
 		qsort(names, n, sizeof(*names), compare_names);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		char path[PATH_MAX + NAME_MAX + 2], id[64];
-		char *text;
-		size_t len;
+		char *text = NULL;
+		size_t len = 0;
 
-		snprintf(path, sizeof(path), "%s/%s", folder, names[i]);
+		/* An id longer than any AWS gives is refused by the reader. */
 		snprintf(id, sizeof(id), "%.*s", (int)(strlen(names[i]) - 5), names[i]);
-		rc = fsroot_slurp(path, AWSJSON_MAX_BYTES, &text, &len, err);
+		rc = fsroot_join(path, sizeof(path), folder, names[i], err);
+		if (rc == 0)
+			rc = fsroot_slurp(path, AWSJSON_MAX_BYTES, &text, &len, err);
 		if (rc < 0)
 			break;
 		rc = awsjson_parse_prefix_list(text, len, path, id, model, err);
@@ -98,7 +106,8 @@ int awsdir_load_with_groups(const char *dir, const char *vpc_id, const char *gro
 	char path[PATH_MAX];
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/security-groups.json", dir);
+	if ((rc = fsroot_join(path, sizeof(path), dir, "security-groups.json", err)) < 0)
+		return rc;
 	if ((rc = load_file(dir, "vpcs.json", true, awsjson_parse_vpcs, model, err)) < 0 ||
 	    (rc = load_file(dir, "subnets.json", false, awsjson_parse_subnets, model, err)) < 0)
 		return rc;
