@@ -191,9 +191,13 @@ int cli_run(const struct cli_command *command, int argc, char **argv,
 	if (!sub_argv)
 		return bw_errf(err, -ENOMEM, "out of memory");
 	sub_argv[0] = argv[sub_at];
-	for (int i = 1, k = 1; i < argc; i++)
-		if (i != sub_at)
-			sub_argv[k++] = argv[i];
+	for (int i = 1, k = 1; i < argc; i++) {
+		if (i == sub_at)
+			continue;
+		/* "->" is an arrow in an operand (fw explain's packet), never an
+		 * option cluster: getopt is handed its synonym "to". */
+		sub_argv[k++] = strcmp(argv[i], "->") == 0 ? (char *)"to" : argv[i];
+	}
 	/* Words before the name were all options (find_sub_word said so), so
 	 * even a greedy subcommand parses them. */
 	rc = parse_options(&call, sub_argc, sub_argv, err);

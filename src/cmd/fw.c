@@ -49,6 +49,9 @@ struct fw_opts {
 	bool is_json;
 	bool is_dry_run;
 	bool is_saved;
+	const char *sub;    /* the subcommand's name */
+	int packet_argc;    /* explain: the packet's words */
+	char **packet_argv;
 };
 
 static int load_model(const struct fw_opts *opts, struct vpc_model *model, struct bw_err *err)
@@ -74,7 +77,8 @@ static int read_state(const char *root, const char *state_dir, struct fw_state *
 
 /* ---- explain, render, netpol: the model alone ---------------------------- */
 
-static int fw_explain(const struct fw_opts *opts, int argc, char **argv, struct bw_err *err)
+static int fw_explain(const struct bw_globals *globals, const struct fw_opts *opts,
+		      struct bw_err *err)
 {
 	struct vpc_model model;
 	struct vpc_packet packet;
@@ -82,7 +86,9 @@ static int fw_explain(const struct fw_opts *opts, int argc, char **argv, struct 
 	char reason[240];
 	int rc;
 
-	if (vpc_packet_parse_argv(argc, argv, &packet, reason, sizeof(reason)) < 0)
+	(void)globals;
+	if (vpc_packet_parse_argv(opts->packet_argc, opts->packet_argv, &packet, reason,
+				  sizeof(reason)) < 0)
 		return bw_err_input(err, "fw explain: %s", reason);
 	vpc_model_init(&model);
 	rc = load_model(opts, &model, err);
@@ -201,13 +207,15 @@ static int fw_render(const struct bw_globals *globals, const struct fw_opts *opt
 	return rc;
 }
 
-static int fw_netpol(const struct fw_opts *opts, struct bw_err *err)
+static int fw_netpol(const struct bw_globals *globals, const struct fw_opts *opts,
+		     struct bw_err *err)
 {
 	struct vec notes = VEC_INIT(struct netpol_note);
 	struct vpc_model model;
 	char *text = NULL;
 	int rc;
 
+	(void)globals;
 	if (!netpol_namespace_is_valid(opts->k8s_namespace))
 		return bw_err_input(err, "fw netpol: --namespace '%.80s' is not a DNS-1123 label "
 				    "(1 to 63 of a-z, 0-9 and '-', starting and ending with a "
@@ -559,8 +567,10 @@ static void record_edit(const struct bw_globals *globals, const struct fw_opts *
 /* authorize-* and revoke-*: the file and the live sets change together or
  * neither does. */
 static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
-		   enum vpc_dir dir, bool is_revoke, struct bw_err *err)
+		   struct bw_err *err)
 {
+	enum vpc_dir dir = strstr(opts->sub, "ingress") ? VPC_INGRESS : VPC_EGRESS;
+	bool is_revoke = strncmp(opts->sub, "revoke", 6) == 0;
 	struct vec warnings = VEC_INIT(struct awsjson_warning);
 	struct vpc_model model, before;
 	struct fw_state state;
@@ -699,6 +709,9 @@ static int take_opts(const struct cli_call *call, struct fw_opts *opts, struct b
 		.is_json = cli_flag(call, "json"),
 		.is_dry_run = cli_flag(call, "dry-run"),
 		.is_saved = cli_flag(call, "save"),
+		.sub = call->sub->name,
+		.packet_argc = call->argc,
+		.packet_argv = call->argv,
 	};
 	if (opts->state_dir[0] != '/')
 		return bw_err_input(err, "fw: --state-dir must be an absolute path");
@@ -718,100 +731,61 @@ static int take_opts(const struct cli_call *call, struct fw_opts *opts, struct b
 	return 0;
 }
 
-static int run_render(const struct cli_call *call, struct bw_err *err)
+typedef int fw_handler(const struct bw_globals *globals, const struct fw_opts *opts,
+		       struct bw_err *err);
+
+static const struct {
+	const char *sub;
+	fw_handler *handler;
+} fw_handlers[] = {
+	{ "render", fw_render },	     { "check", fw_check },
+	{ "apply", fw_apply },		     { "reapply", fw_reapply },
+	{ "delete", fw_delete },	     { "status", fw_status },
+	{ "explain", fw_explain },	     { "netpol", fw_netpol },
+	{ "authorize-ingress", fw_edit },   { "authorize-egress", fw_edit },
+	{ "revoke-ingress", fw_edit },	     { "revoke-egress", fw_edit },
+};
+
+/* Every fw subcommand: its options read and checked, then its handler. */
+static int run_fw(const struct cli_call *call, struct bw_err *err)
 {
 	struct fw_opts opts;
+	int rc = take_opts(call, &opts, err);
 
-	return take_opts(call, &opts, err) ?: fw_render(call->globals, &opts, err);
-}
-
-static int run_check(const struct cli_call *call, struct bw_err *err)
-{
-	struct fw_opts opts;
-
-	return take_opts(call, &opts, err) ?: fw_check(call->globals, &opts, err);
-}
-
-static int run_apply(const struct cli_call *call, struct bw_err *err)
-{
-	struct fw_opts opts;
-
-	return take_opts(call, &opts, err) ?: fw_apply(call->globals, &opts, err);
-}
-
-static int run_reapply(const struct cli_call *call, struct bw_err *err)
-{
-	struct fw_opts opts;
-
-	return take_opts(call, &opts, err) ?: fw_reapply(call->globals, &opts, err);
-}
-
-static int run_delete(const struct cli_call *call, struct bw_err *err)
-{
-	struct fw_opts opts;
-
-	return take_opts(call, &opts, err) ?: fw_delete(call->globals, &opts, err);
-}
-
-static int run_status(const struct cli_call *call, struct bw_err *err)
-{
-	struct fw_opts opts;
-
-	return take_opts(call, &opts, err) ?: fw_status(call->globals, &opts, err);
-}
-
-static int run_explain(const struct cli_call *call, struct bw_err *err)
-{
-	struct fw_opts opts;
-
-	return take_opts(call, &opts, err) ?: fw_explain(&opts, call->argc, call->argv, err);
-}
-
-static int run_netpol(const struct cli_call *call, struct bw_err *err)
-{
-	struct fw_opts opts;
-
-	return take_opts(call, &opts, err) ?: fw_netpol(&opts, err);
-}
-
-static int run_edit(const struct cli_call *call, struct bw_err *err)
-{
-	const char *sub = call->sub->name;
-	struct fw_opts opts;
-
-	return take_opts(call, &opts, err) ?:
-		fw_edit(call->globals, &opts, strstr(sub, "ingress") ? VPC_INGRESS : VPC_EGRESS,
-			strncmp(sub, "revoke", 6) == 0, err);
+	for (size_t i = 0; rc == 0 && i < sizeof(fw_handlers) / sizeof(fw_handlers[0]); i++)
+		if (strcmp(fw_handlers[i].sub, call->sub->name) == 0)
+			return fw_handlers[i].handler(call->globals, &opts, err);
+	return rc ?: bw_errf(err, -ENOSYS, "fw %s: no handler", call->sub->name);
 }
 
 #define FW_EDIT_OPTIONS FW_MODEL ",group-id,ip-permissions,state-dir,dry-run"
 
 static const struct cli_sub fw_subs[] = {
-	{ "render", run_render, FW_MODEL ",ct-mark-bits", NULL, 0, 0, false,
+	{ "render", run_fw, FW_MODEL ",ct-mark-bits", NULL, 0, 0, false,
 	  "print the ruleset (tables inet and bridge " VPC_NFT_TABLE ")" },
-	{ "check", run_check, FW_MODEL ",ct-mark-bits,json", NULL, 0, 0, false,
+	{ "check", run_fw, FW_MODEL ",ct-mark-bits,json", NULL, 0, 0, false,
 	  "have the kernel check the ruleset; change nothing" },
-	{ "apply", run_apply, FW_MODEL ",state-dir,ct-mark-bits,require,dry-run,save", NULL, 0,
+	{ "apply", run_fw, FW_MODEL ",state-dir,ct-mark-bits,require,dry-run,save", NULL, 0,
 	  0, false, "load the ruleset in one transaction (--dry-run: print it and what would "
 		    "change, change nothing)" },
-	{ "reapply", run_reapply, "state-dir", NULL, 0, 0, false,
+	{ "reapply", run_fw, "state-dir", NULL, 0, 0, false,
 	  "load again what fw apply --save recorded (the boot unit runs it)" },
-	{ "delete", run_delete, "state-dir,dry-run,save", NULL, 0, 0, false,
+	{ "delete", run_fw, "state-dir,dry-run,save", NULL, 0, 0, false,
 	  "remove the tables and put the bridge knobs back as they were" },
-	{ "status", run_status, "state-dir,json", NULL, 0, 0, false,
+	{ "status", run_fw, "state-dir,json", NULL, 0, 0, false,
 	  "enforcing, metadata-only or off, and what is loaded" },
-	{ "explain", run_explain, FW_MODEL ",established,json", "PACKET...", 1, -1, false,
+	{ "explain", run_fw, FW_MODEL ",established,json", "PACKET...", 1, -1, false,
 	  "the verdict for one packet and what decided it, e.g. "
 	  "tcp 10.0.1.5:40000 to 10.0.2.7:443" },
-	{ "authorize-ingress", run_edit, FW_EDIT_OPTIONS, NULL, 0, 0, false,
+	{ "authorize-ingress", run_fw, FW_EDIT_OPTIONS, NULL, 0, 0, false,
 	  "add ingress permissions to a group: the file and the live sets change together" },
-	{ "authorize-egress", run_edit, FW_EDIT_OPTIONS, NULL, 0, 0, false,
+	{ "authorize-egress", run_fw, FW_EDIT_OPTIONS, NULL, 0, 0, false,
 	  "add egress permissions to a group" },
-	{ "revoke-ingress", run_edit, FW_EDIT_OPTIONS, NULL, 0, 0, false,
+	{ "revoke-ingress", run_fw, FW_EDIT_OPTIONS, NULL, 0, 0, false,
 	  "remove ingress permissions from a group" },
-	{ "revoke-egress", run_edit, FW_EDIT_OPTIONS, NULL, 0, 0, false,
+	{ "revoke-egress", run_fw, FW_EDIT_OPTIONS, NULL, 0, 0, false,
 	  "remove egress permissions from a group" },
-	{ "netpol", run_netpol, FW_MODEL ",namespace,json", NULL, 0, 0, false,
+	{ "netpol", run_fw, FW_MODEL ",namespace,json", NULL, 0, 0, false,
 	  "Kubernetes NetworkPolicies, one per instance (YAML; --json: JSON)" },
 	{ 0 },
 };
