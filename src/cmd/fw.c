@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -689,12 +690,13 @@ static const struct cli_option fw_options[] = {
 };
 
 /* The options every subcommand that reads the files honours. */
-#define FW_MODEL "aws,vpc"
+#define FW_MODEL "!aws,vpc"
 
 /* Reads the options into fw_opts; validates what needs it. */
 static int take_opts(const struct cli_call *call, struct fw_opts *opts, struct bw_err *err)
 {
 	const char *mask = cli_value(call, "ct-mark-bits");
+	struct stat st;
 
 	*opts = (struct fw_opts){
 		.aws_dir = cli_value(call, "aws"),
@@ -715,6 +717,10 @@ static int take_opts(const struct cli_call *call, struct fw_opts *opts, struct b
 	};
 	if (opts->state_dir[0] != '/')
 		return bw_err_input(err, "fw: --state-dir must be an absolute path");
+	errno = 0;
+	if (opts->aws_dir && (stat(opts->aws_dir, &st) < 0 || !S_ISDIR(st.st_mode)))
+		return bw_err_input(err, "fw: --aws %.200s: %s", opts->aws_dir,
+				    errno ? strerror(errno) : "not a folder");
 	if (mask) {
 		char *end;
 		unsigned long value;
@@ -758,7 +764,7 @@ static int run_fw(const struct cli_call *call, struct bw_err *err)
 	return rc ?: bw_errf(err, -ENOSYS, "fw %s: no handler", call->sub->name);
 }
 
-#define FW_EDIT_OPTIONS FW_MODEL ",group-id,ip-permissions,state-dir,dry-run"
+#define FW_EDIT_OPTIONS FW_MODEL ",!group-id,!ip-permissions,state-dir,dry-run"
 
 static const struct cli_sub fw_subs[] = {
 	{ "render", run_fw, FW_MODEL ",ct-mark-bits", NULL, 0, 0, false,

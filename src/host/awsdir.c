@@ -100,6 +100,27 @@ static int load_prefix_lists(const char *dir, struct vpc_model *model, struct bw
 	return rc;
 }
 
+/* The ENIs: instances.json, network-interfaces.json, or both (merged);
+ * neither is an error, not a VPC without ENIs. */
+static int load_enis(const char *dir, struct vpc_model *model, struct bw_err *err)
+{
+	char instances[PATH_MAX], interfaces[PATH_MAX];
+	int rc;
+
+	if ((rc = fsroot_join(instances, sizeof(instances), dir, "instances.json", err)) < 0 ||
+	    (rc = fsroot_join(interfaces, sizeof(interfaces), dir, "network-interfaces.json",
+			      err)) < 0)
+		return rc;
+	if (!fsroot_exists("", instances) && !fsroot_exists("", interfaces))
+		return bw_err_input(err, "%s: neither instances.json nor network-interfaces.json "
+				    "(aws ec2 describe-instances / describe-network-interfaces)", dir);
+	rc = load_file(dir, "instances.json", true, awsjson_parse_instances, model, err);
+	if (rc == 0)
+		rc = load_file(dir, "network-interfaces.json", true,
+			       awsjson_parse_network_interfaces, model, err);
+	return rc;
+}
+
 int awsdir_load_with_groups(const char *dir, const char *vpc_id, const char *groups_text,
 			    struct vpc_model *model, struct vec *warnings, struct bw_err *err)
 {
@@ -119,10 +140,7 @@ int awsdir_load_with_groups(const char *dir, const char *vpc_id, const char *gro
 	if (rc < 0 ||
 	    (rc = load_file(dir, "network-acls.json", false, awsjson_parse_network_acls, model,
 			    err)) < 0 ||
-	    (rc = load_file(dir, "instances.json", false, awsjson_parse_instances, model,
-			    err)) < 0 ||
-	    (rc = load_file(dir, "network-interfaces.json", true,
-			    awsjson_parse_network_interfaces, model, err)) < 0 ||
+	    (rc = load_enis(dir, model, err)) < 0 ||
 	    (rc = load_prefix_lists(dir, model, err)) < 0 ||
 	    (rc = awsjson_select_vpc(model, vpc_id, err)) < 0)
 		return rc;

@@ -86,6 +86,12 @@ int fwobserve_read(struct fw_loaded *out, struct bw_err *err)
 		count_inet(listing, out);
 	json_decref(listing);
 	listing = NULL;
+	if (rc == 0 && out->has_inet)
+		rc = nft_list_json("list counters table inet " VPC_NFT_TABLE, &listing, err);
+	if (rc == 0 && listing)
+		read_counters(listing, out);
+	json_decref(listing);
+	listing = NULL;
 	if (rc == 0 && out->has_bridge)
 		rc = nft_list_json("list counters table bridge " VPC_NFT_TABLE, &listing, err);
 	if (rc == 0 && listing)

@@ -1,6 +1,7 @@
 /* What the kernel holds of bulwark's firewall: its tables, how many ENI
- * addresses and groups the inet table dispatches to, and the drop
- * counters of the source/destination check. Read back, never assumed. */
+ * addresses and groups the inet table dispatches to, and its drop
+ * counters (groups, ACLs, the source/destination check). Read back, never
+ * assumed. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -8,7 +9,7 @@
 
 #include "util/err.h"
 
-#define FWOBSERVE_MAX_COUNTERS 8
+#define FWOBSERVE_MAX_COUNTERS 12
 
 struct fw_counter {
 	char name[48];

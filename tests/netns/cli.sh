@@ -27,7 +27,7 @@ for cmd in nat fw lab; do
 	for sub in $subs; do
 		honoured=$("$BULWARK" "$cmd" "$sub" --help | head -n 1)
 		for opt in $all; do
-			case $honoured in *"[--$opt"[]\ ]*) continue ;; esac
+			case $honoured in *" [--$opt"[]\ ]* | *" --$opt "* | *" --$opt") continue ;; esac
 			out=$("$BULWARK" "$cmd" "$sub" "--$opt" x 2>&1)
 			rc=$?
 			case $rc/$out in
