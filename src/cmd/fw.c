@@ -198,13 +198,17 @@ static int fw_render(const struct bw_globals *globals, const struct fw_opts *opt
 		     struct bw_err *err)
 {
 	struct fw_plan plan = { 0 };
-	/* What the files say, whatever is loaded: generation 1. */
-	int rc = plan_build(opts, NULL, false, &plan, err);
+	struct fw_state none;
+	int rc;
 
+	/* What the files say, whatever is loaded: generation 1. */
 	(void)globals;
+	fwstate_init(&none);
+	rc = plan_build(opts, &none, false, &plan, err);
 	if (rc == 0)
 		fputs(plan.ruleset, stdout);
 	plan_free(&plan);
+	fwstate_free(&none);
 	return rc;
 }
 
