@@ -241,10 +241,11 @@ static int fw_netpol(const struct bw_globals *globals, const struct fw_opts *opt
 
 /* ---- apply, check, delete ------------------------------------------------ */
 
-/* The state a successful apply leaves: what was loaded, from what. */
-static int record_applied(const struct bw_globals *globals, const struct fw_opts *opts,
-			  const struct fw_plan *plan, const char *mode, struct fw_state *state,
-			  struct bw_err *err)
+/* Fills the record of what plan loads, from what; written once it has
+ * loaded. Everything that can fail is done here, before the host
+ * changes. */
+static int prepare_record(const struct fw_opts *opts, const struct fw_plan *plan,
+			  const char *mode, struct fw_state *state, struct bw_err *err)
 {
 	char aws[PATH_MAX];
 	int rc;
@@ -262,22 +263,33 @@ static int record_applied(const struct bw_globals *globals, const struct fw_opts
 	state->ct_mark_mask = plan->nft.ct_mark_mask;
 	state->acl_digest = plan->acl_digest;
 	state->ruleset_digest = fnv1a64(FNV1A64_OFFSET, plan->ruleset, strlen(plan->ruleset));
-	rc = fwstate_write(globals->root, opts->state_dir, state, err);
+	state->nft_generation = 0;
+	return 0;
+}
+
+static int write_record(const struct bw_globals *globals, const struct fw_opts *opts,
+			const struct fw_state *state, struct bw_err *err)
+{
+	int rc = fwstate_write(globals->root, opts->state_dir, state, err);
+
 	if (rc == 0 && opts->is_saved)
 		rc = fwstate_write(globals->root, FW_SAVE_DIR, state, err);
 	return rc;
 }
 
-/* Whether the loaded tables are exactly what plan would load. */
+/* Whether the loaded tables are exactly what plan would load: the record
+ * says they were loaded from the same transaction, and the kernel's
+ * ruleset generation says no transaction of anyone's came since. */
 static bool is_unchanged(const struct fw_state *last, bool has_last, const struct fw_plan *plan)
 {
 	struct bw_err ignored;
-	bool has_inet, has_bridge;
+	uint32_t now;
 
 	if (!has_last || !plan->ruleset || strcmp(last->mode, "enforcing") != 0 ||
+	    !last->nft_generation ||
 	    last->ruleset_digest != fnv1a64(FNV1A64_OFFSET, plan->ruleset, strlen(plan->ruleset)))
 		return false;
-	return fwobserve_tables(&has_inet, &has_bridge, &ignored) == 0 && has_inet && has_bridge;
+	return nft_ruleset_generation(&now, &ignored) == 0 && now == last->nft_generation;
 }
 
 static void print_dry_run(const struct fw_state *last, bool has_last, const struct fw_plan *plan)
@@ -289,59 +301,72 @@ static void print_dry_run(const struct fw_state *last, bool has_last, const stru
 	printf("would load (the kernel checked it):\n%s", plan->ruleset);
 }
 
-/* Loads plan, with everything around it: the bridge knobs, the marks of a
- * recycled generation, the record. On failure, what this call changed is
- * put back and the tables are as they were. */
-static int load_plan(const struct bw_globals *globals, const struct fw_opts *opts,
-		     struct fw_state *state, bool has_last, struct fw_plan *plan,
+/* Both tables are there, as the kernel lists them. */
+static int verify_loaded(struct bw_err *err)
+{
+	bool has_inet, has_bridge;
+	int rc = fwobserve_tables(&has_inet, &has_bridge, err);
+
+	if (rc == 0 && !(has_inet && has_bridge))
+		rc = bw_errf(err, -EIO, "the kernel took the transaction but lists no table "
+			     "%s " VPC_NFT_TABLE, has_inet ? "bridge" : "inet");
+	return rc;
+}
+
+/* Loads plan, with the marks of a recycled generation cleared first. The
+ * bridge knobs are already on. On failure nothing was loaded. */
+static int load_plan(const struct fw_state *last, bool has_last, const struct fw_plan *plan,
 		     struct bw_err *err)
 {
-	struct vec undo = VEC_INIT(struct knob);
-	uint32_t old_mask = has_last ? state->ct_mark_mask : 0;
-	bool is_new_generation = !has_last || state->generation != plan->nft.generation;
-	int rc = brnf_enable(globals->root, opts->is_dry_run, &undo, err);
+	uint32_t old_mask = has_last ? last->ct_mark_mask : 0;
+	bool is_new_generation = !has_last || last->generation != plan->nft.generation;
+	int rc = 0;
 
-	if (rc < 0)
-		goto out;
-	if (opts->is_dry_run) {
-		rc = nft_apply(plan->ruleset, true, err);
-		if (rc == 0)
-			print_dry_run(state, has_last, plan);
-		goto out;
-	}
 	/* A generation number comes back after a full cycle: flows still
 	 * marked with it from then are cleared first, so none passes the
-	 * ACLs on a verdict of an older ruleset. A mask moved: the old bits
-	 * are bulwark's no more. */
-	if (is_new_generation && plan->nft.generation == 1 && has_last && state->generation)
+	 * ACLs on a verdict of an older ruleset (every later number is used
+	 * once a cycle, after this clear). A mask moved: the old bits are
+	 * bulwark's no more. */
+	if (is_new_generation && plan->nft.generation == 1 && has_last && last->generation)
 		rc = ctmark_clear(plan->nft.ct_mark_mask, err);
 	if (rc == 0 && old_mask && old_mask != plan->nft.ct_mark_mask)
 		rc = ctmark_clear(old_mask, err);
 	if (rc == 0)
 		rc = nft_apply(plan->ruleset, false, err);
-	if (rc == 0 && knobs_merge(&state->saved_knobs, &undo) < 0)
-		rc = bw_errf(err, -ENOMEM, "out of memory");
-	if (rc == 0)
-		rc = record_applied(globals, opts, plan, "enforcing", state, err);
-	if (rc < 0) {
-		struct bw_err ignored;
-
-		knobs_restore(globals->root, &undo, &ignored);
-	}
-out:
-	vec_free(&undo);
 	return rc;
+}
+
+/* Without CAP_NET_ADMIN (asked of the kernel: capget, not guessed from an
+ * error) this host cannot enforce: metadata-only, unless --require. */
+static int apply_without_permission(const struct bw_globals *globals,
+				    const struct fw_opts *opts, struct fw_plan *plan,
+				    struct fw_state *state, struct bw_err *err)
+{
+	int rc;
+
+	if (opts->is_dry_run) {
+		printf("%s", plan->ruleset);
+		cmd_warn("no CAP_NET_ADMIN: the kernel did not check this ruleset");
+		return 0;
+	}
+	if (opts->is_required)
+		return bw_errf(err, -EPERM, "fw apply: no CAP_NET_ADMIN: this host cannot enforce");
+	cmd_warn("no CAP_NET_ADMIN: this host cannot enforce: metadata-only");
+	rc = prepare_record(opts, plan, "metadata-only", state, err);
+	return rc ?: write_record(globals, opts, state, err);
 }
 
 static int fw_apply(const struct bw_globals *globals, const struct fw_opts *opts,
 		    struct bw_err *err)
 {
-	struct fw_state state;
+	struct vec undo = VEC_INIT(struct knob);
+	struct fw_state state, record;
 	struct fw_plan plan = { 0 };
-	bool has_state;
+	bool has_state, is_loaded = false;
 	int lock_fd = -1;
 	int rc = read_state(globals->root, opts->state_dir, &state, &has_state, err);
 
+	fwstate_init(&record);
 	/* No edit may land between reading the files and recording their
 	 * fingerprint. */
 	if (rc == 0 && opts->aws_dir)
@@ -351,30 +376,62 @@ static int fw_apply(const struct bw_globals *globals, const struct fw_opts *opts
 	if (rc < 0)
 		goto out;
 	if (!nft_has_permission()) {
-		/* Asked of the kernel (capget), not guessed from an error. */
-		if (opts->is_dry_run) {
-			printf("%s", plan.ruleset);
-			cmd_warn("no CAP_NET_ADMIN: the kernel did not check this ruleset");
-		} else if (opts->is_required) {
-			rc = bw_errf(err, -EPERM, "fw apply: no CAP_NET_ADMIN: this host cannot enforce");
-		} else {
-			cmd_warn("no CAP_NET_ADMIN: this host cannot enforce: metadata-only");
-			rc = record_applied(globals, opts, &plan, "metadata-only", &state, err);
-		}
+		rc = apply_without_permission(globals, opts, &plan, &state, err);
 		goto out;
 	}
-	if (!opts->is_dry_run && is_unchanged(&state, has_state, &plan)) {
-		printf("fw: unchanged (generation %u): nothing loaded\n", plan.nft.generation);
-		rc = opts->is_saved ? fwstate_write(globals->root, FW_SAVE_DIR, &state, err) : 0;
+	if (opts->is_dry_run) {
+		rc = brnf_enable(globals->root, true, &undo, err) ?:
+			nft_apply(plan.ruleset, true, err);
+		if (rc == 0)
+			print_dry_run(&state, has_state, &plan);
 		goto out;
 	}
-	rc = load_plan(globals, opts, &state, has_state, &plan, err);
-	if (rc == 0 && !opts->is_dry_run)
+	/* The record, the bridge knobs, then the tables: a failure before the
+	 * load puts the knobs back and leaves the tables as they were. */
+	rc = knobs_merge(&record.saved_knobs, &state.saved_knobs) < 0 ?
+		bw_errf(err, -ENOMEM, "out of memory") :
+		prepare_record(opts, &plan, "enforcing", &record, err);
+	if (rc == 0)
+		rc = brnf_enable(globals->root, false, &undo, err);
+	if (rc == 0 && knobs_merge(&record.saved_knobs, &undo) < 0)
+		rc = bw_errf(err, -ENOMEM, "out of memory");
+	if (rc == 0 && is_unchanged(&state, has_state, &plan)) {
+		record.nft_generation = state.nft_generation;
+		rc = write_record(globals, opts, &record, err);
+		if (rc == 0)
+			printf("fw: unchanged (generation %u): nothing loaded\n", plan.nft.generation);
+		goto out;
+	}
+	if (rc == 0)
+		rc = load_plan(&state, has_state, &plan, err);
+	is_loaded = rc == 0;
+	if (rc == 0)
+		rc = verify_loaded(err);
+	if (rc == 0)
+		rc = nft_ruleset_generation(&record.nft_generation, err);
+	if (rc == 0)
+		rc = write_record(globals, opts, &record, err);
+	if (rc == 0)
 		printf("fw: enforcing (tables inet and bridge " VPC_NFT_TABLE "), generation %u\n",
 		       plan.nft.generation);
+	if (rc < 0 && is_loaded) {
+		char why[sizeof(err->msg)];
+
+		snprintf(why, sizeof(why), "%s", err->msg);
+		bw_errf(err, rc, "the tables are loaded, but %.400s", why);
+	}
 out:
+	/* Once loaded, the tables need the knobs: they stay, and the error
+	 * says what is missing. */
+	if (rc < 0 && !is_loaded) {
+		struct bw_err ignored;
+
+		knobs_restore(globals->root, &undo, &ignored);
+	}
+	vec_free(&undo);
 	awslock_release(lock_fd);
 	plan_free(&plan);
+	fwstate_free(&record);
 	fwstate_free(&state);
 	return rc;
 }
@@ -453,6 +510,7 @@ static int fw_delete(const struct bw_globals *globals, const struct fw_opts *opt
 	if (rc == 0) {
 		state.saved_knobs.len = 0;
 		state.ruleset_digest = 0;
+		state.nft_generation = 0;
 		snprintf(state.mode, sizeof(state.mode), "off");
 		rc = fwstate_write(globals->root, opts->state_dir, &state, err);
 	}

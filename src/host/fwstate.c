@@ -97,6 +97,7 @@ static int parse_state(json_t *doc, struct fw_state *state, const char *full,
 		       struct bw_err *err)
 {
 	json_t *generation = json_object_get(doc, "generation");
+	json_t *nft_gen = json_object_get(doc, "nft_generation");
 	char mask[16] = "", digest[17] = "";
 	char *end;
 
@@ -137,6 +138,10 @@ static int parse_state(json_t *doc, struct fw_state *state, const char *full,
 	    (digest[0] && !is_hex16(digest)))
 		return bw_errf(err, -EIO, "%s: unreadable state: bad ruleset_digest", full);
 	state->ruleset_digest = digest[0] ? strtoull(digest, NULL, 16) : 0;
+	if (nft_gen && (!json_is_integer(nft_gen) || json_integer_value(nft_gen) < 0 ||
+			json_integer_value(nft_gen) > UINT32_MAX))
+		return bw_errf(err, -EIO, "%s: unreadable state: bad nft_generation", full);
+	state->nft_generation = (uint32_t)json_integer_value(nft_gen);
 	return read_knobs(json_object_get(doc, "saved_knobs"), state, full, err);
 }
 
@@ -192,11 +197,11 @@ int fwstate_write(const char *root, const char *state_dir, const struct fw_state
 	snprintf(mask, sizeof(mask), "0x%08" PRIx32, state->ct_mark_mask);
 	snprintf(digest, sizeof(digest), "%016" PRIx64, state->acl_digest);
 	snprintf(ruleset_digest, sizeof(ruleset_digest), "%016" PRIx64, state->ruleset_digest);
-	doc = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:o}", "mode", state->mode,
+	doc = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:o}", "mode", state->mode,
 			"aws", state->aws_dir, "vpc", state->vpc_id, "generation",
 			(json_int_t)state->generation, "ct_mark_mask", mask, "fingerprint",
 			state->fingerprint, "acl_digest", digest, "ruleset_digest", ruleset_digest,
-			"saved_knobs", knobs);
+			"nft_generation", (json_int_t)state->nft_generation, "saved_knobs", knobs);
 	text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
 	json_decref(doc);
 	if (!text)

@@ -21,6 +21,9 @@ struct fw_state {
 	char fingerprint[17];   /* awsdir_fingerprint() of the files; "" unknown */
 	uint64_t acl_digest;    /* of the ACLs the table holds; 0 unknown */
 	uint64_t ruleset_digest; /* of the whole transaction loaded; 0 unknown */
+	uint32_t nft_generation; /* the kernel's ruleset generation right after
+				  * it was loaded: unchanged since, nothing
+				  * touched any table; 0 unknown */
 	/* struct knob: /proc/sys/net/bridge/bridge-nf-call-ip{,6}tables as
 	 * they were before the first apply; empty when never recorded. */
 	struct vec saved_knobs;

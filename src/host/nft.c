@@ -9,6 +9,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <nftables/libnftables.h>
 
 static void ctx_freep(struct nft_ctx **ctx)
@@ -146,4 +151,54 @@ bool nft_has_permission(void)
 	if (syscall(SYS_capget, &header, data) < 0)
 		return false;
 	return data[CAP_NET_ADMIN / 32].effective & (1u << (CAP_NET_ADMIN % 32));
+}
+
+static int gen_attr_cb(const struct nlattr *attr, void *data)
+{
+	uint32_t *gen = data;
+
+	if (mnl_attr_get_type(attr) == NFTA_GEN_ID && mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+		*gen = ntohl(mnl_attr_get_u32(attr));
+	return MNL_CB_OK;
+}
+
+static int gen_cb(const struct nlmsghdr *nlh, void *data)
+{
+	mnl_attr_parse(nlh, sizeof(struct nfgenmsg), gen_attr_cb, data);
+	return MNL_CB_OK;
+}
+
+int nft_ruleset_generation(uint32_t *generation, struct bw_err *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nfgenmsg *nfg;
+	uint32_t portid, seq = 1;
+	ssize_t n;
+	int rc = 0;
+
+	*generation = 0;
+	if (!nl)
+		return bw_errf(err, -errno, "nftables: netlink: %s", strerror(errno));
+	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_UNSPEC;
+	nfg->version = NFNETLINK_V0;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		rc = bw_errf(err, -errno, "nftables: asking the ruleset's generation: %s",
+			     strerror(errno));
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	if (n < 0 || mnl_cb_run(buf, (size_t)n, seq, portid, gen_cb, generation) < 0)
+		rc = bw_errf(err, -errno, "nftables: reading the ruleset's generation: %s",
+			     strerror(errno));
+out:
+	mnl_socket_close(nl);
+	return rc;
 }

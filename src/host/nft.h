@@ -1,6 +1,7 @@
 /* nftables through libnftables: one transaction per call. */
 #pragma once
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -28,6 +29,10 @@ int nft_list_table_text(const char *family, const char *table, char **out,
 /* Whether this process may change nftables at all (CAP_NET_ADMIN in its
  * effective set). Asked first: libnftables prints to stderr on EPERM. */
 bool nft_has_permission(void);
+
+/* The ruleset's generation: the kernel adds one with every transaction
+ * any program commits in this network namespace. */
+int nft_ruleset_generation(uint32_t *generation, struct bw_err *err);
 
 /* Whether the running kernel accepts flowtables (a dry-run probe). */
 bool nft_kernel_has_flowtables(void);

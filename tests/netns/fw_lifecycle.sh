@@ -48,6 +48,20 @@ if [ -e /proc/sys/net/bridge ] || modprobe br_netfilter 2>/dev/null; then
 	check_contains "the same files again: unchanged" "fw: unchanged (generation" "$out"
 	check_eq "... the table is the one loaded before" "$first" "$(handle)"
 
+	# ... but only while nothing touched the ruleset since: the kernel's
+	# ruleset generation says so. A table changed by hand is loaded anew.
+	in_ns "$N" nft flush chain inet bulwark_vpc sg_egress
+	out=$(fw apply --aws "$AWS")
+	check_contains "a table changed since: loaded again" "fw: enforcing" "$out"
+	check_contains "... with its rules back" "vmap @eni_out_v4" \
+		"$(in_ns "$N" nft list chain inet bulwark_vpc sg_egress)"
+	# The knobs are made sure of even when the tables are unchanged.
+	in_ns "$N" sh -c 'echo 0 >/proc/sys/net/bridge/bridge-nf-call-iptables'
+	out=$(fw apply --aws "$AWS")
+	check_contains "unchanged again" "fw: unchanged" "$out"
+	check_eq "... and the knob switched off behind its back is on again" 1 \
+		"$(knob bridge-nf-call-iptables)"
+
 	check "delete" fw delete
 	check_eq "bridge-nf-call-iptables back to 0" 0 "$(knob bridge-nf-call-iptables)"
 	check_eq "bridge-nf-call-ip6tables back to 0" 0 "$(knob bridge-nf-call-ip6tables)"
