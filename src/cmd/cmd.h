@@ -15,16 +15,11 @@ struct bw_globals {
 	const char *root; /* host root prefix: "" is the real host */
 };
 
-struct bw_command {
-	const char *name;
-	int (*run)(int argc, char **argv, const struct bw_globals *globals,
-		   struct bw_err *err);
-	const char *summary;
-};
-
-int cmd_nat(int argc, char **argv, const struct bw_globals *globals, struct bw_err *err);
-int cmd_fw(int argc, char **argv, const struct bw_globals *globals, struct bw_err *err);
-int cmd_lab(int argc, char **argv, const struct bw_globals *globals, struct bw_err *err);
+/* Each command's table of subcommands and options (cmd/cli.h). */
+struct cli_command;
+extern const struct cli_command cmd_nat;
+extern const struct cli_command cmd_fw;
+extern const struct cli_command cmd_lab;
 
 /* nat up and nat status, for the lab to run inside its gateway. */
 int cmd_nat_up(const struct bw_globals *globals, const char *config_path,

@@ -1,5 +1,6 @@
 /* bulwark fw: AWS security groups and network ACLs, enforced with nftables. */
 #include <errno.h>
+#include <stdint.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,52 +8,29 @@
 
 #include <jansson.h>
 
+#include "cmd/cli.h"
 #include "cmd/cmd.h"
 #include "conf/awsjson.h"
 #include "conf/sgedit.h"
 #include "host/awsdir.h"
 #include "host/fsroot.h"
 #include "host/nft.h"
+#include "host/rtnl.h"
 #include "model/vpc_eval.h"
 #include "render/netpol.h"
 #include "render/vpc_nft.h"
+#include "util/strbuf.h"
 
 #define FW_STATE_NAME "fw.json"
 
-static const char usage[] =
-	"usage: bulwark fw <command> --aws DIR [options]\n"
-	"\n"
-	"  render             print the ruleset (table inet bulwark_vpc)\n"
-	"  check              have the kernel check the ruleset; change nothing\n"
-	"  apply              load it in one transaction (--require: fail rather\n"
-	"                     than fall back to metadata-only)\n"
-	"  delete             remove the table\n"
-	"  status [--json]    enforcing, metadata-only or off, and what is loaded\n"
-	"  authorize-ingress, authorize-egress, revoke-ingress, revoke-egress\n"
-	"      --group-id SG --ip-permissions JSON   as the AWS CLI takes them: update\n"
-	"                     security-groups.json and the live sets in one transaction\n"
-	"  netpol [--namespace NS]   Kubernetes NetworkPolicy YAML, one per instance\n"
-	"  explain 'PACKET'   the verdict for one packet and what decided it, e.g.\n"
-	"                     'tcp 10.0.1.5:40000 > 10.0.2.7:443', 'icmp 10.0.1.5 > 10.0.3.30'\n"
-	"\n"
-	"Options:\n"
-	"  --aws DIR          the output of aws ec2 describe-security-groups,\n"
-	"                     describe-network-acls, describe-subnets, describe-instances\n"
-	"                     (security-groups.json, network-acls.json, subnets.json,\n"
-	"                     instances.json) and prefix-lists/pl-*.json\n"
-	"  --established      (explain) the packet belongs to a tracked flow\n"
-	"  --require          (apply) exit 1 when the host cannot enforce\n"
-	"  --json             (status) one JSON document\n"
-	"  --state-dir DIR    where apply records what it did (default /run/bulwark)\n"
-	"  --dry-run          (authorize-*, revoke-*) print the incremental\n"
-	"                     transaction; change neither the file nor the host\n";
-
 struct fw_opts {
 	const char *aws_dir;
+	const char *vpc_id; /* --vpc; NULL: the only VPC in the files */
 	const char *k8s_namespace;
 	const char *group_id;
 	const char *permissions;
 	const char *state_dir;
+	uint32_t ct_mark_mask;
 	bool is_established;
 	bool is_required;
 	bool is_json;
@@ -66,23 +44,30 @@ static int load_model(const struct fw_opts *opts, struct vpc_model *model, struc
 
 	if (!opts->aws_dir)
 		return bw_err_input(err, "fw: --aws DIR is required");
-	rc = awsdir_load(opts->aws_dir, model, &warnings, err);
+	rc = awsdir_load(opts->aws_dir, opts->vpc_id, model, &warnings, err);
 	for (size_t i = 0; i < warnings.len; i++)
 		cmd_warn("%s", VEC_AT(&warnings, struct awsjson_warning, i)->text);
 	vec_free(&warnings);
 	return rc;
 }
 
-static int fw_explain(const struct fw_opts *opts, const char *packet_text, struct bw_err *err)
+/* The packet may come as one word or several (an unquoted '>' would be
+ * a redirection: '->' and 'to' are accepted too). */
+static int fw_explain(const struct fw_opts *opts, int argc, char **argv, struct bw_err *err)
 {
 	struct vpc_model model;
 	struct vpc_packet packet;
 	struct vpc_explanation why;
+	struct strbuf text = { 0 };
 	char reason[200];
 	int rc;
 
-	if (vpc_packet_parse(packet_text, &packet, reason, sizeof(reason)) < 0)
-		return bw_err_input(err, "fw explain: %s", reason);
+	for (int i = 0; i < argc; i++)
+		strbuf_addf(&text, "%s%s", i ? " " : "", argv[i]);
+	rc = text.buf ? vpc_packet_parse(text.buf, &packet, reason, sizeof(reason)) : -ENOMEM;
+	strbuf_free(&text);
+	if (rc < 0)
+		return bw_err_input(err, "fw explain: %s", rc == -ENOMEM ? "out of memory" : reason);
 	vpc_model_init(&model);
 	rc = load_model(opts, &model, err);
 	if (rc == 0) {
@@ -108,7 +93,7 @@ static int render_ruleset(const struct fw_opts *opts, unsigned generation, char 
 	rc = load_model(opts, &model, err);
 	if (rc == 0) {
 		struct vpc_nft_opts nft_opts = { .generation = generation,
-						 .ct_mark_mask = VPC_CT_DEFAULT_MASK };
+						 .ct_mark_mask = opts->ct_mark_mask };
 
 		*ruleset = vpc_nft_render(&model, &nft_opts);
 		if (!*ruleset)
@@ -127,15 +112,6 @@ static int fw_render(const struct fw_opts *opts, struct bw_err *err)
 		fputs(ruleset, stdout);
 	free(ruleset);
 	return rc;
-}
-
-/* Whether a failed nftables call means this host cannot enforce at all
- * (no nf_tables, no CAP_NET_ADMIN) rather than a bad ruleset. */
-static bool is_unavailable(const struct bw_err *err)
-{
-	return strstr(err->msg, "Operation not permitted") ||
-	       strstr(err->msg, "Protocol not supported") ||
-	       strstr(err->msg, "Address family not supported");
 }
 
 static void state_path(const struct fw_opts *opts, char *out, size_t out_size)
@@ -182,56 +158,140 @@ static int write_state(const char *root, const struct fw_opts *opts, const char 
 
 /* br_netfilter hands bridged IPv4 and IPv6 to the inet forward hook, where
  * the rules are, only when these are on (per network namespace). */
-static int enable_bridge_hooks(const char *root, struct bw_err *err)
+static const char *const bridge_knobs[] = {
+	"/proc/sys/net/bridge/bridge-nf-call-iptables",
+	"/proc/sys/net/bridge/bridge-nf-call-ip6tables",
+};
+
+#define N_BRIDGE_KNOBS (sizeof(bridge_knobs) / sizeof(bridge_knobs[0]))
+
+/* The bridges of this network namespace: traffic bridged through them
+ * meets the groups only through br_netfilter. */
+static int find_bridges(struct vec *bridges, struct bw_err *err)
 {
-	static const char *const knobs[] = {
-		"/proc/sys/net/bridge/bridge-nf-call-iptables",
-		"/proc/sys/net/bridge/bridge-nf-call-ip6tables",
-	};
+	struct rtnl nl;
+	int rc = rtnl_open(&nl, err);
 
-	for (size_t i = 0; i < 2; i++) {
-		int rc;
+	if (rc < 0)
+		return rc;
+	rc = rtnl_list_bridges(&nl, bridges, err);
+	rtnl_close(&nl);
+	return rc;
+}
 
-		if (!fsroot_exists(root, knobs[i]))
-			continue;
-		rc = fsroot_write_knob(root, knobs[i], "1", err);
-		if (rc < 0)
-			return rc;
+/* Puts back what enable_bridge_hooks() found ("" : it did not touch). */
+static void restore_bridge_hooks(const char *root, char old_values[N_BRIDGE_KNOBS][32])
+{
+	for (size_t i = 0; i < N_BRIDGE_KNOBS; i++) {
+		struct bw_err ignored;
+
+		if (old_values[i][0])
+			fsroot_write_knob(root, bridge_knobs[i], old_values[i], &ignored);
 	}
-	return 0;
+}
+
+/* Switches br_netfilter's hooks on where bridges would otherwise carry
+ * traffic past the groups. Fails, changing nothing, when they cannot be. */
+static int enable_bridge_hooks(const char *root, bool is_dry_run,
+			       char old_values[N_BRIDGE_KNOBS][32], struct bw_err *err)
+{
+	struct vec bridges = VEC_INIT(struct rtnl_ifname);
+	int rc = find_bridges(&bridges, err);
+
+	if (rc < 0 || bridges.len == 0)
+		goto out;
+	for (size_t i = 0; i < N_BRIDGE_KNOBS; i++) {
+		if (fsroot_exists(root, bridge_knobs[i]))
+			continue;
+		rc = bw_errf(err, -ENOENT, "bridge %s would carry traffic past the groups: %s is "
+			     "missing (load br_netfilter)",
+			     VEC_AT(&bridges, struct rtnl_ifname, 0)->name, bridge_knobs[i]);
+		goto out;
+	}
+	for (size_t i = 0; rc == 0 && i < N_BRIDGE_KNOBS; i++)
+		rc = fsroot_read(root, bridge_knobs[i], old_values[i], 32, err);
+	for (size_t i = 0; rc == 0 && i < N_BRIDGE_KNOBS; i++) {
+		if (is_dry_run)
+			printf("would write %s %s -> 1\n", bridge_knobs[i], old_values[i]);
+		else
+			rc = fsroot_write_knob(root, bridge_knobs[i], "1", err);
+	}
+	if (rc < 0 && !is_dry_run)
+		restore_bridge_hooks(root, old_values);
+out:
+	vec_free(&bridges);
+	return rc;
+}
+
+/* Loads the ruleset, or with is_dry_run has the kernel check it. Without
+ * CAP_NET_ADMIN (asked of the kernel, not guessed from an error) the host
+ * cannot enforce: metadata-only unless --require. Any other refusal is
+ * the kernel's reason, exit 1. */
+static int fw_load(const struct bw_globals *globals, const struct fw_opts *opts,
+		   const char *ruleset, unsigned generation, struct bw_err *err)
+{
+	char old_knobs[N_BRIDGE_KNOBS][32] = { { 0 } };
+	int rc;
+
+	if (!nft_has_permission()) {
+		if (opts->is_dry_run) {
+			printf("%s", ruleset);
+			cmd_warn("no CAP_NET_ADMIN: the kernel did not check this ruleset");
+			return 0;
+		}
+		if (opts->is_required)
+			return bw_errf(err, -EPERM, "fw apply: no CAP_NET_ADMIN: this host "
+				       "cannot enforce");
+		cmd_warn("no CAP_NET_ADMIN: this host cannot enforce: metadata-only");
+		return write_state(globals->root, opts, "metadata-only", generation, err);
+	}
+	rc = enable_bridge_hooks(globals->root, opts->is_dry_run, old_knobs, err);
+	if (rc < 0)
+		return rc;
+	rc = nft_apply(ruleset, opts->is_dry_run, err);
+	if (rc < 0) {
+		if (!opts->is_dry_run)
+			restore_bridge_hooks(globals->root, old_knobs);
+		return rc;
+	}
+	if (opts->is_dry_run) {
+		printf("would load (the kernel checked it):\n%s", ruleset);
+		return 0;
+	}
+	rc = write_state(globals->root, opts, "enforcing", generation, err);
+	if (rc == 0)
+		printf("fw: enforcing (table inet " VPC_NFT_TABLE ")\n");
+	return rc;
 }
 
 static int fw_apply(const struct bw_globals *globals, const struct fw_opts *opts,
-		    bool is_dry_run, struct bw_err *err)
+		    struct bw_err *err)
 {
 	unsigned generation = next_generation(globals->root, opts);
 	char *ruleset;
 	int rc = render_ruleset(opts, generation, &ruleset, err);
 
-	if (rc < 0)
-		return rc;
-	/* One transaction: the kernel checks it whole, so a real apply needs
-	 * no dry run first; it lands entirely or not at all. */
-	rc = nft_has_permission() ? nft_apply(ruleset, is_dry_run, err) :
-		bw_errf(err, -EPERM, "no CAP_NET_ADMIN: Operation not permitted");
-	if (rc < 0 && is_unavailable(err) && !is_dry_run) {
-		if (opts->is_required)
-			goto out;
-		cmd_warn("this host cannot enforce (%s): metadata-only", err->msg);
-		rc = write_state(globals->root, opts, "metadata-only", generation, err);
-		goto out;
-	}
-	if (rc < 0 || is_dry_run) {
-		if (rc == 0)
-			printf("fw: the kernel accepts the ruleset (%zu bytes)\n", strlen(ruleset));
-		goto out;
-	}
-	rc = enable_bridge_hooks(globals->root, err);
 	if (rc == 0)
-		rc = write_state(globals->root, opts, "enforcing", generation, err);
+		rc = fw_load(globals, opts, ruleset, generation, err);
+	free(ruleset);
+	return rc;
+}
+
+static int fw_check(const struct bw_globals *globals, const struct fw_opts *opts,
+		    struct bw_err *err)
+{
+	char *ruleset;
+	int rc = render_ruleset(opts, next_generation(globals->root, opts), &ruleset, err);
+
+	if (rc == 0 && !nft_has_permission())
+		rc = bw_errf(err, -EPERM, "fw check: no CAP_NET_ADMIN: the kernel cannot be asked");
 	if (rc == 0)
-		printf("fw: enforcing (table inet " VPC_NFT_TABLE ")\n");
-out:
+		rc = nft_apply(ruleset, true, err);
+	if (rc == 0 && opts->is_json)
+		cmd_print_json(json_pack("{s:b, s:I}", "accepted", 1, "bytes",
+					 (json_int_t)strlen(ruleset)));
+	else if (rc == 0)
+		printf("fw: the kernel accepts the ruleset (%zu bytes)\n", strlen(ruleset));
 	free(ruleset);
 	return rc;
 }
@@ -239,8 +299,13 @@ out:
 static int fw_delete(const struct bw_globals *globals, const struct fw_opts *opts,
 		     struct bw_err *err)
 {
-	int rc = nft_apply(VPC_NFT_DELETE, false, err);
+	int rc;
 
+	if (opts->is_dry_run) {
+		printf("would load:\n%s", VPC_NFT_DELETE);
+		return 0;
+	}
+	rc = nft_apply(VPC_NFT_DELETE, false, err);
 	/* Kept, with its generation: marks of old flows stay stale. */
 	if (rc == 0)
 		rc = write_state(globals->root, opts, "off", next_generation(globals->root, opts),
@@ -281,9 +346,8 @@ static int fw_status(const struct bw_globals *globals, const struct fw_opts *opt
 	int rc = nft_has_permission() ?
 		nft_list_table_json("inet", VPC_NFT_TABLE, &listing, err) : 0;
 
-	if (rc < 0 && !is_unavailable(err))
+	if (rc < 0)
 		return rc;
-	rc = 0;
 	state = read_state(globals->root, opts);
 	if (state) {
 		mode = json_string_value(json_object_get(state, "mode")) ?: "off";
@@ -425,7 +489,8 @@ static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 	}
 	/* The edited file must still be a valid model as a whole. */
 	if (rc == 0)
-		rc = awsdir_load_with_groups(opts->aws_dir, text, &model, &warnings, err);
+		rc = awsdir_load_with_groups(opts->aws_dir, opts->vpc_id, text, &model, &warnings,
+					     err);
 	sg = rc == 0 ? vpc_find_sg(&model, opts->group_id) : -1;
 	if (rc == 0) {
 		update = vpc_nft_render_sg_update(&model, sg,
@@ -468,9 +533,10 @@ out:
 int cmd_fw_apply(const struct bw_globals *globals, const char *aws_dir, const char *state_dir,
 		 struct bw_err *err)
 {
-	struct fw_opts opts = { .aws_dir = aws_dir, .state_dir = state_dir, .is_required = true };
+	struct fw_opts opts = { .aws_dir = aws_dir, .state_dir = state_dir, .is_required = true,
+				.ct_mark_mask = VPC_CT_DEFAULT_MASK };
 
-	return fw_apply(globals, &opts, false, err);
+	return fw_apply(globals, &opts, err);
 }
 
 int cmd_fw_status(const struct bw_globals *globals, const char *state_dir, struct bw_err *err)
@@ -480,96 +546,161 @@ int cmd_fw_status(const struct bw_globals *globals, const char *state_dir, struc
 	return fw_status(globals, &opts, err);
 }
 
-int cmd_fw(int argc, char **argv, const struct bw_globals *globals, struct bw_err *err)
-{
-	static const struct option options[] = {
-		{ "aws", required_argument, NULL, 'a' },
-		{ "established", no_argument, NULL, 'e' },
-		{ "require", no_argument, NULL, 'r' },
-		{ "state-dir", required_argument, NULL, 's' },
-		{ "group-id", required_argument, NULL, 'g' },
-		{ "namespace", required_argument, NULL, 'N' },
-		{ "ip-permissions", required_argument, NULL, 'p' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	struct fw_opts opts = { .state_dir = BW_STATE_DIR, .k8s_namespace = "default" };
-	const char *sub;
-	int opt;
 
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'a':
-			opts.aws_dir = optarg;
-			break;
-		case 'e':
-			opts.is_established = true;
-			break;
-		case 'r':
-			opts.is_required = true;
-			break;
-		case 'g':
-			opts.group_id = optarg;
-			break;
-		case 'N':
-			opts.k8s_namespace = optarg;
-			break;
-		case 'p':
-			opts.permissions = optarg;
-			break;
-		case 's':
-			if (optarg[0] != '/')
-				return bw_err_input(err, "fw: --state-dir must be an absolute path");
-			opts.state_dir = optarg;
-			break;
-		case 'j':
-			opts.is_json = true;
-			break;
-		case 'n':
-			opts.is_dry_run = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			return bw_err_input(err, "fw: bad option (see 'bulwark fw --help')");
-		}
+/* ---- the command line ------------------------------------------------ */
+
+static const struct cli_option fw_options[] = {
+	{ "aws", 'a', "DIR", "the output of aws ec2 describe-security-groups, -network-acls, "
+			      "-subnets, -instances, -network-interfaces, -vpcs (*.json) and "
+			      "prefix-lists/pl-*.json" },
+	{ "vpc", 0, "VPC", "the VPC to enforce when the files hold several (vpc-...)" },
+	{ "state-dir", 0, "DIR", "where apply records what it did (default " BW_STATE_DIR ")" },
+	{ "ct-mark-bits", 0, "MASK", "the ct mark bits bulwark may use, one run of 3 to 16 "
+				     "bits (default 0xff000000)" },
+	{ "require", 0, NULL, "fail (exit 1) rather than fall back to metadata-only" },
+	{ "dry-run", 'n', NULL, "print the transaction; change nothing" },
+	{ "json", 'j', NULL, "one JSON document" },
+	{ "established", 0, NULL, "the packet belongs to a tracked flow" },
+	{ "group-id", 0, "SG", "the security group to change (sg-...)" },
+	{ "ip-permissions", 0, "JSON", "the permissions, as the AWS CLI takes them" },
+	{ "namespace", 0, "NS", "the Kubernetes namespace (default: default)" },
+	{ 0 },
+};
+
+/* The options every subcommand that reads the files honours. */
+#define FW_MODEL "aws,vpc"
+
+/* Reads the options into fw_opts; validates what needs it. */
+static int take_opts(const struct cli_call *call, struct fw_opts *opts, struct bw_err *err)
+{
+	const char *mask = cli_value(call, "ct-mark-bits");
+
+	*opts = (struct fw_opts){
+		.aws_dir = cli_value(call, "aws"),
+		.vpc_id = cli_value(call, "vpc"),
+		.k8s_namespace = cli_value(call, "namespace") ?: "default",
+		.group_id = cli_value(call, "group-id"),
+		.permissions = cli_value(call, "ip-permissions"),
+		.state_dir = cli_value(call, "state-dir") ?: BW_STATE_DIR,
+		.ct_mark_mask = VPC_CT_DEFAULT_MASK,
+		.is_established = cli_flag(call, "established"),
+		.is_required = cli_flag(call, "require"),
+		.is_json = cli_flag(call, "json"),
+		.is_dry_run = cli_flag(call, "dry-run"),
+	};
+	if (opts->state_dir[0] != '/')
+		return bw_err_input(err, "fw: --state-dir must be an absolute path");
+	if (mask) {
+		char *end;
+		unsigned long value;
+
+		errno = 0;
+		value = strtoul(mask, &end, 0);
+		if (errno || *end || end == mask || value > UINT32_MAX ||
+		    !vpc_ct_mask_is_valid((uint32_t)value))
+			return bw_err_input(err, "fw: --ct-mark-bits '%s' is not one run of %d to %d "
+					    "bits (e.g. 0xff000000)", mask, VPC_CT_MIN_BITS,
+					    VPC_CT_MAX_BITS);
+		opts->ct_mark_mask = (uint32_t)value;
 	}
-	if (optind >= argc)
-		return bw_err_input(err, "fw: expected a command (see 'bulwark fw --help')");
-	sub = argv[optind];
-	if (strcmp(sub, "explain") == 0) {
-		if (optind + 2 != argc)
-			return bw_err_input(err, "fw explain: expected one packet, e.g. 'tcp 10.0.1.5:40000 > 10.0.2.7:443'");
-		return fw_explain(&opts, argv[optind + 1], err);
-	}
-	if (optind + 1 != argc)
-		return bw_err_input(err, "fw %s: unexpected argument '%s'", sub, argv[optind + 1]);
-	if (strcmp(sub, "render") == 0)
-		return fw_render(&opts, err);
-	if (strcmp(sub, "netpol") == 0)
-		return fw_netpol(&opts, err);
-	if (strcmp(sub, "check") == 0)
-		return fw_apply(globals, &opts, true, err);
-	if (strcmp(sub, "apply") == 0)
-		return fw_apply(globals, &opts, false, err);
-	if (strcmp(sub, "delete") == 0)
-		return fw_delete(globals, &opts, err);
-	if (strcmp(sub, "status") == 0)
-		return fw_status(globals, &opts, err);
-	if (strcmp(sub, "authorize-ingress") == 0)
-		return fw_edit(globals, &opts, VPC_INGRESS, false, err);
-	if (strcmp(sub, "authorize-egress") == 0)
-		return fw_edit(globals, &opts, VPC_EGRESS, false, err);
-	if (strcmp(sub, "revoke-ingress") == 0)
-		return fw_edit(globals, &opts, VPC_INGRESS, true, err);
-	if (strcmp(sub, "revoke-egress") == 0)
-		return fw_edit(globals, &opts, VPC_EGRESS, true, err);
-	if (strcmp(sub, "help") == 0) {
-		fputs(usage, stdout);
-		return 0;
-	}
-	return bw_err_input(err, "fw: unknown command '%s' (see 'bulwark fw --help')", sub);
+	return 0;
 }
+
+static int run_render(const struct cli_call *call, struct bw_err *err)
+{
+	struct fw_opts opts;
+
+	return take_opts(call, &opts, err) ?: fw_render(&opts, err);
+}
+
+static int run_check(const struct cli_call *call, struct bw_err *err)
+{
+	struct fw_opts opts;
+
+	return take_opts(call, &opts, err) ?: fw_check(call->globals, &opts, err);
+}
+
+static int run_apply(const struct cli_call *call, struct bw_err *err)
+{
+	struct fw_opts opts;
+
+	return take_opts(call, &opts, err) ?: fw_apply(call->globals, &opts, err);
+}
+
+static int run_delete(const struct cli_call *call, struct bw_err *err)
+{
+	struct fw_opts opts;
+
+	return take_opts(call, &opts, err) ?: fw_delete(call->globals, &opts, err);
+}
+
+static int run_status(const struct cli_call *call, struct bw_err *err)
+{
+	struct fw_opts opts;
+
+	return take_opts(call, &opts, err) ?: fw_status(call->globals, &opts, err);
+}
+
+static int run_explain(const struct cli_call *call, struct bw_err *err)
+{
+	struct fw_opts opts;
+
+	return take_opts(call, &opts, err) ?: fw_explain(&opts, call->argc, call->argv, err);
+}
+
+static int run_netpol(const struct cli_call *call, struct bw_err *err)
+{
+	struct fw_opts opts;
+
+	return take_opts(call, &opts, err) ?: fw_netpol(&opts, err);
+}
+
+static int run_edit(const struct cli_call *call, struct bw_err *err)
+{
+	const char *sub = call->sub->name;
+	struct fw_opts opts;
+
+	return take_opts(call, &opts, err) ?:
+		fw_edit(call->globals, &opts, strstr(sub, "ingress") ? VPC_INGRESS : VPC_EGRESS,
+			strncmp(sub, "revoke", 6) == 0, err);
+}
+
+#define FW_EDIT_OPTIONS FW_MODEL ",group-id,ip-permissions,state-dir,dry-run"
+
+static const struct cli_sub fw_subs[] = {
+	{ "render", run_render, FW_MODEL ",ct-mark-bits", NULL, 0, 0, false,
+	  "print the ruleset (tables inet and bridge " VPC_NFT_TABLE ")" },
+	{ "check", run_check, FW_MODEL ",ct-mark-bits,json", NULL, 0, 0, false,
+	  "have the kernel check the ruleset; change nothing" },
+	{ "apply", run_apply, FW_MODEL ",state-dir,ct-mark-bits,require,dry-run", NULL, 0, 0,
+	  false, "load the ruleset in one transaction (--dry-run: print it and what would "
+		 "change, change nothing)" },
+	{ "delete", run_delete, "state-dir,dry-run", NULL, 0, 0, false,
+	  "remove the tables and put the bridge knobs back as they were" },
+	{ "status", run_status, "state-dir,json", NULL, 0, 0, false,
+	  "enforcing, metadata-only or off, and what is loaded" },
+	{ "explain", run_explain, FW_MODEL ",established,json", "PACKET...", 1, -1, false,
+	  "the verdict for one packet and what decided it, e.g. "
+	  "tcp 10.0.1.5:40000 to 10.0.2.7:443" },
+	{ "authorize-ingress", run_edit, FW_EDIT_OPTIONS, NULL, 0, 0, false,
+	  "add ingress permissions to a group: the file and the live sets change together" },
+	{ "authorize-egress", run_edit, FW_EDIT_OPTIONS, NULL, 0, 0, false,
+	  "add egress permissions to a group" },
+	{ "revoke-ingress", run_edit, FW_EDIT_OPTIONS, NULL, 0, 0, false,
+	  "remove ingress permissions from a group" },
+	{ "revoke-egress", run_edit, FW_EDIT_OPTIONS, NULL, 0, 0, false,
+	  "remove egress permissions from a group" },
+	{ "netpol", run_netpol, FW_MODEL ",namespace,json", NULL, 0, 0, false,
+	  "Kubernetes NetworkPolicies, one per instance (YAML; --json: JSON)" },
+	{ 0 },
+};
+
+const struct cli_command cmd_fw = {
+	.name = "fw",
+	.summary = "AWS security groups and network ACLs, enforced with nftables",
+	.options = fw_options,
+	.subs = fw_subs,
+	.description = "Enforces the security groups and network ACLs that the AWS CLI's "
+		       "describe-* output holds, with AWS's semantics, on the host that routes "
+		       "and bridges between the subnets.",
+};

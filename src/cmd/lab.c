@@ -1,6 +1,5 @@
 /* bulwark lab: a VPC on one machine, in network namespaces. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "cmd/cli.h"
 #include "cmd/cmd.h"
 #include "conf/awsjson.h"
 #include "host/awsdir.h"
@@ -18,21 +18,6 @@
 #include "host/rtnl.h"
 #include "model/lab.h"
 #include "model/lab_vpc.h"
-
-static const char usage[] =
-	"usage: bulwark lab [--prefix P] <up [--aws DIR]|down|status|exec NODE -- CMD...>\n"
-	"\n"
-	"  up       build the lab: a NAT gateway before a private subnet, or with\n"
-	"           --aws DIR the VPC of that AWS CLI output, enforced by bulwark fw\n"
-	"  down     remove every namespace of the lab\n"
-	"  status   the lab's nodes, their addresses, and what the gateway enforces\n"
-	"  exec     run a command inside a node (see status; in an --aws lab the\n"
-	"           nodes are vpc, inet and each instance's id)\n"
-	"\n"
-	"Options:\n"
-	"  --prefix P   namespace names start with P- (default " LAB_DEFAULT_PREFIX
-	"; a-z, 0-9, at most 12)\n"
-	"  --aws DIR    (up) build the VPC described in DIR (see bulwark fw --help)\n";
 
 struct lab_ctx {
 	const struct bw_globals *globals;
@@ -178,7 +163,7 @@ static int load_topology(struct lab_ctx *lab, struct bw_err *err)
 		lab->topo = lab_topology();
 		return 0;
 	}
-	rc = awsdir_load(lab->aws_dir, &lab->model, &warnings, err);
+	rc = awsdir_load(lab->aws_dir, NULL, &lab->model, &warnings, err);
 	for (size_t i = 0; i < warnings.len; i++)
 		cmd_warn("%s", VEC_AT(&warnings, struct awsjson_warning, i)->text);
 	vec_free(&warnings);
@@ -297,26 +282,64 @@ static int lab_up(const struct lab_ctx *lab, struct bw_err *err)
 	return 0;
 }
 
-static int lab_status(const struct lab_ctx *lab, struct bw_err *err)
+static bool node_is_there(const struct lab_ctx *lab, const char *node, char *name, size_t size)
+{
+	char path[PATH_MAX];
+
+	ns_name(lab, node, name, size);
+	snprintf(path, sizeof(path), NETNS_DIR "/%s", name);
+	return access(path, F_OK) == 0;
+}
+
+static int lab_status_json(const struct lab_ctx *lab, struct bw_err *err)
+{
+	const struct lab_topology *t = lab->topo;
+	json_t *nodes = json_array(), *doc;
+
+	for (size_t i = 0; nodes && i < t->n_nodes; i++) {
+		char name[NETNS_NAME_MAX];
+		bool is_there = node_is_there(lab, t->nodes[i].name, name, sizeof(name));
+		json_t *addrs = json_array();
+
+		for (size_t j = 0; addrs && j < t->n_addrs; j++) {
+			char text[80];
+
+			if (strcmp(t->addrs[j].node, t->nodes[i].name) != 0)
+				continue;
+			snprintf(text, sizeof(text), "%s/%d", t->addrs[j].addr, t->addrs[j].prefix_len);
+			json_array_append_new(addrs, json_string(text));
+		}
+		json_array_append_new(nodes, json_pack("{s:s, s:s?, s:b, s:s, s:o*}", "node",
+						       t->nodes[i].name, "namespace",
+						       is_there ? name : NULL, "present", is_there,
+						       "role", t->nodes[i].role, "addresses", addrs));
+	}
+	doc = json_pack("{s:s, s:s?, s:o*}", "prefix", lab->prefix, "aws",
+			lab->aws_dir[0] ? lab->aws_dir : NULL, "nodes", nodes);
+	if (!doc)
+		return bw_errf(err, -ENOMEM, "out of memory");
+	cmd_print_json(doc);
+	return 0;
+}
+
+static int lab_status(const struct lab_ctx *lab, bool is_json, struct bw_err *err)
 {
 	const struct lab_topology *t = lab->topo;
 	const char *gateway = t->nat_node ? t->nat_node : t->fw_node;
 	bool is_gateway_there = false;
 
+	if (is_json)
+		return lab_status_json(lab, err);
 	printf("%-20s %-30s %-22s %s\n", "node", "namespace", "role", "addresses");
 	for (size_t i = 0; i < t->n_nodes; i++) {
-		char name[NETNS_NAME_MAX], path[PATH_MAX];
-		bool is_there;
+		char name[NETNS_NAME_MAX];
+		bool is_there = node_is_there(lab, t->nodes[i].name, name, sizeof(name));
+		bool has_addr = false;
 
-		ns_name(lab, t->nodes[i].name, name, sizeof(name));
-		snprintf(path, sizeof(path), NETNS_DIR "/%s", name);
-		is_there = access(path, F_OK) == 0;
 		if (is_there && gateway && strcmp(t->nodes[i].name, gateway) == 0)
 			is_gateway_there = true;
 		printf("%-20s %-30s %-22s", t->nodes[i].name, is_there ? name : "(absent)",
 		       t->nodes[i].role);
-		bool has_addr = false;
-
 		for (size_t j = 0; j < t->n_addrs; j++) {
 			if (strcmp(t->addrs[j].node, t->nodes[i].name) != 0)
 				continue;
@@ -367,86 +390,61 @@ static int lab_exec(const struct lab_ctx *lab, int argc, char **argv, struct bw_
 	return bw_errf(err, -errno, "lab exec: %s: %s", argv[0], strerror(errno));
 }
 
-static int take_option(int opt, struct lab_ctx *lab, const char **aws)
+static const struct cli_option lab_options[] = {
+	{ "prefix", 0, "P", "namespace names start with P- (default " LAB_DEFAULT_PREFIX
+			     "; a-z, 0-9, at most 12)" },
+	{ "aws", 0, "DIR", "build the VPC that AWS CLI output describes (see bulwark fw --help)" },
+	{ "json", 'j', NULL, "one JSON document" },
+	{ 0 },
+};
+
+static int lab_run(const struct cli_call *call, struct bw_err *err)
 {
-	switch (opt) {
-	case 'p':
-		lab->prefix = optarg;
-		return 0;
-	case 'a':
-		*aws = optarg;
-		return 0;
-	default:
-		return -1;
-	}
-}
+	struct lab_ctx lab = { .globals = call->globals,
+			       .prefix = cli_value(call, "prefix") ?: LAB_DEFAULT_PREFIX };
+	const char *sub = call->sub->name, *aws = cli_value(call, "aws");
+	int rc;
 
-int cmd_lab(int argc, char **argv, const struct bw_globals *globals, struct bw_err *err)
-{
-	static const struct option options[] = {
-		{ "prefix", required_argument, NULL, 'p' },
-		{ "aws", required_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	struct lab_ctx lab = { .globals = globals, .prefix = LAB_DEFAULT_PREFIX };
-	const char *sub, *aws = NULL;
-	char **exec_argv;
-	int opt, rc, exec_argc;
-
-	/* '+': options end at the subcommand, so exec's command keeps its own;
-	 * the other subcommands take options after their name too. */
-	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
-		if (opt == 'h') {
-			fputs(usage, stdout);
-			return 0;
-		}
-		if (take_option(opt, &lab, &aws) < 0)
-			return bw_err_input(err, "lab: bad option (see 'bulwark lab --help')");
-	}
-	if (optind >= argc)
-		return bw_err_input(err, "lab: expected up, down, status or exec (see 'bulwark lab --help')");
-	sub = argv[optind];
-	exec_argc = argc - optind - 1;
-	exec_argv = argv + optind + 1;
-	if (strcmp(sub, "exec") != 0) {
-		int sub_argc = argc - optind;
-		char **sub_argv = argv + optind;
-
-		optind = 0; /* getopt anew, from the subcommand's name */
-		while ((opt = getopt_long(sub_argc, sub_argv, "h", options, NULL)) != -1)
-			if (opt == 'h' || take_option(opt, &lab, &aws) < 0)
-				return bw_err_input(err, "lab %s: bad option (see 'bulwark lab --help')", sub);
-		if (optind != sub_argc)
-			return bw_err_input(err, "lab %s: unexpected argument '%s'", sub, sub_argv[optind]);
-	}
 	if (!lab_prefix_is_valid(lab.prefix))
 		return bw_err_input(err, "lab: prefix '%s' is not 1 to %d of a-z, 0-9",
 				    lab.prefix, LAB_PREFIX_MAX);
 	snprintf(lab.state_dir, sizeof(lab.state_dir), BW_STATE_DIR "/lab-%s", lab.prefix);
-	if (strcmp(sub, "help") == 0) {
-		fputs(usage, stdout);
-		return 0;
-	}
-	if (strcmp(sub, "up") != 0 && strcmp(sub, "down") != 0 && strcmp(sub, "status") != 0 &&
-	    strcmp(sub, "exec") != 0)
-		return bw_err_input(err, "lab: unknown subcommand '%s' (see 'bulwark lab --help')", sub);
-	if (aws && strcmp(sub, "up") != 0)
-		return bw_err_input(err, "lab: --aws goes with up");
 	/* Kept by absolute path: later commands may run from anywhere. */
 	if (aws && !realpath(aws, lab.aws_dir))
 		return bw_err_input(err, "lab: --aws %s: %s", aws, strerror(errno));
 	vpc_model_init(&lab.model);
 	rc = strcmp(sub, "down") == 0 ? 0 : load_topology(&lab, err);
 	if (rc == 0 && strcmp(sub, "exec") == 0)
-		rc = lab_exec(&lab, exec_argc, exec_argv, err);
+		rc = lab_exec(&lab, call->argc, call->argv, err);
 	else if (rc == 0 && strcmp(sub, "up") == 0)
 		rc = lab_up(&lab, err);
 	else if (rc == 0 && strcmp(sub, "down") == 0 && (rc = lab_down(&lab, err)) == 0)
 		printf("lab %s: down\n", lab.prefix);
 	else if (rc == 0 && strcmp(sub, "status") == 0)
-		rc = lab_status(&lab, err);
+		rc = lab_status(&lab, cli_flag(call, "json"), err);
 	lab_vpc_free(&lab.vpc);
 	vpc_model_free(&lab.model);
 	return rc;
 }
+
+static const struct cli_sub lab_subs[] = {
+	{ "up", lab_run, "prefix,aws", NULL, 0, 0, false,
+	  "build the lab: a NAT gateway before a private subnet, or with --aws DIR the VPC "
+	  "of that AWS CLI output, enforced by bulwark fw" },
+	{ "down", lab_run, "prefix", NULL, 0, 0, false, "remove every namespace of the lab" },
+	{ "status", lab_run, "prefix,json", NULL, 0, 0, false,
+	  "the lab's nodes, their addresses, and what the gateway enforces" },
+	{ "exec", lab_run, "prefix", "NODE [--] COMMAND...", 2, -1, true,
+	  "run a command inside a node (in an --aws lab the nodes are vpc, inet and each "
+	  "instance's id)" },
+	{ 0 },
+};
+
+const struct cli_command cmd_lab = {
+	.name = "lab",
+	.summary = "a VPC in network namespaces: up, down, status, exec",
+	.options = lab_options,
+	.subs = lab_subs,
+	.description = "A VPC on one machine, built through netlink: one network namespace "
+		       "per node, named P-node.",
+};

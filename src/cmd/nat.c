@@ -1,6 +1,5 @@
 /* bulwark nat: the NAT gateway, a drop-in for fck-nat and pelotech-nat. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "cmd/cli.h"
 #include "cmd/cmd.h"
 #include "cmd/natplan.h"
 #include "host/fsroot.h"
@@ -18,22 +18,6 @@
 #include "host/nft.h"
 #include "host/sysctl.h"
 #include "render/nat_nft.h"
-
-static const char usage[] =
-	"usage: bulwark nat <up|down|status|render> [options]\n"
-	"\n"
-	"  up       set forwarding and the tuning knobs, load table inet bulwark_nat\n"
-	"           (one transaction), verify masquerading is in place\n"
-	"  down     remove the table and put every knob back as it was\n"
-	"  status   interface, forwarding, masquerade counters, conntrack use\n"
-	"  render   print the ruleset 'up' would load\n"
-	"\n"
-	"Options:\n"
-	"  --config FILE     configuration (default /etc/pelotech-nat.conf, then\n"
-	"                    /etc/fck-nat.conf, then built-in defaults)\n"
-	"  --state-dir DIR   where 'up' records what 'down' restores (default /run/bulwark)\n"
-	"  --dry-run         (up) have the kernel check the ruleset; change nothing\n"
-	"  --json            (status) one JSON document\n";
 
 struct nat_opts {
 	const char *config_path;
@@ -276,57 +260,77 @@ static int nat_render(const struct bw_globals *globals, const struct nat_opts *o
 	return rc;
 }
 
-int cmd_nat(int argc, char **argv, const struct bw_globals *globals, struct bw_err *err)
-{
-	static const struct option options[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "state-dir", required_argument, NULL, 's' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	struct nat_opts opts = { .state_dir = BW_STATE_DIR };
-	const char *sub;
-	int opt;
+static const struct cli_option nat_options[] = {
+	{ "config", 'c', "FILE", "configuration (default /etc/pelotech-nat.conf, then "
+				 "/etc/fck-nat.conf, then built-in defaults)" },
+	{ "state-dir", 0, "DIR", "where up records what down restores (default " BW_STATE_DIR ")" },
+	{ "dry-run", 'n', NULL, "have the kernel check the ruleset, print each knob as old -> "
+				"new; change nothing" },
+	{ "json", 'j', NULL, "one JSON document" },
+	{ 0 },
+};
 
-	while ((opt = getopt_long(argc, argv, "c:hn", options, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			opts.config_path = optarg;
-			break;
-		case 's':
-			if (optarg[0] != '/')
-				return bw_err_input(err, "nat: --state-dir must be an absolute path");
-			opts.state_dir = optarg;
-			break;
-		case 'n':
-			opts.is_dry_run = true;
-			break;
-		case 'j':
-			opts.is_json = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			return bw_err_input(err, "nat: bad option (see 'bulwark nat --help')");
-		}
-	}
-	if (optind != argc - 1)
-		return bw_err_input(err, "nat: expected one of up, down, status, render (see 'bulwark nat --help')");
-	sub = argv[optind];
-	if (strcmp(sub, "up") == 0)
-		return cmd_nat_up(globals, opts.config_path, opts.state_dir, opts.is_dry_run, err);
-	if (strcmp(sub, "down") == 0)
-		return nat_down(globals, &opts, err);
-	if (strcmp(sub, "status") == 0)
-		return cmd_nat_status(globals, opts.state_dir, opts.is_json, err);
-	if (strcmp(sub, "render") == 0)
-		return nat_render(globals, &opts, err);
-	if (strcmp(sub, "help") == 0) {
-		fputs(usage, stdout);
-		return 0;
-	}
-	return bw_err_input(err, "nat: unknown subcommand '%s' (see 'bulwark nat --help')", sub);
+static int take_opts(const struct cli_call *call, struct nat_opts *opts, struct bw_err *err)
+{
+	*opts = (struct nat_opts){
+		.config_path = cli_value(call, "config"),
+		.state_dir = cli_value(call, "state-dir") ?: BW_STATE_DIR,
+		.is_dry_run = cli_flag(call, "dry-run"),
+		.is_json = cli_flag(call, "json"),
+	};
+	if (opts->state_dir[0] != '/')
+		return bw_err_input(err, "nat: --state-dir must be an absolute path");
+	return 0;
 }
+
+static int run_up(const struct cli_call *call, struct bw_err *err)
+{
+	struct nat_opts opts;
+
+	return take_opts(call, &opts, err) ?:
+		cmd_nat_up(call->globals, opts.config_path, opts.state_dir, opts.is_dry_run, err);
+}
+
+static int run_down(const struct cli_call *call, struct bw_err *err)
+{
+	struct nat_opts opts;
+
+	return take_opts(call, &opts, err) ?: nat_down(call->globals, &opts, err);
+}
+
+static int run_status(const struct cli_call *call, struct bw_err *err)
+{
+	struct nat_opts opts;
+
+	return take_opts(call, &opts, err) ?:
+		cmd_nat_status(call->globals, opts.state_dir, opts.is_json, err);
+}
+
+static int run_render(const struct cli_call *call, struct bw_err *err)
+{
+	struct nat_opts opts;
+
+	return take_opts(call, &opts, err) ?: nat_render(call->globals, &opts, err);
+}
+
+static const struct cli_sub nat_subs[] = {
+	{ "up", run_up, "config,state-dir,dry-run", NULL, 0, 0, false,
+	  "set forwarding and the tuning knobs, load table inet bulwark_nat (one "
+	  "transaction), verify masquerading is in place" },
+	{ "down", run_down, "state-dir", NULL, 0, 0, false,
+	  "remove the table and put every knob back as it was" },
+	{ "status", run_status, "state-dir,json", NULL, 0, 0, false,
+	  "interface, forwarding, masquerade counters, conntrack use" },
+	{ "render", run_render, "config", NULL, 0, 0, false, "print the ruleset up would load" },
+	{ 0 },
+};
+
+const struct cli_command cmd_nat = {
+	.name = "nat",
+	.summary = "NAT gateway: up, down, status, render (fck-nat compatible)",
+	.options = nat_options,
+	.subs = nat_subs,
+	.description = "A drop-in for the fck-nat and pelotech-nat service: reads "
+		       "/etc/pelotech-nat.conf, else /etc/fck-nat.conf, and masquerades what "
+		       "leaves the public interface, with nftables, atomically.",
+};

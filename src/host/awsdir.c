@@ -13,7 +13,8 @@
 typedef int (*parse_fn)(const char *text, size_t len, const char *filename,
 			struct vpc_model *model, struct bw_err *err);
 
-static int load_file(const char *dir, const char *name, parse_fn parse,
+/* is_optional: a missing file holds nothing. */
+static int load_file(const char *dir, const char *name, bool is_optional, parse_fn parse,
 		     struct vpc_model *model, struct bw_err *err)
 {
 	char path[PATH_MAX];
@@ -23,6 +24,8 @@ static int load_file(const char *dir, const char *name, parse_fn parse,
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	rc = fsroot_slurp(path, AWSJSON_MAX_BYTES, &text, &len, err);
+	if (rc == -ENOENT && is_optional)
+		return 0;
 	if (rc < 0) {
 		err->is_input = true;
 		return rc;
@@ -89,30 +92,36 @@ static int load_prefix_lists(const char *dir, struct vpc_model *model, struct bw
 	return rc;
 }
 
-int awsdir_load_with_groups(const char *dir, const char *groups_text, struct vpc_model *model,
-			    struct vec *warnings, struct bw_err *err)
+int awsdir_load_with_groups(const char *dir, const char *vpc_id, const char *groups_text,
+			    struct vpc_model *model, struct vec *warnings, struct bw_err *err)
 {
 	char path[PATH_MAX];
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/security-groups.json", dir);
-	/* Subnets and groups first: instances and ACLs refer to them. */
-	if ((rc = load_file(dir, "subnets.json", awsjson_parse_subnets, model, err)) < 0)
+	if ((rc = load_file(dir, "vpcs.json", true, awsjson_parse_vpcs, model, err)) < 0 ||
+	    (rc = load_file(dir, "subnets.json", false, awsjson_parse_subnets, model, err)) < 0)
 		return rc;
 	if (groups_text)
 		rc = awsjson_parse_security_groups(groups_text, strlen(groups_text), path, model, err);
 	else
-		rc = load_file(dir, "security-groups.json", awsjson_parse_security_groups, model, err);
+		rc = load_file(dir, "security-groups.json", false, awsjson_parse_security_groups,
+			       model, err);
 	if (rc < 0 ||
-	    (rc = load_file(dir, "network-acls.json", awsjson_parse_network_acls, model, err)) < 0 ||
-	    (rc = load_file(dir, "instances.json", awsjson_parse_instances, model, err)) < 0 ||
-	    (rc = load_prefix_lists(dir, model, err)) < 0)
+	    (rc = load_file(dir, "network-acls.json", false, awsjson_parse_network_acls, model,
+			    err)) < 0 ||
+	    (rc = load_file(dir, "instances.json", false, awsjson_parse_instances, model,
+			    err)) < 0 ||
+	    (rc = load_file(dir, "network-interfaces.json", true,
+			    awsjson_parse_network_interfaces, model, err)) < 0 ||
+	    (rc = load_prefix_lists(dir, model, err)) < 0 ||
+	    (rc = awsjson_select_vpc(model, vpc_id, err)) < 0)
 		return rc;
 	return awsjson_link(model, warnings, err);
 }
 
-int awsdir_load(const char *dir, struct vpc_model *model, struct vec *warnings,
-		struct bw_err *err)
+int awsdir_load(const char *dir, const char *vpc_id, struct vpc_model *model,
+		struct vec *warnings, struct bw_err *err)
 {
-	return awsdir_load_with_groups(dir, NULL, model, warnings, err);
+	return awsdir_load_with_groups(dir, vpc_id, NULL, model, warnings, err);
 }

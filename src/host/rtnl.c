@@ -173,8 +173,29 @@ int rtnl_has_global_addr(struct rtnl *nl, const char *ifname, int family,
 
 struct link_list {
 	struct vec *names;
+	const char *kind; /* only links of this kind ("bridge"), up or not */
 	int rc;
 };
+
+static int link_kind_cb(const struct nlattr *attr, void *data)
+{
+	const char **kind = data;
+
+	if (mnl_attr_get_type(attr) == IFLA_INFO_KIND &&
+	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0)
+		*kind = mnl_attr_get_str(attr);
+	return MNL_CB_OK;
+}
+
+static int link_attr_cb(const struct nlattr *attr, void *data)
+{
+	const char **kind = data;
+
+	if (mnl_attr_get_type(attr) == IFLA_LINKINFO &&
+	    mnl_attr_validate(attr, MNL_TYPE_NESTED) >= 0)
+		mnl_attr_parse_nested(attr, link_kind_cb, kind);
+	return MNL_CB_OK;
+}
 
 static int link_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -182,8 +203,15 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	struct rtnl_ifname name;
 
-	if (!(ifi->ifi_flags & IFF_UP) || (ifi->ifi_flags & IFF_LOOPBACK))
+	if (list->kind) {
+		const char *kind = NULL;
+
+		mnl_attr_parse(nlh, sizeof(*ifi), link_attr_cb, &kind);
+		if (!kind || strcmp(kind, list->kind) != 0)
+			return MNL_CB_OK;
+	} else if (!(ifi->ifi_flags & IFF_UP) || (ifi->ifi_flags & IFF_LOOPBACK)) {
 		return MNL_CB_OK;
+	}
 	if (!if_indextoname((unsigned)ifi->ifi_index, name.name))
 		return MNL_CB_OK;
 	if (vec_push(list->names, &name) < 0)
@@ -191,11 +219,11 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int rtnl_list_up_links(struct rtnl *nl, struct vec *names, struct bw_err *err)
+static int list_links(struct rtnl *nl, const char *kind, struct vec *names, struct bw_err *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct link_list list = { .names = names };
+	struct link_list list = { .names = names, .kind = kind };
 	struct ifinfomsg *ifi;
 	int rc;
 
@@ -207,6 +235,16 @@ int rtnl_list_up_links(struct rtnl *nl, struct vec *names, struct bw_err *err)
 	if (rc == 0 && list.rc < 0)
 		return bw_errf(err, list.rc, "out of memory");
 	return rc;
+}
+
+int rtnl_list_up_links(struct rtnl *nl, struct vec *names, struct bw_err *err)
+{
+	return list_links(nl, NULL, names, err);
+}
+
+int rtnl_list_bridges(struct rtnl *nl, struct vec *names, struct bw_err *err)
+{
+	return list_links(nl, "bridge", names, err);
 }
 
 /* ---- building (the lab) ----------------------------------------------- */

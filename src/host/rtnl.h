@@ -35,6 +35,8 @@ int rtnl_has_global_addr(struct rtnl *nl, const char *ifname, int family,
 /* Appends the names of links that are up, loopback excluded, to names (a
  * vec of struct rtnl_ifname). */
 int rtnl_list_up_links(struct rtnl *nl, struct vec *names, struct bw_err *err);
+/* Appends the names of the bridges, up or not. */
+int rtnl_list_bridges(struct rtnl *nl, struct vec *names, struct bw_err *err);
 
 /* A veth pair; each end is moved to the namespace of its fd (-1: stays). */
 int rtnl_add_veth(struct rtnl *nl, const char *name, int ns_fd,

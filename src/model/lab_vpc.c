@@ -58,11 +58,13 @@ static int add_default_route(struct lab_vpc *lab, const char *node, const char *
 }
 
 /* The name of an ENI's node: its instance's id for the first ENI of the
- * instance, its own id for the others. */
+ * instance, its own id for the others and for ENIs no instance owns. */
 static const char *eni_node_name(struct lab_vpc *lab, const struct vpc_model *model, size_t e)
 {
 	const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
 
+	if (!eni->instance_id[0])
+		return keep(lab, "%s", eni->id);
 	for (size_t k = 0; k < e; k++)
 		if (strcmp(VEC_AT(&model->enis, struct vpc_eni, k)->instance_id, eni->instance_id) == 0)
 			return keep(lab, "%s", eni->id);

@@ -71,8 +71,8 @@ int vpc_find_eni_by_addr(const struct vpc_model *model, const struct cidr *addr)
 		for (size_t j = 0; j < eni->addrs.len; j++) {
 			const struct cidr *a = VEC_AT(&eni->addrs, struct cidr, j);
 
-			if (a->family == addr->family &&
-			    memcmp(a->addr, addr->addr, cidr_addr_len(a->family)) == 0)
+			/* a may be a delegated prefix: every address in it is the ENI's. */
+			if (a->prefix_len <= addr->prefix_len && cidr_contains(a, addr))
 				return (int)i;
 		}
 	}
@@ -84,7 +84,8 @@ int vpc_find_subnet_by_addr(const struct vpc_model *model, const struct cidr *ad
 	for (size_t i = 0; i < model->subnets.len; i++) {
 		const struct vpc_subnet *s = VEC_AT(&model->subnets, struct vpc_subnet, i);
 
-		if (cidr_contains(&s->v4, addr) || (s->has_v6 && cidr_contains(&s->v6, addr)))
+		if ((s->has_v4 && cidr_contains(&s->v4, addr)) ||
+		    (s->has_v6 && cidr_contains(&s->v6, addr)))
 			return (int)i;
 	}
 	return -1;

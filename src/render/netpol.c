@@ -144,7 +144,8 @@ char *netpol_render(const struct vpc_model *model, const char *k8s_namespace,
 			if (strcmp(VEC_AT(&model->enis, struct vpc_eni, k)->instance_id,
 				   eni->instance_id) == 0)
 				is_first_eni = false;
-		if (!is_first_eni)
+		/* Pods stand for instances: an RDS or ELB ENI has none. */
+		if (!is_first_eni || !eni->instance_id[0])
 			continue;
 		n_groups = instance_groups(model, eni->instance_id, groups, model->sgs.len);
 		strbuf_addf(&sb, "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"

@@ -19,9 +19,11 @@
  * validated them. Pure and deterministic. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "model/vpc.h"
+#include "util/vec.h"
 
 #define VPC_NFT_TABLE "bulwark_vpc"
 
@@ -57,4 +59,66 @@ char *vpc_nft_render(const struct vpc_model *model, const struct vpc_nft_opts *o
 char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg,
 			       const struct vpc_sg *previous);
 
-#define VPC_NFT_DELETE "add table inet " VPC_NFT_TABLE "\ndelete table inet " VPC_NFT_TABLE "\n"
+/* A port binding: an ENI's MAC on the bridge port it attaches to (a static
+ * FDB entry, see host/bridgeports.h). */
+#define VPC_PORT_NAME_MAX 16
+struct vpc_port {
+	char mac[VPC_MAC_LEN];           /* lowercase, as struct vpc_eni's */
+	char ifname[VPC_PORT_NAME_MAX];  /* the bridge port */
+};
+
+/* Table bridge bulwark_vpc: AWS's source/destination check, where the
+ * sender's identity (the port it comes in on and its MAC) cannot be
+ * forged. Ahead of the address-keyed lookups of table inet bulwark_vpc:
+ *   prerouting  a bound port carries only its ENI's MAC, and a bound MAC
+ *               comes in only on its port (srcdst_wrong_port); a checked
+ *               ENI's MAC sends only from its addresses and prefixes
+ *               (IPv6 link-local and :: for neighbour discovery and DHCP
+ *               discovery excepted; ARP's sender address too:
+ *               srcdst_spoofed_source); an unchecked ENI's MAC sends from
+ *               any address; a MAC no ENI has may not claim an ENI's
+ *               address (srcdst_spoofed_source), and sends IP or ARP only
+ *               from the addresses of ENIs the model cannot bind (no MAC)
+ *               (srcdst_unknown_mac);
+ *   forward,    a frame to a checked ENI's MAC carries one of its
+ *   output      addresses as destination (srcdst_spoofed_destination).
+ * Each drop counts in the named counter given. ports may be empty (then
+ * every ENI is bound by MAC only). Caller frees; NULL when out of memory. */
+char *vpc_nft_render_bridge(const struct vpc_model *model, const struct vpc_port *ports,
+			    size_t n_ports);
+
+/* Both tables, replaced in one transaction: what `fw apply` loads. */
+char *vpc_nft_render_all(const struct vpc_model *model, const struct vpc_nft_opts *opts,
+			 const struct vpc_port *ports, size_t n_ports);
+
+/* Why an ENI is bound less than fully: for the caller to warn. */
+enum vpc_bind_kind {
+	VPC_BIND_NO_MAC,        /* no (valid) MAC: neither bound nor checked */
+	VPC_BIND_SHARED_MAC,    /* an earlier ENI has its MAC: not bound */
+	VPC_BIND_MAC_ONLY,      /* no port has its MAC: bound by MAC only */
+};
+
+struct vpc_bind_note {
+	int eni; /* index into model->enis */
+	enum vpc_bind_kind kind;
+};
+
+/* Appends a struct vpc_bind_note to notes for each ENI bound less than
+ * fully, in ENI order. Returns 0 or -ENOMEM. */
+int vpc_nft_bind_notes(const struct vpc_model *model, const struct vpc_port *ports,
+		       size_t n_ports, struct vec *notes);
+/* One line: "eni-…: no MAC address: its source and destination are not
+ * checked". */
+void vpc_nft_bind_note_format(const struct vpc_model *model, const struct vpc_bind_note *note,
+			      char *out, size_t out_size);
+
+/* A digest (FNV-1a) of what the ACL verdicts depend on: the ACL maps and
+ * the subnet dispatch. While it stays the same, flows' cached verdicts
+ * stay right and the generation need not change. */
+uint64_t vpc_nft_acl_digest(const struct vpc_model *model);
+
+#define VPC_NFT_BRIDGE_DELETE "add table bridge " VPC_NFT_TABLE "\ndelete table bridge " \
+	VPC_NFT_TABLE "\n"
+#define VPC_NFT_INET_DELETE "add table inet " VPC_NFT_TABLE "\ndelete table inet " VPC_NFT_TABLE "\n"
+/* Deletes both tables. */
+#define VPC_NFT_DELETE VPC_NFT_INET_DELETE VPC_NFT_BRIDGE_DELETE

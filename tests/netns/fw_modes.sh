@@ -18,7 +18,26 @@ check_contains "status says metadata-only" "metadata-only" "$(no_net_admin statu
 out=$(no_net_admin apply --require --aws "$AWS" 2>&1)
 check_eq "--require makes it exit 1" 1 "$?"
 
+# --dry-run is honoured or refused, never ignored.
+ruleset() { in_ns "$N" nft list ruleset; }
+empty=$(ruleset)
+recorded=$(cat "$SCRATCH/fw.json")
+out=$(fw apply --aws "$AWS" --dry-run 2>&1)
+check_eq "apply --dry-run: exit 0" 0 "$?"
+check_contains "apply --dry-run prints the transaction" "table inet bulwark_vpc {" "$out"
+check_eq "apply --dry-run loads nothing" "$empty" "$(ruleset)"
+check_eq "apply --dry-run records nothing" "$recorded" "$(cat "$SCRATCH/fw.json")"
+
 check "apply with CAP_NET_ADMIN" fw apply --aws "$AWS"
+loaded=$(ruleset)
+out=$(fw delete --dry-run 2>&1)
+check_eq "delete --dry-run: exit 0" 0 "$?"
+check_contains "delete --dry-run prints the transaction" "delete table inet bulwark_vpc" "$out"
+check_eq "delete --dry-run deletes nothing" "$loaded" "$(ruleset)"
+out=$(fw status --dry-run 2>&1)
+check_eq "an option status does not honour: exit 2" 2 "$?"
+check_contains "... saying so" "fw status does not take --dry-run" "$out"
+check_eq "... and nothing changed" "$loaded" "$(ruleset)"
 json=$(fw status --json)
 check_contains "status --json: enforcing" '"mode": "enforcing"' "$json"
 check_contains "status --json: six ENI addresses" '"eni_addresses": 6' "$json"

@@ -118,7 +118,14 @@ nat_gateway() {
 	gateway_ns "$G"
 	STATE="$SCRATCH/state"
 }
-nat() { ip netns exec "$G" "$BULWARK" nat "$@" --state-dir "$STATE"; }
+nat() { # each subcommand takes only its own options
+	sub=$1
+	shift
+	case $sub in
+	render) ip netns exec "$G" "$BULWARK" nat render "$@" ;;
+	*) ip netns exec "$G" "$BULWARK" nat "$sub" "$@" --state-dir "$STATE" ;;
+	esac
+}
 
 # in NS COMMAND...: runs a command inside a namespace.
 in_ns() {

@@ -7,7 +7,15 @@ AWS="$SCRATCH/aws"
 cp -r "$EXAMPLES_DIR/aws" "$AWS"
 R="$PREFIX-vpc"
 LAB_STATE="/run/bulwark/lab-$PREFIX"
-fw() { in_ns "$R" "$BULWARK" fw "$@" --aws "$AWS" --state-dir "$LAB_STATE"; }
+fw() { # each subcommand takes only its own options
+	sub=$1
+	shift
+	case $sub in
+	delete | status) in_ns "$R" "$BULWARK" fw "$sub" "$@" --state-dir "$LAB_STATE" ;;
+	render | check | explain | netpol) in_ns "$R" "$BULWARK" fw "$sub" "$@" --aws "$AWS" ;;
+	*) in_ns "$R" "$BULWARK" fw "$sub" "$@" --aws "$AWS" --state-dir "$LAB_STATE" ;;
+	esac
+}
 on_exit "$BULWARK lab --prefix $PREFIX down"
 "$BULWARK" lab --prefix "$PREFIX" up --aws "$AWS" >"$SCRATCH/lab-up" 2>&1 ||
 	{ echo "Bail out! lab up --aws failed: $(cat "$SCRATCH/lab-up")"; exit 1; }

@@ -86,6 +86,211 @@ static void test_a_change_that_keeps_the_sets_only_refills_them(void **state)
 	vpc_model_free(&model);
 }
 
+
+/* ---- hand-made models ---- */
+
+static void add_cidr(struct vec *v, const char *text)
+{
+	struct cidr c;
+	char why[128];
+
+	assert_int_equal(cidr_parse(text, true, &c, why, sizeof(why)), 0);
+	assert_int_equal(vec_push(v, &c), 0);
+}
+
+/* An ENI in subnet 0 of group 0 with the given MAC and addresses
+ * (NULL-terminated; "/len" marks a delegated prefix). */
+static void add_eni(struct vpc_model *model, const char *id, const char *mac, bool is_checked,
+		    const char *const *addrs)
+{
+	struct vpc_eni eni = { .subnet = 0, .is_source_dest_checked = is_checked };
+	int group = 0;
+
+	snprintf(eni.id, sizeof(eni.id), "%s", id);
+	snprintf(eni.instance_id, sizeof(eni.instance_id), "i-%s", id + 4);
+	snprintf(eni.mac, sizeof(eni.mac), "%s", mac);
+	eni.addrs = (struct vec)VEC_INIT(struct cidr);
+	eni.group_ids = (struct vec)VEC_INIT(struct vpc_id);
+	eni.groups = (struct vec)VEC_INIT(int);
+	for (size_t i = 0; addrs[i]; i++)
+		add_cidr(&eni.addrs, addrs[i]);
+	assert_int_equal(vec_push(&eni.groups, &group), 0);
+	assert_int_equal(vec_push(&model->enis, &eni), 0);
+}
+
+/* One subnet, one group that allows all egress, and ENIs bound in every
+ * way there is: fully (a, with a delegated prefix), unchecked (nat), by
+ * MAC only (e: no port), not at all (c: no MAC; d: a's MAC again). */
+static void build_bridge_model(struct vpc_model *model)
+{
+	struct vpc_subnet subnet = { .id = "subnet-0a01", .has_v4 = true, .has_v6 = true,
+				     .nacl = -1 };
+	struct vpc_sg sg = { .id = "sg-0a01" };
+	struct sg_rule all = { .dir = VPC_EGRESS, .peer_kind = VPC_PEER_CIDR,
+			       .traffic = { .proto = VPC_PROTO_ALL, .port_to = 65535,
+					    .icmp_type = -1, .icmp_code = -1 } };
+	char why[128];
+
+	vpc_model_init(model);
+	assert_int_equal(cidr_parse("10.0.1.0/24", false, &subnet.v4, why, sizeof(why)), 0);
+	assert_int_equal(cidr_parse("fd00:10:0:1::/64", false, &subnet.v6, why, sizeof(why)), 0);
+	assert_int_equal(vec_push(&model->subnets, &subnet), 0);
+	assert_int_equal(cidr_parse("0.0.0.0/0", false, &all.cidr, why, sizeof(why)), 0);
+	sg.rules = (struct vec)VEC_INIT(struct sg_rule);
+	assert_int_equal(vec_push(&sg.rules, &all), 0);
+	assert_int_equal(vec_push(&model->sgs, &sg), 0);
+	add_eni(model, "eni-0a01", "0a:00:00:00:00:01", true,
+		(const char *const[]){ "10.0.1.10", "fd00:10:0:1::10", "10.0.1.32/28",
+				       "10.0.1.36", NULL });
+	add_eni(model, "eni-0a02", "0a:00:00:00:00:02", false,
+		(const char *const[]){ "10.0.1.20", NULL });
+	add_eni(model, "eni-0a03", "", true, (const char *const[]){ "10.0.1.30", NULL });
+	add_eni(model, "eni-0a04", "0a:00:00:00:00:01", true,
+		(const char *const[]){ "10.0.1.40", NULL });
+	add_eni(model, "eni-0a05", "0a:00:00:00:00:05", true,
+		(const char *const[]){ "10.0.1.50", "fd00:10:0:1:5::/80", NULL });
+}
+
+/* What the kernel's bridge lists, in no particular order, with a port for
+ * an unknown MAC and one whose name could not be quoted. */
+static const struct vpc_port test_ports[] = {
+	{ "0a:00:00:00:00:02", "v1" },
+	{ "0a:00:00:00:00:09", "v9" },
+	{ "0a:00:00:00:00:01", "v0" },
+	{ "0a:00:00:00:00:01", "v\"x" },
+	{ "0a:00:00:00:00:01", "v0" },
+};
+#define N_TEST_PORTS (sizeof(test_ports) / sizeof(test_ports[0]))
+
+static void test_bridge_table_matches_golden_file(void **state)
+{
+	struct vpc_model model;
+	char *ruleset;
+
+	(void)state;
+	build_bridge_model(&model);
+	ruleset = vpc_nft_render_bridge(&model, test_ports, N_TEST_PORTS);
+	assert_non_null(ruleset);
+	golden_check(GOLDEN_DIR "/vpc/bridge.nft", ruleset);
+	free(ruleset);
+	vpc_model_free(&model);
+}
+
+static void test_bridge_table_does_not_depend_on_port_order(void **state)
+{
+	struct vpc_model model;
+	struct vpc_port reversed[N_TEST_PORTS];
+	char *first, *second;
+
+	(void)state;
+	build_bridge_model(&model);
+	for (size_t i = 0; i < N_TEST_PORTS; i++)
+		reversed[i] = test_ports[N_TEST_PORTS - 1 - i];
+	first = vpc_nft_render_bridge(&model, test_ports, N_TEST_PORTS);
+	second = vpc_nft_render_bridge(&model, reversed, N_TEST_PORTS);
+	assert_string_equal(first, second);
+	free(first);
+	free(second);
+	vpc_model_free(&model);
+}
+
+static void test_unchecked_eni_sends_from_any_address(void **state)
+{
+	struct vpc_model model;
+	char *ruleset;
+
+	(void)state;
+	build_bridge_model(&model);
+	ruleset = vpc_nft_render_bridge(&model, test_ports, N_TEST_PORTS);
+	assert_non_null(strstr(ruleset, "0a:00:00:00:00:02 : accept"));
+	assert_non_null(strstr(ruleset, "0a:00:00:00:00:01 : goto checked_source"));
+	/* Not a destination to check, and no source element of its own. */
+	assert_null(strstr(ruleset, "0a:00:00:00:00:02 . "));
+	free(ruleset);
+	vpc_model_free(&model);
+}
+
+static void test_delegated_prefix_is_one_element_with_the_addresses_inside_it_merged(void **state)
+{
+	struct vpc_model model;
+	char *ruleset;
+
+	(void)state;
+	build_bridge_model(&model);
+	ruleset = vpc_nft_render_bridge(&model, test_ports, N_TEST_PORTS);
+	assert_non_null(strstr(ruleset, "0a:00:00:00:00:01 . 10.0.1.32/28"));
+	assert_null(strstr(ruleset, "10.0.1.36"));
+	free(ruleset);
+	vpc_model_free(&model);
+}
+
+static void test_an_eni_bound_less_than_fully_is_noted(void **state)
+{
+	struct vpc_model model;
+	struct vec notes = VEC_INIT(struct vpc_bind_note);
+	char line[256];
+
+	(void)state;
+	build_bridge_model(&model);
+	assert_int_equal(vpc_nft_bind_notes(&model, test_ports, N_TEST_PORTS, &notes), 0);
+	assert_int_equal(notes.len, 3);
+	assert_int_equal(VEC_AT(&notes, struct vpc_bind_note, 0)->eni, 2);
+	assert_int_equal(VEC_AT(&notes, struct vpc_bind_note, 0)->kind, VPC_BIND_NO_MAC);
+	assert_int_equal(VEC_AT(&notes, struct vpc_bind_note, 1)->kind, VPC_BIND_SHARED_MAC);
+	assert_int_equal(VEC_AT(&notes, struct vpc_bind_note, 2)->kind, VPC_BIND_MAC_ONLY);
+	vpc_nft_bind_note_format(&model, VEC_AT(&notes, struct vpc_bind_note, 0), line, sizeof(line));
+	assert_string_equal(line, "eni-0a03 (no MAC): no MAC address in the input: "
+			    "its source and destination are not checked");
+	vec_free(&notes);
+	vpc_model_free(&model);
+}
+
+static void test_a_mac_with_no_port_is_bound_by_mac_only(void **state)
+{
+	struct vpc_model model;
+	char *ruleset;
+
+	(void)state;
+	build_bridge_model(&model);
+	ruleset = vpc_nft_render_bridge(&model, NULL, 0);
+	assert_null(strstr(ruleset, "srcdst_wrong_port drop"));
+	assert_non_null(strstr(ruleset, "0a:00:00:00:00:05 . 10.0.1.50"));
+	free(ruleset);
+	vpc_model_free(&model);
+}
+
+static void test_an_eni_without_a_mac_lets_unknown_macs_send_its_addresses(void **state)
+{
+	struct vpc_model model;
+	char *ruleset, *unbound;
+
+	(void)state;
+	build_bridge_model(&model);
+	ruleset = vpc_nft_render_bridge(&model, test_ports, N_TEST_PORTS);
+	unbound = strstr(ruleset, "set unbound_v4 {");
+	assert_non_null(unbound);
+	/* c has no MAC; d shares a's: neither can be told from a stranger. */
+	assert_non_null(strstr(unbound, "elements = { 10.0.1.30,\n\t\t\t     10.0.1.40 }"));
+	free(ruleset);
+	vpc_model_free(&model);
+}
+
+static void test_both_tables_load_in_one_transaction(void **state)
+{
+	struct vpc_model model;
+	char *all;
+
+	(void)state;
+	load_examples(&model);
+	all = vpc_nft_render_all(&model, &test_nft_opts, NULL, 0);
+	assert_non_null(all);
+	assert_non_null(strstr(all, "table inet bulwark_vpc {"));
+	assert_non_null(strstr(all, "table bridge bulwark_vpc {"));
+	assert_non_null(strstr(VPC_NFT_DELETE, "delete table bridge bulwark_vpc"));
+	free(all);
+	vpc_model_free(&model);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -93,6 +298,14 @@ int main(void)
 		cmocka_unit_test(test_rendering_is_deterministic),
 		cmocka_unit_test(test_set_update_refills_only_one_groups_sets),
 		cmocka_unit_test(test_a_change_that_keeps_the_sets_only_refills_them),
+		cmocka_unit_test(test_bridge_table_matches_golden_file),
+		cmocka_unit_test(test_bridge_table_does_not_depend_on_port_order),
+		cmocka_unit_test(test_unchecked_eni_sends_from_any_address),
+		cmocka_unit_test(test_delegated_prefix_is_one_element_with_the_addresses_inside_it_merged),
+		cmocka_unit_test(test_an_eni_bound_less_than_fully_is_noted),
+		cmocka_unit_test(test_a_mac_with_no_port_is_bound_by_mac_only),
+		cmocka_unit_test(test_an_eni_without_a_mac_lets_unknown_macs_send_its_addresses),
+		cmocka_unit_test(test_both_tables_load_in_one_transaction),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,545 @@
+/* Table bridge bulwark_vpc: the source/destination check (vpc_nft.h).
+ * A fixed handful of rules; everything that grows with the VPC is a set
+ * element, so loading and matching stay flat as ENIs are added. */
+#include "render/vpc_nft_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+static const char *const counters[] = {
+	"srcdst_wrong_port", "srcdst_spoofed_source", "srcdst_unknown_mac",
+	"srcdst_spoofed_destination",
+};
+
+/* ---- who can be bound ------------------------------------------------- */
+
+/* "0a:1b:2c:3d:4e:5f", lowercase: anything else is no MAC (it lands in
+ * the ruleset's text, so it is checked here too). */
+static bool mac_is_valid(const char *mac)
+{
+	for (int i = 0; i < 17; i++) {
+		char c = mac[i];
+
+		if (i % 3 == 2 ? c != ':' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return false;
+	}
+	return mac[17] == '\0';
+}
+
+/* A port name the ruleset can quote: the kernel allows more (quotes among
+ * them) than a bridge port worth binding needs. */
+static bool ifname_is_safe(const char *name)
+{
+	size_t n = strnlen(name, VPC_PORT_NAME_MAX);
+
+	if (n == 0 || n == VPC_PORT_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.@+-",
+			    name[i]))
+			return false;
+	return true;
+}
+
+static const struct vpc_eni *eni_at(const struct vpc_model *model, size_t e)
+{
+	return VEC_AT(&model->enis, struct vpc_eni, e);
+}
+
+static bool port_is_usable(const struct vpc_port *port)
+{
+	return mac_is_valid(port->mac) && ifname_is_safe(port->ifname);
+}
+
+/* Who is bound how, worked out once (sorting, not pairwise comparing:
+ * a VPC may have 10,000 ENIs). */
+struct binding {
+	const struct vpc_model *model;
+	enum vpc_bind_kind *kind; /* per ENI; VPC_BIND_MAC_ONLY also when it has a port */
+	bool *is_bound;           /* per ENI: it has a MAC of its own */
+	bool *has_port;           /* per ENI: a usable port has its MAC */
+	struct vec ports;         /* struct vpc_port: usable, of bound ENIs, by name then MAC */
+	bool has_unbound, has_unbound_unchecked;
+};
+
+static int port_cmp(const void *a, const void *b)
+{
+	const struct vpc_port *x = a, *y = b;
+	int c = strcmp(x->ifname, y->ifname);
+
+	return c ? c : strcmp(x->mac, y->mac);
+}
+
+/* ENI indexes with a valid MAC, by MAC then index. */
+struct mac_index {
+	const char *mac;
+	size_t eni;
+};
+
+static int mac_index_cmp(const void *a, const void *b)
+{
+	const struct mac_index *x = a, *y = b;
+	int c = strcmp(x->mac, y->mac);
+
+	return c ? c : (x->eni > y->eni) - (x->eni < y->eni);
+}
+
+static int port_mac_key_cmp(const void *a, const void *b)
+{
+	const struct mac_index *x = a, *y = b;
+
+	return strcmp(x->mac, y->mac);
+}
+
+static int find_bound_enis(struct binding *b, struct vec *by_mac)
+{
+	const struct vpc_model *model = b->model;
+
+	for (size_t e = 0; e < model->enis.len; e++) {
+		struct mac_index m = { eni_at(model, e)->mac, e };
+
+		b->kind[e] = VPC_BIND_NO_MAC;
+		if (mac_is_valid(m.mac) && vec_push(by_mac, &m) < 0)
+			return -ENOMEM;
+	}
+	if (by_mac->len > 1)
+		qsort(by_mac->items, by_mac->len, sizeof(struct mac_index), mac_index_cmp);
+	for (size_t i = 0; i < by_mac->len; i++) {
+		const struct mac_index *m = VEC_AT(by_mac, struct mac_index, i);
+		bool is_first = i == 0 || strcmp(VEC_AT(by_mac, struct mac_index, i - 1)->mac,
+						 m->mac) != 0;
+
+		b->kind[m->eni] = is_first ? VPC_BIND_MAC_ONLY : VPC_BIND_SHARED_MAC;
+		b->is_bound[m->eni] = is_first;
+	}
+	return 0;
+}
+
+/* The usable ports of bound ENIs; has_port for those ENIs. */
+static int find_ports(struct binding *b, const struct vec *by_mac, const struct vpc_port *ports,
+		      size_t n_ports)
+{
+	size_t n = 0;
+
+	for (size_t p = 0; p < n_ports; p++) {
+		struct mac_index key = { ports[p].mac, 0 };
+		const struct mac_index *m;
+
+		if (!port_is_usable(&ports[p]))
+			continue;
+		/* The first ENI with this MAC is the bound one. */
+		m = by_mac->len ? bsearch(&key, by_mac->items, by_mac->len,
+					  sizeof(struct mac_index), port_mac_key_cmp) : NULL;
+		while (m && m > (const struct mac_index *)by_mac->items &&
+		       strcmp(m[-1].mac, key.mac) == 0)
+			m--;
+		if (!m)
+			continue;
+		b->has_port[m->eni] = true;
+		if (vec_push(&b->ports, &ports[p]) < 0)
+			return -ENOMEM;
+	}
+	if (b->ports.len > 1)
+		qsort(b->ports.items, b->ports.len, sizeof(struct vpc_port), port_cmp);
+	for (size_t i = 0; i < b->ports.len; i++)
+		if (n == 0 || port_cmp(VEC_AT(&b->ports, struct vpc_port, n - 1),
+				       VEC_AT(&b->ports, struct vpc_port, i)) != 0)
+			*VEC_AT(&b->ports, struct vpc_port, n++) = *VEC_AT(&b->ports, struct vpc_port, i);
+	b->ports.len = n;
+	return 0;
+}
+
+static void binding_free(struct binding *b)
+{
+	free(b->kind);
+	free(b->is_bound);
+	free(b->has_port);
+	vec_free(&b->ports);
+}
+
+static int binding_build(struct binding *b, const struct vpc_model *model,
+			 const struct vpc_port *ports, size_t n_ports)
+{
+	struct vec by_mac = VEC_INIT(struct mac_index);
+	size_t n = model->enis.len + 1;
+	int rc = -ENOMEM;
+
+	*b = (struct binding){ .model = model, .ports = VEC_INIT(struct vpc_port) };
+	b->kind = calloc(n, sizeof(*b->kind));
+	b->is_bound = calloc(n, sizeof(bool));
+	b->has_port = calloc(n, sizeof(bool));
+	if (b->kind && b->is_bound && b->has_port)
+		rc = find_bound_enis(b, &by_mac);
+	if (rc == 0)
+		rc = find_ports(b, &by_mac, ports, n_ports);
+	vec_free(&by_mac);
+	for (size_t e = 0; rc == 0 && e < model->enis.len; e++) {
+		if (b->is_bound[e])
+			continue;
+		b->has_unbound = true;
+		b->has_unbound_unchecked |= !eni_at(model, e)->is_source_dest_checked;
+	}
+	if (rc < 0)
+		binding_free(b);
+	return rc;
+}
+
+int vpc_nft_bind_notes(const struct vpc_model *model, const struct vpc_port *ports,
+		       size_t n_ports, struct vec *notes)
+{
+	struct binding b;
+	int rc = binding_build(&b, model, ports, n_ports);
+
+	if (rc < 0)
+		return rc;
+	for (size_t e = 0; rc == 0 && e < model->enis.len; e++) {
+		struct vpc_bind_note note = { (int)e, b.kind[e] };
+
+		if (!(b.is_bound[e] && b.has_port[e]) && vec_push(notes, &note) < 0)
+			rc = -ENOMEM;
+	}
+	binding_free(&b);
+	return rc;
+}
+void vpc_nft_bind_note_format(const struct vpc_model *model, const struct vpc_bind_note *note,
+			      char *out, size_t out_size)
+{
+	const struct vpc_eni *eni = eni_at(model, (size_t)note->eni);
+	const char *why = "";
+
+	switch (note->kind) {
+	case VPC_BIND_NO_MAC:
+		why = "no MAC address in the input: its source and destination are not checked";
+		break;
+	case VPC_BIND_SHARED_MAC:
+		why = "its MAC belongs to an earlier ENI: its source and destination are not checked";
+		break;
+	case VPC_BIND_MAC_ONLY:
+		why = "no bridge port has a static entry for its MAC: bound by MAC only";
+		break;
+	}
+	snprintf(out, out_size, "%s (%s): %s", eni->id, eni->mac[0] ? eni->mac : "no MAC", why);
+}
+
+/* ---- element lists ---------------------------------------------------- */
+
+struct range {
+	addr128 lo, hi;
+};
+
+static int range_cmp(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* An ENI's addresses and prefixes of one family, sorted, overlaps merged
+ * (an interval set refuses overlapping elements). */
+static int eni_ranges(const struct vpc_eni *eni, int family, struct vec *out)
+{
+	size_t n = 0;
+
+	for (size_t a = 0; a < eni->addrs.len; a++) {
+		const struct cidr *addr = VEC_AT(&eni->addrs, struct cidr, a);
+		struct range r;
+
+		if (addr->family != family)
+			continue;
+		vnft_cidr_range(addr, &r.lo, &r.hi);
+		if (vec_push(out, &r) < 0)
+			return -ENOMEM;
+	}
+	if (out->len > 1)
+		qsort(out->items, out->len, sizeof(struct range), range_cmp);
+	for (size_t i = 0; i < out->len; i++) {
+		const struct range *r = VEC_AT(out, struct range, i);
+		struct range *last = n > 0 ? VEC_AT(out, struct range, n - 1) : NULL;
+
+		if (last && r->lo <= last->hi) {
+			if (r->hi > last->hi)
+				last->hi = r->hi;
+			continue;
+		}
+		*VEC_AT(out, struct range, n++) = *r;
+	}
+	out->len = n;
+	return 0;
+}
+
+/* Writes "\t\telements = { " before the first element and the separator
+ * before the others; *count says how many came before. */
+static void next_element(struct strbuf *sb, size_t *count)
+{
+	strbuf_addf(sb, "%s", (*count)++ ? ",\n\t\t\t     " : "\t\telements = { ");
+}
+
+static void end_elements(struct strbuf *sb, size_t count)
+{
+	strbuf_addf(sb, "%s\t}\n\n", count ? " }\n" : "");
+}
+
+/* Which ENIs a set holds. */
+enum eni_filter { ENIS_BOUND, ENIS_CHECKED, ENIS_UNBOUND };
+
+static bool eni_passes(const struct binding *b, size_t e, enum eni_filter filter)
+{
+	if (filter == ENIS_UNBOUND)
+		return !b->is_bound[e];
+	return b->is_bound[e] &&
+	       (filter == ENIS_BOUND || eni_at(b->model, e)->is_source_dest_checked);
+}
+
+/* set NAME { typeof FIELD; flags interval; [auto-merge;] elements } with
+ * an element per address range (prefixed by the ENI's MAC when
+ * with_mac) of each ENI filter lets through. */
+static int render_addr_set(struct strbuf *sb, const struct binding *b, const char *name,
+			   int fi, enum eni_filter filter, bool with_mac)
+{
+	const struct family_names *f = &vnft_families[fi];
+	size_t count = 0;
+	int rc = 0;
+
+	strbuf_addf(sb, "\tset %s {\n\t\ttypeof %s%s saddr\n\t\tflags interval\n%s", name,
+		    with_mac ? "ether saddr . " : "", f->ip, with_mac ? "" : "\t\tauto-merge\n");
+	for (size_t e = 0; rc == 0 && e < b->model->enis.len; e++) {
+		struct vec ranges = VEC_INIT(struct range);
+
+		if (!eni_passes(b, e, filter))
+			continue;
+		rc = eni_ranges(eni_at(b->model, e), f->family, &ranges);
+		for (size_t i = 0; rc == 0 && i < ranges.len; i++) {
+			const struct range *r = VEC_AT(&ranges, struct range, i);
+
+			next_element(sb, &count);
+			if (with_mac)
+				strbuf_addf(sb, "%s . ", eni_at(b->model, e)->mac);
+			vnft_add_range(sb, r->lo, r->hi, f->family);
+		}
+		vec_free(&ranges);
+	}
+	end_elements(sb, count);
+	return rc;
+}
+
+/* set NAME { typeof ether FIELD; elements } of the MACs of bound ENIs:
+ * those with a port, or those that are checked. */
+enum mac_filter { MACS_WITH_PORT, MACS_CHECKED };
+
+static void render_mac_set(struct strbuf *sb, const struct binding *b, const char *name,
+			   const char *field, enum mac_filter filter)
+{
+	size_t count = 0;
+
+	strbuf_addf(sb, "\tset %s {\n\t\ttypeof ether %s\n", name, field);
+	for (size_t e = 0; e < b->model->enis.len; e++) {
+		const struct vpc_eni *eni = eni_at(b->model, e);
+
+		if (!b->is_bound[e] || (filter == MACS_WITH_PORT && !b->has_port[e]) ||
+		    (filter == MACS_CHECKED && !eni->is_source_dest_checked))
+			continue;
+		next_element(sb, &count);
+		strbuf_addf(sb, "%s", eni->mac);
+	}
+	end_elements(sb, count);
+}
+
+/* map from_eni: a checked ENI's MAC to its source check, an unchecked
+ * one's to accept. */
+static void render_from_eni(struct strbuf *sb, const struct binding *b)
+{
+	size_t count = 0;
+
+	strbuf_addf(sb, "\tmap from_eni {\n\t\ttypeof ether saddr : verdict\n");
+	for (size_t e = 0; e < b->model->enis.len; e++) {
+		const struct vpc_eni *eni = eni_at(b->model, e);
+
+		if (!b->is_bound[e])
+			continue;
+		next_element(sb, &count);
+		strbuf_addf(sb, "%s : %s", eni->mac,
+			    eni->is_source_dest_checked ? "goto checked_source" : "accept");
+	}
+	end_elements(sb, count);
+}
+
+static void render_port_sets(struct strbuf *sb, const struct vec *bound)
+{
+	size_t count = 0;
+
+	strbuf_addf(sb, "\tset port_mac {\n\t\ttypeof iifname . ether saddr\n");
+	for (size_t i = 0; i < bound->len; i++) {
+		const struct vpc_port *port = VEC_AT(bound, struct vpc_port, i);
+
+		next_element(sb, &count);
+		strbuf_addf(sb, "\"%s\" . %s", port->ifname, port->mac);
+	}
+	end_elements(sb, count);
+	count = 0;
+	strbuf_addf(sb, "\tset bound_ports {\n\t\ttypeof iifname\n");
+	for (size_t i = 0; i < bound->len; i++) {
+		const char *name = VEC_AT(bound, struct vpc_port, i)->ifname;
+
+		if (i > 0 && strcmp(VEC_AT(bound, struct vpc_port, i - 1)->ifname, name) == 0)
+			continue;
+		next_element(sb, &count);
+		strbuf_addf(sb, "\"%s\"", name);
+	}
+	end_elements(sb, count);
+}
+
+/* ---- chains ----------------------------------------------------------- */
+
+#define SPOOFED_SOURCE "counter name srcdst_spoofed_source drop\n"
+
+static void render_checked_source(struct strbuf *sb)
+{
+	strbuf_addf(sb,
+		"\tchain checked_source {\n"
+		"\t\tether saddr . ip saddr @eni_v4 accept\n"
+		"\t\tether saddr . ip6 saddr @eni_v6 accept\n"
+		/* What an ENI sends before or without its address: neighbour
+		 * discovery, duplicate address detection, MLD, DHCP discovery,
+		 * ARP probes. */
+		"\t\tip6 saddr { ::, fe80::/10 } accept\n"
+		"\t\tip saddr 0.0.0.0 udp dport 67 accept\n"
+		"\t\tether saddr . arp saddr ip @eni_v4 accept\n"
+		"\t\tarp saddr ip 0.0.0.0 accept\n"
+		"\t\tmeta protocol { ip, ip6, arp } " SPOOFED_SOURCE
+		"\t}\n\n");
+}
+
+/* A MAC no ENI has: it may not claim a bound ENI's address; it may send
+ * what an ENI the model cannot bind could (when one of those is
+ * unchecked: anything). */
+static void render_unknown_source(struct strbuf *sb, bool has_unbound, bool has_unbound_unchecked)
+{
+	strbuf_addf(sb,
+		"\tchain unknown_source {\n"
+		"\t\tip saddr @claimed_v4 " SPOOFED_SOURCE
+		"\t\tip6 saddr @claimed_v6 " SPOOFED_SOURCE
+		"\t\tarp saddr ip @claimed_v4 " SPOOFED_SOURCE);
+	if (has_unbound_unchecked) {
+		strbuf_addf(sb, "\t\taccept\n\t}\n\n");
+		return;
+	}
+	strbuf_addf(sb,
+		"\t\tip saddr @unbound_v4 accept\n"
+		"\t\tip6 saddr @unbound_v6 accept\n"
+		"\t\tarp saddr ip @unbound_v4 accept\n");
+	if (has_unbound)
+		strbuf_addf(sb,
+			"\t\tip6 saddr { ::, fe80::/10 } accept\n"
+			"\t\tip saddr 0.0.0.0 udp dport 67 accept\n"
+			"\t\tarp saddr ip 0.0.0.0 accept\n");
+	strbuf_addf(sb,
+		"\t\tmeta protocol { ip, ip6, arp } counter name srcdst_unknown_mac drop\n"
+		"\t}\n\n");
+}
+
+static void render_checked_destination(struct strbuf *sb)
+{
+	strbuf_addf(sb,
+		"\tchain checked_destination {\n"
+		"\t\tether daddr . ip daddr @eni_v4 accept\n"
+		"\t\tether daddr . ip6 daddr @eni_v6 accept\n"
+		"\t\tether daddr . arp daddr ip @eni_v4 accept\n"
+		/* Broadcast, multicast and link-local to a unicast MAC (DHCP
+		 * offers, neighbour discovery). */
+		"\t\tip daddr { 224.0.0.0/4, 255.255.255.255 } accept\n"
+		"\t\tip6 daddr { fe80::/10, ff00::/8 } accept\n"
+		"\t\tmeta protocol { ip, ip6, arp } counter name srcdst_spoofed_destination drop\n"
+		"\t}\n\n");
+}
+
+static void render_base_chains(struct strbuf *sb, bool has_ports)
+{
+	strbuf_addf(sb,
+		"\tchain prerouting {\n"
+		"\t\ttype filter hook prerouting priority filter; policy accept;\n");
+	if (has_ports)
+		strbuf_addf(sb,
+			"\t\tiifname @bound_ports iifname . ether saddr != @port_mac "
+			"counter name srcdst_wrong_port drop\n"
+			"\t\tether saddr @bound_macs iifname . ether saddr != @port_mac "
+			"counter name srcdst_wrong_port drop\n");
+	strbuf_addf(sb,
+		"\t\tether saddr vmap @from_eni\n"
+		"\t\tgoto unknown_source\n"
+		"\t}\n\n"
+		"\tchain forward {\n"
+		"\t\ttype filter hook forward priority filter; policy accept;\n"
+		"\t\tether daddr @checked_macs goto checked_destination\n"
+		"\t}\n\n"
+		"\tchain output {\n"
+		"\t\ttype filter hook output priority filter; policy accept;\n"
+		"\t\tether daddr @checked_macs goto checked_destination\n"
+		"\t}\n");
+}
+
+/* ---- the table -------------------------------------------------------- */
+
+static int render_bridge_sets(struct strbuf *sb, const struct binding *b)
+{
+	int rc = 0;
+
+	render_port_sets(sb, &b->ports);
+	render_mac_set(sb, b, "bound_macs", "saddr", MACS_WITH_PORT);
+	render_from_eni(sb, b);
+	render_mac_set(sb, b, "checked_macs", "daddr", MACS_CHECKED);
+	for (int fi = 0; rc == 0 && fi < 2; fi++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "eni_%s", vnft_families[fi].suffix);
+		rc = render_addr_set(sb, b, name, fi, ENIS_CHECKED, true);
+		snprintf(name, sizeof(name), "claimed_%s", vnft_families[fi].suffix);
+		if (rc == 0)
+			rc = render_addr_set(sb, b, name, fi, ENIS_BOUND, false);
+		snprintf(name, sizeof(name), "unbound_%s", vnft_families[fi].suffix);
+		if (rc == 0)
+			rc = render_addr_set(sb, b, name, fi, ENIS_UNBOUND, false);
+	}
+	return rc;
+}
+
+char *vpc_nft_render_bridge(const struct vpc_model *model, const struct vpc_port *ports,
+			    size_t n_ports)
+{
+	struct strbuf sb = { 0 };
+	struct binding b;
+
+	if (binding_build(&b, model, ports, n_ports) < 0)
+		return NULL;
+	strbuf_addf(&sb, VPC_NFT_BRIDGE_DELETE "table bridge " VPC_NFT_TABLE " {\n");
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		strbuf_addf(&sb, "\tcounter %s {\n\t}\n\n", counters[i]);
+	if (render_bridge_sets(&sb, &b) < 0) {
+		binding_free(&b);
+		strbuf_free(&sb);
+		return NULL;
+	}
+	render_checked_source(&sb);
+	render_unknown_source(&sb, b.has_unbound, b.has_unbound_unchecked);
+	render_checked_destination(&sb);
+	render_base_chains(&sb, b.ports.len > 0);
+	strbuf_addf(&sb, "}\n");
+	binding_free(&b);
+	return strbuf_take(&sb);
+}
+
+char *vpc_nft_render_all(const struct vpc_model *model, const struct vpc_nft_opts *opts,
+			 const struct vpc_port *ports, size_t n_ports)
+{
+	char *inet = vpc_nft_render(model, opts);
+	char *bridge = inet ? vpc_nft_render_bridge(model, ports, n_ports) : NULL;
+	struct strbuf sb = { 0 };
+
+	if (bridge)
+		strbuf_addf(&sb, "%s%s", inet, bridge);
+	free(inet);
+	free(bridge);
+	return bridge ? strbuf_take(&sb) : NULL;
+}

@@ -1,0 +1,45 @@
+/* Internal to the vpc_nft renderer (vpc_nft*.c): the names and writers
+ * its files share. Not for other modules. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/cidr.h"
+#include "render/boxes.h"
+#include "model/vpc.h"
+#include "render/vpc_nft.h"
+#include "util/strbuf.h"
+#include "util/vec.h"
+
+enum set_kind { KIND_PORTS, KIND_ICMP, KIND_PROTO, KIND_ALL, N_KINDS };
+
+struct family_names {
+	int family;
+	const char *suffix;   /* v4 / v6 */
+	const char *ip;       /* ip / ip6 */
+	const char *icmp;     /* icmp / icmpv6 */
+	int icmp_proto;
+};
+
+/* [0] IPv4, [1] IPv6. */
+extern const struct family_names vnft_families[2];
+
+/* ---- addresses and elements (vpc_nft_util.c) ---- */
+addr128 vnft_to_a128(const uint8_t *bytes, int family);
+void vnft_cidr_range(const struct cidr *c, addr128 *lo, addr128 *hi);
+/* "10.0.0.0/8", "10.0.0.5", or "10.0.0.5-10.0.0.9". */
+void vnft_add_range(struct strbuf *sb, addr128 lo, addr128 hi, int family);
+void vnft_add_interval(struct strbuf *sb, uint32_t lo, uint32_t hi);
+/* The elements of a set (verdict_allow NULL) or of a verdict map. */
+void vnft_add_elements(struct strbuf *sb, const struct vec *boxes, enum set_kind kind,
+		       int family, const char *verdict_allow, const char *verdict_deny);
+const char *vnft_dir_name(enum vpc_dir dir);
+/* The typeof of a set or map: peer . protocol . port, and so on. */
+void vnft_add_typeof(struct strbuf *sb, enum set_kind kind, const struct family_names *f,
+		     const char *addr_field);
+
+/* ---- the parts of the table ---- */
+/* Security groups, group-set chains, ENI maps (vpc_nft_sg.c). */
+int vnft_render_sgs(struct strbuf *sb, const struct vpc_model *model);
+/* ACL maps, subnet chains and maps (vpc_nft_acl.c). */
+int vnft_render_acls(struct strbuf *sb, const struct vpc_model *model);

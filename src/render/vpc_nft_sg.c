@@ -1,0 +1,414 @@
+#include "render/vpc_nft_int.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kind_names[N_KINDS] = { "ports", "icmp", "proto", "all" };
+
+/* ---- security groups ------------------------------------------------- */
+
+static bool eni_in_group(const struct vpc_eni *eni, int group)
+{
+	for (size_t i = 0; i < eni->groups.len; i++)
+		if (*VEC_AT(&eni->groups, int, i) == group)
+			return true;
+	return false;
+}
+
+/* The kind of set a rule lands in, for one family. */
+static enum set_kind rule_kind(const struct vpc_traffic *t, const struct family_names *f)
+{
+	if (t->proto == VPC_PROTO_ALL)
+		return KIND_ALL;
+	if (t->proto == VPC_PROTO_TCP || t->proto == VPC_PROTO_UDP)
+		return KIND_PORTS;
+	if (t->proto == f->icmp_proto)
+		return KIND_ICMP;
+	return KIND_PROTO;
+}
+
+static int push_peer_box(struct vec *boxes, addr128 lo, addr128 hi, const struct vpc_traffic *t,
+			 enum set_kind kind)
+{
+	struct box box = { .addr_lo = lo, .addr_hi = hi, .verdict = 1 };
+
+	switch (kind) {
+	case KIND_PORTS:
+		box.a_lo = box.a_hi = (uint32_t)t->proto;
+		box.b_lo = t->port_from;
+		box.b_hi = t->port_to;
+		break;
+	case KIND_ICMP:
+		box.a_lo = t->icmp_type < 0 ? 0 : (uint32_t)t->icmp_type;
+		box.a_hi = t->icmp_type < 0 ? 255 : (uint32_t)t->icmp_type;
+		box.b_lo = t->icmp_code < 0 ? 0 : (uint32_t)t->icmp_code;
+		box.b_hi = t->icmp_code < 0 ? 255 : (uint32_t)t->icmp_code;
+		break;
+	case KIND_PROTO:
+		box.a_lo = box.a_hi = (uint32_t)t->proto;
+		break;
+	default:
+		break;
+	}
+	return vec_push(boxes, &box);
+}
+
+/* The boxes of one set: every rule of the group's direction that lands in
+ * kind, once for each address range its peer means in this family. */
+static int sg_boxes(const struct vpc_model *model, const struct vpc_sg *sg, enum vpc_dir dir,
+		    enum set_kind kind, const struct family_names *f, struct vec *boxes)
+{
+	int rc = 0;
+
+	for (size_t r = 0; rc == 0 && r < sg->rules.len; r++) {
+		const struct sg_rule *rule = VEC_AT(&sg->rules, struct sg_rule, r);
+		addr128 lo, hi;
+
+		if (rule->dir != dir || rule_kind(&rule->traffic, f) != kind)
+			continue;
+		if (rule->peer_kind == VPC_PEER_CIDR) {
+			if (rule->cidr.family != f->family)
+				continue;
+			vnft_cidr_range(&rule->cidr, &lo, &hi);
+			rc = push_peer_box(boxes, lo, hi, &rule->traffic, kind);
+		} else if (rule->peer_kind == VPC_PEER_GROUP && rule->peer >= 0) {
+			for (size_t e = 0; rc == 0 && e < model->enis.len; e++) {
+				const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
+
+				if (!eni_in_group(eni, rule->peer))
+					continue;
+				for (size_t a = 0; rc == 0 && a < eni->addrs.len; a++) {
+					const struct cidr *addr = VEC_AT(&eni->addrs, struct cidr, a);
+
+					if (addr->family != f->family)
+						continue;
+					lo = vnft_to_a128(addr->addr, addr->family);
+					rc = push_peer_box(boxes, lo, lo, &rule->traffic, kind);
+				}
+			}
+		} else if (rule->peer_kind == VPC_PEER_PREFIX_LIST && rule->peer >= 0) {
+			const struct vpc_prefix_list *list =
+				VEC_AT(&model->prefix_lists, struct vpc_prefix_list, rule->peer);
+
+			for (size_t c = 0; rc == 0 && c < list->cidrs.len; c++) {
+				const struct cidr *cidr = VEC_AT(&list->cidrs, struct cidr, c);
+
+				if (cidr->family != f->family)
+					continue;
+				vnft_cidr_range(cidr, &lo, &hi);
+				rc = push_peer_box(boxes, lo, hi, &rule->traffic, kind);
+			}
+		}
+	}
+	return rc;
+}
+
+/* The disjoint elements of each of a group's sets. */
+struct sg_sets {
+	struct vec elements[2][2][N_KINDS]; /* [dir][family][kind], struct box */
+};
+
+static void sg_sets_free(struct sg_sets *sets)
+{
+	for (int d = 0; d < 2; d++)
+		for (int f = 0; f < 2; f++)
+			for (int k = 0; k < N_KINDS; k++)
+				vec_free(&sets->elements[d][f][k]);
+}
+
+/* The sets of group sg (whose rules may differ from the model's: the
+ * group as it was before a change). */
+static int sg_sets_build(const struct vpc_model *model, const struct vpc_sg *sg,
+			 struct sg_sets *sets)
+{
+	int rc = 0;
+
+	for (int d = 0; d < 2; d++)
+		for (int f = 0; f < 2; f++)
+			for (int k = 0; k < N_KINDS; k++)
+				sets->elements[d][f][k] = (struct vec)VEC_INIT(struct box);
+	for (int d = 0; rc == 0 && d < 2; d++) {
+		for (int f = 0; rc == 0 && f < 2; f++) {
+			for (int k = 0; rc == 0 && k < N_KINDS; k++) {
+				struct vec in = VEC_INIT(struct box);
+
+				rc = sg_boxes(model, sg, (enum vpc_dir)d, (enum set_kind)k,
+					      &vnft_families[f], &in);
+				if (rc == 0)
+					rc = boxes_first_match(in.items, in.len, &sets->elements[d][f][k]);
+				vec_free(&in);
+			}
+		}
+	}
+	if (rc < 0)
+		sg_sets_free(sets);
+	return rc;
+}
+
+static void set_name(char *out, size_t size, int sg, int dir, int family, int kind)
+{
+	snprintf(out, size, "sg%d_%s_%s_%s", sg, vnft_dir_name((enum vpc_dir)dir), kind_names[kind],
+		 vnft_families[family].suffix);
+}
+
+static void add_set_declaration(struct strbuf *sb, const char *indent, int dir, int family,
+				int kind)
+{
+	strbuf_addf(sb, "%stypeof ", indent);
+	vnft_add_typeof(sb, (enum set_kind)kind, &vnft_families[family],
+			dir == VPC_INGRESS ? "saddr" : "daddr");
+	strbuf_addf(sb, "\n%sflags interval\n", indent);
+}
+
+/* Empty sets are left out, and so are their lookups: fewer objects to
+ * load, and no lookup a packet would pay for nothing. */
+static void render_sg_sets(struct strbuf *sb, int sg, const struct sg_sets *sets)
+{
+	for (int d = 0; d < 2; d++) {
+		for (int f = 0; f < 2; f++) {
+			for (int k = 0; k < N_KINDS; k++) {
+				const struct vec *elements = &sets->elements[d][f][k];
+				char name[64];
+
+				if (elements->len == 0)
+					continue;
+				set_name(name, sizeof(name), sg, d, f, k);
+				strbuf_addf(sb, "\tset %s {\n", name);
+				add_set_declaration(sb, "\t\t", d, f, k);
+				strbuf_addf(sb, "\t\telements = { ");
+				vnft_add_elements(sb, elements, (enum set_kind)k, vnft_families[f].family,
+					  NULL, NULL);
+				strbuf_addf(sb, " }\n\t}\n\n");
+			}
+		}
+	}
+}
+
+/* The lookups of one chain, as lines with the given prefix (a tab inside
+ * a table, or "add rule inet TABLE CHAIN " in an update). */
+static void render_sg_lookups(struct strbuf *sb, const char *prefix, int sg, enum vpc_dir dir,
+			      const struct sg_sets *sets)
+{
+	for (int f = 0; f < 2; f++) {
+		for (int k = 0; k < N_KINDS; k++) {
+			char name[64];
+
+			if (sets->elements[dir][f][k].len == 0)
+				continue;
+			set_name(name, sizeof(name), sg, dir, f, k);
+			strbuf_addf(sb, "%s", prefix);
+			vnft_add_typeof(sb, (enum set_kind)k, &vnft_families[f],
+				   dir == VPC_INGRESS ? "saddr" : "daddr");
+			strbuf_addf(sb, " @%s accept\n", name);
+		}
+	}
+}
+
+static void render_sg_chain(struct strbuf *sb, const struct vpc_model *model, int sg,
+			    enum vpc_dir dir, const struct sg_sets *sets)
+{
+	strbuf_addf(sb, "\t# %s %s\n", VEC_AT(&model->sgs, struct vpc_sg, sg)->id,
+		    dir == VPC_INGRESS ? "ingress" : "egress");
+	strbuf_addf(sb, "\tchain sg%d_%s {\n", sg, vnft_dir_name(dir));
+	render_sg_lookups(sb, "\t\t", sg, dir, sets);
+	strbuf_addf(sb, "\t}\n\n");
+}
+
+/* ---- group sets and ENI dispatch ------------------------------------- */
+
+/* The distinct lists of groups ENIs have; eni_set[e] is ENI e's. */
+struct group_sets {
+	const struct vpc_eni **first_eni; /* a representative per set */
+	size_t n;
+	size_t *eni_set;
+};
+
+static bool same_groups(const struct vpc_eni *x, const struct vpc_eni *y)
+{
+	if (x->groups.len != y->groups.len)
+		return false;
+	return memcmp(x->groups.items, y->groups.items, x->groups.len * sizeof(int)) == 0;
+}
+
+static int find_group_sets(const struct vpc_model *model, struct group_sets *gs)
+{
+	gs->n = 0;
+	gs->first_eni = calloc(model->enis.len + 1, sizeof(const struct vpc_eni *));
+	gs->eni_set = calloc(model->enis.len + 1, sizeof(*gs->eni_set));
+	if (!gs->first_eni || !gs->eni_set)
+		return -1;
+	for (size_t e = 0; e < model->enis.len; e++) {
+		const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
+		size_t k = 0;
+
+		while (k < gs->n && !same_groups(gs->first_eni[k], eni))
+			k++;
+		if (k == gs->n)
+			gs->first_eni[gs->n++] = eni;
+		gs->eni_set[e] = k;
+	}
+	return 0;
+}
+
+static void render_group_set_chains(struct strbuf *sb, const struct group_sets *gs)
+{
+	for (size_t k = 0; k < gs->n; k++) {
+		for (int dir = 0; dir < 2; dir++) {
+			const struct vpc_eni *eni = gs->first_eni[k];
+
+			strbuf_addf(sb, "\tchain gs%zu_%s {\n", k, vnft_dir_name((enum vpc_dir)dir));
+			for (size_t g = 0; g < eni->groups.len; g++)
+				strbuf_addf(sb, "\t\tjump sg%d_%s\n", *VEC_AT(&eni->groups, int, g),
+					    vnft_dir_name((enum vpc_dir)dir));
+			strbuf_addf(sb, "\t\tdrop\n\t}\n\n");
+		}
+	}
+}
+
+static void render_eni_maps(struct strbuf *sb, const struct vpc_model *model,
+			    const struct group_sets *gs)
+{
+	for (int dir = 0; dir < 2; dir++) {
+		for (int fi = 0; fi < 2; fi++) {
+			const struct family_names *f = &vnft_families[fi];
+			const char *sep = "";
+
+			strbuf_addf(sb, "\tmap eni_%s_%s {\n\t\ttypeof %s %s : verdict\n",
+				    vnft_dir_name((enum vpc_dir)dir), f->suffix, f->ip,
+				    dir == VPC_INGRESS ? "daddr" : "saddr");
+			for (size_t e = 0; e < model->enis.len; e++) {
+				const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
+
+				for (size_t a = 0; a < eni->addrs.len; a++) {
+					const struct cidr *addr = VEC_AT(&eni->addrs, struct cidr, a);
+					char text[INET6_ADDRSTRLEN];
+
+					if (addr->family != f->family)
+						continue;
+					inet_ntop(addr->family, addr->addr, text, sizeof(text));
+					strbuf_addf(sb, "%s%s : goto gs%zu_%s", *sep ? ",\n\t\t\t     " :
+						    "\t\telements = { ", text, gs->eni_set[e],
+						    vnft_dir_name((enum vpc_dir)dir));
+					sep = ",";
+				}
+			}
+			strbuf_addf(sb, "%s\t}\n\n", *sep ? " }\n" : "");
+		}
+	}
+}
+
+/* Each group's sets and chains, the chains of the distinct lists of
+ * groups, and the maps from an ENI's address to its list's chain. */
+int vnft_render_sgs(struct strbuf *sb, const struct vpc_model *model)
+{
+	struct group_sets gs = { 0 };
+	int rc = find_group_sets(model, &gs);
+
+	for (size_t i = 0; rc == 0 && i < model->sgs.len; i++) {
+		struct sg_sets sets;
+
+		rc = sg_sets_build(model, VEC_AT(&model->sgs, struct vpc_sg, i), &sets);
+		if (rc < 0)
+			break;
+		render_sg_sets(sb, (int)i, &sets);
+		render_sg_chain(sb, model, (int)i, VPC_INGRESS, &sets);
+		render_sg_chain(sb, model, (int)i, VPC_EGRESS, &sets);
+		sg_sets_free(&sets);
+	}
+	if (rc == 0) {
+		render_group_set_chains(sb, &gs);
+		render_eni_maps(sb, model, &gs);
+	}
+	free(gs.first_eni);
+	free(gs.eni_set);
+	return rc;
+}
+
+static bool same_boxes(const struct vec *a, const struct vec *b)
+{
+	if (a->len != b->len)
+		return false;
+	for (size_t i = 0; i < a->len; i++) {
+		const struct box *x = VEC_AT(a, struct box, i), *y = VEC_AT(b, struct box, i);
+
+		if (x->addr_lo != y->addr_lo || x->addr_hi != y->addr_hi || x->a_lo != y->a_lo ||
+		    x->a_hi != y->a_hi || x->b_lo != y->b_lo || x->b_hi != y->b_hi ||
+		    x->verdict != y->verdict)
+			return false;
+	}
+	return true;
+}
+
+/* Whether the same sets are non-empty in both: then the loaded chains
+ * already look up exactly these sets. */
+static bool same_set_shape(const struct sg_sets *a, const struct sg_sets *b)
+{
+	for (int d = 0; d < 2; d++)
+		for (int f = 0; f < 2; f++)
+			for (int k = 0; k < N_KINDS; k++)
+				if ((a->elements[d][f][k].len == 0) != (b->elements[d][f][k].len == 0))
+					return false;
+	return true;
+}
+
+char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg,
+			       const struct vpc_sg *previous)
+{
+	struct strbuf sb = { 0 };
+	struct sg_sets sets, before = { 0 };
+	bool is_same_shape = false;
+
+	if (sg_sets_build(model, VEC_AT(&model->sgs, struct vpc_sg, sg), &sets) < 0)
+		return NULL;
+	if (previous) {
+		if (sg_sets_build(model, previous, &before) < 0) {
+			sg_sets_free(&sets);
+			return NULL;
+		}
+		is_same_shape = same_set_shape(&sets, &before);
+	}
+	for (int d = 0; d < 2; d++) {
+		char prefix[96];
+
+		for (int f = 0; f < 2; f++) {
+			for (int k = 0; k < N_KINDS; k++) {
+				const struct vec *elements = &sets.elements[d][f][k];
+				char name[64];
+
+				set_name(name, sizeof(name), sg, d, f, k);
+				/* The same sets as before: refill those that changed. */
+				if (is_same_shape && (elements->len == 0 ||
+						      same_boxes(elements, &before.elements[d][f][k])))
+					continue;
+				/* Otherwise make sure of each (add is a no-op for a set
+				 * that exists), empty it and refill it. */
+				if (!is_same_shape) {
+					strbuf_addf(&sb, "add set inet " VPC_NFT_TABLE " %s { typeof ", name);
+					vnft_add_typeof(&sb, (enum set_kind)k, &vnft_families[f],
+						   d == VPC_INGRESS ? "saddr" : "daddr");
+					strbuf_addf(&sb, "; flags interval; }\n");
+				}
+				strbuf_addf(&sb, "flush set inet " VPC_NFT_TABLE " %s\n", name);
+				if (elements->len == 0)
+					continue;
+				strbuf_addf(&sb, "add element inet " VPC_NFT_TABLE " %s { ", name);
+				vnft_add_elements(&sb, elements, (enum set_kind)k, vnft_families[f].family,
+					  NULL, NULL);
+				strbuf_addf(&sb, " }\n");
+			}
+		}
+		if (is_same_shape)
+			continue;
+		snprintf(prefix, sizeof(prefix), "add rule inet " VPC_NFT_TABLE " sg%d_%s ", sg,
+			 vnft_dir_name((enum vpc_dir)d));
+		strbuf_addf(&sb, "flush chain inet " VPC_NFT_TABLE " sg%d_%s\n", sg,
+			    vnft_dir_name((enum vpc_dir)d));
+		render_sg_lookups(&sb, prefix, sg, (enum vpc_dir)d, &sets);
+	}
+	sg_sets_free(&sets);
+	if (previous)
+		sg_sets_free(&before);
+	return strbuf_take(&sb);
+}

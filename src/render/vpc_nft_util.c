@@ -1,0 +1,114 @@
+#include "render/vpc_nft_int.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+const struct family_names vnft_families[2] = {
+	{ AF_INET, "v4", "ip", "icmp", VPC_PROTO_ICMP },
+	{ AF_INET6, "v6", "ip6", "icmpv6", VPC_PROTO_ICMPV6 },
+};
+
+/* ---- addresses ------------------------------------------------------- */
+
+addr128 vnft_to_a128(const uint8_t *bytes, int family)
+{
+	addr128 v = 0;
+
+	for (size_t i = 0; i < cidr_addr_len(family); i++)
+		v = (v << 8) | bytes[i];
+	return v;
+}
+
+void vnft_cidr_range(const struct cidr *c, addr128 *lo, addr128 *hi)
+{
+	uint8_t first[16], last[16];
+
+	cidr_bounds(c, first, last);
+	*lo = vnft_to_a128(first, c->family);
+	*hi = vnft_to_a128(last, c->family);
+}
+
+static void format_addr(addr128 v, int family, char *out, size_t out_size)
+{
+	uint8_t bytes[16];
+	size_t len = cidr_addr_len(family);
+
+	for (size_t i = len; i-- > 0;) {
+		bytes[i] = (uint8_t)(v & 0xff);
+		v >>= 8;
+	}
+	inet_ntop(family, bytes, out, (socklen_t)out_size);
+}
+
+/* "10.0.0.0/8", "10.0.0.5", or "10.0.0.5-10.0.0.9". */
+void vnft_add_range(struct strbuf *sb, addr128 lo, addr128 hi, int family)
+{
+	int bits = (int)cidr_addr_len(family) * 8;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	addr128 size = hi - lo;
+
+	format_addr(lo, family, a, sizeof(a));
+	if (lo == hi) {
+		strbuf_addf(sb, "%s", a);
+		return;
+	}
+	/* A range is a prefix when its size is a power of two and lo is aligned. */
+	if ((size & (size + 1)) == 0 && (lo & size) == 0) {
+		int host_bits = 0;
+
+		while (host_bits < bits && ((size >> host_bits) & 1))
+			host_bits++;
+		strbuf_addf(sb, "%s/%d", a, bits - host_bits);
+		return;
+	}
+	format_addr(hi, family, b, sizeof(b));
+	strbuf_addf(sb, "%s-%s", a, b);
+}
+
+void vnft_add_interval(struct strbuf *sb, uint32_t lo, uint32_t hi)
+{
+	if (lo == hi)
+		strbuf_addf(sb, "%u", lo);
+	else
+		strbuf_addf(sb, "%u-%u", lo, hi);
+}
+
+void vnft_add_elements(struct strbuf *sb, const struct vec *boxes, enum set_kind kind,
+			 int family, const char *verdict_allow, const char *verdict_deny)
+{
+	for (size_t i = 0; i < boxes->len; i++) {
+		const struct box *b = VEC_AT(boxes, struct box, i);
+
+		strbuf_addf(sb, "%s", i ? ",\n\t\t\t     " : "");
+		vnft_add_range(sb, b->addr_lo, b->addr_hi, family);
+		if (kind != KIND_ALL) {
+			strbuf_addf(sb, " . ");
+			vnft_add_interval(sb, b->a_lo, b->a_hi);
+		}
+		if (kind == KIND_PORTS || kind == KIND_ICMP) {
+			strbuf_addf(sb, " . ");
+			vnft_add_interval(sb, b->b_lo, b->b_hi);
+		}
+		if (verdict_allow)
+			strbuf_addf(sb, " : %s", b->verdict ? verdict_allow : verdict_deny);
+	}
+}
+
+const char *vnft_dir_name(enum vpc_dir dir)
+{
+	return dir == VPC_INGRESS ? "in" : "out";
+}
+
+/* The typeof of a set or map: peer . protocol . port, and so on. */
+void vnft_add_typeof(struct strbuf *sb, enum set_kind kind, const struct family_names *f,
+		       const char *addr_field)
+{
+	strbuf_addf(sb, "%s %s", f->ip, addr_field);
+	if (kind == KIND_PORTS)
+		strbuf_addf(sb, " . meta l4proto . th dport");
+	else if (kind == KIND_ICMP)
+		strbuf_addf(sb, " . %s type . %s code", f->icmp, f->icmp);
+	else if (kind == KIND_PROTO)
+		strbuf_addf(sb, " . meta l4proto");
+}
