@@ -4,7 +4,8 @@
  *   bw-fwsteps DIR [--load]
  *
  * Prints one "name value" line each: parse_ms (read the --aws folder and
- * link the model), render_ms (the ruleset text), bytes, and what the
+ * link the model), render_ms (the ruleset text of both tables, inet and
+ * bridge, as `fw apply` loads them; no bridge ports), bytes, and what the
  * transaction holds (tables, chains, rules, sets, maps, elements);
  * with --load, load_ms: the transaction loaded through libnftables (the
  * table replaced whole, as `fw apply` does). Each step is the best of 3. */
@@ -95,13 +96,13 @@ int main(int argc, char **argv)
 		double t0 = now_ms(), t1, t2;
 
 		vpc_model_init(&model);
-		if (awsdir_load(argv[1], &model, &warnings, &err) < 0) {
+		if (awsdir_load(argv[1], NULL, &model, &warnings, &err) < 0) {
 			fprintf(stderr, "bw-fwsteps: %s\n", err.msg);
 			return 1;
 		}
 		t1 = now_ms();
 		free(ruleset);
-		ruleset = vpc_nft_render(&model, &opts);
+		ruleset = vpc_nft_render_all(&model, &opts, NULL, 0);
 		t2 = now_ms();
 		if (!ruleset) {
 			fprintf(stderr, "bw-fwsteps: out of memory\n");
