@@ -304,7 +304,10 @@ static bool next_ref_group(const struct vec *refs, addr128 *group)
 }
 
 /* The rules naming groups, of one family and kind: for each group named,
- * a lookup of its member set and of the traffic those rules allow. */
+ * a rule for each piece of the traffic they allow, matched before the
+ * lookup of its member set (the cheap test first). Plain matches, not an
+ * anonymous set: the kernel walks the whole transaction each time a rule
+ * binds an anonymous set, which at 10,000 instances took seconds. */
 static void render_ref_lookups(struct strbuf *sb, const char *prefix, enum vpc_dir dir, int f,
 			       enum set_kind kind, const struct vec *refs)
 {
@@ -312,32 +315,39 @@ static void render_ref_lookups(struct strbuf *sb, const char *prefix, enum vpc_d
 	addr128 group = 0;
 
 	for (; next_ref_group(refs, &group); group++) {
-		const char *sep = " { ";
 		char name[64];
 
 		members_set_name(name, sizeof(name), (int)group, f);
-		strbuf_addf(sb, "%s%s %s @%s", prefix, fam->ip, dir == VPC_INGRESS ? "saddr" : "daddr",
-			    name);
-		if (kind == KIND_PORTS)
-			strbuf_addf(sb, " meta l4proto . th dport");
-		else if (kind == KIND_ICMP)
-			strbuf_addf(sb, " %s type . %s code", fam->icmp, fam->icmp);
-		else if (kind == KIND_PROTO)
-			strbuf_addf(sb, " meta l4proto");
-		for (size_t i = 0; kind != KIND_ALL && i < refs->len; i++) {
+		for (size_t i = 0; i < refs->len; i++) {
 			const struct box *b = VEC_AT(refs, struct box, i);
 
 			if (b->addr_lo > group || b->addr_hi < group)
 				continue;
-			strbuf_addf(sb, "%s", sep);
-			sep = ", ";
-			vnft_add_interval(sb, b->a_lo, b->a_hi);
-			if (kind != KIND_PROTO) {
-				strbuf_addf(sb, " . ");
-				vnft_add_interval(sb, b->b_lo, b->b_hi);
+			strbuf_addf(sb, "%s", prefix);
+			if (kind == KIND_PORTS || kind == KIND_PROTO) {
+				strbuf_addf(sb, "meta l4proto ");
+				vnft_add_interval(sb, b->a_lo, b->a_hi);
+				strbuf_addf(sb, " ");
 			}
+			if (kind == KIND_PORTS && (b->b_lo > 0 || b->b_hi < 65535)) {
+				strbuf_addf(sb, "th dport ");
+				vnft_add_interval(sb, b->b_lo, b->b_hi);
+				strbuf_addf(sb, " ");
+			}
+			if (kind == KIND_ICMP) {
+				/* The type alone says the protocol. */
+				strbuf_addf(sb, "%s type ", fam->icmp);
+				vnft_add_interval(sb, b->a_lo, b->a_hi);
+				strbuf_addf(sb, " ");
+				if (b->b_lo > 0 || b->b_hi < 255) {
+					strbuf_addf(sb, "%s code ", fam->icmp);
+					vnft_add_interval(sb, b->b_lo, b->b_hi);
+					strbuf_addf(sb, " ");
+				}
+			}
+			strbuf_addf(sb, "%s %s @%s accept\n", fam->ip,
+				    dir == VPC_INGRESS ? "saddr" : "daddr", name);
 		}
-		strbuf_addf(sb, "%s accept\n", kind == KIND_ALL ? "" : " }");
 	}
 }
 

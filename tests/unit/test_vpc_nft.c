@@ -120,10 +120,10 @@ static void test_a_rule_naming_a_group_looks_up_its_member_set(void **state)
 	 * lookup of sg-app's rule naming sg-web for TCP 8080. */
 	assert_non_null(strstr(ruleset, "\tset sg0_members_v4 {\n\t\ttype ipv4_addr\n"
 				    "\t\tflags interval\n\t\telements = { 10.0.1.10 }\n"));
-	assert_non_null(strstr(ruleset, "\t\tip saddr @sg0_members_v4 meta l4proto . th dport "
-				    "{ 6 . 8080 } accept\n"));
-	assert_non_null(strstr(ruleset, "\t\tip6 saddr @sg0_members_v6 meta l4proto . th dport "
-				    "{ 6 . 8080 } accept\n"));
+	assert_non_null(strstr(ruleset, "\t\tmeta l4proto 6 th dport 8080 ip saddr @sg0_members_v4 "
+				    "accept\n"));
+	assert_non_null(strstr(ruleset, "\t\tmeta l4proto 6 th dport 8080 ip6 saddr @sg0_members_v6 "
+				    "accept\n"));
 	assert_null(strstr(ruleset, "10.0.1.10 . 6 . 8080"));
 	free(ruleset);
 	vpc_model_free(&model);
@@ -145,8 +145,8 @@ static void test_an_update_that_names_a_new_group_fills_its_member_set(void **st
 				 "flags interval; }\nflush set inet bulwark_vpc sg0_members_v4\n"
 				 "add element inet bulwark_vpc sg0_members_v4 { 10.0.1.10 }\n"));
 	assert_non_null(strstr(update, "flush chain inet bulwark_vpc sg1_in\n"));
-	assert_non_null(strstr(update, "add rule inet bulwark_vpc sg1_in ip saddr @sg0_members_v4 "
-				 "meta l4proto . th dport { 6 . 8080 } accept\n"));
+	assert_non_null(strstr(update, "add rule inet bulwark_vpc sg1_in meta l4proto 6 th dport 8080 "
+				 "ip saddr @sg0_members_v4 accept\n"));
 	free(update);
 	vec_free(&previous.rules);
 	vpc_model_free(&model);
