@@ -67,37 +67,38 @@ static void render_nacl_chain(struct strbuf *sb, const struct vpc_nft_opts *opts
 		original, reply);
 }
 
-static void render_base_chains(struct strbuf *sb, const struct vpc_nft_opts *opts)
+static void render_base_chains(struct strbuf *sb, const struct vpc_nft_opts *opts,
+			       const size_t n_slots[2])
 {
 	render_nacl_chain(sb, opts);
 	strbuf_addf(sb,
 		"\tchain sg_egress {\n"
 		"\t\ttype filter hook forward priority filter; policy accept;\n"
 		"\t\tct state established,related accept\n"
-		ND_ACCEPT
-		"\t\tip saddr vmap @eni_out_v4\n"
-		"\t\tip6 saddr vmap @eni_out_v6\n"
+		ND_ACCEPT);
+	vnft_render_eni_lookups(sb, VPC_EGRESS, n_slots);
+	strbuf_addf(sb,
 		"\t}\n\n"
 		"\tchain sg_ingress {\n"
 		"\t\ttype filter hook forward priority filter + 10; policy accept;\n"
 		"\t\tct state established,related accept\n"
-		ND_ACCEPT
-		"\t\tip daddr vmap @eni_in_v4\n"
-		"\t\tip6 daddr vmap @eni_in_v6\n"
-		"\t}\n");
+		ND_ACCEPT);
+	vnft_render_eni_lookups(sb, VPC_INGRESS, n_slots);
+	strbuf_addf(sb, "\t}\n");
 }
 
 char *vpc_nft_render(const struct vpc_model *model, const struct vpc_nft_opts *opts)
 {
 	struct strbuf sb = { 0 };
+	size_t n_slots[2] = { 1, 1 };
 	int rc;
 
 	strbuf_addf(&sb, VPC_NFT_INET_DELETE "table inet " VPC_NFT_TABLE " {\n");
-	rc = vnft_render_sgs(&sb, model);
+	rc = vnft_render_sgs(&sb, model, n_slots);
 	if (rc == 0)
 		rc = vnft_render_acls(&sb, model);
 	if (rc == 0)
-		render_base_chains(&sb, opts);
+		render_base_chains(&sb, opts, n_slots);
 	strbuf_addf(&sb, "}\n");
 	if (rc < 0) {
 		strbuf_free(&sb);

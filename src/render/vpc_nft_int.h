@@ -39,7 +39,10 @@ void vnft_add_typeof(struct strbuf *sb, enum set_kind kind, const struct family_
 		     const char *addr_field);
 
 /* ---- the parts of the table ---- */
-/* Security groups, group-set chains, ENI maps (vpc_nft_sg.c). */
-int vnft_render_sgs(struct strbuf *sb, const struct vpc_model *model);
+/* Security groups, group-set chains, ENI maps (vpc_nft_sg.c); n_slots
+ * gets how many ENI maps each family has, for vnft_render_eni_lookups(). */
+int vnft_render_sgs(struct strbuf *sb, const struct vpc_model *model, size_t n_slots[2]);
+/* A base chain's lookups of the ENI maps of a direction. */
+void vnft_render_eni_lookups(struct strbuf *sb, enum vpc_dir dir, const size_t n_slots[2]);
 /* ACL maps, subnet chains and maps (vpc_nft_acl.c). */
 int vnft_render_acls(struct strbuf *sb, const struct vpc_model *model);

@@ -177,6 +177,70 @@ static void test_an_update_leaves_the_member_sets_it_named_before(void **state)
 
 /* ---- hand-made models ---- */
 
+/* n ENIs in the example's first subnet with the groups listed (-1 ends). */
+static void add_enis_with_groups(struct vpc_model *model, size_t n, const int *groups)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct vpc_eni eni = { .subnet = 0, .is_source_dest_checked = true };
+		struct cidr addr;
+		char text[32], why[128];
+
+		snprintf(eni.id, sizeof(eni.id), "eni-%04zx", 0x100 + i);
+		eni.addrs = (struct vec)VEC_INIT(struct cidr);
+		eni.group_ids = (struct vec)VEC_INIT(struct vpc_id);
+		eni.groups = (struct vec)VEC_INIT(int);
+		snprintf(text, sizeof(text), "10.9.%zu.%zu", i / 200, 10 + i % 200);
+		assert_int_equal(cidr_parse(text, true, &addr, why, sizeof(why)), 0);
+		assert_int_equal(vec_push(&eni.addrs, &addr), 0);
+		for (const int *g = groups; *g >= 0; g++)
+			assert_int_equal(vec_push(&eni.groups, g), 0);
+		assert_int_equal(vec_push(&model->enis, &eni), 0);
+	}
+}
+
+static void test_a_list_of_groups_few_enis_share_goes_through_one_map_a_group(void **state)
+{
+	struct vpc_model model;
+	char *ruleset;
+
+	(void)state;
+	load_examples(&model);
+	add_enis_with_groups(&model, 2, (const int[]){ 2, 0, 1, -1 });
+	ruleset = vpc_nft_render(&model, &test_nft_opts);
+	assert_non_null(ruleset);
+	assert_non_null(strstr(ruleset, "10.9.0.10 : jump sg2_in"));
+	assert_non_null(strstr(ruleset, "\tmap eni2_in_v4 {\n\t\ttypeof ip daddr : verdict\n"));
+	assert_non_null(strstr(ruleset, "10.9.0.11 : jump sg0_in"));
+	assert_non_null(strstr(ruleset, "\tmap eni3_in_v4 {\n\t\ttypeof ip daddr : verdict\n"
+				    "\t\telements = { 10.9.0.10 : goto end_sg1_in,\n"));
+	assert_non_null(strstr(ruleset, "\tchain end_sg1_in {\n\t\tjump sg1_in\n\t\tdrop\n\t}\n"));
+	assert_non_null(strstr(ruleset, "\t\tip daddr vmap @eni_in_v4\n\t\tip daddr vmap @eni2_in_v4\n"
+				    "\t\tip daddr vmap @eni3_in_v4\n"));
+	assert_null(strstr(ruleset, "chain gs"));
+	free(ruleset);
+	vpc_model_free(&model);
+}
+
+static void test_a_list_of_groups_many_enis_share_gets_its_own_chain(void **state)
+{
+	struct vpc_model model;
+	char *ruleset;
+
+	(void)state;
+	load_examples(&model);
+	add_enis_with_groups(&model, 20, (const int[]){ 2, 0, 1, -1 });
+	ruleset = vpc_nft_render(&model, &test_nft_opts);
+	assert_non_null(ruleset);
+	assert_non_null(strstr(ruleset, "\tchain gs0_in {\n\t\tjump sg2_in\n\t\tjump sg0_in\n"
+				    "\t\tjump sg1_in\n\t\tdrop\n\t}\n"));
+	assert_non_null(strstr(ruleset, "10.9.0.29 : goto gs0_in"));
+	/* Only the first map holds them. */
+	assert_null(strstr(ruleset, "10.9.0.29 : jump"));
+	assert_null(strstr(ruleset, "eni3_in_v4"));
+	free(ruleset);
+	vpc_model_free(&model);
+}
+
 static void add_cidr(struct vec *v, const char *text)
 {
 	struct cidr c;
@@ -389,6 +453,8 @@ int main(void)
 		cmocka_unit_test(test_a_rule_naming_a_group_looks_up_its_member_set),
 		cmocka_unit_test(test_an_update_that_names_a_new_group_fills_its_member_set),
 		cmocka_unit_test(test_an_update_leaves_the_member_sets_it_named_before),
+		cmocka_unit_test(test_a_list_of_groups_few_enis_share_goes_through_one_map_a_group),
+		cmocka_unit_test(test_a_list_of_groups_many_enis_share_gets_its_own_chain),
 		cmocka_unit_test(test_bridge_table_matches_golden_file),
 		cmocka_unit_test(test_bridge_table_does_not_depend_on_port_order),
 		cmocka_unit_test(test_unchecked_eni_sends_from_any_address),
