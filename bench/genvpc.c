@@ -178,8 +178,8 @@ static void naive_acl_entry(FILE *f, json_t *entry, const char *subnet_v4, const
 	json_t *v4 = json_object_get(entry, "CidrBlock"), *range = json_object_get(entry, "PortRange");
 	const char *ip = v4 ? "ip" : "ip6";
 
-	fprintf(f, "\t\t%s %s %s %s %s", ip, is_egress ? "saddr" : "daddr", v4 ? subnet_v4 : subnet_v6,
-		is_egress ? "daddr" : "saddr",
+	fprintf(f, "\t\t%s %s %s %s %s %s", ip, is_egress ? "saddr" : "daddr",
+		v4 ? subnet_v4 : subnet_v6, ip, is_egress ? "daddr" : "saddr",
 		json_string_value(v4 ? v4 : json_object_get(entry, "Ipv6CidrBlock")));
 	if (range)
 		fprintf(f, " tcp dport %lld-%lld", json_integer_value(json_object_get(range, "From")),
