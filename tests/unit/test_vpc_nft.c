@@ -119,7 +119,7 @@ static void test_a_rule_naming_a_group_looks_up_its_member_set(void **state)
 	/* sg-web's one member (10.0.1.10, fd00:10:0:1::10), once, and the
 	 * lookup of sg-app's rule naming sg-web for TCP 8080. */
 	assert_non_null(strstr(ruleset, "\tset sg0_members_v4 {\n\t\ttype ipv4_addr\n"
-				    "\t\tflags interval\n\t\telements = { 10.0.1.10 }\n"));
+				    "\t\telements = { 10.0.1.10 }\n"));
 	assert_non_null(strstr(ruleset, "\t\tmeta l4proto 6 th dport 8080 ip saddr @sg0_members_v4 "
 				    "accept\n"));
 	assert_non_null(strstr(ruleset, "\t\tmeta l4proto 6 th dport 8080 ip6 saddr @sg0_members_v6 "
@@ -141,8 +141,8 @@ static void test_an_update_that_names_a_new_group_fills_its_member_set(void **st
 	previous = group_variant(&model, 1, NULL);
 	update = vpc_nft_render_sg_update(&model, 1, &previous);
 	assert_non_null(update);
-	assert_non_null(strstr(update, "add set inet bulwark_vpc sg0_members_v4 { type ipv4_addr; "
-				 "flags interval; }\nflush set inet bulwark_vpc sg0_members_v4\n"
+	assert_non_null(strstr(update, "add set inet bulwark_vpc sg0_members_v4 { type ipv4_addr; }\n"
+				 "flush set inet bulwark_vpc sg0_members_v4\n"
 				 "add element inet bulwark_vpc sg0_members_v4 { 10.0.1.10 }\n"));
 	assert_non_null(strstr(update, "flush chain inet bulwark_vpc sg1_in\n"));
 	assert_non_null(strstr(update, "add rule inet bulwark_vpc sg1_in meta l4proto 6 th dport 8080 "
@@ -217,6 +217,9 @@ static void test_a_list_of_groups_few_enis_share_goes_through_one_map_a_group(vo
 	assert_non_null(strstr(ruleset, "\t\tip daddr vmap @eni_in_v4\n\t\tip daddr vmap @eni2_in_v4\n"
 				    "\t\tip daddr vmap @eni3_in_v4\n"));
 	assert_null(strstr(ruleset, "chain gs"));
+	/* Neighbours: one range, so an interval set. */
+	assert_non_null(strstr(ruleset, "\tset sg2_members_v4 {\n\t\ttype ipv4_addr\n"
+				    "\t\tflags interval\n\t\telements = { 10.0.3.30,\n"));
 	free(ruleset);
 	vpc_model_free(&model);
 }
