@@ -367,7 +367,7 @@ int boxes_first_match(const struct box *boxes, size_t n, struct vec *out)
 	size_t *in_b = malloc((n + 1) * sizeof(*in_b));
 	struct solver s = { .rects = rects, .rect_items = rect_items,
 			    .cell = malloc((n + 1) * sizeof(*s.cell)),
-			    .heap.at = malloc((n + 1) * sizeof(*s.heap.at)) };
+			    .heap.at = malloc((n + 1) * sizeof(const struct item *)) };
 	struct cuts b_cuts = { 0 };
 	size_t n_rects = 0;
 	int rc = rects && rect_items && all && in_b && s.cell && s.heap.at ? 0 : -ENOMEM;

@@ -455,7 +455,7 @@ static int find_group_sets(const struct vpc_model *model, struct group_sets *gs)
 {
 	const struct vpc_eni *enis = model->enis.items;
 	size_t n = model->enis.len;
-	const struct vpc_eni **order = calloc(n + 1, sizeof(*order));
+	const struct vpc_eni **order = calloc(n + 1, sizeof(const struct vpc_eni *));
 	size_t *leader = calloc(n + 1, sizeof(*leader)); /* the first ENI of e's list */
 
 	gs->n = 0;
@@ -468,7 +468,7 @@ static int find_group_sets(const struct vpc_model *model, struct group_sets *gs)
 	}
 	for (size_t e = 0; e < n; e++)
 		order[e] = &enis[e];
-	qsort(order, n, sizeof(*order), compare_group_lists);
+	qsort(order, n, sizeof(const struct vpc_eni *), compare_group_lists);
 	for (size_t i = 0, first = 0; i < n; i++) {
 		if (!same_groups(order[first], order[i]))
 			first = i;
