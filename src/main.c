@@ -81,7 +81,8 @@ static void print_man(FILE *out)
 	      ".SH EXIT STATUS\n0 done; 1 runtime failure (the host refused, a peer failed);\n"
 	      "2 usage or input error, reported as one line\n.IR file : line : col \": what\" .\n"
 	      ".SH FILES\n.I /etc/pelotech\\-nat.conf\n.br\n.I /etc/fck\\-nat.conf\n.br\n"
-	      ".I /run/bulwark/nat.json\n.br\n.I /run/bulwark/fw.json\n", out);
+	      ".I /run/bulwark/nat.json\n.br\n.I /run/bulwark/fw.json\n.br\n"
+	      ".I /var/lib/bulwark/fw.json\n(fw apply \\-\\-save: what the boot unit re-applies)\n", out);
 }
 
 int main(int argc, char **argv)

@@ -22,21 +22,40 @@ static int find_short(const struct cli_command *command, char c)
 	return -1;
 }
 
-/* Whether sub's comma-separated list names option i of the catalogue. */
-static bool sub_honours(const struct cli_command *command, const struct cli_sub *sub, int i)
+/* Whether sub's comma-separated list names option i of the catalogue
+ * ("!name": a required one, said in *is_required). */
+static bool sub_lists(const struct cli_command *command, const struct cli_sub *sub, int i,
+		      bool *is_required)
 {
 	const char *name = command->options[i].name, *p = sub->options;
 	size_t len = strlen(name);
 
 	while (p && *p) {
 		const char *end = strchr(p, ',');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
+		bool is_bang = *p == '!';
+		size_t n = (end ? (size_t)(end - p) : strlen(p)) - is_bang;
 
-		if (n == len && strncmp(p, name, n) == 0)
+		if (n == len && strncmp(p + is_bang, name, n) == 0) {
+			*is_required = is_bang;
 			return true;
+		}
 		p = end ? end + 1 : NULL;
 	}
 	return false;
+}
+
+static bool sub_honours(const struct cli_command *command, const struct cli_sub *sub, int i)
+{
+	bool is_required;
+
+	return sub_lists(command, sub, i, &is_required);
+}
+
+static bool sub_requires(const struct cli_command *command, const struct cli_sub *sub, int i)
+{
+	bool is_required = false;
+
+	return sub_lists(command, sub, i, &is_required) && is_required;
 }
 
 /* Whether argv[i] is an option that takes the next word as its argument. */
@@ -143,6 +162,11 @@ static int parse_options(struct cli_call *call, int argc, char **argv, struct bw
 		return bw_err_input(err, "%s %s: unknown option %s (see 'bulwark %s %s --help')",
 				    command->name, sub->name, word, command->name, sub->name);
 	}
+	for (int i = 0; command->options[i].name; i++)
+		if (sub_requires(command, sub, i) && !call->values[i])
+			return bw_err_input(err, "%s %s: --%s is required (see 'bulwark %s %s --help')",
+					    command->name, sub->name, command->options[i].name,
+					    command->name, sub->name);
 	call->argc = argc - optind;
 	call->argv = argv + optind;
 	return 0;
@@ -191,9 +215,13 @@ int cli_run(const struct cli_command *command, int argc, char **argv,
 	if (!sub_argv)
 		return bw_errf(err, -ENOMEM, "out of memory");
 	sub_argv[0] = argv[sub_at];
-	for (int i = 1, k = 1; i < argc; i++)
-		if (i != sub_at)
-			sub_argv[k++] = argv[i];
+	for (int i = 1, k = 1; i < argc; i++) {
+		if (i == sub_at)
+			continue;
+		/* "->" is an arrow in an operand (fw explain's packet), never an
+		 * option cluster: getopt is handed its synonym "to". */
+		sub_argv[k++] = strcmp(argv[i], "->") == 0 ? (char *)"to" : argv[i];
+	}
 	/* Words before the name were all options (find_sub_word said so), so
 	 * even a greedy subcommand parses them. */
 	rc = parse_options(&call, sub_argc, sub_argv, err);
@@ -223,12 +251,10 @@ bool cli_flag(const struct cli_call *call, const char *name)
 	return cli_value(call, name) != NULL;
 }
 
-static void print_option_synopsis(FILE *out, const struct cli_option *o)
+static void print_option_synopsis(FILE *out, const struct cli_option *o, bool is_required)
 {
-	if (o->arg)
-		fprintf(out, " [--%s %s]", o->name, o->arg);
-	else
-		fprintf(out, " [--%s]", o->name);
+	fprintf(out, " %s--%s%s%s%s", is_required ? "" : "[", o->name, o->arg ? " " : "",
+		o->arg ? o->arg : "", is_required ? "" : "]");
 }
 
 static void print_sub_synopsis(FILE *out, const struct cli_command *command,
@@ -237,7 +263,8 @@ static void print_sub_synopsis(FILE *out, const struct cli_command *command,
 	fprintf(out, "bulwark %s %s", command->name, sub->name);
 	for (int i = 0; command->options[i].name; i++)
 		if (sub_honours(command, sub, i))
-			print_option_synopsis(out, &command->options[i]);
+			print_option_synopsis(out, &command->options[i],
+					      sub_requires(command, sub, i));
 	if (sub->operands)
 		fprintf(out, " %s", sub->operands);
 	fputc('\n', out);
@@ -321,11 +348,13 @@ void cli_print_man(FILE *out, const struct cli_command *command)
 	for (const struct cli_sub *sub = command->subs; sub->name; sub++) {
 		fprintf(out, ".TP\n\\fBbulwark %s %s\\fR", command->name, sub->name);
 		for (int i = 0; command->options[i].name; i++) {
+			bool is_required = sub_requires(command, sub, i);
+
 			if (!sub_honours(command, sub, i))
 				continue;
-			fputs(" [", out);
+			fputs(is_required ? " " : " [", out);
 			man_option(out, &command->options[i]);
-			fputs("]", out);
+			fputs(is_required ? "" : "]", out);
 		}
 		if (sub->operands) {
 			fputs(" \\fI", out);

@@ -32,7 +32,8 @@ struct cli_call {
 struct cli_sub {
 	const char *name;
 	int (*run)(const struct cli_call *call, struct bw_err *err);
-	const char *options;  /* the catalogue names it honours, comma-separated */
+	const char *options;  /* the catalogue names it honours, comma-separated;
+			       * "!name" when it cannot run without it */
 	const char *operands; /* usage of its operands, e.g. "PACKET..."; NULL: none */
 	int min_operands, max_operands; /* max -1: any number */
 	bool is_operand_greedy; /* options end at the first operand (lab exec's command) */

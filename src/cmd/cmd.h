@@ -28,7 +28,8 @@ int cmd_nat_status(const struct bw_globals *globals, const char *state_dir,
 		   bool is_json, struct bw_err *err);
 
 /* fw apply (enforcement required) and fw status, for the lab's router. */
-int cmd_fw_apply(const struct bw_globals *globals, const char *aws_dir, const char *state_dir,
+int cmd_fw_apply(const struct bw_globals *globals, const char *aws_dir, const char *vpc_id,
+		 const char *state_dir,
 		 struct bw_err *err);
 int cmd_fw_status(const struct bw_globals *globals, const char *state_dir, struct bw_err *err);
 

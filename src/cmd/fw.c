@@ -1,27 +1,41 @@
-/* bulwark fw: AWS security groups and network ACLs, enforced with nftables. */
+/* bulwark fw: AWS security groups and network ACLs, enforced with nftables.
+ * A thin shell: the readers (conf/), the model (model/), the renderer
+ * (render/) and the host (host/) do the work; this file orders the steps
+ * and prints. */
 #include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <stdint.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
 #include "cmd/cli.h"
 #include "cmd/cmd.h"
 #include "conf/awsjson.h"
+#include "conf/sgbefore.h"
 #include "conf/sgedit.h"
 #include "host/awsdir.h"
+#include "host/awsfingerprint.h"
+#include "host/awslock.h"
+#include "host/bridgeports.h"
+#include "host/brnf.h"
+#include "host/ctmark.h"
 #include "host/fsroot.h"
+#include "host/fwobserve.h"
+#include "host/fwstate.h"
 #include "host/nft.h"
-#include "host/rtnl.h"
+#include "host/sysctl.h"
 #include "model/vpc_eval.h"
 #include "render/netpol.h"
 #include "render/vpc_nft.h"
-#include "util/strbuf.h"
+#include "util/fnv.h"
 
-#define FW_STATE_NAME "fw.json"
+/* Where `fw apply --save` records what `fw reapply` loads at boot. */
+#define FW_SAVE_DIR "/var/lib/bulwark"
 
 struct fw_opts {
 	const char *aws_dir;
@@ -30,11 +44,15 @@ struct fw_opts {
 	const char *group_id;
 	const char *permissions;
 	const char *state_dir;
-	uint32_t ct_mark_mask;
+	uint32_t ct_mark_mask; /* 0: as recorded, else the default */
 	bool is_established;
 	bool is_required;
 	bool is_json;
 	bool is_dry_run;
+	bool is_saved;
+	const char *sub;    /* the subcommand's name */
+	int packet_argc;    /* explain: the packet's words */
+	char **packet_argv;
 };
 
 static int load_model(const struct fw_opts *opts, struct vpc_model *model, struct bw_err *err)
@@ -51,475 +69,584 @@ static int load_model(const struct fw_opts *opts, struct vpc_model *model, struc
 	return rc;
 }
 
-/* The packet may come as one word or several (an unquoted '>' would be
- * a redirection: '->' and 'to' are accepted too). */
-static int fw_explain(const struct fw_opts *opts, int argc, char **argv, struct bw_err *err)
+static int read_state(const char *root, const char *state_dir, struct fw_state *state,
+		      bool *exists, struct bw_err *err)
+{
+	fwstate_init(state);
+	return fwstate_read(root, state_dir, state, exists, err);
+}
+
+/* ---- explain, render, netpol: the model alone ---------------------------- */
+
+static int fw_explain(const struct bw_globals *globals, const struct fw_opts *opts,
+		      struct bw_err *err)
 {
 	struct vpc_model model;
 	struct vpc_packet packet;
 	struct vpc_explanation why;
-	struct strbuf text = { 0 };
-	char reason[200];
+	char reason[240];
 	int rc;
 
-	for (int i = 0; i < argc; i++)
-		strbuf_addf(&text, "%s%s", i ? " " : "", argv[i]);
-	rc = text.buf ? vpc_packet_parse(text.buf, &packet, reason, sizeof(reason)) : -ENOMEM;
-	strbuf_free(&text);
-	if (rc < 0)
-		return bw_err_input(err, "fw explain: %s", rc == -ENOMEM ? "out of memory" : reason);
+	(void)globals;
+	if (vpc_packet_parse_argv(opts->packet_argc, opts->packet_argv, &packet, reason,
+				  sizeof(reason)) < 0)
+		return bw_err_input(err, "fw explain: %s", reason);
 	vpc_model_init(&model);
 	rc = load_model(opts, &model, err);
-	if (rc == 0) {
+	if (rc == 0)
 		vpc_explain(&model, &packet, opts->is_established, &why);
+	if (rc == 0 && opts->is_json) {
+		json_t *doc = vpc_explanation_json(&packet, &why);
+
+		rc = doc ? 0 : bw_errf(err, -ENOMEM, "out of memory");
+		if (doc)
+			cmd_print_json(doc);
+	} else if (rc == 0) {
 		printf("%s\n", why.is_allowed ? "allow" : "deny");
 		for (int i = 0; i < why.n_steps; i++)
 			printf("  %s\n", why.steps[i].text);
 		if (why.n_steps == 0)
-			printf("  neither end is an instance or in a subnet of the model\n");
+			printf("  neither end is an ENI or in a subnet of the model\n");
 	}
 	vpc_model_free(&model);
 	return rc;
 }
 
-static int render_ruleset(const struct fw_opts *opts, unsigned generation, char **ruleset,
-			  struct bw_err *err)
+/* How many ENIs of one kind of note are named one by one; the rest are
+ * counted (a VPC of thousands would otherwise print thousands of lines). */
+#define BIND_NOTES_NAMED 3
+
+/* The ports ENIs attach to, from the bridges' static entries; where there
+ * are bridges, ENIs bound less than fully are named in a few warnings. */
+static int read_ports(const struct vpc_model *model, struct vec *ports, struct bw_err *err)
 {
-	struct vpc_model model;
-	int rc;
+	struct vec notes = VEC_INIT(struct vpc_bind_note);
+	size_t n_of_kind[3] = { 0 };
+	bool has_bridges = false;
+	int rc = bridgeports_read(ports, err);
 
-	*ruleset = NULL;
-	vpc_model_init(&model);
-	rc = load_model(opts, &model, err);
-	if (rc == 0) {
-		struct vpc_nft_opts nft_opts = { .generation = generation,
-						 .ct_mark_mask = opts->ct_mark_mask };
-
-		*ruleset = vpc_nft_render(&model, &nft_opts);
-		if (!*ruleset)
-			rc = bw_errf(err, -ENOMEM, "out of memory");
-	}
-	vpc_model_free(&model);
-	return rc;
-}
-
-static int fw_render(const struct fw_opts *opts, struct bw_err *err)
-{
-	char *ruleset;
-	int rc = render_ruleset(opts, 1, &ruleset, err);
-
+	/* Without a bridge no frame is bridged: there is nothing to bind. */
 	if (rc == 0)
-		fputs(ruleset, stdout);
-	free(ruleset);
+		rc = brnf_has_bridges(&has_bridges, err);
+	if (rc == 0 && has_bridges && vpc_nft_bind_notes(model, ports->items, ports->len, &notes) < 0)
+		rc = bw_errf(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; rc == 0 && i < notes.len; i++) {
+		const struct vpc_bind_note *note = VEC_AT(&notes, struct vpc_bind_note, i);
+		char line[320];
+
+		if (note->kind > 2 || n_of_kind[note->kind]++ >= BIND_NOTES_NAMED)
+			continue;
+		vpc_nft_bind_note_format(model, note, line, sizeof(line));
+		cmd_warn("%s", line);
+	}
+	for (int k = 0; k < 3; k++)
+		if (n_of_kind[k] > BIND_NOTES_NAMED)
+			cmd_warn("... and %zu more ENIs bound the same way", n_of_kind[k] - BIND_NOTES_NAMED);
+	vec_free(&notes);
 	return rc;
 }
 
-static void state_path(const struct fw_opts *opts, char *out, size_t out_size)
-{
-	snprintf(out, out_size, "%s/" FW_STATE_NAME, opts->state_dir);
-}
-
-static json_t *read_state(const char *root, const struct fw_opts *opts)
-{
-	char path[4096], full[4096];
-
-	state_path(opts, path, sizeof(path));
-	fsroot_path(root, path, full, sizeof(full));
-	return json_load_file(full, 0, NULL);
-}
-
-/* The generation the next ruleset gets: one more than the last one's, so
- * flows judged by an earlier ruleset are judged again. */
-static unsigned next_generation(const char *root, const struct fw_opts *opts)
-{
-	json_t *state = read_state(root, opts);
-	json_int_t last = json_integer_value(json_object_get(state, "generation"));
-
-	json_decref(state);
-	return (unsigned)(last % vpc_ct_generations(VPC_CT_DEFAULT_MASK)) + 1;
-}
-
-static int write_state(const char *root, const struct fw_opts *opts, const char *mode,
-		       unsigned generation, struct bw_err *err)
-{
-	json_t *doc = json_pack("{s:s, s:s?, s:I}", "mode", mode, "aws", opts->aws_dir,
-				"generation", (json_int_t)generation);
-	char *text = json_dumps(doc, JSON_INDENT(2));
-	char path[4096];
-	int rc;
-
-	state_path(opts, path, sizeof(path));
-	rc = text ? fsroot_replace(root, path, text, err) : bw_errf(err, -ENOMEM, "out of memory");
-
-	free(text);
-	json_decref(doc);
-	return rc;
-}
-
-/* br_netfilter hands bridged IPv4 and IPv6 to the inet forward hook, where
- * the rules are, only when these are on (per network namespace). */
-static const char *const bridge_knobs[] = {
-	"/proc/sys/net/bridge/bridge-nf-call-iptables",
-	"/proc/sys/net/bridge/bridge-nf-call-ip6tables",
+/* What apply would load: both tables in one transaction. */
+struct fw_plan {
+	struct vpc_model model;
+	struct vec ports; /* struct vpc_port */
+	struct vpc_nft_opts nft;
+	uint64_t acl_digest;
+	char *ruleset;
 };
 
-#define N_BRIDGE_KNOBS (sizeof(bridge_knobs) / sizeof(bridge_knobs[0]))
-
-/* The bridges of this network namespace: traffic bridged through them
- * meets the groups only through br_netfilter. */
-static int find_bridges(struct vec *bridges, struct bw_err *err)
+static void plan_free(struct fw_plan *plan)
 {
-	struct rtnl nl;
-	int rc = rtnl_open(&nl, err);
-
-	if (rc < 0)
-		return rc;
-	rc = rtnl_list_bridges(&nl, bridges, err);
-	rtnl_close(&nl);
-	return rc;
+	vpc_model_free(&plan->model);
+	vec_free(&plan->ports);
+	free(plan->ruleset);
 }
 
-/* Puts back what enable_bridge_hooks() found ("" : it did not touch). */
-static void restore_bridge_hooks(const char *root, char old_values[N_BRIDGE_KNOBS][32])
+/* Reads the files and the ports, and renders with the generation the
+ * recorded state calls for: the same as the loaded table's while the ACLs
+ * are the same (re-applying keeps every flow's cached ACL verdict), the
+ * next one otherwise. */
+static int plan_build(const struct fw_opts *opts, const struct fw_state *last, bool has_last,
+		      struct fw_plan *plan, struct bw_err *err)
 {
-	for (size_t i = 0; i < N_BRIDGE_KNOBS; i++) {
-		struct bw_err ignored;
-
-		if (old_values[i][0])
-			fsroot_write_knob(root, bridge_knobs[i], old_values[i], &ignored);
-	}
-}
-
-/* Switches br_netfilter's hooks on where bridges would otherwise carry
- * traffic past the groups. Fails, changing nothing, when they cannot be. */
-static int enable_bridge_hooks(const char *root, bool is_dry_run,
-			       char old_values[N_BRIDGE_KNOBS][32], struct bw_err *err)
-{
-	struct vec bridges = VEC_INIT(struct rtnl_ifname);
-	int rc = find_bridges(&bridges, err);
-
-	if (rc < 0 || bridges.len == 0)
-		goto out;
-	for (size_t i = 0; i < N_BRIDGE_KNOBS; i++) {
-		if (fsroot_exists(root, bridge_knobs[i]))
-			continue;
-		rc = bw_errf(err, -ENOENT, "bridge %s would carry traffic past the groups: %s is "
-			     "missing (load br_netfilter)",
-			     VEC_AT(&bridges, struct rtnl_ifname, 0)->name, bridge_knobs[i]);
-		goto out;
-	}
-	for (size_t i = 0; rc == 0 && i < N_BRIDGE_KNOBS; i++)
-		rc = fsroot_read(root, bridge_knobs[i], old_values[i], 32, err);
-	for (size_t i = 0; rc == 0 && i < N_BRIDGE_KNOBS; i++) {
-		if (is_dry_run)
-			printf("would write %s %s -> 1\n", bridge_knobs[i], old_values[i]);
-		else
-			rc = fsroot_write_knob(root, bridge_knobs[i], "1", err);
-	}
-	if (rc < 0 && !is_dry_run)
-		restore_bridge_hooks(root, old_values);
-out:
-	vec_free(&bridges);
-	return rc;
-}
-
-/* Loads the ruleset, or with is_dry_run has the kernel check it. Without
- * CAP_NET_ADMIN (asked of the kernel, not guessed from an error) the host
- * cannot enforce: metadata-only unless --require. Any other refusal is
- * the kernel's reason, exit 1. */
-static int fw_load(const struct bw_globals *globals, const struct fw_opts *opts,
-		   const char *ruleset, unsigned generation, struct bw_err *err)
-{
-	char old_knobs[N_BRIDGE_KNOBS][32] = { { 0 } };
 	int rc;
 
-	if (!nft_has_permission()) {
-		if (opts->is_dry_run) {
-			printf("%s", ruleset);
-			cmd_warn("no CAP_NET_ADMIN: the kernel did not check this ruleset");
-			return 0;
-		}
-		if (opts->is_required)
-			return bw_errf(err, -EPERM, "fw apply: no CAP_NET_ADMIN: this host "
-				       "cannot enforce");
-		cmd_warn("no CAP_NET_ADMIN: this host cannot enforce: metadata-only");
-		return write_state(globals->root, opts, "metadata-only", generation, err);
-	}
-	rc = enable_bridge_hooks(globals->root, opts->is_dry_run, old_knobs, err);
+	vpc_model_init(&plan->model);
+	plan->ports = (struct vec)VEC_INIT(struct vpc_port);
+	plan->ruleset = NULL;
+	plan->nft.ct_mark_mask = opts->ct_mark_mask ?:
+		(has_last && last->ct_mark_mask ? last->ct_mark_mask : VPC_CT_DEFAULT_MASK);
+	rc = load_model(opts, &plan->model, err);
+	if (rc == 0)
+		rc = read_ports(&plan->model, &plan->ports, err);
 	if (rc < 0)
 		return rc;
-	rc = nft_apply(ruleset, opts->is_dry_run, err);
-	if (rc < 0) {
-		if (!opts->is_dry_run)
-			restore_bridge_hooks(globals->root, old_knobs);
-		return rc;
-	}
-	if (opts->is_dry_run) {
-		printf("would load (the kernel checked it):\n%s", ruleset);
-		return 0;
-	}
-	rc = write_state(globals->root, opts, "enforcing", generation, err);
+	plan->acl_digest = vpc_nft_acl_digest(&plan->model);
+	if (has_last && last->generation && last->ct_mark_mask == plan->nft.ct_mark_mask &&
+	    last->acl_digest == plan->acl_digest && plan->acl_digest &&
+	    last->generation <= vpc_ct_generations(plan->nft.ct_mark_mask))
+		plan->nft.generation = last->generation;
+	else
+		plan->nft.generation = has_last ? last->generation %
+			vpc_ct_generations(plan->nft.ct_mark_mask) + 1 : 1;
+	plan->ruleset = vpc_nft_render_all(&plan->model, &plan->nft, plan->ports.items,
+					   plan->ports.len);
+	return plan->ruleset ? 0 : bw_errf(err, -ENOMEM, "out of memory");
+}
+
+static int fw_render(const struct bw_globals *globals, const struct fw_opts *opts,
+		     struct bw_err *err)
+{
+	struct fw_plan plan = { 0 };
+	struct fw_state none;
+	int rc;
+
+	/* What the files say, whatever is loaded: generation 1. */
+	(void)globals;
+	fwstate_init(&none);
+	rc = plan_build(opts, &none, false, &plan, err);
 	if (rc == 0)
-		printf("fw: enforcing (table inet " VPC_NFT_TABLE ")\n");
+		fputs(plan.ruleset, stdout);
+	plan_free(&plan);
+	fwstate_free(&none);
+	return rc;
+}
+
+static int fw_netpol(const struct bw_globals *globals, const struct fw_opts *opts,
+		     struct bw_err *err)
+{
+	struct vec notes = VEC_INIT(struct netpol_note);
+	struct vpc_model model;
+	char *text = NULL;
+	int rc;
+
+	(void)globals;
+	if (!netpol_namespace_is_valid(opts->k8s_namespace))
+		return bw_err_input(err, "fw netpol: --namespace '%.80s' is not a DNS-1123 label "
+				    "(1 to 63 of a-z, 0-9 and '-', starting and ending with a "
+				    "letter or digit)", opts->k8s_namespace);
+	vpc_model_init(&model);
+	rc = load_model(opts, &model, err);
+	if (rc == 0)
+		rc = netpol_render(&model, opts->k8s_namespace, opts->is_json, &text, &notes, err);
+	if (rc == 0)
+		fputs(text, stdout);
+	for (size_t i = 0; i < notes.len; i++)
+		cmd_warn("%s", VEC_AT(&notes, struct netpol_note, i)->text);
+	free(text);
+	vec_free(&notes);
+	vpc_model_free(&model);
+	return rc;
+}
+
+/* ---- apply, check, delete ------------------------------------------------ */
+
+/* The state a successful apply leaves: what was loaded, from what. */
+static int record_applied(const struct bw_globals *globals, const struct fw_opts *opts,
+			  const struct fw_plan *plan, const char *mode, struct fw_state *state,
+			  struct bw_err *err)
+{
+	char aws[PATH_MAX];
+	int rc;
+
+	/* Kept by absolute path: edits and reapply may run from anywhere. */
+	if (!realpath(opts->aws_dir, aws))
+		return bw_errf(err, -errno, "%s: %s", opts->aws_dir, strerror(errno));
+	rc = awsdir_fingerprint(aws, state->fingerprint, err);
+	if (rc < 0)
+		return rc;
+	snprintf(state->mode, sizeof(state->mode), "%s", mode);
+	snprintf(state->aws_dir, sizeof(state->aws_dir), "%s", aws);
+	snprintf(state->vpc_id, sizeof(state->vpc_id), "%s", plan->model.vpc_id);
+	state->generation = plan->nft.generation;
+	state->ct_mark_mask = plan->nft.ct_mark_mask;
+	state->acl_digest = plan->acl_digest;
+	state->ruleset_digest = fnv1a64(FNV1A64_OFFSET, plan->ruleset, strlen(plan->ruleset));
+	rc = fwstate_write(globals->root, opts->state_dir, state, err);
+	if (rc == 0 && opts->is_saved)
+		rc = fwstate_write(globals->root, FW_SAVE_DIR, state, err);
+	return rc;
+}
+
+/* Whether the loaded tables are exactly what plan would load. */
+static bool is_unchanged(const struct fw_state *last, bool has_last, const struct fw_plan *plan)
+{
+	struct bw_err ignored;
+	bool has_inet, has_bridge;
+
+	if (!has_last || !plan->ruleset || strcmp(last->mode, "enforcing") != 0 ||
+	    last->ruleset_digest != fnv1a64(FNV1A64_OFFSET, plan->ruleset, strlen(plan->ruleset)))
+		return false;
+	return fwobserve_tables(&has_inet, &has_bridge, &ignored) == 0 && has_inet && has_bridge;
+}
+
+static void print_dry_run(const struct fw_state *last, bool has_last, const struct fw_plan *plan)
+{
+	printf("generation %u%s\n", plan->nft.generation,
+	       has_last && last->generation == plan->nft.generation ?
+		       " (unchanged: flows keep their ACL verdicts)" :
+		       " (flows are judged by the ACLs afresh)");
+	printf("would load (the kernel checked it):\n%s", plan->ruleset);
+}
+
+/* Loads plan, with everything around it: the bridge knobs, the marks of a
+ * recycled generation, the record. On failure, what this call changed is
+ * put back and the tables are as they were. */
+static int load_plan(const struct bw_globals *globals, const struct fw_opts *opts,
+		     struct fw_state *state, bool has_last, struct fw_plan *plan,
+		     struct bw_err *err)
+{
+	struct vec undo = VEC_INIT(struct knob);
+	uint32_t old_mask = has_last ? state->ct_mark_mask : 0;
+	bool is_new_generation = !has_last || state->generation != plan->nft.generation;
+	int rc = brnf_enable(globals->root, opts->is_dry_run, &undo, err);
+
+	if (rc < 0)
+		goto out;
+	if (opts->is_dry_run) {
+		rc = nft_apply(plan->ruleset, true, err);
+		if (rc == 0)
+			print_dry_run(state, has_last, plan);
+		goto out;
+	}
+	/* A generation number comes back after a full cycle: flows still
+	 * marked with it from then are cleared first, so none passes the
+	 * ACLs on a verdict of an older ruleset. A mask moved: the old bits
+	 * are bulwark's no more. */
+	if (is_new_generation && plan->nft.generation == 1 && has_last && state->generation)
+		rc = ctmark_clear(plan->nft.ct_mark_mask, err);
+	if (rc == 0 && old_mask && old_mask != plan->nft.ct_mark_mask)
+		rc = ctmark_clear(old_mask, err);
+	if (rc == 0)
+		rc = nft_apply(plan->ruleset, false, err);
+	if (rc == 0 && knobs_merge(&state->saved_knobs, &undo) < 0)
+		rc = bw_errf(err, -ENOMEM, "out of memory");
+	if (rc == 0)
+		rc = record_applied(globals, opts, plan, "enforcing", state, err);
+	if (rc < 0) {
+		struct bw_err ignored;
+
+		knobs_restore(globals->root, &undo, &ignored);
+	}
+out:
+	vec_free(&undo);
 	return rc;
 }
 
 static int fw_apply(const struct bw_globals *globals, const struct fw_opts *opts,
 		    struct bw_err *err)
 {
-	unsigned generation = next_generation(globals->root, opts);
-	char *ruleset;
-	int rc = render_ruleset(opts, generation, &ruleset, err);
+	struct fw_state state;
+	struct fw_plan plan = { 0 };
+	bool has_state;
+	int lock_fd = -1;
+	int rc = read_state(globals->root, opts->state_dir, &state, &has_state, err);
 
+	/* No edit may land between reading the files and recording their
+	 * fingerprint. */
+	if (rc == 0 && opts->aws_dir)
+		rc = awslock_acquire(opts->aws_dir, &lock_fd, err);
 	if (rc == 0)
-		rc = fw_load(globals, opts, ruleset, generation, err);
-	free(ruleset);
+		rc = plan_build(opts, &state, has_state, &plan, err);
+	if (rc < 0)
+		goto out;
+	if (!nft_has_permission()) {
+		/* Asked of the kernel (capget), not guessed from an error. */
+		if (opts->is_dry_run) {
+			printf("%s", plan.ruleset);
+			cmd_warn("no CAP_NET_ADMIN: the kernel did not check this ruleset");
+		} else if (opts->is_required) {
+			rc = bw_errf(err, -EPERM, "fw apply: no CAP_NET_ADMIN: this host cannot enforce");
+		} else {
+			cmd_warn("no CAP_NET_ADMIN: this host cannot enforce: metadata-only");
+			rc = record_applied(globals, opts, &plan, "metadata-only", &state, err);
+		}
+		goto out;
+	}
+	if (!opts->is_dry_run && is_unchanged(&state, has_state, &plan)) {
+		printf("fw: unchanged (generation %u): nothing loaded\n", plan.nft.generation);
+		rc = opts->is_saved ? fwstate_write(globals->root, FW_SAVE_DIR, &state, err) : 0;
+		goto out;
+	}
+	rc = load_plan(globals, opts, &state, has_state, &plan, err);
+	if (rc == 0 && !opts->is_dry_run)
+		printf("fw: enforcing (tables inet and bridge " VPC_NFT_TABLE "), generation %u\n",
+		       plan.nft.generation);
+out:
+	awslock_release(lock_fd);
+	plan_free(&plan);
+	fwstate_free(&state);
+	return rc;
+}
+
+/* fw reapply: what `fw apply --save` recorded, loaded again (at boot). */
+static int fw_reapply(const struct bw_globals *globals, const struct fw_opts *opts,
+		      struct bw_err *err)
+{
+	struct fw_state saved;
+	struct fw_opts again = *opts;
+	bool has_saved;
+	int rc = read_state(globals->root, FW_SAVE_DIR, &saved, &has_saved, err);
+
+	if (rc == 0 && !has_saved)
+		rc = bw_errf(err, -ENOENT, "fw reapply: nothing saved (fw apply --save records "
+			     "it in " FW_SAVE_DIR "/" FWSTATE_NAME ")");
+	if (rc == 0) {
+		again.aws_dir = saved.aws_dir;
+		again.vpc_id = saved.vpc_id[0] ? saved.vpc_id : NULL;
+		again.ct_mark_mask = saved.ct_mark_mask;
+		again.is_required = true;
+		rc = fw_apply(globals, &again, err);
+	}
+	fwstate_free(&saved);
 	return rc;
 }
 
 static int fw_check(const struct bw_globals *globals, const struct fw_opts *opts,
 		    struct bw_err *err)
 {
-	char *ruleset;
-	int rc = render_ruleset(opts, next_generation(globals->root, opts), &ruleset, err);
+	struct fw_state last;
+	struct fw_plan plan = { 0 };
+	bool has_last;
+	int rc = read_state(globals->root, opts->state_dir, &last, &has_last, err);
 
+	if (rc == 0)
+		rc = plan_build(opts, &last, has_last, &plan, err);
 	if (rc == 0 && !nft_has_permission())
 		rc = bw_errf(err, -EPERM, "fw check: no CAP_NET_ADMIN: the kernel cannot be asked");
 	if (rc == 0)
-		rc = nft_apply(ruleset, true, err);
+		rc = nft_apply(plan.ruleset, true, err);
 	if (rc == 0 && opts->is_json)
-		cmd_print_json(json_pack("{s:b, s:I}", "accepted", 1, "bytes",
-					 (json_int_t)strlen(ruleset)));
+		cmd_print_json(json_pack("{s:b, s:I, s:I}", "accepted", 1, "bytes",
+					 (json_int_t)strlen(plan.ruleset), "generation",
+					 (json_int_t)plan.nft.generation));
 	else if (rc == 0)
-		printf("fw: the kernel accepts the ruleset (%zu bytes)\n", strlen(ruleset));
-	free(ruleset);
+		printf("fw: the kernel accepts the ruleset (%zu bytes)\n", strlen(plan.ruleset));
+	plan_free(&plan);
+	fwstate_free(&last);
 	return rc;
 }
 
 static int fw_delete(const struct bw_globals *globals, const struct fw_opts *opts,
 		     struct bw_err *err)
 {
-	int rc;
+	struct fw_state state;
+	bool has_state;
+	int rc = read_state(globals->root, opts->state_dir, &state, &has_state, err);
 
+	if (rc < 0)
+		goto out;
 	if (opts->is_dry_run) {
+		for (size_t i = 0; i < state.saved_knobs.len; i++) {
+			const struct knob *knob = VEC_AT(&state.saved_knobs, struct knob, i);
+
+			printf("would write %s -> %s\n", knob->path, knob->value);
+		}
 		printf("would load:\n%s", VPC_NFT_DELETE);
-		return 0;
+		goto out;
 	}
 	rc = nft_apply(VPC_NFT_DELETE, false, err);
-	/* Kept, with its generation: marks of old flows stay stale. */
 	if (rc == 0)
-		rc = write_state(globals->root, opts, "off", next_generation(globals->root, opts),
-				 err);
+		rc = knobs_restore(globals->root, &state.saved_knobs, err);
+	/* The record stays, with its generation and mask: flows marked by the
+	 * deleted table are judged afresh by the next one. */
+	if (rc == 0) {
+		state.saved_knobs.len = 0;
+		state.ruleset_digest = 0;
+		snprintf(state.mode, sizeof(state.mode), "off");
+		rc = fwstate_write(globals->root, opts->state_dir, &state, err);
+	}
+	if (rc == 0 && opts->is_saved && fsroot_exists(globals->root, FW_SAVE_DIR "/" FWSTATE_NAME))
+		rc = fsroot_remove(globals->root, FW_SAVE_DIR "/" FWSTATE_NAME, err);
 	if (rc == 0)
 		printf("fw: deleted\n");
+out:
+	fwstate_free(&state);
 	return rc;
 }
 
-/* Counts what the loaded table holds: ENI addresses and group chains. */
-static void count_loaded(const json_t *listing, size_t *n_eni_addrs, size_t *n_groups)
-{
-	const json_t *item;
-	size_t i;
-
-	*n_eni_addrs = *n_groups = 0;
-	json_array_foreach(json_object_get(listing, "nftables"), i, item) {
-		const json_t *map = json_object_get(item, "map");
-		const json_t *chain = json_object_get(item, "chain");
-		const char *name;
-
-		name = json_string_value(json_object_get(map, "name"));
-		if (name && strncmp(name, "eni_out_", 8) == 0)
-			*n_eni_addrs += json_array_size(json_object_get(map, "elem"));
-		name = json_string_value(json_object_get(chain, "name"));
-		if (name && strncmp(name, "sg", 2) == 0 && strstr(name, "_in") &&
-		    !json_object_get(chain, "hook"))
-			(*n_groups)++;
-	}
-}
+/* ---- status ---------------------------------------------------------------- */
 
 static int fw_status(const struct bw_globals *globals, const struct fw_opts *opts,
 		     struct bw_err *err)
 {
-	json_t *state, *listing = NULL;
-	const char *mode = "off", *aws = NULL;
-	size_t n_addrs = 0, n_groups = 0;
-	int rc = nft_has_permission() ?
-		nft_list_table_json("inet", VPC_NFT_TABLE, &listing, err) : 0;
+	struct fw_loaded loaded = { 0 };
+	struct fw_state state;
+	const char *mode = "off";
+	bool has_state;
+	int rc = read_state(globals->root, opts->state_dir, &state, &has_state, err);
 
+	if (rc == 0 && nft_has_permission())
+		rc = fwobserve_read(&loaded, err);
 	if (rc < 0)
-		return rc;
-	state = read_state(globals->root, opts);
-	if (state) {
-		mode = json_string_value(json_object_get(state, "mode")) ?: "off";
-		aws = json_string_value(json_object_get(state, "aws"));
-	}
-	if (strcmp(mode, "enforcing") == 0 && !listing)
-		mode = "enforcing, but the table is gone";
-	if (listing)
-		count_loaded(listing, &n_addrs, &n_groups);
+		goto out;
+	if (has_state)
+		mode = state.mode;
+	/* Never report what the kernel does not show. */
+	if (strcmp(mode, "enforcing") == 0 && !(loaded.has_inet && loaded.has_bridge))
+		mode = "enforcing, but the tables are gone";
 	if (opts->is_json) {
-		json_t *doc = json_pack("{s:s, s:s?, s:b, s:I, s:I}", "mode", mode, "aws", aws,
-					"table", listing != NULL, "eni_addresses", (json_int_t)n_addrs,
-					"security_groups", (json_int_t)n_groups);
+		json_t *counters = json_object();
 
-		cmd_print_json(doc);
-	} else {
-		printf("%-16s %s\n", "mode", mode);
-		printf("%-16s %s\n", "from", aws ? aws : "-");
-		printf("%-16s %s\n", "table", listing ? "inet " VPC_NFT_TABLE : "absent");
-		if (listing) {
-			printf("%-16s %zu\n", "eni addresses", n_addrs);
-			printf("%-16s %zu\n", "security groups", n_groups);
-		}
+		for (size_t i = 0; counters && i < loaded.n_counters; i++)
+			json_object_set_new(counters, loaded.counters[i].name,
+					    json_integer((json_int_t)loaded.counters[i].packets));
+		cmd_print_json(json_pack(
+			"{s:s, s:s?, s:s?, s:I, s:s?, s:{s:b, s:b}, s:I, s:I, s:o*}", "mode", mode,
+			"aws", has_state && state.aws_dir[0] ? state.aws_dir : NULL, "vpc",
+			has_state && state.vpc_id[0] ? state.vpc_id : NULL, "generation",
+			(json_int_t)(has_state ? state.generation : 0), "fingerprint",
+			has_state && state.fingerprint[0] ? state.fingerprint : NULL, "tables",
+			"inet", loaded.has_inet, "bridge", loaded.has_bridge, "eni_addresses",
+			(json_int_t)loaded.n_eni_addrs, "security_groups",
+			(json_int_t)loaded.n_groups, "drops", counters));
+		goto out;
 	}
-	json_decref(state);
-	json_decref(listing);
+	printf("%-18s %s\n", "mode", mode);
+	printf("%-18s %s\n", "from", has_state && state.aws_dir[0] ? state.aws_dir : "-");
+	printf("%-18s %s\n", "vpc", has_state && state.vpc_id[0] ? state.vpc_id : "-");
+	if (has_state && state.generation)
+		printf("%-18s %u (ct mark bits 0x%08x)\n", "generation", state.generation,
+		       state.ct_mark_mask);
+	printf("%-18s %s%s%s\n", "tables", loaded.has_inet ? "inet " VPC_NFT_TABLE : "",
+	       loaded.has_inet && loaded.has_bridge ? ", " : "",
+	       loaded.has_bridge ? "bridge " VPC_NFT_TABLE :
+	       loaded.has_inet ? "" : "absent");
+	if (loaded.has_inet) {
+		printf("%-18s %zu\n", "eni addresses", loaded.n_eni_addrs);
+		printf("%-18s %zu\n", "security groups", loaded.n_groups);
+	}
+	for (size_t i = 0; i < loaded.n_counters; i++)
+		printf("%-18s %" PRIu64 " packets\n", loaded.counters[i].name,
+		       loaded.counters[i].packets);
+out:
+	fwstate_free(&state);
 	return rc;
 }
 
-static int fw_netpol(const struct fw_opts *opts, struct bw_err *err)
-{
-	struct vec notes = VEC_INIT(struct netpol_note);
-	struct vpc_model model;
-	char *yaml = NULL;
-	int rc;
+/* ---- authorize-*, revoke-* --------------------------------------------------- */
 
-	vpc_model_init(&model);
-	rc = load_model(opts, &model, err);
-	if (rc == 0) {
-		yaml = netpol_render(&model, opts->k8s_namespace, &notes);
-		rc = yaml ? 0 : bw_errf(err, -ENOMEM, "out of memory");
-	}
-	if (rc == 0)
-		fputs(yaml, stdout);
-	for (size_t i = 0; i < notes.len; i++)
-		cmd_warn("%s", VEC_AT(&notes, struct netpol_note, i)->text);
-	free(yaml);
-	vec_free(&notes);
-	vpc_model_free(&model);
-	return rc;
+/* Whether the live tables were rendered from the files in aws_dir: only
+ * then do an edit's sets belong in them. */
+static bool is_live_for(const struct fw_state *state, bool has_state, const char *aws_dir)
+{
+	char aws[PATH_MAX];
+
+	return has_state && strcmp(state->mode, "enforcing") == 0 && realpath(aws_dir, aws) &&
+	       strcmp(aws, state->aws_dir) == 0;
 }
 
-static bool is_enforcing(const char *root, const struct fw_opts *opts)
-{
-	json_t *state = read_state(root, opts);
-	const char *mode;
-	bool is_on;
-
-	mode = json_string_value(json_object_get(state, "mode"));
-	is_on = mode && strcmp(mode, "enforcing") == 0;
-	json_decref(state);
-	return is_on;
-}
-
-/* A copy of group_id's object in security-groups.json, or NULL. */
-static json_t *copy_group(const json_t *doc, const char *group_id)
-{
-	const json_t *item;
-	size_t i;
-
-	json_array_foreach(json_object_get(doc, "SecurityGroups"), i, item) {
-		const char *id = json_string_value(json_object_get(item, "GroupId"));
-
-		if (id && strcmp(id, group_id) == 0)
-			return json_deep_copy(item);
-	}
-	return NULL;
-}
-
-/* The group as it was before an edit (its JSON object), its references
- * resolved against the model after it (the same groups and prefix lists),
- * in before (which the caller frees). Returns NULL when it cannot tell. */
-static const struct vpc_sg *group_before(json_t *group, const struct vpc_model *after,
-					 struct vpc_model *before)
-{
-	json_t *wrapper;
-	struct bw_err err;
-	struct vpc_sg *sg;
-	char *text;
-	int rc;
-
-	if (!group)
-		return NULL;
-	wrapper = json_pack("{s:[O]}", "SecurityGroups", group);
-	text = json_dumps(wrapper, 0);
-	json_decref(wrapper);
-	rc = text ? awsjson_parse_security_groups(text, strlen(text), "", before, &err) : -ENOMEM;
-	free(text);
-	if (rc < 0 || before->sgs.len != 1)
-		return NULL;
-	sg = VEC_AT(&before->sgs, struct vpc_sg, 0);
-	for (size_t r = 0; r < sg->rules.len; r++) {
-		struct sg_rule *rule = VEC_AT(&sg->rules, struct sg_rule, r);
-
-		if (rule->peer_kind == VPC_PEER_GROUP)
-			rule->peer = vpc_find_sg(after, rule->peer_id);
-		else if (rule->peer_kind == VPC_PEER_PREFIX_LIST)
-			rule->peer = vpc_find_prefix_list(after, rule->peer_id);
-	}
-	return sg;
-}
-
-/* authorize-* and revoke-*: the file and the live sets change together. */
-static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
-		   enum vpc_dir dir, bool is_revoke, struct bw_err *err)
+/* Puts the live group back as the files on disk (unchanged, under the
+ * lock) still have it, after the file could not be written. */
+static void undo_live_edit(const struct fw_opts *opts, const struct vpc_sg *after)
 {
 	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model before;
+	struct bw_err ignored;
+	char *reverse = NULL;
+	int sg;
+
+	vpc_model_init(&before);
+	if (awsdir_load(opts->aws_dir, opts->vpc_id, &before, &warnings, &ignored) == 0 &&
+	    (sg = vpc_find_sg(&before, opts->group_id)) >= 0)
+		reverse = vpc_nft_render_sg_update(&before, sg, after);
+	if (!reverse || nft_apply(reverse, false, &ignored) < 0)
+		cmd_warn("the live sets of %s could not be put back: run fw apply", opts->group_id);
+	free(reverse);
+	vec_free(&warnings);
+	vpc_model_free(&before);
+}
+
+/* The record follows the files: the next edit checks against it. */
+static void record_edit(const struct bw_globals *globals, const struct fw_opts *opts,
+			struct fw_state *state)
+{
+	struct bw_err err;
+
+	if (awsdir_fingerprint(state->aws_dir, state->fingerprint, &err) < 0 ||
+	    fwstate_write(globals->root, opts->state_dir, state, &err) < 0)
+		cmd_warn("the change landed, but the record of it did not (%s): run fw apply",
+			 err.msg);
+}
+
+/* authorize-* and revoke-*: the file and the live sets change together or
+ * neither does. */
+static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
+		   struct bw_err *err)
+{
+	enum vpc_dir dir = strstr(opts->sub, "ingress") ? VPC_INGRESS : VPC_EGRESS;
+	bool is_revoke = strncmp(opts->sub, "revoke", 6) == 0;
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
 	struct vpc_model model, before;
-	char path[4096];
+	struct fw_state state;
+	char path[PATH_MAX];
 	json_error_t jerr;
-	json_t *doc, *original;
-	bool is_live;
+	json_t *doc = NULL, *original = NULL;
+	bool has_state, is_live = false;
 	char *text = NULL, *update = NULL;
-	int rc, sg;
+	int rc, sg = -1, lock_fd = -1, n;
 
 	if (!opts->aws_dir || !opts->group_id || !opts->permissions)
 		return bw_err_input(err, "fw: --aws, --group-id and --ip-permissions are required");
-	snprintf(path, sizeof(path), "%s/security-groups.json", opts->aws_dir);
-	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	if (!doc)
-		return bw_err_at(err, path, jerr.line, jerr.column, "%s", jerr.text);
+	n = snprintf(path, sizeof(path), "%s/security-groups.json", opts->aws_dir);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return bw_errf(err, -ENAMETOOLONG, "%.200s/security-groups.json: path too long",
+			       opts->aws_dir);
 	vpc_model_init(&model);
 	vpc_model_init(&before);
-	original = copy_group(doc, opts->group_id);
-	rc = sgedit_apply(doc, opts->group_id, dir, is_revoke, opts->permissions, err);
+	rc = read_state(globals->root, opts->state_dir, &state, &has_state, err);
+	/* Read, change and write back under the folder's lock: concurrent
+	 * edits each land, none lost. */
+	if (rc == 0)
+		rc = awslock_acquire(opts->aws_dir, &lock_fd, err);
+	is_live = rc == 0 && is_live_for(&state, has_state, opts->aws_dir);
+	/* The live sets are found by the group's place in the files the table
+	 * was rendered from: files changed since would refill the wrong one. */
+	if (rc == 0 && is_live)
+		rc = awsdir_check_fingerprint(opts->aws_dir, state.fingerprint, err);
+	if (rc == 0 && !(doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)))
+		rc = bw_err_at(err, path, jerr.line, jerr.column, "%s", jerr.text);
 	if (rc == 0) {
-		text = json_dumps(doc, JSON_INDENT(4));
-		rc = text ? 0 : bw_errf(err, -ENOMEM, "out of memory");
+		original = sgbefore_copy(doc, opts->group_id);
+		rc = sgedit_apply(doc, opts->group_id, dir, is_revoke, opts->permissions, err);
 	}
+	if (rc == 0 && !(text = json_dumps(doc, JSON_INDENT(4))))
+		rc = bw_errf(err, -ENOMEM, "out of memory");
 	/* The edited file must still be a valid model as a whole. */
 	if (rc == 0)
 		rc = awsdir_load_with_groups(opts->aws_dir, opts->vpc_id, text, &model, &warnings,
 					     err);
-	sg = rc == 0 ? vpc_find_sg(&model, opts->group_id) : -1;
-	if (rc == 0) {
-		update = vpc_nft_render_sg_update(&model, sg,
-						  group_before(original, &model, &before));
-		rc = update ? 0 : bw_errf(err, -ENOMEM, "out of memory");
-	}
-	/* What `fw apply` recorded says whether a table is live: cheaper than
-	 * listing a table of thousands of objects. */
-	is_live = is_enforcing(globals->root, opts);
-	if (rc == 0 && opts->is_dry_run) {
+	if (rc == 0 && (sg = vpc_find_sg(&model, opts->group_id)) < 0)
+		rc = bw_err_input(err, "fw: %s is not a group of the selected VPC", opts->group_id);
+	if (rc == 0 &&
+	    !(update = vpc_nft_render_sg_update(&model, sg, sgbefore_parse(original, &model,
+									   &before))))
+		rc = bw_errf(err, -ENOMEM, "out of memory");
+	if (rc < 0)
+		goto out;
+	if (opts->is_dry_run) {
 		/* The change checked and shown; nothing written. */
 		printf("%s", update);
 		goto out;
 	}
-	/* Live first: if the kernel refuses, the file stays as it was. */
-	if (rc == 0 && is_live && (rc = nft_apply(update, false, err)) < 0) {
-		char why[sizeof(err->msg)];
-
-		/* The change is made against what the files said before it. */
-		snprintf(why, sizeof(why), "%s", err->msg);
-		bw_errf(err, rc, "%.400s (if the files changed since fw apply, apply them first)", why);
-	}
-	if (rc == 0)
+	/* Live first: if the kernel refuses, the file stays as it was; if the
+	 * file cannot be written, the live sets go back. */
+	if (is_live)
+		rc = nft_apply(update, false, err);
+	if (rc == 0) {
 		rc = fsroot_replace("", path, text, err);
+		if (rc < 0 && is_live)
+			undo_live_edit(opts, VEC_AT(&model.sgs, struct vpc_sg, sg));
+	}
+	if (rc == 0 && is_live)
+		record_edit(globals, opts, &state);
 	if (rc == 0)
 		printf("fw: %s %s %s; %s\n", is_revoke ? "revoked" : "authorized",
 		       dir == VPC_INGRESS ? "ingress" : "egress", opts->group_id,
 		       is_live ? "live sets updated" : "no live table to update");
 out:
+	awslock_release(lock_fd);
+	fwstate_free(&state);
 	json_decref(original);
 	json_decref(doc);
 	vpc_model_free(&before);
@@ -530,11 +657,11 @@ out:
 	return rc;
 }
 
-int cmd_fw_apply(const struct bw_globals *globals, const char *aws_dir, const char *state_dir,
-		 struct bw_err *err)
+int cmd_fw_apply(const struct bw_globals *globals, const char *aws_dir, const char *vpc_id,
+		 const char *state_dir, struct bw_err *err)
 {
-	struct fw_opts opts = { .aws_dir = aws_dir, .state_dir = state_dir, .is_required = true,
-				.ct_mark_mask = VPC_CT_DEFAULT_MASK };
+	struct fw_opts opts = { .aws_dir = aws_dir, .vpc_id = vpc_id, .state_dir = state_dir,
+				.is_required = true };
 
 	return fw_apply(globals, &opts, err);
 }
@@ -546,9 +673,6 @@ int cmd_fw_status(const struct bw_globals *globals, const char *state_dir, struc
 	return fw_status(globals, &opts, err);
 }
 
-
-/* ---- the command line ------------------------------------------------ */
-
 static const struct cli_option fw_options[] = {
 	{ "aws", 'a', "DIR", "the output of aws ec2 describe-security-groups, -network-acls, "
 			      "-subnets, -instances, -network-interfaces, -vpcs (*.json) and "
@@ -559,6 +683,8 @@ static const struct cli_option fw_options[] = {
 				     "bits (default 0xff000000)" },
 	{ "require", 0, NULL, "fail (exit 1) rather than fall back to metadata-only" },
 	{ "dry-run", 'n', NULL, "print the transaction; change nothing" },
+	{ "save", 0, NULL, "(apply) also record it in " FW_SAVE_DIR " for fw reapply at boot; "
+			   "(delete) forget that record" },
 	{ "json", 'j', NULL, "one JSON document" },
 	{ "established", 0, NULL, "the packet belongs to a tracked flow" },
 	{ "group-id", 0, "SG", "the security group to change (sg-...)" },
@@ -568,12 +694,13 @@ static const struct cli_option fw_options[] = {
 };
 
 /* The options every subcommand that reads the files honours. */
-#define FW_MODEL "aws,vpc"
+#define FW_MODEL "!aws,vpc"
 
 /* Reads the options into fw_opts; validates what needs it. */
 static int take_opts(const struct cli_call *call, struct fw_opts *opts, struct bw_err *err)
 {
 	const char *mask = cli_value(call, "ct-mark-bits");
+	struct stat st;
 
 	*opts = (struct fw_opts){
 		.aws_dir = cli_value(call, "aws"),
@@ -582,14 +709,22 @@ static int take_opts(const struct cli_call *call, struct fw_opts *opts, struct b
 		.group_id = cli_value(call, "group-id"),
 		.permissions = cli_value(call, "ip-permissions"),
 		.state_dir = cli_value(call, "state-dir") ?: BW_STATE_DIR,
-		.ct_mark_mask = VPC_CT_DEFAULT_MASK,
+		.ct_mark_mask = 0,
 		.is_established = cli_flag(call, "established"),
 		.is_required = cli_flag(call, "require"),
 		.is_json = cli_flag(call, "json"),
 		.is_dry_run = cli_flag(call, "dry-run"),
+		.is_saved = cli_flag(call, "save"),
+		.sub = call->sub->name,
+		.packet_argc = call->argc,
+		.packet_argv = call->argv,
 	};
 	if (opts->state_dir[0] != '/')
 		return bw_err_input(err, "fw: --state-dir must be an absolute path");
+	errno = 0;
+	if (opts->aws_dir && (stat(opts->aws_dir, &st) < 0 || !S_ISDIR(st.st_mode)))
+		return bw_err_input(err, "fw: --aws %.200s: %s", opts->aws_dir,
+				    errno ? strerror(errno) : "not a folder");
 	if (mask) {
 		char *end;
 		unsigned long value;
@@ -606,91 +741,61 @@ static int take_opts(const struct cli_call *call, struct fw_opts *opts, struct b
 	return 0;
 }
 
-static int run_render(const struct cli_call *call, struct bw_err *err)
+typedef int fw_handler(const struct bw_globals *globals, const struct fw_opts *opts,
+		       struct bw_err *err);
+
+static const struct {
+	const char *sub;
+	fw_handler *handler;
+} fw_handlers[] = {
+	{ "render", fw_render },	     { "check", fw_check },
+	{ "apply", fw_apply },		     { "reapply", fw_reapply },
+	{ "delete", fw_delete },	     { "status", fw_status },
+	{ "explain", fw_explain },	     { "netpol", fw_netpol },
+	{ "authorize-ingress", fw_edit },   { "authorize-egress", fw_edit },
+	{ "revoke-ingress", fw_edit },	     { "revoke-egress", fw_edit },
+};
+
+/* Every fw subcommand: its options read and checked, then its handler. */
+static int run_fw(const struct cli_call *call, struct bw_err *err)
 {
 	struct fw_opts opts;
+	int rc = take_opts(call, &opts, err);
 
-	return take_opts(call, &opts, err) ?: fw_render(&opts, err);
+	for (size_t i = 0; rc == 0 && i < sizeof(fw_handlers) / sizeof(fw_handlers[0]); i++)
+		if (strcmp(fw_handlers[i].sub, call->sub->name) == 0)
+			return fw_handlers[i].handler(call->globals, &opts, err);
+	return rc ?: bw_errf(err, -ENOSYS, "fw %s: no handler", call->sub->name);
 }
 
-static int run_check(const struct cli_call *call, struct bw_err *err)
-{
-	struct fw_opts opts;
-
-	return take_opts(call, &opts, err) ?: fw_check(call->globals, &opts, err);
-}
-
-static int run_apply(const struct cli_call *call, struct bw_err *err)
-{
-	struct fw_opts opts;
-
-	return take_opts(call, &opts, err) ?: fw_apply(call->globals, &opts, err);
-}
-
-static int run_delete(const struct cli_call *call, struct bw_err *err)
-{
-	struct fw_opts opts;
-
-	return take_opts(call, &opts, err) ?: fw_delete(call->globals, &opts, err);
-}
-
-static int run_status(const struct cli_call *call, struct bw_err *err)
-{
-	struct fw_opts opts;
-
-	return take_opts(call, &opts, err) ?: fw_status(call->globals, &opts, err);
-}
-
-static int run_explain(const struct cli_call *call, struct bw_err *err)
-{
-	struct fw_opts opts;
-
-	return take_opts(call, &opts, err) ?: fw_explain(&opts, call->argc, call->argv, err);
-}
-
-static int run_netpol(const struct cli_call *call, struct bw_err *err)
-{
-	struct fw_opts opts;
-
-	return take_opts(call, &opts, err) ?: fw_netpol(&opts, err);
-}
-
-static int run_edit(const struct cli_call *call, struct bw_err *err)
-{
-	const char *sub = call->sub->name;
-	struct fw_opts opts;
-
-	return take_opts(call, &opts, err) ?:
-		fw_edit(call->globals, &opts, strstr(sub, "ingress") ? VPC_INGRESS : VPC_EGRESS,
-			strncmp(sub, "revoke", 6) == 0, err);
-}
-
-#define FW_EDIT_OPTIONS FW_MODEL ",group-id,ip-permissions,state-dir,dry-run"
+#define FW_EDIT_OPTIONS FW_MODEL ",!group-id,!ip-permissions,state-dir,dry-run"
 
 static const struct cli_sub fw_subs[] = {
-	{ "render", run_render, FW_MODEL ",ct-mark-bits", NULL, 0, 0, false,
+	{ "render", run_fw, FW_MODEL ",ct-mark-bits", NULL, 0, 0, false,
 	  "print the ruleset (tables inet and bridge " VPC_NFT_TABLE ")" },
-	{ "check", run_check, FW_MODEL ",ct-mark-bits,json", NULL, 0, 0, false,
+	{ "check", run_fw, FW_MODEL ",ct-mark-bits,json", NULL, 0, 0, false,
 	  "have the kernel check the ruleset; change nothing" },
-	{ "apply", run_apply, FW_MODEL ",state-dir,ct-mark-bits,require,dry-run", NULL, 0, 0,
-	  false, "load the ruleset in one transaction (--dry-run: print it and what would "
-		 "change, change nothing)" },
-	{ "delete", run_delete, "state-dir,dry-run", NULL, 0, 0, false,
+	{ "apply", run_fw, FW_MODEL ",state-dir,ct-mark-bits,require,dry-run,save", NULL, 0,
+	  0, false, "load the ruleset in one transaction (--dry-run: print it and what would "
+		    "change, change nothing)" },
+	{ "reapply", run_fw, "state-dir", NULL, 0, 0, false,
+	  "load again what fw apply --save recorded (the boot unit runs it)" },
+	{ "delete", run_fw, "state-dir,dry-run,save", NULL, 0, 0, false,
 	  "remove the tables and put the bridge knobs back as they were" },
-	{ "status", run_status, "state-dir,json", NULL, 0, 0, false,
+	{ "status", run_fw, "state-dir,json", NULL, 0, 0, false,
 	  "enforcing, metadata-only or off, and what is loaded" },
-	{ "explain", run_explain, FW_MODEL ",established,json", "PACKET...", 1, -1, false,
+	{ "explain", run_fw, FW_MODEL ",established,json", "PACKET...", 1, -1, false,
 	  "the verdict for one packet and what decided it, e.g. "
 	  "tcp 10.0.1.5:40000 to 10.0.2.7:443" },
-	{ "authorize-ingress", run_edit, FW_EDIT_OPTIONS, NULL, 0, 0, false,
+	{ "authorize-ingress", run_fw, FW_EDIT_OPTIONS, NULL, 0, 0, false,
 	  "add ingress permissions to a group: the file and the live sets change together" },
-	{ "authorize-egress", run_edit, FW_EDIT_OPTIONS, NULL, 0, 0, false,
+	{ "authorize-egress", run_fw, FW_EDIT_OPTIONS, NULL, 0, 0, false,
 	  "add egress permissions to a group" },
-	{ "revoke-ingress", run_edit, FW_EDIT_OPTIONS, NULL, 0, 0, false,
+	{ "revoke-ingress", run_fw, FW_EDIT_OPTIONS, NULL, 0, 0, false,
 	  "remove ingress permissions from a group" },
-	{ "revoke-egress", run_edit, FW_EDIT_OPTIONS, NULL, 0, 0, false,
+	{ "revoke-egress", run_fw, FW_EDIT_OPTIONS, NULL, 0, 0, false,
 	  "remove egress permissions from a group" },
-	{ "netpol", run_netpol, FW_MODEL ",namespace,json", NULL, 0, 0, false,
+	{ "netpol", run_fw, FW_MODEL ",namespace,json", NULL, 0, 0, false,
 	  "Kubernetes NetworkPolicies, one per instance (YAML; --json: JSON)" },
 	{ 0 },
 };

@@ -25,6 +25,7 @@ struct lab_ctx {
 	const char *prefix;
 	char state_dir[128];    /* the gateway's state, on the real host */
 	char aws_dir[PATH_MAX]; /* an --aws lab's model; "" for the NAT lab */
+	char vpc_id[VPC_ID_MAX]; /* its --vpc; "" for the only one */
 	struct vpc_model model;
 	struct lab_vpc vpc;     /* an --aws lab's topology */
 };
@@ -85,8 +86,11 @@ static int configure_node(const struct lab_ctx *lab, const char *node, struct bw
 		}
 	}
 	for (size_t i = 0; rc == 0 && i < t->n_ports; i++)
-		if (strcmp(t->ports[i].node, node) == 0)
+		if (strcmp(t->ports[i].node, node) == 0) {
 			rc = rtnl_link_up(&nl, t->ports[i].port, t->ports[i].bridge, err);
+			if (rc == 0 && t->ports[i].mac)
+				rc = rtnl_add_fdb(&nl, t->ports[i].port, t->ports[i].mac, err);
+		}
 	for (size_t i = 0; rc == 0 && i < t->n_veths; i++) {
 		if (strcmp(t->veths[i].node, node) == 0)
 			rc = rtnl_link_up(&nl, t->veths[i].ifname, NULL, err);
@@ -132,7 +136,8 @@ static int enable_forwarding(const struct lab_ctx *lab, const char *node, struct
 static int start_fw(const struct lab_ctx *lab, const char *node, struct bw_err *err)
 {
 	(void)node;
-	return cmd_fw_apply(lab->globals, lab->aws_dir, lab->state_dir, err);
+	return cmd_fw_apply(lab->globals, lab->aws_dir, lab->vpc_id[0] ? lab->vpc_id : NULL,
+			    lab->state_dir, err);
 }
 
 static int show_fw(const struct lab_ctx *lab, const char *node, struct bw_err *err)
@@ -148,22 +153,26 @@ static int load_topology(struct lab_ctx *lab, struct bw_err *err)
 	struct vec warnings = VEC_INIT(struct awsjson_warning);
 	char path[256];
 	json_t *state;
-	const char *aws;
+	const char *aws, *vpc;
 	int rc;
 
 	if (!lab->aws_dir[0]) {
 		snprintf(path, sizeof(path), "%s/lab.json", lab->state_dir);
 		state = json_load_file(path, 0, NULL);
 		aws = json_string_value(json_object_get(state, "aws"));
-		if (aws)
+		vpc = json_string_value(json_object_get(state, "vpc"));
+		if (aws && strlen(aws) < sizeof(lab->aws_dir))
 			snprintf(lab->aws_dir, sizeof(lab->aws_dir), "%s", aws);
+		if (vpc && strlen(vpc) < sizeof(lab->vpc_id))
+			snprintf(lab->vpc_id, sizeof(lab->vpc_id), "%s", vpc);
 		json_decref(state);
 	}
 	if (!lab->aws_dir[0]) {
 		lab->topo = lab_topology();
 		return 0;
 	}
-	rc = awsdir_load(lab->aws_dir, NULL, &lab->model, &warnings, err);
+	rc = awsdir_load(lab->aws_dir, lab->vpc_id[0] ? lab->vpc_id : NULL, &lab->model,
+			 &warnings, err);
 	for (size_t i = 0; i < warnings.len; i++)
 		cmd_warn("%s", VEC_AT(&warnings, struct awsjson_warning, i)->text);
 	vec_free(&warnings);
@@ -221,8 +230,8 @@ static int build(const struct lab_ctx *lab, struct bw_err *err)
 
 		rc = fd < 0 ? fd : peer_fd < 0 ? peer_fd : 0;
 		if (rc == 0)
-			rc = rtnl_add_veth(&nl, t->veths[i].ifname, fd, t->veths[i].peer_ifname,
-					   peer_fd, err);
+			rc = rtnl_add_veth(&nl, t->veths[i].ifname, t->veths[i].mac, fd,
+					   t->veths[i].peer_ifname, peer_fd, err);
 		if (fd >= 0)
 			close(fd);
 		if (peer_fd >= 0)
@@ -241,7 +250,8 @@ static int build(const struct lab_ctx *lab, struct bw_err *err)
 			rc = in_node(lab, t->nat_node, start_nat, err);
 	}
 	if (rc == 0 && t->fw_node) {
-		json_t *state = json_pack("{s:s}", "aws", lab->aws_dir);
+		json_t *state = json_pack("{s:s, s:s?}", "aws", lab->aws_dir, "vpc",
+					  lab->vpc_id[0] ? lab->vpc_id : NULL);
 		char *text = json_dumps(state, 0);
 
 		snprintf(config_path, sizeof(config_path), "%s/lab.json", lab->state_dir);
@@ -394,6 +404,7 @@ static const struct cli_option lab_options[] = {
 	{ "prefix", 0, "P", "namespace names start with P- (default " LAB_DEFAULT_PREFIX
 			     "; a-z, 0-9, at most 12)" },
 	{ "aws", 0, "DIR", "build the VPC that AWS CLI output describes (see bulwark fw --help)" },
+	{ "vpc", 0, "VPC", "the VPC to build when the files hold several" },
 	{ "json", 'j', NULL, "one JSON document" },
 	{ 0 },
 };
@@ -403,6 +414,7 @@ static int lab_run(const struct cli_call *call, struct bw_err *err)
 	struct lab_ctx lab = { .globals = call->globals,
 			       .prefix = cli_value(call, "prefix") ?: LAB_DEFAULT_PREFIX };
 	const char *sub = call->sub->name, *aws = cli_value(call, "aws");
+	const char *vpc = cli_value(call, "vpc");
 	int rc;
 
 	if (!lab_prefix_is_valid(lab.prefix))
@@ -410,6 +422,12 @@ static int lab_run(const struct cli_call *call, struct bw_err *err)
 				    lab.prefix, LAB_PREFIX_MAX);
 	snprintf(lab.state_dir, sizeof(lab.state_dir), BW_STATE_DIR "/lab-%s", lab.prefix);
 	/* Kept by absolute path: later commands may run from anywhere. */
+	if (vpc && strlen(vpc) >= sizeof(lab.vpc_id))
+		return bw_err_input(err, "lab: --vpc '%.60s' is not a VPC id", vpc);
+	if (vpc)
+		snprintf(lab.vpc_id, sizeof(lab.vpc_id), "%s", vpc);
+	if (vpc && !aws)
+		return bw_err_input(err, "lab up: --vpc goes with --aws");
 	if (aws && !realpath(aws, lab.aws_dir))
 		return bw_err_input(err, "lab: --aws %s: %s", aws, strerror(errno));
 	vpc_model_init(&lab.model);
@@ -428,7 +446,7 @@ static int lab_run(const struct cli_call *call, struct bw_err *err)
 }
 
 static const struct cli_sub lab_subs[] = {
-	{ "up", lab_run, "prefix,aws", NULL, 0, 0, false,
+	{ "up", lab_run, "prefix,aws,vpc", NULL, 0, 0, false,
 	  "build the lab: a NAT gateway before a private subnet, or with --aws DIR the VPC "
 	  "of that AWS CLI output, enforced by bulwark fw" },
 	{ "down", lab_run, "prefix", NULL, 0, 0, false, "remove every namespace of the lab" },

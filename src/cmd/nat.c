@@ -20,6 +20,7 @@
 #include "render/nat_nft.h"
 
 struct nat_opts {
+	enum natplan_ipv6 ipv6; /* render: what auto decides */
 	const char *config_path;
 	const char *state_dir;
 	bool is_dry_run;
@@ -175,8 +176,9 @@ out:
 
 static json_t *masquerade_json(const struct nat_masquerade_seen *seen)
 {
-	return json_pack("{s:b, s:s?, s:I, s:I}", "present", seen->is_present,
+	return json_pack("{s:b, s:s?, s:I, s:I, s:I}", "present", seen->is_present,
 			 "interface", seen->is_present ? seen->oifname : NULL,
+			 "connections", (json_int_t)seen->packets,
 			 "packets", (json_int_t)seen->packets, "bytes", (json_int_t)seen->bytes);
 }
 
@@ -188,8 +190,8 @@ static json_t *number_or_null(long long value)
 static void print_masquerade(const char *label, const struct nat_masquerade_seen *seen)
 {
 	if (seen->is_present)
-		printf("%-18s on %s, %" PRIu64 " packets, %" PRIu64 " bytes\n", label,
-		       seen->oifname, seen->packets, seen->bytes);
+		printf("%-18s on %s, %" PRIu64 " connections masqueraded\n", label,
+		       seen->oifname, seen->packets);
 	else
 		printf("%-18s absent\n", label);
 }
@@ -237,7 +239,7 @@ int cmd_nat_status(const struct bw_globals *globals, const char *state_dir,
 	print_masquerade("masquerade ipv6", &seen.ipv6);
 	printf("%-18s %s\n", "flowtable", seen.has_flowtable ? "on" : "off");
 	if (seen.conntrack_count >= 0)
-		printf("%-18s %lld of %lld\n", "conntrack", seen.conntrack_count,
+		printf("%-18s %lld flows tracked of %lld\n", "conntrack", seen.conntrack_count,
 		       seen.conntrack_max);
 	else
 		printf("%-18s not loaded\n", "conntrack");
@@ -249,11 +251,14 @@ out:
 static int nat_render(const struct bw_globals *globals, const struct nat_opts *opts,
 		      struct bw_err *err)
 {
+	struct natplan_request request = {
+		.config_path = opts->config_path, .is_render_only = true, .ipv6 = opts->ipv6,
+	};
 	struct nat_plan plan;
 	int rc;
 
 	natplan_init(&plan);
-	rc = natplan_build(globals->root, opts->config_path, &plan, err);
+	rc = natplan_build_for(globals->root, &request, &plan, err);
 	if (rc == 0)
 		fputs(plan.ruleset, stdout);
 	natplan_free(&plan);
@@ -267,11 +272,14 @@ static const struct cli_option nat_options[] = {
 	{ "dry-run", 'n', NULL, "have the kernel check the ruleset, print each knob as old -> "
 				"new; change nothing" },
 	{ "json", 'j', NULL, "one JSON document" },
+	{ "ipv6", 0, "on|off", "what ipv6=auto decides, for a machine that is not this one" },
 	{ 0 },
 };
 
 static int take_opts(const struct cli_call *call, struct nat_opts *opts, struct bw_err *err)
 {
+	const char *ipv6 = cli_value(call, "ipv6");
+
 	*opts = (struct nat_opts){
 		.config_path = cli_value(call, "config"),
 		.state_dir = cli_value(call, "state-dir") ?: BW_STATE_DIR,
@@ -280,6 +288,10 @@ static int take_opts(const struct cli_call *call, struct nat_opts *opts, struct 
 	};
 	if (opts->state_dir[0] != '/')
 		return bw_err_input(err, "nat: --state-dir must be an absolute path");
+	if (ipv6 && strcmp(ipv6, "on") != 0 && strcmp(ipv6, "off") != 0)
+		return bw_err_input(err, "nat: --ipv6 takes on or off, not '%.40s'", ipv6);
+	if (ipv6)
+		opts->ipv6 = strcmp(ipv6, "on") == 0 ? NATPLAN_IPV6_ON : NATPLAN_IPV6_OFF;
 	return 0;
 }
 
@@ -321,7 +333,9 @@ static const struct cli_sub nat_subs[] = {
 	  "remove the table and put every knob back as it was" },
 	{ "status", run_status, "state-dir,json", NULL, 0, 0, false,
 	  "interface, forwarding, masquerade counters, conntrack use" },
-	{ "render", run_render, "config", NULL, 0, 0, false, "print the ruleset up would load" },
+	{ "render", run_render, "config,ipv6", NULL, 0, 0, false,
+	  "print the ruleset up would load; works on any machine (the interface need not "
+	  "exist here)" },
 	{ 0 },
 };
 

@@ -70,14 +70,19 @@ static int read_config(const char *root, const char *config_path,
 	return rc;
 }
 
-static int decide_interface(struct rtnl *nl, struct nat_plan *plan, struct bw_err *err)
+static int decide_interface(struct rtnl *nl, const struct natplan_request *request,
+			    struct nat_plan *plan, struct bw_err *err)
 {
 	int rc;
 
 	if (plan->config.interface[0]) {
 		snprintf(plan->interface, sizeof(plan->interface), "%s", plan->config.interface);
 	} else {
+		if (!nl)
+			return bw_err_input(err, "no interface= in the configuration, and this machine's routes cannot be read to take it from; set interface=");
 		rc = rtnl_default_route_ifname(nl, AF_INET, plan->interface, err);
+		if (rc == -ENOENT && request->is_render_only)
+			return bw_err_input(err, "no interface= in the configuration and no IPv4 default route on this machine to take it from; set interface= to render for another machine");
 		if (rc == -ENOENT)
 			return bw_errf(err, rc,
 				       "no interface= in the configuration and no IPv4 default route to take it from");
@@ -88,29 +93,48 @@ static int decide_interface(struct rtnl *nl, struct nat_plan *plan, struct bw_er
 				       "the default route's device '%s' has an unusual name; set interface= explicitly",
 				       plan->interface);
 	}
-	if (!if_nametoindex(plan->interface))
+	plan->is_interface_here = nl && if_nametoindex(plan->interface) != 0;
+	if (!plan->is_interface_here && !request->is_render_only)
 		return bw_errf(err, -ENODEV, "interface %s: no such device", plan->interface);
 	return 0;
 }
 
-static int decide_ipv6(struct rtnl *nl, const char *root, struct nat_plan *plan,
+static const char *const ipv6_words[] = { "auto", "on", "off" };
+
+static int decide_ipv6(struct rtnl *nl, const char *root,
+		       const struct natplan_request *request, struct nat_plan *plan,
 		       struct bw_err *err)
 {
 	bool has_global = false;
 	int rc;
 
+	if (request->is_render_only && request->ipv6 != NATPLAN_IPV6_FROM_HOST &&
+	    plan->config.ipv6 != NAT_AUTO &&
+	    (plan->config.ipv6 == NAT_ON) != (request->ipv6 == NATPLAN_IPV6_ON))
+		cmd_note("ipv6=%s in %s decides; --ipv6 only decides what ipv6=auto would",
+			 ipv6_words[plan->config.ipv6], plan->config_name);
 	switch (plan->config.ipv6) {
 	case NAT_OFF:
 		plan->is_ipv6_on = false;
 		return 0;
 	case NAT_ON:
-		if (!fsroot_exists(root, "/proc/sys/net/ipv6"))
+		if (!request->is_render_only && !fsroot_exists(root, "/proc/sys/net/ipv6"))
 			return bw_errf(err, -EAFNOSUPPORT,
 				       "ipv6=on but this kernel has IPv6 disabled");
 		plan->is_ipv6_on = true;
 		return 0;
 	case NAT_AUTO:
 		break;
+	}
+	if (request->is_render_only && request->ipv6 != NATPLAN_IPV6_FROM_HOST) {
+		plan->is_ipv6_on = request->ipv6 == NATPLAN_IPV6_ON;
+		return 0;
+	}
+	if (!plan->is_interface_here) {
+		cmd_note("interface %s is not on this machine: ipv6=auto renders IPv4 only (--ipv6 on|off decides)",
+			 plan->interface);
+		plan->is_ipv6_on = false;
+		return 0;
 	}
 	/* auto: IPv6 is on when the public interface has a global address. */
 	if (!fsroot_exists(root, "/proc/sys/net/ipv6"))
@@ -121,11 +145,17 @@ static int decide_ipv6(struct rtnl *nl, const char *root, struct nat_plan *plan,
 }
 
 /* The flowtable spans every interface that is up: flows enter on one and
- * leave on another, and a NAT instance may have one ENI or several. */
-static int render_ruleset(struct rtnl *nl, struct nat_plan *plan, struct bw_err *err)
+ * leave on another, and a NAT instance may have one ENI or several. A
+ * render for another machine lists its public interface alone and cannot
+ * ask that machine's kernel; nor can a render without CAP_NET_ADMIN. */
+static int render_ruleset(struct rtnl *nl, const struct natplan_request *request,
+			  struct nat_plan *plan, struct bw_err *err)
 {
 	struct vec links = VEC_INIT(struct rtnl_ifname);
 	const char **devices = NULL;
+	const char *public_only[] = { plan->interface };
+	bool can_ask_kernel = plan->is_interface_here &&
+		(!request->is_render_only || nft_has_permission());
 	struct nat_nft_host host = {
 		.public_interface = plan->interface,
 		.is_ipv4_on = true,
@@ -133,25 +163,33 @@ static int render_ruleset(struct rtnl *nl, struct nat_plan *plan, struct bw_err 
 	};
 	int rc = 0;
 
-	if (plan->config.flowtable) {
-		if (!nft_kernel_has_flowtables()) {
-			cmd_warn("flowtable=true, but this kernel has no nftables flowtables (CONFIG_NF_FLOW_TABLE); NAT runs without the fast path");
-		} else {
-			rc = rtnl_list_up_links(nl, &links, err);
-			if (rc < 0)
-				goto out;
-			devices = calloc(links.len + 1, sizeof(*devices));
-			if (!devices) {
-				rc = bw_errf(err, -ENOMEM, "out of memory");
-				goto out;
-			}
-			for (size_t i = 0; i < links.len; i++)
-				if (nat_ifname_is_valid(VEC_AT(&links, struct rtnl_ifname, i)->name))
-					devices[host.n_flowtable_devices++] =
-						VEC_AT(&links, struct rtnl_ifname, i)->name;
-			host.flowtable_devices = devices;
-			host.use_flowtable = host.n_flowtable_devices > 0;
+	if (!plan->config.flowtable) {
+		/* no fast path */
+	} else if (can_ask_kernel && !nft_kernel_has_flowtables()) {
+		cmd_warn("flowtable=true, but this kernel has no nftables flowtables (CONFIG_NF_FLOW_TABLE); NAT runs without the fast path");
+	} else if (!plan->is_interface_here) {
+		cmd_note("flowtable: over %s alone, assuming its kernel has flowtables ('up' checks, and spans every interface that is up)",
+			 plan->interface);
+		host.flowtable_devices = public_only;
+		host.n_flowtable_devices = 1;
+		host.use_flowtable = true;
+	} else {
+		if (!can_ask_kernel)
+			cmd_note("flowtable: assuming this kernel has flowtables (asking needs CAP_NET_ADMIN; 'up' checks)");
+		rc = rtnl_list_up_links(nl, &links, err);
+		if (rc < 0)
+			goto out;
+		devices = calloc(links.len + 1, sizeof(*devices));
+		if (!devices) {
+			rc = bw_errf(err, -ENOMEM, "out of memory");
+			goto out;
 		}
+		for (size_t i = 0; i < links.len; i++)
+			if (nat_ifname_is_valid(VEC_AT(&links, struct rtnl_ifname, i)->name))
+				devices[host.n_flowtable_devices++] =
+					VEC_AT(&links, struct rtnl_ifname, i)->name;
+		host.flowtable_devices = devices;
+		host.use_flowtable = host.n_flowtable_devices > 0;
 	}
 	plan->use_flowtable = host.use_flowtable;
 	plan->ruleset = nat_nft_render(&plan->config, &host);
@@ -163,22 +201,24 @@ out:
 	return rc;
 }
 
-int natplan_build(const char *root, const char *config_path, struct nat_plan *plan,
-		  struct bw_err *err)
+int natplan_build_for(const char *root, const struct natplan_request *request,
+		      struct nat_plan *plan, struct bw_err *err)
 {
-	struct rtnl nl;
+	struct rtnl nl = { 0 };
+	bool has_nl;
 	size_t n_v4, n_v6;
 	int rc;
 
-	rc = read_config(root, config_path, plan, err);
+	rc = read_config(root, request->config_path, plan, err);
 	if (rc < 0)
 		return rc;
 	rc = rtnl_open(&nl, err);
-	if (rc < 0)
+	if (rc < 0 && !request->is_render_only)
 		return rc;
-	rc = decide_interface(&nl, plan, err);
+	has_nl = rc == 0;
+	rc = decide_interface(has_nl ? &nl : NULL, request, plan, err);
 	if (rc == 0)
-		rc = decide_ipv6(&nl, root, plan, err);
+		rc = decide_ipv6(&nl, root, request, plan, err);
 	if (rc < 0)
 		goto out;
 	n_v4 = nat_config_count_cidrs(&plan->config, AF_INET);
@@ -190,15 +230,24 @@ int natplan_build(const char *root, const char *config_path, struct nat_plan *pl
 		cmd_note("nat_source_cidrs lists no IPv6 range: IPv6 is forwarded but not masqueraded");
 	if (!plan->does_masquerade_ipv4)
 		cmd_note("nat_source_cidrs lists no IPv4 range: IPv4 is forwarded but not masqueraded");
-	rc = render_ruleset(&nl, plan, err);
+	rc = render_ruleset(&nl, request, plan, err);
 	if (rc < 0)
 		goto out;
 	if (nat_knobs_render(&plan->config, plan->interface, plan->is_ipv6_on,
 			     &plan->knobs) < 0)
 		rc = bw_errf(err, -ENOMEM, "out of memory");
 out:
-	rtnl_close(&nl);
+	if (has_nl)
+		rtnl_close(&nl);
 	return rc;
+}
+
+int natplan_build(const char *root, const char *config_path, struct nat_plan *plan,
+		  struct bw_err *err)
+{
+	struct natplan_request request = { .config_path = config_path };
+
+	return natplan_build_for(root, &request, plan, err);
 }
 
 int natplan_refuse_ec2_keys(const struct nat_plan *plan, struct bw_err *err)

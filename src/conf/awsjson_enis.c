@@ -11,7 +11,12 @@
  * source/dest check, addresses, prefixes or groups is an input error that
  * names the ENI; where only one file states a field (a hand-made file
  * without MacAddress, a network interface without Attachment.InstanceId),
- * the other file's value is taken. */
+ * the other file's value is taken.
+ *
+ * instances.json alone leaves out stopped instances (no traffic to judge);
+ * an ENI of one that network-interfaces.json lists stays: it keeps its
+ * addresses and groups while stopped, and AWS counts it in references to
+ * its groups. A detached ENI (Status "available") is left out. */
 #include "conf/awsjson_util.h"
 
 #include <stdio.h>

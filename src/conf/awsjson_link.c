@@ -29,9 +29,14 @@ static int link_rules(struct vpc_model *model, struct vec *warnings, struct awsj
 				if (rule->peer < 0) {
 					struct awsjson_warning warning;
 
-					snprintf(warning.text, sizeof(warning.text),
-						 "%s: group %s is not in security-groups.json; the rule matches no address",
-						 w->what, rule->peer_id);
+					if (model->vpc_id[0])
+						snprintf(warning.text, sizeof(warning.text),
+							 "%.140s: group %.24s is not in %.24s (a group of another VPC never matches); the rule matches no address",
+							 w->what, rule->peer_id, model->vpc_id);
+					else
+						snprintf(warning.text, sizeof(warning.text),
+							 "%s: group %s is not in security-groups.json; the rule matches no address",
+							 w->what, rule->peer_id);
 					if (vec_push(warnings, &warning) < 0)
 						return awsjson_oom(w);
 				}

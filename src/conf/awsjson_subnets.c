@@ -167,6 +167,21 @@ int awsjson_parse_vpcs(const char *text, size_t len, const char *filename,
 			if (rc == 0 && vec_push(&vpc.cidrs, &cidr) < 0)
 				rc = awsjson_oom(&w);
 		}
+		/* The primary range first: the VPC's resolver is at its base + 2,
+		 * whatever order the association set lists the ranges in. */
+		if (rc == 0 && primary && json_is_string(primary)) {
+			struct cidr cidr;
+
+			rc = awsjson_parse_cidr(json_string_value(primary), AF_INET, &w, &cidr);
+			for (size_t k = 1; rc == 0 && k < vpc.cidrs.len; k++) {
+				struct cidr *at = VEC_AT(&vpc.cidrs, struct cidr, k);
+
+				if (strcmp(at->text, cidr.text) == 0) {
+					*at = *VEC_AT(&vpc.cidrs, struct cidr, 0);
+					*VEC_AT(&vpc.cidrs, struct cidr, 0) = cidr;
+				}
+			}
+		}
 		if (rc == 0)
 			rc = read_associated(item, "Ipv6CidrBlockAssociationSet", "Ipv6CidrBlock",
 					     "Ipv6CidrBlockState", AF_INET6, &vpc.cidrs, &w);

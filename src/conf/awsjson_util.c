@@ -236,7 +236,7 @@ int awsjson_parse_mac(const char *text, struct awsjson_where *w, char out[VPC_MA
 			int d = hex_digit(text[i]);
 
 			is_ok = d >= 0;
-			out[i] = d >= 0 ? digits[d] : '?';
+			out[i] = digits[d & 0xf];
 		}
 	}
 	out[VPC_MAC_LEN - 1] = '\0';

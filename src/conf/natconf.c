@@ -31,6 +31,17 @@ struct assignment {
 	int value_col;
 };
 
+/* What a word is, for messages and for the shell's rules: an assignment's
+ * value (NAME=... unquoted: tilde expansion after ':' applies) or another
+ * word (a command's name, an argument of export). */
+struct word {
+	char *text;  /* VALUE_MAX + 1 bytes */
+	size_t n;
+	bool is_assignment;
+	const char *key; /* with is_assignment */
+	bool is_after_colon; /* the last character read was an unquoted ':' */
+};
+
 static int cur_col(const struct cursor *cur, size_t pos)
 {
 	return (int)(pos - cur->line_start) + 1;
@@ -39,6 +50,11 @@ static int cur_col(const struct cursor *cur, size_t pos)
 static int peek(const struct cursor *cur)
 {
 	return cur->pos < cur->len ? (unsigned char)cur->text[cur->pos] : -1;
+}
+
+static int peek_at(const struct cursor *cur, size_t pos)
+{
+	return pos < cur->len ? (unsigned char)cur->text[pos] : -1;
 }
 
 static bool at_line_end(const struct cursor *cur)
@@ -89,16 +105,89 @@ static bool is_name_char(int c)
 	return is_name_start(c) || (c >= '0' && c <= '9');
 }
 
-static int append(struct cursor *cur, struct assignment *as, size_t *n, int c)
+/* "the value of 'key'" or "this word", for messages. */
+static const char *word_name(const struct word *w, char *buf, size_t size)
 {
-	if (*n >= VALUE_MAX)
-		return fail(cur, cur->pos, "value of '%s' is longer than 4096 bytes",
-			    as->key);
-	as->value[(*n)++] = (char)c;
+	if (w->is_assignment)
+		snprintf(buf, size, "the value of '%s'", w->key);
+	else
+		snprintf(buf, size, "this word");
+	return buf;
+}
+
+static int append(struct cursor *cur, struct word *w, int c)
+{
+	char name[96];
+
+	if (w->n >= VALUE_MAX)
+		return fail(cur, cur->pos, "%s is longer than 4096 bytes",
+			    word_name(w, name, sizeof(name)));
+	w->text[w->n++] = (char)c;
+	w->is_after_colon = false;
 	return 0;
 }
 
-static int read_single_quoted(struct cursor *cur, struct assignment *as, size_t *n)
+/* A carriage return or a NUL, anywhere in a word: a shell keeps the one
+ * in the value and silently drops the other, neither of them meant. */
+static int fail_control(struct cursor *cur, const struct word *w, int c)
+{
+	char name[96];
+
+	word_name(w, name, sizeof(name));
+	if (c == '\0')
+		return fail(cur, cur->pos,
+			    "NUL byte in %s (a shell drops it silently); the file is not plain text",
+			    name);
+	if (peek_at(cur, cur->pos + 1) == '\n' || peek_at(cur, cur->pos + 1) == -1)
+		return fail(cur, cur->pos,
+			    "carriage return at the end of the line: the file has DOS line endings (CRLF), and a shell reads the CR as part of the line; convert the file (dos2unix)");
+	return fail(cur, cur->pos,
+		    "carriage return in %s (a shell keeps it there); DOS line endings?",
+		    name);
+}
+
+/* A quote that the line ends inside: either it closes on a later line (a
+ * shell keeps the newline in the value) or nowhere. */
+static int fail_open_quote(struct cursor *cur, const struct word *w, size_t open)
+{
+	char quote = cur->text[open];
+	const char *kind = quote == '\'' ? "single" : "double";
+	char name[96];
+	int line = cur->line;
+
+	if (w->is_assignment)
+		snprintf(name, sizeof(name), "value of '%s'", w->key);
+	else
+		snprintf(name, sizeof(name), "string in this word");
+	for (size_t i = open + 1; i < cur->len; i++) {
+		char c = cur->text[i];
+
+		if (c == '\n')
+			line++;
+		else if (quote == '"' && c == '\\')
+			i++;
+		else if (c == quote)
+			return fail(cur, open,
+				    "the %s-quoted %s spans lines %d to %d (a shell would keep the newline in it); write it on one line",
+				    kind, name, cur->line, line);
+	}
+	return fail(cur, open, "unterminated %s quote: the %s never closes", kind, name);
+}
+
+/* Whether a '$' followed by next expands nothing: bash and dash both keep
+ * it as it is (checked against both, character by character). */
+static bool dollar_is_literal(int next, bool is_in_double_quotes)
+{
+	/* A CR or NUL next is an error of its own, named when it is read. */
+	if (next == -1 || next == '\n' || next == ' ' || next == '\t' ||
+	    next == '\r' || next == '\0')
+		return true;
+	if (is_in_double_quotes && (next == '"' || next == '\''))
+		return true;
+	return next > 0 && strchr("/.,:%+=]}^~\\;&|<>)", next) != NULL;
+}
+
+static int read_single_quoted(struct cursor *cur, struct word *w)
 {
 	size_t open = cur->pos++;
 
@@ -106,115 +195,149 @@ static int read_single_quoted(struct cursor *cur, struct assignment *as, size_t 
 		int c = peek(cur);
 
 		if (c == -1 || c == '\n')
-			return fail(cur, open, "unterminated single quote in the value of '%s'",
-				    as->key);
+			return fail_open_quote(cur, w, open);
+		if (c == '\r' || c == '\0')
+			return fail_control(cur, w, c);
 		cur->pos++;
 		if (c == '\'')
 			return 0;
-		if (append(cur, as, n, c) < 0)
+		if (append(cur, w, c) < 0)
 			return -EINVAL;
 	}
 }
 
-static int read_double_quoted(struct cursor *cur, struct assignment *as, size_t *n)
+static int read_double_quoted(struct cursor *cur, struct word *w)
 {
 	size_t open = cur->pos++;
+	char name[96];
 
 	for (;;) {
 		int c = peek(cur);
 
 		if (c == -1 || c == '\n')
-			return fail(cur, open, "unterminated double quote in the value of '%s'",
-				    as->key);
+			return fail_open_quote(cur, w, open);
+		if (c == '\r' || c == '\0')
+			return fail_control(cur, w, c);
 		if (c == '"') {
 			cur->pos++;
 			return 0;
 		}
-		if (c == '$' || c == '`')
+		if ((c == '$' && !dollar_is_literal(peek_at(cur, cur->pos + 1), true)) ||
+		    c == '`')
 			return fail(cur, cur->pos,
 				    "'%c' inside double quotes needs a shell to expand; use single quotes or a literal value",
 				    c);
 		if (c == '\\') {
-			int next = cur->pos + 1 < cur->len ?
-				(unsigned char)cur->text[cur->pos + 1] : -1;
+			int next = peek_at(cur, cur->pos + 1);
 
 			if (next == '\n' || next == -1)
 				return fail(cur, cur->pos,
-					    "line continuation in the value of '%s' is not supported",
-					    as->key);
+					    "line continuation in %s is not supported",
+					    word_name(w, name, sizeof(name)));
 			/* Inside double quotes a backslash escapes only these. */
-			if (strchr("$`\"\\", next)) {
+			if (next > 0 && strchr("$`\"\\", next)) {
 				cur->pos++;
 				c = next;
 			}
 		}
 		cur->pos++;
-		if (append(cur, as, n, c) < 0)
+		if (append(cur, w, c) < 0)
 			return -EINVAL;
 	}
 }
 
-/* Reads one shell word as an assignment's value, stopping at a blank or
- * the end of the line. */
-static int read_value(struct cursor *cur, struct assignment *as)
+/* Reads one shell word, stopping at a blank or the end of the line. */
+static int read_word(struct cursor *cur, struct word *w)
 {
-	size_t n = 0;
 	size_t start = cur->pos;
+	char name[96];
 	int rc;
 
+	w->n = 0;
+	w->is_after_colon = false;
 	while (!at_line_end(cur)) {
 		int c = peek(cur);
+		int next = peek_at(cur, cur->pos + 1);
 
 		if (c == ' ' || c == '\t')
 			break;
 		switch (c) {
 		case '\'':
-			rc = read_single_quoted(cur, as, &n);
+			rc = read_single_quoted(cur, w);
 			break;
 		case '"':
-			rc = read_double_quoted(cur, as, &n);
+			rc = read_double_quoted(cur, w);
 			break;
-		case '\\': {
-			int next = cur->pos + 1 < cur->len ?
-				(unsigned char)cur->text[cur->pos + 1] : -1;
-
+		case '\\':
 			if (next == '\n' || next == -1)
 				return fail(cur, cur->pos,
-					    "line continuation in the value of '%s' is not supported",
-					    as->key);
+					    "line continuation in %s is not supported",
+					    word_name(w, name, sizeof(name)));
+			if (next == '\r' || next == '\0') {
+				cur->pos++;
+				return fail_control(cur, w, next);
+			}
 			cur->pos += 2;
-			rc = append(cur, as, &n, next);
+			rc = append(cur, w, next);
 			break;
-		}
 		case '$':
+			/* bash reads $'...' as ANSI-C quoting and $"..." as a
+			 * translated string; dash keeps the '$'. */
+			if (next == '\'' || next == '"')
+				return fail(cur, cur->pos,
+					    "'$%c' means %s to bash but a literal '$' to dash; drop the '$' or quote it",
+					    next, next == '\'' ? "ANSI-C quoting" : "a translated string");
+			if (!dollar_is_literal(next, false))
+				return fail(cur, cur->pos,
+					    "'$' needs a shell to expand; write the value itself");
+			cur->pos++;
+			rc = append(cur, w, c);
+			break;
 		case '`':
 			return fail(cur, cur->pos,
-				    "'%c' needs a shell to expand; write the value itself", c);
+				    "'`' needs a shell to expand; write the value itself");
 		case ';': case '&': case '|': case '<': case '>': case '(': case ')':
 			return fail(cur, cur->pos,
 				    "'%c' needs a shell to evaluate; quote the value if it is part of it",
 				    c);
 		case '\r':
-			return fail(cur, cur->pos,
-				    "carriage return in the value of '%s' (Windows line endings?)",
-				    as->key);
 		case '\0':
-			return fail(cur, cur->pos, "NUL byte in the value of '%s'", as->key);
+			return fail_control(cur, w, c);
 		case '~':
 			if (cur->pos == start)
 				return fail(cur, cur->pos,
-					    "'~' at the start of a value needs a shell to expand; quote it");
-			/* fall through */
+					    "'~' at the start of %s needs a shell to expand (tilde expansion); quote it",
+					    word_name(w, name, sizeof(name)));
+			if (w->is_assignment && w->is_after_colon)
+				return fail(cur, cur->pos,
+					    "'~' after ':' in %s needs a shell to expand (tilde expansion, as in PATH=a:~/b); quote it",
+					    word_name(w, name, sizeof(name)));
+			cur->pos++;
+			rc = append(cur, w, c);
+			break;
+		case ':':
+			cur->pos++;
+			rc = append(cur, w, c);
+			w->is_after_colon = true;
+			break;
 		default:
 			cur->pos++;
-			rc = append(cur, as, &n, c);
+			rc = append(cur, w, c);
 			break;
 		}
 		if (rc < 0)
 			return rc;
 	}
-	as->value[n] = '\0';
+	w->text[w->n] = '\0';
 	return 0;
+}
+
+/* Reads the value of an assignment NAME=... into as->value. */
+static int read_value(struct cursor *cur, struct assignment *as)
+{
+	struct word w = { .text = as->value, .is_assignment = true, .key = as->key };
+
+	return read_word(cur, &w);
 }
 
 /* Reads NAME= at the cursor. Returns 1 when there is no assignment here
@@ -280,21 +403,52 @@ static int parse_bool(struct cursor *cur, const struct assignment *as, bool *out
 	return value_fail(cur, as, "'%s' is not true or false", as->value);
 }
 
+/* fck-nat hands a number to the kernel as it is written, and the kernel
+ * reads one with a leading zero as octal: nf_conntrack_max=010 is 8. */
+static int refuse_leading_zero(struct cursor *cur, const struct assignment *as,
+			       const char *digits, size_t n)
+{
+	unsigned long long octal = 0;
+	bool is_octal = true;
+
+	if (n < 2 || digits[0] != '0')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (digits[i] > '7')
+			is_octal = false;
+		else if (octal <= UINT32_MAX)
+			octal = octal * 8 + (unsigned)(digits[i] - '0');
+	}
+	if (!is_octal)
+		return value_fail(cur, as,
+				  "'%.*s' has a leading zero: the kernel reads such a number as octal, and refuses it with an 8 or 9; write it without the zero",
+				  (int)n, digits);
+	if (octal > UINT32_MAX)
+		return value_fail(cur, as,
+				  "'%.*s' has a leading zero: the kernel reads such a number as octal; write it without the zero",
+				  (int)n, digits);
+	return value_fail(cur, as,
+			  "'%.*s' has a leading zero: the kernel would read it as octal, %llu; write it without the zero",
+			  (int)n, digits, octal);
+}
+
 static int parse_u32(struct cursor *cur, const struct assignment *as,
 		     uint32_t min, uint32_t max, uint32_t *out)
 {
 	const char *s = as->value;
+	size_t n = strlen(s);
 	unsigned long long v = 0;
+	int rc;
 
-	if (!*s)
+	if (n == 0)
 		return value_fail(cur, as, "empty number");
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return value_fail(cur, as, "'%s' is not a whole number", as->value);
+	if (strspn(s, "0123456789") != n)
+		return value_fail(cur, as, "'%s' is not a whole number", as->value);
+	rc = refuse_leading_zero(cur, as, s, n);
+	if (rc < 0)
+		return rc;
+	for (; *s && v <= UINT32_MAX; s++)
 		v = v * 10 + (unsigned)(*s - '0');
-		if (v > UINT32_MAX)
-			break;
-	}
 	if (v < min || v > max)
 		return value_fail(cur, as, "%s is out of range (%u to %u)", as->value,
 				  min, max);
@@ -393,9 +547,20 @@ static int parse_port_range(struct cursor *cur, const struct assignment *as,
 	unsigned low, high;
 	char tail;
 
+	if (strspn(as->value, "0123456789 \t") != strlen(as->value))
+		return value_fail(cur, as, "'%s' is not two port numbers 'low high'",
+				  as->value);
+	for (const char *s = as->value; *s;) {
+		size_t n = strspn(s, "0123456789");
+		int rc = refuse_leading_zero(cur, as, s, n);
+
+		if (rc < 0)
+			return rc;
+		s += n;
+		s += strspn(s, " \t");
+	}
 	/* fck-nat writes it as "low high", as the sysctl prints it. */
-	if (sscanf(as->value, "%5u%*[ \t]%5u%c", &low, &high, &tail) != 2 ||
-	    strspn(as->value, "0123456789 \t") != strlen(as->value))
+	if (sscanf(as->value, "%5u%*[ \t]%5u%c", &low, &high, &tail) != 2)
 		return value_fail(cur, as, "'%s' is not two port numbers 'low high'",
 				  as->value);
 	if (low < 1 || high > 65535 || low > high)
@@ -526,14 +691,17 @@ static int apply_assignment(struct cursor *cur, const struct assignment *as,
 /* After a value, only another assignment or a comment may follow: a shell
  * would run anything else as a command with the assignment in its
  * environment. Checked before the value is, so the error names the cause. */
-static int check_next_word(struct cursor *cur, const struct assignment *as)
+static int check_next_word(struct cursor *cur, struct assignment *as)
 {
 	size_t value_end = cur->pos;
+	struct word w = { .text = as->value, .is_assignment = true, .key = as->key };
 	struct assignment probe;
 	int rc = 0;
 
 	skip_blanks(cur);
-	if (!at_line_end(cur) && peek(cur) != '#' && read_key(cur, &probe) != 0)
+	if (peek(cur) == '\r')
+		rc = fail_control(cur, &w, '\r');
+	else if (!at_line_end(cur) && peek(cur) != '#' && read_key(cur, &probe) != 0)
 		rc = fail(cur, cur->pos,
 			  "unquoted blank in the value of '%s': a shell would run the rest as a command; quote the value",
 			  as->key);
@@ -541,45 +709,128 @@ static int check_next_word(struct cursor *cur, const struct assignment *as)
 	return rc;
 }
 
+static bool is_name(const char *s, size_t n)
+{
+	if (n == 0 || !is_name_start((unsigned char)s[0]))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!is_name_char((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* An argument of export that is not NAME=... as written: after quote
+ * removal it is NAME=value (export 'a=b' assigns, as in bash and dash; no
+ * tilde expansion then) or NAME, which export only marks: returns 1. */
+static int read_export_word(struct cursor *cur, struct assignment *as, size_t start)
+{
+	struct word w = { .text = as->value };
+	const char *eq;
+	size_t name_len;
+	int rc = read_word(cur, &w);
+
+	if (rc < 0)
+		return rc;
+	eq = strchr(as->value, '=');
+	name_len = eq ? (size_t)(eq - as->value) : strlen(as->value);
+	if (!is_name(as->value, name_len))
+		return fail(cur, start,
+			    "export: '%.*s' is not a variable name (bash refuses it, dash stops reading the file there)",
+			    (int)name_len, as->value);
+	if (name_len >= sizeof(as->key))
+		return fail(cur, start, "key name is longer than 63 characters");
+	if (!eq)
+		return 1;
+	memcpy(as->key, as->value, name_len);
+	as->key[name_len] = '\0';
+	memmove(as->value, eq + 1, strlen(eq + 1) + 1);
+	as->line = cur->line;
+	as->key_col = cur_col(cur, start);
+	as->value_col = as->key_col;
+	return 0;
+}
+
+/* The arguments of export: assignments, or names it only marks. Unlike a
+ * plain assignment, a blank here separates arguments. */
+static int parse_export(struct cursor *cur, size_t export_start, struct nat_config *config,
+			struct vec *warnings, struct assignment *as)
+{
+	size_t n_args = 0;
+
+	for (;;) {
+		size_t start;
+		int rc;
+
+		skip_blanks(cur);
+		if (at_line_end(cur) || peek(cur) == '#')
+			break;
+		start = cur->pos;
+		n_args++;
+		rc = read_key(cur, as);
+		if (rc == 0)
+			rc = read_value(cur, as);
+		else if (rc == 1)
+			rc = read_export_word(cur, as, start);
+		if (rc == 1)
+			continue;
+		if (rc == 0)
+			rc = apply_assignment(cur, as, config, warnings);
+		if (rc < 0)
+			return rc;
+	}
+	if (n_args == 0)
+		return fail(cur, export_start,
+			    "expected key=value; a shell would run this as a command (export alone lists the environment)");
+	return 0;
+}
+
+/* A line that does not start with NAME=: export, or a command. */
+static int parse_command(struct cursor *cur, struct nat_config *config,
+			 struct vec *warnings, struct assignment *as)
+{
+	size_t start = cur->pos;
+	struct word w = { .text = as->value };
+	const char *eq;
+	int rc = read_word(cur, &w);
+
+	if (rc < 0)
+		return rc;
+	if (strcmp(as->value, "export") == 0)
+		return parse_export(cur, start, config, warnings, as);
+	eq = strchr(as->value, '=');
+	if (eq && is_name(as->value, (size_t)(eq - as->value)))
+		return fail(cur, start,
+			    "a quoted name makes this a command, not an assignment: a shell would run '%s'; remove the quotes before the '='",
+			    as->value);
+	return fail(cur, start, "expected key=value; a shell would run this as a command");
+}
+
 /* Reads the assignments of one line. */
 static int parse_line(struct cursor *cur, struct nat_config *config,
 		      struct vec *warnings, struct assignment *as)
 {
-	bool is_first_word = true;
+	int rc;
 
 	skip_blanks(cur);
-	while (!at_line_end(cur) && peek(cur) != '#') {
-		size_t word_start = cur->pos;
-		int rc;
-
-		if (is_first_word && cur->len - cur->pos > 6 &&
-		    memcmp(cur->text + cur->pos, "export", 6) == 0 &&
-		    (cur->text[cur->pos + 6] == ' ' || cur->text[cur->pos + 6] == '\t')) {
-			cur->pos += 6;
-			skip_blanks(cur);
-			word_start = cur->pos;
-		}
+	if (!at_line_end(cur) && peek(cur) != '#') {
 		rc = read_key(cur, as);
-		if (rc < 0)
-			return rc;
-		if (rc == 1) {
-			if (peek(cur) == '\r')
-				return fail(cur, cur->pos,
-					    "carriage return (Windows line endings?)");
-			return fail(cur, word_start,
-				    "expected key=value; a shell would run this as a command");
+		if (rc == 1)
+			return parse_command(cur, config, warnings, as);
+		while (rc == 0) {
+			rc = read_value(cur, as);
+			if (rc == 0)
+				rc = check_next_word(cur, as);
+			if (rc == 0)
+				rc = apply_assignment(cur, as, config, warnings);
+			if (rc < 0)
+				return rc;
+			skip_blanks(cur);
+			if (at_line_end(cur) || peek(cur) == '#')
+				break;
+			rc = read_key(cur, as); /* check_next_word saw NAME= */
 		}
-		rc = read_value(cur, as);
 		if (rc < 0)
 			return rc;
-		rc = check_next_word(cur, as);
-		if (rc < 0)
-			return rc;
-		rc = apply_assignment(cur, as, config, warnings);
-		if (rc < 0)
-			return rc;
-		is_first_word = false;
-		skip_blanks(cur);
 	}
 	/* Skip the comment, if any, and the newline. */
 	while (!at_line_end(cur))

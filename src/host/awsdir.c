@@ -22,7 +22,11 @@ static int load_file(const char *dir, const char *name, bool is_optional, parse_
 	size_t len;
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	rc = fsroot_join(path, sizeof(path), dir, name, err);
+	if (rc < 0) {
+		err->is_input = true;
+		return rc;
+	}
 	rc = fsroot_slurp(path, AWSJSON_MAX_BYTES, &text, &len, err);
 	if (rc == -ENOENT && is_optional)
 		return 0;
@@ -50,7 +54,9 @@ static int load_prefix_lists(const char *dir, struct vpc_model *model, struct bw
 	DIR *d;
 	int rc = 0;
 
-	snprintf(folder, sizeof(folder), "%s/prefix-lists", dir);
+	rc = fsroot_join(folder, sizeof(folder), dir, "prefix-lists", err);
+	if (rc < 0)
+		return rc;
 	d = opendir(folder);
 	if (!d)
 		return errno == ENOENT ? 0 : bw_errf(err, -errno, "%s: %s", folder, strerror(errno));
@@ -75,12 +81,14 @@ static int load_prefix_lists(const char *dir, struct vpc_model *model, struct bw
 		qsort(names, n, sizeof(*names), compare_names);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		char path[PATH_MAX + NAME_MAX + 2], id[64];
-		char *text;
-		size_t len;
+		char *text = NULL;
+		size_t len = 0;
 
-		snprintf(path, sizeof(path), "%s/%s", folder, names[i]);
+		/* An id longer than any AWS gives is refused by the reader. */
 		snprintf(id, sizeof(id), "%.*s", (int)(strlen(names[i]) - 5), names[i]);
-		rc = fsroot_slurp(path, AWSJSON_MAX_BYTES, &text, &len, err);
+		rc = fsroot_join(path, sizeof(path), folder, names[i], err);
+		if (rc == 0)
+			rc = fsroot_slurp(path, AWSJSON_MAX_BYTES, &text, &len, err);
 		if (rc < 0)
 			break;
 		rc = awsjson_parse_prefix_list(text, len, path, id, model, err);
@@ -92,13 +100,35 @@ static int load_prefix_lists(const char *dir, struct vpc_model *model, struct bw
 	return rc;
 }
 
+/* The ENIs: instances.json, network-interfaces.json, or both (merged);
+ * neither is an error, not a VPC without ENIs. */
+static int load_enis(const char *dir, struct vpc_model *model, struct bw_err *err)
+{
+	char instances[PATH_MAX], interfaces[PATH_MAX];
+	int rc;
+
+	if ((rc = fsroot_join(instances, sizeof(instances), dir, "instances.json", err)) < 0 ||
+	    (rc = fsroot_join(interfaces, sizeof(interfaces), dir, "network-interfaces.json",
+			      err)) < 0)
+		return rc;
+	if (!fsroot_exists("", instances) && !fsroot_exists("", interfaces))
+		return bw_err_input(err, "%s: neither instances.json nor network-interfaces.json "
+				    "(aws ec2 describe-instances / describe-network-interfaces)", dir);
+	rc = load_file(dir, "instances.json", true, awsjson_parse_instances, model, err);
+	if (rc == 0)
+		rc = load_file(dir, "network-interfaces.json", true,
+			       awsjson_parse_network_interfaces, model, err);
+	return rc;
+}
+
 int awsdir_load_with_groups(const char *dir, const char *vpc_id, const char *groups_text,
 			    struct vpc_model *model, struct vec *warnings, struct bw_err *err)
 {
 	char path[PATH_MAX];
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/security-groups.json", dir);
+	if ((rc = fsroot_join(path, sizeof(path), dir, "security-groups.json", err)) < 0)
+		return rc;
 	if ((rc = load_file(dir, "vpcs.json", true, awsjson_parse_vpcs, model, err)) < 0 ||
 	    (rc = load_file(dir, "subnets.json", false, awsjson_parse_subnets, model, err)) < 0)
 		return rc;
@@ -110,10 +140,7 @@ int awsdir_load_with_groups(const char *dir, const char *vpc_id, const char *gro
 	if (rc < 0 ||
 	    (rc = load_file(dir, "network-acls.json", false, awsjson_parse_network_acls, model,
 			    err)) < 0 ||
-	    (rc = load_file(dir, "instances.json", false, awsjson_parse_instances, model,
-			    err)) < 0 ||
-	    (rc = load_file(dir, "network-interfaces.json", true,
-			    awsjson_parse_network_interfaces, model, err)) < 0 ||
+	    (rc = load_enis(dir, model, err)) < 0 ||
 	    (rc = load_prefix_lists(dir, model, err)) < 0 ||
 	    (rc = awsjson_select_vpc(model, vpc_id, err)) < 0)
 		return rc;

@@ -9,7 +9,13 @@
 /* Joins root and an absolute path. Returns 0 or -ENAMETOOLONG. */
 int fsroot_path(const char *root, const char *path, char *out, size_t out_size);
 
-/* Reads a small file whole, without its trailing newline. */
+/* dir + "/" + name into out; a result that does not fit is an error
+ * (-ENAMETOOLONG) naming the path, never a silently shorter path. */
+int fsroot_join(char *out, size_t out_size, const char *dir, const char *name,
+		struct bw_err *err);
+
+/* Reads a small file whole, without its trailing newline; a value that
+ * does not fit out is an error (-EOVERFLOW), never cut short. */
 int fsroot_read(const char *root, const char *path, char *out, size_t out_size,
 		struct bw_err *err);
 
@@ -17,8 +23,11 @@ int fsroot_read(const char *root, const char *path, char *out, size_t out_size,
 int fsroot_write_knob(const char *root, const char *path, const char *value,
 		      struct bw_err *err);
 
-/* Replaces a regular file atomically (temporary file, fsync, rename),
- * creating its folder. */
+/* Replaces a regular file atomically, creating its folder: a temporary of
+ * a name nobody holds in the same folder (O_EXCL, never through a
+ * symlink), written whole, fsync'd, renamed over the file, then the
+ * folder fsync'd. The new file keeps the old one's permission bits. On
+ * failure the temporary is removed and the file is as it was. */
 int fsroot_replace(const char *root, const char *path, const char *content,
 		   struct bw_err *err);
 

@@ -9,10 +9,14 @@
 
 #include "util/err.h"
 
+/* A NAT chain sees only the first packet of each flow (later packets
+ * follow the conntrack entry), so a masquerade rule's counter counts the
+ * connections it masqueraded: packets is that number, bytes their first
+ * packets' size. Traffic in flight is conntrack's count. */
 struct nat_masquerade_seen {
 	bool is_present;
 	char oifname[IF_NAMESIZE];
-	uint64_t packets;
+	uint64_t packets; /* = connections masqueraded since the rule loaded */
 	uint64_t bytes;
 };
 
@@ -23,7 +27,7 @@ struct nat_observed {
 	bool has_flowtable;
 	int ipv4_forwarding; /* -1 when unreadable */
 	int ipv6_forwarding;
-	long long conntrack_count; /* -1 when unreadable */
+	long long conntrack_count; /* flows tracked now, in this namespace; -1 when unreadable */
 	long long conntrack_max;
 };
 

@@ -68,17 +68,15 @@ int nft_apply(const char *ruleset, bool is_dry_run, struct bw_err *err)
 	return 0;
 }
 
-static int list_table(const char *family, const char *table, unsigned flags,
-		      char **out, struct bw_err *err)
+static int list_cmd(const char *cmd, unsigned flags, char **out, struct bw_err *err)
 {
 	NFT_CTX_AUTO *ctx = open_ctx(false, flags);
-	char cmd[128], why[400];
+	char why[400];
 	const char *errors;
 
 	*out = NULL;
 	if (!ctx)
 		return bw_errf(err, -ENOMEM, "nftables: cannot create a context");
-	snprintf(cmd, sizeof(cmd), "list table %s %s", family, table);
 	if (nft_run_cmd_from_buffer(ctx, cmd) != 0) {
 		errors = nft_ctx_get_error_buffer(ctx);
 		/* A missing table is an answer, not a failure. */
@@ -91,12 +89,20 @@ static int list_table(const char *family, const char *table, unsigned flags,
 	return *out ? 0 : bw_errf(err, -ENOMEM, "out of memory");
 }
 
-int nft_list_table_json(const char *family, const char *table, json_t **out,
-			struct bw_err *err)
+static int list_table(const char *family, const char *table, unsigned flags,
+		      char **out, struct bw_err *err)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "list table %s %s", family, table);
+	return list_cmd(cmd, flags, out, err);
+}
+
+int nft_list_json(const char *cmd, json_t **out, struct bw_err *err)
 {
 	char *text = NULL;
 	json_error_t jerr;
-	int rc = list_table(family, table, NFT_CTX_OUTPUT_JSON, &text, err);
+	int rc = list_cmd(cmd, NFT_CTX_OUTPUT_JSON, &text, err);
 
 	*out = NULL;
 	if (rc < 0 || !text)
@@ -106,6 +112,15 @@ int nft_list_table_json(const char *family, const char *table, json_t **out,
 	if (!*out)
 		return bw_errf(err, -EIO, "nftables: unreadable JSON listing: %s", jerr.text);
 	return 0;
+}
+
+int nft_list_table_json(const char *family, const char *table, json_t **out,
+			struct bw_err *err)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "list table %s %s", family, table);
+	return nft_list_json(cmd, out, err);
 }
 
 int nft_list_table_text(const char *family, const char *table, char **out,

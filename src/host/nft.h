@@ -15,6 +15,11 @@ int nft_apply(const char *ruleset, bool is_dry_run, struct bw_err *err);
 int nft_list_table_json(const char *family, const char *table, json_t **out,
 			struct bw_err *err);
 
+/* Runs a list command ("list tables", "list counters table …") with JSON
+ * output. Sets *out to NULL (and returns 0) when what it names does not
+ * exist. Caller decrefs. */
+int nft_list_json(const char *cmd, json_t **out, struct bw_err *err);
+
 /* Lists one table as ruleset text that nft_apply() can load again.
  * Sets *out to NULL when the table does not exist. Caller frees. */
 int nft_list_table_text(const char *family, const char *table, char **out,

@@ -2,7 +2,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_ether.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <stdio.h>
@@ -37,10 +39,9 @@ void rtnl_close(struct rtnl *nl)
 	nl->sock = NULL;
 }
 
-/* Sends one request and reads replies until it is acknowledged or done,
- * passing each message to cb. */
-static int talk(struct rtnl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data,
-		const char *what, struct bw_err *err)
+int rtnl_talk(struct rtnl *nl, struct nlmsghdr *req,
+	      int (*cb)(const struct nlmsghdr *nlh, void *data), void *data,
+	      const char *what, struct bw_err *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	ssize_t n;
@@ -124,7 +125,7 @@ int rtnl_default_route_ifname(struct rtnl *nl, int family, char *out,
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (unsigned char)family;
-	rc = talk(nl, nlh, default_route_cb, &search, "reading routes", err);
+	rc = rtnl_talk(nl, nlh, default_route_cb, &search, "reading routes", err);
 	if (rc < 0)
 		return rc;
 	if (!search.best_oif || !if_indextoname((unsigned)search.best_oif, out))
@@ -166,7 +167,7 @@ int rtnl_has_global_addr(struct rtnl *nl, const char *ifname, int family,
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = (unsigned char)family;
-	rc = talk(nl, nlh, addr_cb, &search, "reading addresses", err);
+	rc = rtnl_talk(nl, nlh, addr_cb, &search, "reading addresses", err);
 	*out = search.found;
 	return rc;
 }
@@ -231,7 +232,7 @@ static int list_links(struct rtnl *nl, const char *kind, struct vec *names, stru
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
-	rc = talk(nl, nlh, link_cb, &list, "reading links", err);
+	rc = rtnl_talk(nl, nlh, link_cb, &list, "reading links", err);
 	if (rc == 0 && list.rc < 0)
 		return bw_errf(err, list.rc, "out of memory");
 	return rc;
@@ -249,6 +250,20 @@ int rtnl_list_bridges(struct rtnl *nl, struct vec *names, struct bw_err *err)
 
 /* ---- building (the lab) ----------------------------------------------- */
 
+/* "0a:1b:2c:3d:4e:5f" (either case) into six bytes. */
+static int parse_mac(const char *text, uint8_t out[ETH_ALEN])
+{
+	unsigned v[ETH_ALEN];
+	int used = 0;
+
+	if (sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%n", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+		   &used) != ETH_ALEN || used != 17 || text[used] != '\0')
+		return -EINVAL;
+	for (int i = 0; i < ETH_ALEN; i++)
+		out[i] = (uint8_t)v[i];
+	return 0;
+}
+
 static struct nlmsghdr *new_request(char *buf, uint16_t type, uint16_t flags)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -258,7 +273,7 @@ static struct nlmsghdr *new_request(char *buf, uint16_t type, uint16_t flags)
 	return nlh;
 }
 
-int rtnl_add_veth(struct rtnl *nl, const char *name, int ns_fd,
+int rtnl_add_veth(struct rtnl *nl, const char *name, const char *mac, int ns_fd,
 		  const char *peer_name, int peer_ns_fd, struct bw_err *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE], what[96];
@@ -266,9 +281,15 @@ int rtnl_add_veth(struct rtnl *nl, const char *name, int ns_fd,
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	struct nlattr *linkinfo, *data, *peer;
 	struct ifinfomsg *peer_ifi;
+	uint8_t lladdr[ETH_ALEN];
 
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (mac) {
+		if (parse_mac(mac, lladdr) < 0)
+			return bw_errf(err, -EINVAL, "netlink: '%s' is not a MAC address", mac);
+		mnl_attr_put(nlh, IFLA_ADDRESS, sizeof(lladdr), lladdr);
+	}
 	if (ns_fd >= 0)
 		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)ns_fd);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
@@ -285,7 +306,7 @@ int rtnl_add_veth(struct rtnl *nl, const char *name, int ns_fd,
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, linkinfo);
 	snprintf(what, sizeof(what), "creating veth %s/%s", name, peer_name);
-	return talk(nl, nlh, NULL, NULL, what, err);
+	return rtnl_talk(nl, nlh, NULL, NULL, what, err);
 }
 
 int rtnl_add_bridge(struct rtnl *nl, const char *name, struct bw_err *err)
@@ -301,7 +322,7 @@ int rtnl_add_bridge(struct rtnl *nl, const char *name, struct bw_err *err)
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	mnl_attr_nest_end(nlh, linkinfo);
 	snprintf(what, sizeof(what), "creating bridge %s", name);
-	return talk(nl, nlh, NULL, NULL, what, err);
+	return rtnl_talk(nl, nlh, NULL, NULL, what, err);
 }
 
 int rtnl_link_up(struct rtnl *nl, const char *name, const char *master,
@@ -323,7 +344,7 @@ int rtnl_link_up(struct rtnl *nl, const char *name, const char *master,
 		mnl_attr_put_u32(nlh, IFLA_MASTER, master_index);
 	}
 	snprintf(what, sizeof(what), "setting %s up", name);
-	return talk(nl, nlh, NULL, NULL, what, err);
+	return rtnl_talk(nl, nlh, NULL, NULL, what, err);
 }
 
 static int parse_addr(const char *text, unsigned char *addr, int *family)
@@ -361,7 +382,7 @@ int rtnl_add_addr(struct rtnl *nl, const char *ifname, const char *addr,
 	mnl_attr_put(nlh, IFA_LOCAL, (size_t)len, bytes);
 	mnl_attr_put(nlh, IFA_ADDRESS, (size_t)len, bytes);
 	snprintf(what, sizeof(what), "adding %s/%d to %s", addr, prefix_len, ifname);
-	return talk(nl, nlh, NULL, NULL, what, err);
+	return rtnl_talk(nl, nlh, NULL, NULL, what, err);
 }
 
 int rtnl_add_route(struct rtnl *nl, const char *dst, int prefix_len,
@@ -389,10 +410,31 @@ int rtnl_add_route(struct rtnl *nl, const char *dst, int prefix_len,
 	}
 	mnl_attr_put(nlh, RTA_GATEWAY, (size_t)len, gw);
 	snprintf(what, sizeof(what), "adding route %s/%d via %s", dst, prefix_len, gateway);
-	return talk(nl, nlh, NULL, NULL, what, err);
+	return rtnl_talk(nl, nlh, NULL, NULL, what, err);
 }
 
 int rtnl_add_default_route(struct rtnl *nl, const char *gateway, struct bw_err *err)
 {
 	return rtnl_add_route(nl, "default", 0, gateway, err);
+}
+
+int rtnl_add_fdb(struct rtnl *nl, const char *port, const char *mac, struct bw_err *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], what[96];
+	struct nlmsghdr *nlh = new_request(buf, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE);
+	struct ndmsg *ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	unsigned ifindex = if_nametoindex(port);
+	uint8_t lladdr[ETH_ALEN];
+
+	if (parse_mac(mac, lladdr) < 0)
+		return bw_errf(err, -EINVAL, "netlink: '%s' is not a MAC address", mac);
+	if (!ifindex)
+		return bw_errf(err, -ENODEV, "netlink: no interface %s", port);
+	ndm->ndm_family = AF_BRIDGE;
+	ndm->ndm_ifindex = (int)ifindex;
+	ndm->ndm_state = NUD_NOARP; /* static: never ages, never moves */
+	ndm->ndm_flags = NTF_MASTER;
+	mnl_attr_put(nlh, NDA_LLADDR, sizeof(lladdr), lladdr);
+	snprintf(what, sizeof(what), "adding %s to the forwarding table of %s", mac, port);
+	return rtnl_talk(nl, nlh, NULL, NULL, what, err);
 }

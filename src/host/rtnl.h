@@ -21,6 +21,14 @@ struct rtnl_ifname {
 };
 
 int rtnl_open(struct rtnl *nl, struct bw_err *err);
+
+struct nlmsghdr;
+/* Sends req and reads replies until it is acknowledged or the dump is
+ * done, passing each message to cb (a libmnl mnl_cb_t; NULL: none
+ * expected). what names the request in errors. */
+int rtnl_talk(struct rtnl *nl, struct nlmsghdr *req,
+	      int (*cb)(const struct nlmsghdr *nlh, void *data), void *data,
+	      const char *what, struct bw_err *err);
 void rtnl_close(struct rtnl *nl);
 
 /* The device of the main table's default route of family (lowest metric).
@@ -38,8 +46,9 @@ int rtnl_list_up_links(struct rtnl *nl, struct vec *names, struct bw_err *err);
 /* Appends the names of the bridges, up or not. */
 int rtnl_list_bridges(struct rtnl *nl, struct vec *names, struct bw_err *err);
 
-/* A veth pair; each end is moved to the namespace of its fd (-1: stays). */
-int rtnl_add_veth(struct rtnl *nl, const char *name, int ns_fd,
+/* A veth pair; each end is moved to the namespace of its fd (-1: stays).
+ * mac ("0a:1b:2c:3d:4e:5f") is name's address; NULL: the kernel's. */
+int rtnl_add_veth(struct rtnl *nl, const char *name, const char *mac, int ns_fd,
 		  const char *peer_name, int peer_ns_fd, struct bw_err *err);
 int rtnl_add_bridge(struct rtnl *nl, const char *name, struct bw_err *err);
 /* Sets a link up, and its master when master is not NULL. */
@@ -53,3 +62,7 @@ int rtnl_add_default_route(struct rtnl *nl, const char *gateway, struct bw_err *
 /* Adds a route to dst/prefix_len through gateway. */
 int rtnl_add_route(struct rtnl *nl, const char *dst, int prefix_len,
 		   const char *gateway, struct bw_err *err);
+/* A static entry for mac on bridge port port (NUD_NOARP, NTF_MASTER): the
+ * bridge sends frames for mac only there, and bulwark binds the ENI with
+ * that MAC to the port (host/bridgeports.h). */
+int rtnl_add_fdb(struct rtnl *nl, const char *port, const char *mac, struct bw_err *err);

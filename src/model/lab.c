@@ -13,18 +13,18 @@ static const struct lab_node nodes[] = {
 };
 
 static const struct lab_veth veths[] = {
-	{ "inet", "eth0", "nat", "eth0" },
-	{ "nat", "eth1", "vpc", "nat" },
-	{ "a", "eth0", "vpc", "a" },
-	{ "b", "eth0", "vpc", "b" },
+	{ "inet", "eth0", "nat", "eth0", NULL },
+	{ "nat", "eth1", "vpc", "nat", NULL },
+	{ "a", "eth0", "vpc", "a", NULL },
+	{ "b", "eth0", "vpc", "b", NULL },
 };
 
 static const char *const bridges[] = { "vpc/br-private" };
 
 static const struct lab_bridge_port ports[] = {
-	{ "vpc", "br-private", "nat" },
-	{ "vpc", "br-private", "a" },
-	{ "vpc", "br-private", "b" },
+	{ "vpc", "br-private", "nat", NULL },
+	{ "vpc", "br-private", "a", NULL },
+	{ "vpc", "br-private", "b", NULL },
 };
 
 static const struct lab_addr addrs[] = {

@@ -27,10 +27,12 @@ struct lab_node {
 struct lab_veth {
 	const char *node, *ifname;
 	const char *peer_node, *peer_ifname;
+	const char *mac; /* ifname's MAC ("0a:1b:.."), or NULL: the kernel's */
 };
 
 struct lab_bridge_port {
 	const char *node, *bridge, *port;
+	const char *mac; /* a static forwarding entry for this MAC on the port, or NULL */
 };
 
 struct lab_addr {

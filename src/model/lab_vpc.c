@@ -63,7 +63,7 @@ static const char *eni_node_name(struct lab_vpc *lab, const struct vpc_model *mo
 {
 	const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
 
-	if (!eni->instance_id[0])
+	if (!eni->instance_id[0]) /* an RDS, ELB, Lambda or endpoint ENI */
 		return keep(lab, "%s", eni->id);
 	for (size_t k = 0; k < e; k++)
 		if (strcmp(VEC_AT(&model->enis, struct vpc_eni, k)->instance_id, eni->instance_id) == 0)
@@ -81,7 +81,7 @@ static int add_subnets(struct lab_vpc *lab, const struct vpc_model *model)
 		const char *name = keep(lab, "s%zu", s);
 
 		rc = bridge && name ? vec_push(&lab->bridges, &bridge) : -ENOMEM;
-		if (rc == 0)
+		if (rc == 0 && subnet->has_v4)
 			rc = add_addr(lab, "vpc", name, router_addr(lab, &subnet->v4),
 				      subnet->v4.prefix_len);
 		if (rc == 0 && subnet->has_v6)
@@ -96,11 +96,15 @@ static int add_eni(struct lab_vpc *lab, const struct vpc_model *model, size_t e)
 	const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
 	const struct vpc_subnet *subnet = VEC_AT(&model->subnets, struct vpc_subnet, eni->subnet);
 	struct lab_node node = { eni_node_name(lab, model, e), "instance" };
-	struct lab_veth veth = { node.name, "eth0", "vpc", keep(lab, "v%zu", e) };
-	struct lab_bridge_port port = { "vpc", keep(lab, "s%d", eni->subnet), veth.peer_ifname };
-	int rc;
+	/* The host's interface has its ENI's MAC, and the router's bridge
+	 * sends that MAC only to its port: what `fw apply` binds the ENI to. */
+	const char *mac = eni->mac[0] ? keep(lab, "%s", eni->mac) : NULL;
+	struct lab_veth veth = { node.name, "eth0", "vpc", keep(lab, "v%zu", e), mac };
+	struct lab_bridge_port port = { "vpc", keep(lab, "s%d", eni->subnet), veth.peer_ifname,
+					mac };
+	int rc = 0;
 
-	if (!node.name || !veth.peer_ifname || !port.bridge)
+	if (!node.name || !veth.peer_ifname || !port.bridge || (eni->mac[0] && !mac))
 		return -ENOMEM;
 	if (vec_push(&lab->nodes, &node) < 0 || vec_push(&lab->veths, &veth) < 0 ||
 	    vec_push(&lab->ports, &port) < 0)
@@ -108,15 +112,18 @@ static int add_eni(struct lab_vpc *lab, const struct vpc_model *model, size_t e)
 	for (size_t a = 0; a < eni->addrs.len; a++) {
 		const struct cidr *addr = VEC_AT(&eni->addrs, struct cidr, a);
 		char text[INET6_ADDRSTRLEN];
-		int prefix_len = addr->family == AF_INET ? subnet->v4.prefix_len :
+		int prefix_len = addr->family == AF_INET ?
+				 (subnet->has_v4 ? subnet->v4.prefix_len : 32) :
 				 subnet->has_v6 ? subnet->v6.prefix_len : 128;
 
+		/* A delegated prefix: the host uses its first address. */
 		inet_ntop(addr->family, addr->addr, text, sizeof(text));
 		rc = add_addr(lab, node.name, "eth0", keep(lab, "%s", text), prefix_len);
 		if (rc < 0)
 			return rc;
 	}
-	rc = add_default_route(lab, node.name, router_addr(lab, &subnet->v4));
+	if (subnet->has_v4)
+		rc = add_default_route(lab, node.name, router_addr(lab, &subnet->v4));
 	/* An IPv6 route needs an IPv6 address on the link. */
 	for (size_t a = 0; rc == 0 && subnet->has_v6 && a < eni->addrs.len; a++)
 		if (VEC_AT(&eni->addrs, struct cidr, a)->family == AF_INET6) {
@@ -132,7 +139,7 @@ int lab_vpc_build(const struct vpc_model *model, struct lab_vpc *lab)
 		{ "vpc", "VPC router, enforces" },
 		{ "inet", "internet host" },
 	};
-	struct lab_veth uplink = { "inet", "eth0", "vpc", "inet" };
+	struct lab_veth uplink = { "inet", "eth0", "vpc", "inet", NULL };
 	int rc = 0;
 
 	memset(lab, 0, sizeof(*lab));

@@ -60,12 +60,16 @@ char *nat_nft_render(const struct nat_config *config,
 		render_masquerade(&sb, config, host, AF_INET);
 	if (masq_v6)
 		render_masquerade(&sb, config, host, AF_INET6);
-	strbuf_addf(&sb, "\t}\n\n");
-	strbuf_addf(&sb, "\tchain forward {\n");
-	strbuf_addf(&sb, "\t\ttype filter hook forward priority filter; policy accept;\n");
-	if (host->use_flowtable)
+	strbuf_addf(&sb, "\t}\n");
+	/* Only the flowtable needs a forward chain: any rule there costs every
+	 * forwarded packet, while the NAT chain sees a flow's first packet only.
+	 * Traffic is counted by the masquerade counters and conntrack. */
+	if (host->use_flowtable) {
+		strbuf_addf(&sb, "\n\tchain forward {\n");
+		strbuf_addf(&sb, "\t\ttype filter hook forward priority filter; policy accept;\n");
 		strbuf_addf(&sb, "\t\tmeta l4proto { tcp, udp } flow add @fastpath\n");
-	strbuf_addf(&sb, "\t\tcounter comment \"bulwark: forwarded\"\n");
-	strbuf_addf(&sb, "\t}\n}\n");
+		strbuf_addf(&sb, "\t}\n");
+	}
+	strbuf_addf(&sb, "}\n");
 	return strbuf_take(&sb);
 }

@@ -1,8 +1,52 @@
 #include "render/vpc_nft.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include "render/vpc_nft_int.h"
+
+#include "model/vpc_eval.h"
+
+/* What AWS never filters: the instance metadata service, Amazon DNS and
+ * Time Sync (and their Nitro IPv6 forms), and the VPC's own DNS resolver
+ * at the base of each of its IPv4 ranges plus two. Neither groups nor
+ * ACLs judge traffic to or from them. */
+static int render_aws_services(struct strbuf *sb, const struct vpc_model *model)
+{
+	struct vec addrs = VEC_INIT(struct cidr);
+
+	/* The evaluator's list, so fw explain and the kernel agree. */
+	if (vpc_never_filtered_addrs(model, &addrs) < 0) {
+		vec_free(&addrs);
+		return -1;
+	}
+	for (int fi = 0; fi < 2; fi++) {
+		const char *sep = "";
+
+		strbuf_addf(sb, "\tset aws_services_%s {\n\t\ttypeof %s daddr\n\t\telements = { ",
+			    fi ? "v6" : "v4", fi ? "ip6" : "ip");
+		for (size_t i = 0; i < addrs.len; i++) {
+			const struct cidr *addr = VEC_AT(&addrs, struct cidr, i);
+			char text[INET6_ADDRSTRLEN];
+
+			if ((addr->family == AF_INET6) != (fi == 1))
+				continue;
+			inet_ntop(addr->family, addr->addr, text, sizeof(text));
+			strbuf_addf(sb, "%s%s", sep, text);
+			sep = ", ";
+		}
+		strbuf_addf(sb, " }\n\t}\n\n");
+	}
+	vec_free(&addrs);
+	return 0;
+}
+
+#define AWS_SERVICES_ACCEPT "\t\tip daddr @aws_services_v4 accept\n" \
+			    "\t\tip saddr @aws_services_v4 accept\n" \
+			    "\t\tip6 daddr @aws_services_v6 accept\n" \
+			    "\t\tip6 saddr @aws_services_v6 accept\n"
 
 /* Neighbour discovery is the VPC's own business in AWS (as ARP is, which
  * never meets these hooks): bridged between instances of a subnet, it
@@ -53,6 +97,7 @@ static void render_nacl_chain(struct strbuf *sb, const struct vpc_nft_opts *opts
 		"\t\tct state established ct direction original ct mark & 0x%08x == 0x%08x accept\n"
 		"\t\tct state established ct direction reply ct mark & 0x%08x == 0x%08x accept\n"
 		ND_ACCEPT
+		AWS_SERVICES_ACCEPT
 		"\t\tip saddr vmap @subnet_out_v4\n"
 		"\t\tip6 saddr vmap @subnet_out_v6\n"
 		"\t\tip daddr vmap @subnet_in_v4\n"
@@ -67,38 +112,63 @@ static void render_nacl_chain(struct strbuf *sb, const struct vpc_nft_opts *opts
 		original, reply);
 }
 
-static void render_base_chains(struct strbuf *sb, const struct vpc_nft_opts *opts,
-			       const size_t n_slots[2])
+static void render_base_chains(struct strbuf *sb, const struct vpc_model *model,
+			       const struct vpc_nft_opts *opts)
 {
+	bool has_unchecked = vnft_has_unchecked(model);
+
 	render_nacl_chain(sb, opts);
 	strbuf_addf(sb,
 		"\tchain sg_egress {\n"
 		"\t\ttype filter hook forward priority filter; policy accept;\n"
 		"\t\tct state established,related accept\n"
-		ND_ACCEPT);
-	vnft_render_eni_lookups(sb, VPC_EGRESS, n_slots);
+		ND_ACCEPT
+		AWS_SERVICES_ACCEPT);
+	if (has_unchecked)
+		strbuf_addf(sb, "\t\tether saddr vmap @unchecked_out_mac\n");
 	strbuf_addf(sb,
+		"\t\tip saddr vmap @eni_out_v4\n"
+		"\t\tip6 saddr vmap @eni_out_v6\n"
 		"\t}\n\n"
 		"\tchain sg_ingress {\n"
 		"\t\ttype filter hook forward priority filter + 10; policy accept;\n"
 		"\t\tct state established,related accept\n"
-		ND_ACCEPT);
-	vnft_render_eni_lookups(sb, VPC_INGRESS, n_slots);
-	strbuf_addf(sb, "\t}\n");
+		ND_ACCEPT
+		AWS_SERVICES_ACCEPT);
+	if (has_unchecked)
+		strbuf_addf(sb,
+			"\t\tether daddr vmap @unchecked_in_mac\n"
+			"\t\trt ip nexthop vmap @unchecked_in_nexthop_v4\n"
+			"\t\trt ip6 nexthop vmap @unchecked_in_nexthop_v6\n");
+	strbuf_addf(sb,
+		"\t\tip daddr vmap @eni_in_v4\n"
+		"\t\tip6 daddr vmap @eni_in_v6\n"
+		"\t}\n");
 }
 
 char *vpc_nft_render(const struct vpc_model *model, const struct vpc_nft_opts *opts)
 {
 	struct strbuf sb = { 0 };
-	size_t n_slots[2] = { 1, 1 };
 	int rc;
 
 	strbuf_addf(&sb, VPC_NFT_INET_DELETE "table inet " VPC_NFT_TABLE " {\n");
-	rc = vnft_render_sgs(&sb, model, n_slots);
+	/* Every drop is counted by what decided it: `fw status` shows them,
+	 * and the tests prove a denial by a counter moving. */
+	strbuf_addf(&sb, "\tcounter " VPC_NFT_DENIED_SG_OUT " {\n\t}\n\n"
+			 "\tcounter " VPC_NFT_DENIED_SG_IN " {\n\t}\n\n"
+			 "\tcounter " VPC_NFT_DENIED_ACL_OUT " {\n\t}\n\n"
+			 "\tcounter " VPC_NFT_DENIED_ACL_IN " {\n\t}\n\n"
+			 "\tchain " VPC_NFT_DENIED_ACL_OUT " {\n\t\tcounter name " VPC_NFT_DENIED_ACL_OUT
+			 " drop\n\t}\n\n"
+			 "\tchain " VPC_NFT_DENIED_ACL_IN " {\n\t\tcounter name " VPC_NFT_DENIED_ACL_IN
+			 " drop\n\t}\n\n");
+	rc = vnft_render_sgs(&sb, model);
 	if (rc == 0)
 		rc = vnft_render_acls(&sb, model);
 	if (rc == 0)
-		render_base_chains(&sb, opts, n_slots);
+		rc = render_aws_services(&sb, model);
+	if (rc == 0)
+		render_base_chains(&sb, model, opts);
 	strbuf_addf(&sb, "}\n");
 	if (rc < 0) {
 		strbuf_free(&sb);

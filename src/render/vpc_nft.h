@@ -27,6 +27,12 @@
 
 #define VPC_NFT_TABLE "bulwark_vpc"
 
+/* The counters of table inet bulwark_vpc's drops, by what decided them. */
+#define VPC_NFT_DENIED_SG_OUT "denied_sg_egress"
+#define VPC_NFT_DENIED_SG_IN "denied_sg_ingress"
+#define VPC_NFT_DENIED_ACL_OUT "denied_acl_outbound"
+#define VPC_NFT_DENIED_ACL_IN "denied_acl_inbound"
+
 /* A flow's ACL verdict is kept in ct mark bits bulwark owns (others, CNIs
  * among them, use ct mark too): one contiguous run of bits, the top one
  * for the original direction, the next for the reply, the rest the

@@ -1,5 +1,11 @@
 #include "render/vpc_nft_int.h"
 
+#include <string.h>
+
+#include "util/fnv.h"
+
+#include <stdlib.h>
+
 /* ---- network ACLs ---------------------------------------------------- */
 
 enum acl_kind { ACL_PORTS, ACL_ICMP, ACL_OTHER, N_ACL_KINDS };
@@ -78,7 +84,8 @@ static int render_acl_maps(struct strbuf *sb, const struct vpc_model *model, int
 				if (out.len) {
 					strbuf_addf(sb, "\t\telements = { ");
 					vnft_add_elements(sb, &out, as_set_kind[kind], f->family, "return",
-						     "drop");
+							  egress ? "goto " VPC_NFT_DENIED_ACL_OUT :
+								   "goto " VPC_NFT_DENIED_ACL_IN);
 					strbuf_addf(sb, " }\n");
 				}
 				strbuf_addf(sb, "\t}\n\n");
@@ -105,7 +112,8 @@ static void render_subnet_chains(struct strbuf *sb, const struct vpc_model *mode
 			strbuf_addf(sb, "\t# %s %s\n\tchain subnet%zu_%s {\n", subnet->id,
 				    egress ? "outbound" : "inbound", s, dir);
 			/* Within a subnet, ACLs do not apply. */
-			strbuf_addf(sb, "\t\tip %s %s return\n", remote, subnet->v4.text);
+			if (subnet->has_v4)
+				strbuf_addf(sb, "\t\tip %s %s return\n", remote, subnet->v4.text);
 			if (subnet->has_v6)
 				strbuf_addf(sb, "\t\tip6 %s %s return\n", remote, subnet->v6.text);
 			for (int fi = 0; fi < 2; fi++) {
@@ -136,7 +144,7 @@ static void render_subnet_maps(struct strbuf *sb, const struct vpc_model *model)
 				const struct vpc_subnet *subnet = VEC_AT(&model->subnets, struct vpc_subnet, s);
 				const struct cidr *range = fi ? &subnet->v6 : &subnet->v4;
 
-				if (subnet->nacl < 0 || (fi && !subnet->has_v6))
+				if (subnet->nacl < 0 || (fi ? !subnet->has_v6 : !subnet->has_v4))
 					continue;
 				strbuf_addf(sb, "%s%s : jump subnet%zu_%s", *sep ? ",\n\t\t\t     " :
 					    "\t\telements = { ", range->text, s, egress ? "out" : "in");
@@ -162,4 +170,20 @@ int vnft_render_acls(struct strbuf *sb, const struct vpc_model *model)
 		render_subnet_maps(sb, model);
 	}
 	return rc;
+}
+
+uint64_t vpc_nft_acl_digest(const struct vpc_model *model)
+{
+	struct strbuf sb = { 0 };
+	uint64_t hash;
+	char *text;
+
+	/* Out of memory: a digest no ruleset has, so the caller re-judges. */
+	if (vnft_render_acls(&sb, model) < 0 || !(text = strbuf_take(&sb))) {
+		strbuf_free(&sb);
+		return 0;
+	}
+	hash = fnv1a64(FNV1A64_OFFSET, text, strlen(text));
+	free(text);
+	return hash;
 }

@@ -16,19 +16,6 @@ static const char *const counters[] = {
 
 /* ---- who can be bound ------------------------------------------------- */
 
-/* "0a:1b:2c:3d:4e:5f", lowercase: anything else is no MAC (it lands in
- * the ruleset's text, so it is checked here too). */
-static bool mac_is_valid(const char *mac)
-{
-	for (int i = 0; i < 17; i++) {
-		char c = mac[i];
-
-		if (i % 3 == 2 ? c != ':' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-			return false;
-	}
-	return mac[17] == '\0';
-}
-
 /* A port name the ruleset can quote: the kernel allows more (quotes among
  * them) than a bridge port worth binding needs. */
 static bool ifname_is_safe(const char *name)
@@ -51,7 +38,7 @@ static const struct vpc_eni *eni_at(const struct vpc_model *model, size_t e)
 
 static bool port_is_usable(const struct vpc_port *port)
 {
-	return mac_is_valid(port->mac) && ifname_is_safe(port->ifname);
+	return vnft_mac_is_valid(port->mac) && ifname_is_safe(port->ifname);
 }
 
 /* Who is bound how, worked out once (sorting, not pairwise comparing:
@@ -102,7 +89,7 @@ static int find_bound_enis(struct binding *b, struct vec *by_mac)
 		struct mac_index m = { eni_at(model, e)->mac, e };
 
 		b->kind[e] = VPC_BIND_NO_MAC;
-		if (mac_is_valid(m.mac) && vec_push(by_mac, &m) < 0)
+		if (vnft_mac_is_valid(m.mac) && vec_push(by_mac, &m) < 0)
 			return -ENOMEM;
 	}
 	if (by_mac->len > 1)
@@ -226,50 +213,6 @@ void vpc_nft_bind_note_format(const struct vpc_model *model, const struct vpc_bi
 
 /* ---- element lists ---------------------------------------------------- */
 
-struct range {
-	addr128 lo, hi;
-};
-
-static int range_cmp(const void *a, const void *b)
-{
-	const struct range *x = a, *y = b;
-
-	return x->lo < y->lo ? -1 : x->lo > y->lo;
-}
-
-/* An ENI's addresses and prefixes of one family, sorted, overlaps merged
- * (an interval set refuses overlapping elements). */
-static int eni_ranges(const struct vpc_eni *eni, int family, struct vec *out)
-{
-	size_t n = 0;
-
-	for (size_t a = 0; a < eni->addrs.len; a++) {
-		const struct cidr *addr = VEC_AT(&eni->addrs, struct cidr, a);
-		struct range r;
-
-		if (addr->family != family)
-			continue;
-		vnft_cidr_range(addr, &r.lo, &r.hi);
-		if (vec_push(out, &r) < 0)
-			return -ENOMEM;
-	}
-	if (out->len > 1)
-		qsort(out->items, out->len, sizeof(struct range), range_cmp);
-	for (size_t i = 0; i < out->len; i++) {
-		const struct range *r = VEC_AT(out, struct range, i);
-		struct range *last = n > 0 ? VEC_AT(out, struct range, n - 1) : NULL;
-
-		if (last && r->lo <= last->hi) {
-			if (r->hi > last->hi)
-				last->hi = r->hi;
-			continue;
-		}
-		*VEC_AT(out, struct range, n++) = *r;
-	}
-	out->len = n;
-	return 0;
-}
-
 /* Writes "\t\telements = { " before the first element and the separator
  * before the others; *count says how many came before. */
 static void next_element(struct strbuf *sb, size_t *count)
@@ -306,13 +249,13 @@ static int render_addr_set(struct strbuf *sb, const struct binding *b, const cha
 	strbuf_addf(sb, "\tset %s {\n\t\ttypeof %s%s saddr\n\t\tflags interval\n%s", name,
 		    with_mac ? "ether saddr . " : "", f->ip, with_mac ? "" : "\t\tauto-merge\n");
 	for (size_t e = 0; rc == 0 && e < b->model->enis.len; e++) {
-		struct vec ranges = VEC_INIT(struct range);
+		struct vec ranges = VEC_INIT(struct vnft_range);
 
 		if (!eni_passes(b, e, filter))
 			continue;
-		rc = eni_ranges(eni_at(b->model, e), f->family, &ranges);
+		rc = vnft_eni_ranges(eni_at(b->model, e), f->family, &ranges);
 		for (size_t i = 0; rc == 0 && i < ranges.len; i++) {
-			const struct range *r = VEC_AT(&ranges, struct range, i);
+			const struct vnft_range *r = VEC_AT(&ranges, struct vnft_range, i);
 
 			next_element(sb, &count);
 			if (with_mac)

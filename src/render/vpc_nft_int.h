@@ -34,15 +34,25 @@ void vnft_add_interval(struct strbuf *sb, uint32_t lo, uint32_t hi);
 void vnft_add_elements(struct strbuf *sb, const struct vec *boxes, enum set_kind kind,
 		       int family, const char *verdict_allow, const char *verdict_deny);
 const char *vnft_dir_name(enum vpc_dir dir);
+struct vnft_range {
+	addr128 lo, hi;
+};
+
+/* Appends an ENI's addresses and delegated prefixes of family to out (a
+ * vec of struct vnft_range), sorted, overlaps merged (an interval set
+ * refuses overlapping elements). Returns 0 or -ENOMEM. */
+int vnft_eni_ranges(const struct vpc_eni *eni, int family, struct vec *out);
+/* "0a:1b:2c:3d:4e:5f", lowercase (a MAC lands in the ruleset's text). */
+bool vnft_mac_is_valid(const char *mac);
 /* The typeof of a set or map: peer . protocol . port, and so on. */
 void vnft_add_typeof(struct strbuf *sb, enum set_kind kind, const struct family_names *f,
 		     const char *addr_field);
 
 /* ---- the parts of the table ---- */
-/* Security groups, group-set chains, ENI maps (vpc_nft_sg.c); n_slots
- * gets how many ENI maps each family has, for vnft_render_eni_lookups(). */
-int vnft_render_sgs(struct strbuf *sb, const struct vpc_model *model, size_t n_slots[2]);
-/* A base chain's lookups of the ENI maps of a direction. */
-void vnft_render_eni_lookups(struct strbuf *sb, enum vpc_dir dir, const size_t n_slots[2]);
+/* Security groups, group-set chains, ENI maps (vpc_nft_sg.c). */
+int vnft_render_sgs(struct strbuf *sb, const struct vpc_model *model);
+/* Whether an ENI has the source/destination check off: then the groups
+ * are also dispatched by MAC and next hop (vpc_nft_sg.c). */
+bool vnft_has_unchecked(const struct vpc_model *model);
 /* ACL maps, subnet chains and maps (vpc_nft_acl.c). */
 int vnft_render_acls(struct strbuf *sb, const struct vpc_model *model);

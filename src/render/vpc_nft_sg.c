@@ -399,28 +399,11 @@ static void render_sg_chain(struct strbuf *sb, const struct vpc_model *model, in
 
 /* ---- group sets and ENI dispatch ------------------------------------- */
 
-/* An ENI's groups are its groups' chains, one after the other, then a
- * drop. Two ways to reach them from its address, by a verdict map per
- * base chain and family:
- *  - slots: map k (eni_DIR_vF for the first, then eniK_DIR_vF) sends the
- *    ENI's k-th group's chain, jump for all but the last, and goto
- *    end_sgN_DIR (its chain, then drop) for the last;
- *  - a chain per list of groups that many ENIs share (gsN_DIR: jump each,
- *    drop), where the first map sends them.
- * Chains and rules cost the kernel and nft far more to load than map
- * elements, so a list gets its chain only when enough ENIs share it;
- * 10,000 instances with random lists of 3 groups would need 20,000 chains
- * and 80,000 rules, and get 120,000 map elements instead. Either way a
- * packet costs a lookup a group at most. */
-
 /* The distinct lists of groups ENIs have; eni_set[e] is ENI e's. */
 struct group_sets {
 	const struct vpc_eni **first_eni; /* a representative per set */
 	size_t n;
 	size_t *eni_set;
-	size_t *n_enis;    /* per set: how many ENIs have it */
-	size_t *chain;     /* per set: its chain's number, or SIZE_MAX (slots) */
-	size_t n_chains;
 };
 
 static bool same_groups(const struct vpc_eni *x, const struct vpc_eni *y)
@@ -474,29 +457,11 @@ static int find_group_sets(const struct vpc_model *model, struct group_sets *gs)
 			first = i;
 		leader[order[i] - enis] = (size_t)(order[first] - enis);
 	}
-	gs->n_enis = calloc(n + 1, sizeof(*gs->n_enis));
-	gs->chain = calloc(n + 1, sizeof(*gs->chain));
-	if (!gs->n_enis || !gs->chain) {
-		free(order);
-		free(leader);
-		return -1;
-	}
 	for (size_t e = 0; e < n; e++) {
 		if (leader[e] == e)
 			gs->first_eni[gs->n++] = &enis[e];
 		/* A leader comes first: its list has its number already. */
 		gs->eni_set[e] = leader[e] == e ? gs->n - 1 : gs->eni_set[leader[e]];
-		gs->n_enis[gs->eni_set[e]]++;
-	}
-	/* A chain of g groups costs about as much to load as 2 (g + 2) map
-	 * elements (measured: a rule several elements, a chain a few); its
-	 * ENIs save g - 1 elements each. */
-	gs->n_chains = 0;
-	for (size_t k = 0; k < gs->n; k++) {
-		size_t g = gs->first_eni[k]->groups.len;
-
-		gs->chain[k] = g >= 2 && gs->n_enis[k] * (g - 1) > 2 * (g + 2) ? gs->n_chains++ :
-			SIZE_MAX;
 	}
 	free(order);
 	free(leader);
@@ -507,165 +472,177 @@ static void group_sets_free(struct group_sets *gs)
 {
 	free(gs->first_eni);
 	free(gs->eni_set);
-	free(gs->n_enis);
-	free(gs->chain);
 }
 
 static void render_group_set_chains(struct strbuf *sb, const struct group_sets *gs)
 {
 	for (size_t k = 0; k < gs->n; k++) {
-		for (int dir = 0; gs->chain[k] != SIZE_MAX && dir < 2; dir++) {
+		for (int dir = 0; dir < 2; dir++) {
 			const struct vpc_eni *eni = gs->first_eni[k];
 
-			strbuf_addf(sb, "\tchain gs%zu_%s {\n", gs->chain[k],
-				    vnft_dir_name((enum vpc_dir)dir));
+			strbuf_addf(sb, "\tchain gs%zu_%s {\n", k, vnft_dir_name((enum vpc_dir)dir));
 			for (size_t g = 0; g < eni->groups.len; g++)
 				strbuf_addf(sb, "\t\tjump sg%d_%s\n", *VEC_AT(&eni->groups, int, g),
 					    vnft_dir_name((enum vpc_dir)dir));
-			strbuf_addf(sb, "\t\tdrop\n\t}\n\n");
+			/* An ENI with no group at all (a NAT gateway's, some load
+			 * balancers'): AWS's groups do not filter it. */
+			if (eni->groups.len == 0)
+				strbuf_addf(sb, "\t\taccept\n\t}\n\n");
+			else
+				strbuf_addf(sb, "\t\tcounter name %s drop\n\t}\n\n",
+					    dir == VPC_INGRESS ? VPC_NFT_DENIED_SG_IN :
+								 VPC_NFT_DENIED_SG_OUT);
 		}
 	}
 }
 
-/* Whether ENI e goes through the slots rather than a chain of its list. */
-static bool is_slotted(const struct group_sets *gs, size_t e)
+/* Whether an ENI of the model has a delegated prefix of family: then the
+ * maps keyed by its addresses need intervals (a plain map is cheaper). */
+static bool has_prefix(const struct vpc_model *model, int family)
 {
-	return gs->chain[gs->eni_set[e]] == SIZE_MAX;
-}
-
-/* end_sgN_DIR for each group that is the last of a slotted ENI's list. */
-static int render_end_chains(struct strbuf *sb, const struct vpc_model *model,
-			     const struct group_sets *gs)
-{
-	bool *is_last = calloc(model->sgs.len + 1, sizeof(*is_last));
-
-	if (!is_last)
-		return -1;
 	for (size_t e = 0; e < model->enis.len; e++) {
 		const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
 
-		if (is_slotted(gs, e) && eni->groups.len > 0)
-			is_last[*VEC_AT(&eni->groups, int, eni->groups.len - 1)] = true;
+		for (size_t a = 0; a < eni->addrs.len; a++) {
+			const struct cidr *addr = VEC_AT(&eni->addrs, struct cidr, a);
+
+			if (addr->family == family &&
+			    addr->prefix_len < cidr_addr_len(family) * 8)
+				return true;
+		}
 	}
-	for (size_t g = 0; g < model->sgs.len; g++)
-		for (int dir = 0; is_last[g] && dir < 2; dir++)
-			strbuf_addf(sb, "\tchain end_sg%zu_%s {\n\t\tjump sg%zu_%s\n\t\tdrop\n\t}\n\n", g,
-				    vnft_dir_name((enum vpc_dir)dir), g, vnft_dir_name((enum vpc_dir)dir));
-	free(is_last);
-	return 0;
+	return false;
 }
 
-static void slot_map_name(char *out, size_t size, size_t slot, int dir, int family)
+/* Which ENIs a map holds. */
+enum eni_filter { ENIS_ALL, ENIS_UNCHECKED };
+
+static bool eni_passes(const struct vpc_eni *eni, enum eni_filter filter)
 {
-	if (slot == 0)
-		snprintf(out, size, "eni_%s_%s", vnft_dir_name((enum vpc_dir)dir),
-			 vnft_families[family].suffix);
-	else
-		snprintf(out, size, "eni%zu_%s_%s", slot + 1, vnft_dir_name((enum vpc_dir)dir),
-			 vnft_families[family].suffix);
+	return filter == ENIS_ALL || !eni->is_source_dest_checked;
 }
 
-/* Whether ENI e has an address of the family. */
-static bool has_family(const struct vpc_eni *eni, int family)
+/* map NAME { typeof FIELD : verdict; elements = { address : goto gsN_DIR } }
+ * over the addresses of family fi of the ENIs filter lets through. */
+static int render_addr_map(struct strbuf *sb, const struct vpc_model *model,
+			    const struct group_sets *gs, const char *name, const char *field,
+			    int fi, enum vpc_dir dir, enum eni_filter filter)
 {
-	for (size_t a = 0; a < eni->addrs.len; a++)
-		if (VEC_AT(&eni->addrs, struct cidr, a)->family == family)
+	const struct family_names *f = &vnft_families[fi];
+	const char *sep = "";
+
+	strbuf_addf(sb, "\tmap %s {\n\t\ttypeof %s : verdict\n%s", name, field,
+		    has_prefix(model, f->family) ? "\t\tflags interval\n" : "");
+	int rc = 0;
+
+	for (size_t e = 0; rc == 0 && e < model->enis.len; e++) {
+		const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
+		struct vec ranges = VEC_INIT(struct vnft_range);
+
+		if (!eni_passes(eni, filter))
+			continue;
+		rc = vnft_eni_ranges(eni, f->family, &ranges);
+		for (size_t i = 0; rc == 0 && i < ranges.len; i++) {
+			const struct vnft_range *r = VEC_AT(&ranges, struct vnft_range, i);
+
+			strbuf_addf(sb, "%s", *sep ? ",\n\t\t\t     " : "\t\telements = { ");
+			vnft_add_range(sb, r->lo, r->hi, f->family);
+			strbuf_addf(sb, " : goto gs%zu_%s", gs->eni_set[e], vnft_dir_name(dir));
+			sep = ",";
+		}
+		vec_free(&ranges);
+	}
+	strbuf_addf(sb, "%s\t}\n\n", *sep ? " }\n" : "");
+	return rc;
+}
+
+static int render_eni_maps(struct strbuf *sb, const struct vpc_model *model,
+			   const struct group_sets *gs)
+{
+	int rc = 0;
+
+	for (int dir = 0; rc == 0 && dir < 2; dir++) {
+		for (int fi = 0; rc == 0 && fi < 2; fi++) {
+			const struct family_names *f = &vnft_families[fi];
+			char name[32], field[32];
+
+			snprintf(name, sizeof(name), "eni_%s_%s", vnft_dir_name((enum vpc_dir)dir),
+				 f->suffix);
+			snprintf(field, sizeof(field), "%s %s", f->ip,
+				 dir == VPC_INGRESS ? "daddr" : "saddr");
+			rc = render_addr_map(sb, model, gs, name, field, fi, (enum vpc_dir)dir,
+					     ENIS_ALL);
+		}
+	}
+	return rc;
+}
+
+/* The MAC of an unchecked ENI that may stand for it: valid, and no
+ * earlier ENI has it (the bridge table binds the first). */
+static bool has_own_mac(const struct vpc_model *model, size_t e)
+{
+	const char *mac = VEC_AT(&model->enis, struct vpc_eni, e)->mac;
+
+	if (!vnft_mac_is_valid(mac))
+		return false;
+	for (size_t k = 0; k < e; k++)
+		if (strcmp(VEC_AT(&model->enis, struct vpc_eni, k)->mac, mac) == 0)
+			return false;
+	return true;
+}
+
+static void render_mac_map(struct strbuf *sb, const struct vpc_model *model,
+			   const struct group_sets *gs, enum vpc_dir dir)
+{
+	const char *sep = "";
+
+	strbuf_addf(sb, "\tmap unchecked_%s_mac {\n\t\ttypeof ether %s : verdict\n",
+		    vnft_dir_name(dir), dir == VPC_INGRESS ? "daddr" : "saddr");
+	for (size_t e = 0; e < model->enis.len; e++) {
+		const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
+
+		if (eni->is_source_dest_checked || !has_own_mac(model, e))
+			continue;
+		strbuf_addf(sb, "%s%s : goto gs%zu_%s", *sep ? ",\n\t\t\t     " :
+			    "\t\telements = { ", eni->mac, gs->eni_set[e], vnft_dir_name(dir));
+		sep = ",";
+	}
+	strbuf_addf(sb, "%s\t}\n\n", *sep ? " }\n" : "");
+}
+
+bool vnft_has_unchecked(const struct vpc_model *model)
+{
+	for (size_t e = 0; e < model->enis.len; e++)
+		if (!VEC_AT(&model->enis, struct vpc_eni, e)->is_source_dest_checked)
 			return true;
 	return false;
 }
 
-/* How many slot maps a direction and family needs: the first always (the
- * base chains look it up), then one for each further group of the
- * slotted ENI with the most. */
-static size_t count_slots(const struct vpc_model *model, const struct group_sets *gs, int family)
+/* An ENI with the source/destination check off sends and receives for
+ * other addresses; AWS judges that traffic by its own groups. What it
+ * sends is known by its MAC (the frame's source, bridged or routed:
+ * the bridge table binds the MAC to its port); what it receives by its
+ * MAC when bridged, by the route's next hop when routed. */
+static int render_unchecked_maps(struct strbuf *sb, const struct vpc_model *model,
+				 const struct group_sets *gs)
 {
-	size_t n = 1;
+	int rc = 0;
 
-	for (size_t e = 0; e < model->enis.len; e++) {
-		const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
+	render_mac_map(sb, model, gs, VPC_EGRESS);
+	render_mac_map(sb, model, gs, VPC_INGRESS);
+	for (int fi = 0; rc == 0 && fi < 2; fi++) {
+		char name[32], field[32];
 
-		if (is_slotted(gs, e) && eni->groups.len > n && has_family(eni, family))
-			n = eni->groups.len;
+		snprintf(name, sizeof(name), "unchecked_in_nexthop_%s", vnft_families[fi].suffix);
+		snprintf(field, sizeof(field), "rt %s nexthop", vnft_families[fi].ip);
+		rc = render_addr_map(sb, model, gs, name, field, fi, VPC_INGRESS, ENIS_UNCHECKED);
 	}
-	return n;
-}
-
-/* What slot of ENI e sends to, or "" when nothing. */
-static void slot_verdict(const struct group_sets *gs, const struct vpc_eni *eni, size_t e,
-			 size_t slot, int dir, char *out, size_t size)
-{
-	const char *d = vnft_dir_name((enum vpc_dir)dir);
-	size_t g = eni->groups.len;
-
-	*out = '\0';
-	if (!is_slotted(gs, e)) {
-		if (slot == 0)
-			snprintf(out, size, "goto gs%zu_%s", gs->chain[gs->eni_set[e]], d);
-	} else if (g == 0) {
-		if (slot == 0)
-			snprintf(out, size, "drop");
-	} else if (slot + 1 < g) {
-		snprintf(out, size, "jump sg%d_%s", *VEC_AT(&eni->groups, int, slot), d);
-	} else if (slot + 1 == g) {
-		snprintf(out, size, "goto end_sg%d_%s", *VEC_AT(&eni->groups, int, slot), d);
-	}
-}
-
-static void render_eni_maps(struct strbuf *sb, const struct vpc_model *model,
-			    const struct group_sets *gs, const size_t n_slots[2])
-{
-	for (int dir = 0; dir < 2; dir++) {
-		for (int fi = 0; fi < 2; fi++) {
-			const struct family_names *f = &vnft_families[fi];
-
-			for (size_t slot = 0; slot < n_slots[fi]; slot++) {
-				const char *sep = "";
-				char name[32];
-
-				slot_map_name(name, sizeof(name), slot, dir, fi);
-				strbuf_addf(sb, "\tmap %s {\n\t\ttypeof %s %s : verdict\n", name, f->ip,
-					    dir == VPC_INGRESS ? "daddr" : "saddr");
-				for (size_t e = 0; e < model->enis.len; e++) {
-					const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
-					char verdict[64];
-
-					slot_verdict(gs, eni, e, slot, dir, verdict, sizeof(verdict));
-					if (!*verdict)
-						continue;
-					for (size_t a = 0; a < eni->addrs.len; a++) {
-						const struct cidr *addr = VEC_AT(&eni->addrs, struct cidr, a);
-						char text[INET6_ADDRSTRLEN];
-
-						if (addr->family != f->family)
-							continue;
-						inet_ntop(addr->family, addr->addr, text, sizeof(text));
-						strbuf_addf(sb, "%s%s : %s", *sep ? ",\n\t\t\t     " :
-							    "\t\telements = { ", text, verdict);
-						sep = ",";
-					}
-				}
-				strbuf_addf(sb, "%s\t}\n\n", *sep ? " }\n" : "");
-			}
-		}
-	}
-}
-
-void vnft_render_eni_lookups(struct strbuf *sb, enum vpc_dir dir, const size_t n_slots[2])
-{
-	for (int fi = 0; fi < 2; fi++) {
-		for (size_t slot = 0; slot < n_slots[fi]; slot++) {
-			char name[32];
-
-			slot_map_name(name, sizeof(name), slot, dir, fi);
-			strbuf_addf(sb, "\t\t%s %s vmap @%s\n", vnft_families[fi].ip,
-				    dir == VPC_INGRESS ? "daddr" : "saddr", name);
-		}
-	}
+	return rc;
 }
 
 /* Each group's sets and chains, the chains of the distinct lists of
  * groups, and the maps from an ENI's address to its list's chain. */
-int vnft_render_sgs(struct strbuf *sb, const struct vpc_model *model, size_t n_slots[2])
+int vnft_render_sgs(struct strbuf *sb, const struct vpc_model *model)
 {
 	struct group_sets gs = { 0 };
 	struct group_members *members = NULL;
@@ -688,12 +665,9 @@ int vnft_render_sgs(struct strbuf *sb, const struct vpc_model *model, size_t n_s
 	}
 	if (rc == 0) {
 		render_group_set_chains(sb, &gs);
-		rc = render_end_chains(sb, model, &gs);
-	}
-	if (rc == 0) {
-		for (int f = 0; f < 2; f++)
-			n_slots[f] = count_slots(model, &gs, vnft_families[f].family);
-		render_eni_maps(sb, model, &gs, n_slots);
+		rc = render_eni_maps(sb, model, &gs);
+		if (rc == 0 && vnft_has_unchecked(model))
+			rc = render_unchecked_maps(sb, model, &gs);
 	}
 	members_free(members, model->sgs.len);
 	group_sets_free(&gs);

@@ -1,7 +1,9 @@
 #include "render/vpc_nft_int.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 
 const struct family_names vnft_families[2] = {
@@ -111,4 +113,55 @@ void vnft_add_typeof(struct strbuf *sb, enum set_kind kind, const struct family_
 		strbuf_addf(sb, " . %s type . %s code", f->icmp, f->icmp);
 	else if (kind == KIND_PROTO)
 		strbuf_addf(sb, " . meta l4proto");
+}
+
+bool vnft_mac_is_valid(const char *mac)
+{
+	for (int i = 0; i < 17; i++) {
+		char c = mac[i];
+
+		if (i % 3 == 2 ? c != ':' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return false;
+	}
+	return mac[17] == '\0';
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+	const struct vnft_range *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* An ENI's addresses and prefixes of one family, sorted, overlaps merged
+ * (an interval set refuses overlapping elements). */
+int vnft_eni_ranges(const struct vpc_eni *eni, int family, struct vec *out)
+{
+	size_t n = 0;
+
+	for (size_t a = 0; a < eni->addrs.len; a++) {
+		const struct cidr *addr = VEC_AT(&eni->addrs, struct cidr, a);
+		struct vnft_range r;
+
+		if (addr->family != family)
+			continue;
+		vnft_cidr_range(addr, &r.lo, &r.hi);
+		if (vec_push(out, &r) < 0)
+			return -ENOMEM;
+	}
+	if (out->len > 1)
+		qsort(out->items, out->len, sizeof(struct vnft_range), range_cmp);
+	for (size_t i = 0; i < out->len; i++) {
+		const struct vnft_range *r = VEC_AT(out, struct vnft_range, i);
+		struct vnft_range *last = n > 0 ? VEC_AT(out, struct vnft_range, n - 1) : NULL;
+
+		if (last && r->lo <= last->hi) {
+			if (r->hi > last->hi)
+				last->hi = r->hi;
+			continue;
+		}
+		*VEC_AT(out, struct vnft_range, n++) = *r;
+	}
+	out->len = n;
+	return 0;
 }

@@ -40,7 +40,7 @@ check_contains "... saying so" "fw status does not take --dry-run" "$out"
 check_eq "... and nothing changed" "$loaded" "$(ruleset)"
 json=$(fw status --json)
 check_contains "status --json: enforcing" '"mode": "enforcing"' "$json"
-check_contains "status --json: six ENI addresses" '"eni_addresses": 6' "$json"
+check_contains "status --json: seven ENI addresses (an RDS ENI among them)" '"eni_addresses": 7' "$json"
 before=$(in_ns "$N" nft list ruleset)
 
 # Bad input anywhere: one error naming the group or ACL and rule, exit 2,

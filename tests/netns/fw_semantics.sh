@@ -37,8 +37,11 @@ flow() {
 	reply=$(verdict --established "$proto $(endpoint "$d" "$port") > $(endpoint "$s" "$sport")")
 	model=deny
 	[ "$request" = allow ] && [ "$reply" = allow ] && model=allow
+	before=$(drops)
 	if BW_PEER_WAIT_MS=1500 in_ns "$(ns_of "$src")" "$PEER" ask "$proto" "$d" "$port" "$sport" \
 		>/dev/null 2>&1; then kernel=allow; else kernel=deny; fi
+	# A denial counts only if bulwark dropped something for it.
+	[ "$kernel" = deny ] && [ "$(drops)" -le "$before" ] && kernel="fail-without-a-drop"
 	check_eq "$proto $src > $dst:$port IPv$fam${7:+ from port $7}: want $expect; explain $model; kernel $kernel" \
 		"$expect $expect" "$model $kernel"
 }
@@ -56,8 +59,10 @@ ping_case() {
 	fi
 	model=deny
 	[ "$request" = allow ] && [ "$reply" = allow ] && model=allow
+	before=$(drops)
 	if in_ns "$(ns_of "$src")" ping -"$fam" -c 1 -W 1 "$d" >/dev/null 2>&1; then
 		kernel=allow; else kernel=deny; fi
+	[ "$kernel" = deny ] && [ "$(drops)" -le "$before" ] && kernel="fail-without-a-drop"
 	check_eq "ping $src > $dst IPv$fam: want $expect; explain $model; kernel $kernel" \
 		"$expect $expect" "$model $kernel"
 }

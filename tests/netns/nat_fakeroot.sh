@@ -41,7 +41,7 @@ check_eq "ip_forward written under the root" 1 "$(get proc/sys/net/ipv4/ip_forwa
 check_eq "the real namespace's ip_forward untouched" "$real_forward" "$(sysctl_in "$G" net/ipv4/ip_forward)"
 check "the state is kept under the root" test -s "$ROOT/run/bulwark/nat.json"
 status=$(nat status)
-check_contains "status reads conntrack use under the root" "conntrack          7 of 524288" "$status"
+check_contains "status reads conntrack use under the root" "conntrack          7 flows tracked of 524288" "$status"
 
 check "nat down" nat down
 check_eq "nf_conntrack_max restored" 65536 "$(get proc/sys/net/netfilter/nf_conntrack_max)"
@@ -52,8 +52,8 @@ check "the state is gone" test ! -e "$ROOT/run/bulwark/nat.json"
 
 rm "$ROOT/etc/pelotech-nat.conf"
 out=$(nat render 2>&1)
-check_eq "without pelotech-nat.conf, fck-nat.conf is read" 1 "$?"
-check_contains "... and its interface used" "interface nosuch0: no such device" "$out"
+check_eq "without pelotech-nat.conf, fck-nat.conf is read" 0 "$?"
+check_contains "... and its interface used (render needs no such device here)" 'oifname "nosuch0"' "$out"
 rm "$ROOT/etc/fck-nat.conf"
 out=$(nat render 2>&1)
 check_contains "without either file, defaults, said in one line" \

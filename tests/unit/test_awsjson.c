@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "conf/awsjson.h"
+#include "host/awsdir.h"
 
 static int parse_sgs(struct vpc_model *model, const char *json, struct bw_err *err)
 {
@@ -335,6 +336,657 @@ static void test_an_address_outside_its_subnet_is_refused(void **state)
 	vpc_model_free(&model);
 }
 
+/* ---- one VPC, every ENI, default ACLs, IPv6-only subnets -------------- */
+
+#define VPC_A "vpc-0a1b2c3d4e5f60000"
+#define VPC_B "vpc-0f1e2d3c4b5a69999"
+#define TWO_VPCS GOLDEN_DIR "/../aws/two-vpcs"
+
+/* What a test feeds the reader; NULL files are left out. */
+struct files {
+	const char *vpcs, *subnets, *groups, *acls, *instances, *enis;
+};
+
+static int load_files(const struct files *f, const char *vpc_id, struct vpc_model *model,
+		      struct vec *warnings, struct bw_err *err)
+{
+	const char *texts[] = { f->vpcs, f->subnets, f->groups, f->acls, f->instances, f->enis };
+	int (*const parsers[])(const char *, size_t, const char *, struct vpc_model *,
+			       struct bw_err *) = {
+		awsjson_parse_vpcs, awsjson_parse_subnets, awsjson_parse_security_groups,
+		awsjson_parse_network_acls, awsjson_parse_instances,
+		awsjson_parse_network_interfaces,
+	};
+	static const char *const names[] = { "vpcs.json", "subnets.json", "security-groups.json",
+					     "network-acls.json", "instances.json",
+					     "network-interfaces.json" };
+	int rc = 0;
+
+	vpc_model_init(model);
+	for (size_t i = 0; rc == 0 && i < 6; i++)
+		if (texts[i])
+			rc = parsers[i](texts[i], strlen(texts[i]), names[i], model, err);
+	if (rc == 0)
+		rc = awsjson_select_vpc(model, vpc_id, err);
+	if (rc == 0)
+		rc = awsjson_link(model, warnings, err);
+	return rc;
+}
+
+static const char one_subnet[] =
+	"{\"Subnets\": [{\"SubnetId\": \"subnet-12345678\", \"VpcId\": \"" VPC_A "\","
+	" \"CidrBlock\": \"10.0.1.0/24\", \"Ipv6CidrBlockAssociationSet\": [{"
+	" \"Ipv6CidrBlock\": \"fd00:0:0:1::/64\", \"Ipv6CidrBlockState\": {\"State\": \"associated\"}}]}]}";
+static const char one_group[] =
+	"{\"SecurityGroups\": [{\"GroupId\": \"sg-12345678\", \"VpcId\": \"" VPC_A "\"}]}";
+
+/* instances.json with one running instance and one ENI: fields is the
+ * ENI's JSON after its id, subnet and group. */
+static void one_instance(char *out, size_t size, const char *instance_extra, const char *fields)
+{
+	snprintf(out, size,
+		 "{\"Reservations\": [{\"Instances\": [{\"InstanceId\": \"i-12345678\","
+		 " \"State\": {\"Name\": \"running\"}%s, \"NetworkInterfaces\": [{"
+		 " \"NetworkInterfaceId\": \"eni-12345678\", \"SubnetId\": \"subnet-12345678\","
+		 " \"Groups\": [{\"GroupId\": \"sg-12345678\"}]%s}]}]}]}", instance_extra, fields);
+}
+
+/* network-interfaces.json with one ENI of subnet-12345678. */
+static void one_interface(char *out, size_t size, const char *id, const char *fields)
+{
+	snprintf(out, size,
+		 "{\"NetworkInterfaces\": [{\"NetworkInterfaceId\": \"%s\","
+		 " \"SubnetId\": \"subnet-12345678\", \"Status\": \"in-use\"%s}]}", id, fields);
+}
+
+static void test_several_vpcs_without_vpc_is_an_input_error_naming_them(void **state)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	struct bw_err err;
+
+	(void)state;
+	vpc_model_init(&model);
+	assert_int_equal(awsdir_load(TWO_VPCS, NULL, &model, &warnings, &err), -22);
+	assert_true(err.is_input);
+	assert_string_equal(err.msg, "the files hold 2 VPCs (" VPC_A ", " VPC_B
+			    "): choose one with --vpc");
+	vec_free(&warnings);
+	vpc_model_free(&model);
+}
+
+static void test_chosen_vpc_keeps_only_its_objects(void **state)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	struct bw_err err;
+
+	(void)state;
+	vpc_model_init(&model);
+	if (awsdir_load(TWO_VPCS, VPC_B, &model, &warnings, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(model.vpc_id, VPC_B);
+	assert_int_equal(model.sgs.len, 1);
+	assert_int_equal(model.nacls.len, 1);
+	/* Both VPCs use 10.0.1.0/24 and 10.0.1.10: fine, one at a time. */
+	assert_int_equal(model.subnets.len, 2);
+	assert_int_equal(model.enis.len, 2); /* the instance and a Lambda ENI */
+	assert_int_equal(model.vpcs.len, 1);
+	assert_string_equal(VEC_AT(&model.vpcs, struct vpc_vpc, 0)->id, VPC_B);
+	for (size_t i = 0; i < model.enis.len; i++)
+		assert_string_equal(VEC_AT(&model.enis, struct vpc_eni, i)->vpc_id, VPC_B);
+	vec_free(&warnings);
+	vpc_model_free(&model);
+}
+
+static void test_a_vpc_not_in_the_files_is_an_input_error(void **state)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	struct bw_err err;
+
+	(void)state;
+	vpc_model_init(&model);
+	assert_int_equal(awsdir_load(TWO_VPCS, "vpc-0123456789abcdef0", &model, &warnings, &err),
+			 -22);
+	assert_true(err.is_input);
+	assert_non_null(strstr(err.msg, "the files hold no vpc-0123456789abcdef0 (they hold " VPC_A));
+	vpc_model_free(&model);
+	vpc_model_init(&model);
+	assert_int_equal(awsdir_load(TWO_VPCS, "vpc-0123; flush ruleset", &model, &warnings, &err),
+			 -22);
+	assert_non_null(strstr(err.msg, "is not a VPC id"));
+	vec_free(&warnings);
+	vpc_model_free(&model);
+}
+
+static void test_a_reference_to_another_vpcs_group_matches_nothing(void **state)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	struct bw_err err;
+	const struct sg_rule *rule;
+
+	(void)state;
+	vpc_model_init(&model);
+	if (awsdir_load(TWO_VPCS, VPC_A, &model, &warnings, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(model.sgs.len, 1);
+	rule = VEC_AT(&VEC_AT(&model.sgs, struct vpc_sg, 0)->rules, struct sg_rule, 0);
+	assert_string_equal(rule->peer_id, "sg-0f1e2d3c4b5a69911");
+	assert_int_equal(rule->peer, -1);
+	assert_int_equal(warnings.len, 1);
+	assert_non_null(strstr(VEC_AT(&warnings, struct awsjson_warning, 0)->text,
+			       "group sg-0f1e2d3c4b5a69911 is not in " VPC_A
+			       " (a group of another VPC never matches)"));
+	vec_free(&warnings);
+	vpc_model_free(&model);
+}
+
+static void test_objects_without_vpc_id_belong_to_the_only_vpc(void **state)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	struct bw_err err;
+	char instances[1024];
+	const struct files f = {
+		.subnets = one_subnet,
+		.groups = "{\"SecurityGroups\": [{\"GroupId\": \"sg-12345678\"}]}",
+		.acls = "{\"NetworkAcls\": [{\"NetworkAclId\": \"acl-12345678\", \"Entries\": []}]}",
+		.instances = instances,
+	};
+
+	(void)state;
+	one_instance(instances, sizeof(instances), "",
+		     ", \"PrivateIpAddresses\": [{\"PrivateIpAddress\": \"10.0.1.5\"}]");
+	if (load_files(&f, NULL, &model, &warnings, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(model.vpc_id, VPC_A);
+	assert_int_equal(model.sgs.len, 1);
+	assert_int_equal(model.nacls.len, 1);
+	/* The ENI has no VpcId, neither has its instance: it is in its subnet's VPC. */
+	assert_string_equal(VEC_AT(&model.enis, struct vpc_eni, 0)->vpc_id, VPC_A);
+	vpc_model_free(&model);
+	/* A hand-made folder naming no VPC at all loads as one, and --vpc names it. */
+	{
+		const struct files plain = {
+			.subnets = "{\"Subnets\": [{\"SubnetId\": \"subnet-12345678\", \"CidrBlock\": \"10.0.1.0/24\"}]}",
+			.groups = f.groups,
+		};
+
+		assert_int_equal(load_files(&plain, NULL, &model, &warnings, &err), 0);
+		assert_string_equal(model.vpc_id, "");
+		vpc_model_free(&model);
+		assert_int_equal(load_files(&plain, VPC_B, &model, &warnings, &err), 0);
+		assert_string_equal(model.vpc_id, VPC_B);
+		assert_int_equal(model.subnets.len, 1);
+		vpc_model_free(&model);
+	}
+	vec_free(&warnings);
+}
+
+static void test_default_acl_governs_unassociated_subnet(void **state)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	struct bw_err err;
+
+	(void)state;
+	vpc_model_init(&model);
+	if (awsdir_load(TWO_VPCS, VPC_A, &model, &warnings, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(model.nacls.len, 1);
+	assert_true(VEC_AT(&model.nacls, struct vpc_nacl, 0)->is_default);
+	assert_int_equal(VEC_AT(&model.nacls, struct vpc_nacl, 0)->subnet_ids.len, 0);
+	for (size_t i = 0; i < model.subnets.len; i++)
+		assert_int_equal(VEC_AT(&model.subnets, struct vpc_subnet, i)->nacl, 0);
+	vec_free(&warnings);
+	vpc_model_free(&model);
+}
+
+static void test_subnet_without_acl_or_default_acl_has_none(void **state)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	struct bw_err err;
+	const struct files f = {
+		.subnets = one_subnet,
+		.acls = "{\"NetworkAcls\": [{\"NetworkAclId\": \"acl-12345678\", \"IsDefault\": false,"
+			" \"Entries\": []}]}",
+	};
+
+	(void)state;
+	assert_int_equal(load_files(&f, NULL, &model, &warnings, &err), 0);
+	assert_int_equal(VEC_AT(&model.subnets, struct vpc_subnet, 0)->nacl, -1);
+	vpc_model_free(&model);
+	vec_free(&warnings);
+}
+
+static void test_two_default_acls_in_one_vpc_are_refused(void **state)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	struct bw_err err;
+	const struct files f = {
+		.subnets = one_subnet,
+		.acls = "{\"NetworkAcls\": [{\"NetworkAclId\": \"acl-12345678\", \"IsDefault\": true},"
+			" {\"NetworkAclId\": \"acl-12345679\", \"IsDefault\": true}]}",
+	};
+
+	(void)state;
+	assert_int_equal(load_files(&f, NULL, &model, &warnings, &err), -22);
+	assert_non_null(strstr(err.msg, "acl-12345679: a second default ACL"));
+	vpc_model_free(&model);
+	vec_free(&warnings);
+}
+
+static void test_ipv6_only_subnet_loads(void **state)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	struct bw_err err;
+	const struct vpc_subnet *subnet;
+	struct cidr addr;
+	int index;
+
+	(void)state;
+	vpc_model_init(&model);
+	if (awsdir_load(TWO_VPCS, VPC_A, &model, &warnings, &err) != 0)
+		fail_msg("%s", err.msg);
+	index = vpc_find_subnet(&model, "subnet-0a1b2c3d4e5f60002");
+	assert_true(index >= 0);
+	subnet = VEC_AT(&model.subnets, struct vpc_subnet, index);
+	assert_false(subnet->has_v4);
+	assert_true(subnet->has_v6);
+	assert_string_equal(subnet->v6.text, "2600:1f18:aaaa:bb02::/64");
+	assert_int_equal(cidr_parse_addr("2600:1f18:aaaa:bb02::52", &addr), 0);
+	assert_int_equal(vpc_find_subnet_by_addr(&model, &addr), index);
+	/* A zeroed v4 range must not catch IPv4 addresses. */
+	assert_int_equal(cidr_parse_addr("0.0.0.1", &addr), 0);
+	assert_int_equal(vpc_find_subnet_by_addr(&model, &addr), -1);
+	vec_free(&warnings);
+	vpc_model_free(&model);
+}
+
+static void assert_subnets_fail(const char *subnets, const char *what)
+{
+	struct vpc_model model;
+	struct bw_err err;
+
+	vpc_model_init(&model);
+	if (awsjson_parse_subnets(subnets, strlen(subnets), "subnets.json", &model, &err) == 0)
+		fail_msg("accepted: %s", subnets);
+	if (!strstr(err.msg, what))
+		fail_msg("for %s: got '%s', want ...%s...", subnets, err.msg, what);
+	vpc_model_free(&model);
+}
+
+static void test_ipv6_only_subnet_must_be_consistent(void **state)
+{
+	(void)state;
+	assert_subnets_fail("{\"Subnets\": [{\"SubnetId\": \"subnet-12345678\", \"Ipv6Native\": true}]}",
+			    "needs an associated Ipv6CidrBlock");
+	assert_subnets_fail("{\"Subnets\": [{\"SubnetId\": \"subnet-12345678\", \"Ipv6Native\": true,"
+			    " \"CidrBlock\": \"10.0.0.0/24\"}]}", "Ipv6Native is true but a CidrBlock");
+	assert_subnets_fail("{\"Subnets\": [{\"SubnetId\": \"subnet-12345678\"}]}",
+			    "CidrBlock must be a string");
+	assert_subnets_fail("{\"Subnets\": [{\"SubnetId\": \"subnet-12345678\", \"Ipv6Native\": \"yes\"}]}",
+			    "Ipv6Native must be true or false");
+	assert_subnets_fail("{\"Subnets\": [{\"SubnetId\": \"subnet-12345678\", \"CidrBlock\": \"10.0.0.0/24\","
+			    " \"Ipv6CidrBlockAssociationSet\": [{\"Ipv6CidrBlock\": \"fd00::/64\"},"
+			    " {\"Ipv6CidrBlock\": \"fd01::/64\"}]}]}", "more than one associated IPv6 range");
+}
+
+static void test_overlapping_subnets_of_one_vpc_are_refused(void **state)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	struct bw_err err;
+	const struct files f = {
+		.subnets = "{\"Subnets\": ["
+			   "{\"SubnetId\": \"subnet-12345678\", \"Ipv6Native\": true, \"Ipv6CidrBlockAssociationSet\": [{\"Ipv6CidrBlock\": \"fd00::/64\"}]},"
+			   "{\"SubnetId\": \"subnet-12345679\", \"Ipv6Native\": true, \"Ipv6CidrBlockAssociationSet\": [{\"Ipv6CidrBlock\": \"fd00::/56\"}]}]}",
+	};
+
+	(void)state;
+	assert_int_equal(load_files(&f, NULL, &model, &warnings, &err), -22);
+	assert_non_null(strstr(err.msg, "subnet-12345679: fd00::/56 overlaps fd00::/64 of subnet-12345678"));
+	vpc_model_free(&model);
+	vec_free(&warnings);
+}
+
+static void test_prefix_delegation_addresses_belong_to_eni(void **state)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	struct bw_err err;
+	struct cidr addr;
+	int eni;
+
+	(void)state;
+	vpc_model_init(&model);
+	if (awsdir_load(TWO_VPCS, VPC_A, &model, &warnings, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(cidr_parse_addr("10.0.1.45", &addr), 0); /* in 10.0.1.32/28 */
+	eni = vpc_find_eni_by_addr(&model, &addr);
+	assert_true(eni >= 0);
+	assert_string_equal(VEC_AT(&model.enis, struct vpc_eni, eni)->id, "eni-0a1b2c3d4e5f60051");
+	assert_int_equal(cidr_parse_addr("10.0.1.48", &addr), 0); /* just past it */
+	assert_int_equal(vpc_find_eni_by_addr(&model, &addr), -1);
+	assert_int_equal(cidr_parse_addr("2600:1f18:aaaa:bb02:1000::77", &addr), 0);
+	eni = vpc_find_eni_by_addr(&model, &addr);
+	assert_true(eni >= 0);
+	assert_string_equal(VEC_AT(&model.enis, struct vpc_eni, eni)->id, "eni-0a1b2c3d4e5f60052");
+	vec_free(&warnings);
+	vpc_model_free(&model);
+}
+
+static void test_an_address_in_another_enis_prefix_is_refused(void **state)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	struct bw_err err;
+	char instances[1024], enis[1024];
+	const struct files f = { .subnets = one_subnet, .groups = one_group,
+				 .instances = instances, .enis = enis };
+
+	(void)state;
+	one_instance(instances, sizeof(instances), "",
+		     ", \"Ipv4Prefixes\": [{\"Ipv4Prefix\": \"10.0.1.32/28\"}]");
+	one_interface(enis, sizeof(enis), "eni-abcdef01",
+		      ", \"Groups\": [], \"PrivateIpAddresses\": [{\"PrivateIpAddress\": \"10.0.1.40\"}]");
+	assert_int_equal(load_files(&f, NULL, &model, &warnings, &err), -22);
+	assert_non_null(strstr(err.msg, "address 10.0.1.40/32 is also eni-12345678's (10.0.1.32/28)"));
+	vpc_model_free(&model);
+	/* A prefix with host bits set is a mistake, not a range. */
+	one_instance(instances, sizeof(instances), "",
+		     ", \"Ipv4Prefixes\": [{\"Ipv4Prefix\": \"10.0.1.33/28\"}]");
+	assert_int_equal(load_files(&(struct files){ .instances = instances }, NULL, &model,
+				    &warnings, &err), -22);
+	assert_non_null(strstr(err.msg, "did you mean 10.0.1.32/28?"));
+	vpc_model_free(&model);
+	vec_free(&warnings);
+}
+
+static void test_requester_managed_eni_is_group_member(void **state)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	struct bw_err err;
+	const struct vpc_eni *eni;
+	struct cidr addr;
+	int index;
+
+	(void)state;
+	vpc_model_init(&model);
+	if (awsdir_load(TWO_VPCS, VPC_A, &model, &warnings, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(cidr_parse_addr("10.0.1.71", &addr), 0);
+	index = vpc_find_eni_by_addr(&model, &addr);
+	assert_true(index >= 0);
+	eni = VEC_AT(&model.enis, struct vpc_eni, index);
+	assert_string_equal(eni->id, "eni-0a1b2c3d4e5f60071");
+	assert_string_equal(eni->instance_id, "");
+	assert_int_equal(eni->groups.len, 1);
+	assert_int_equal(*VEC_AT(&eni->groups, int, 0), vpc_find_sg(&model, "sg-0a1b2c3d4e5f60011"));
+	/* The detached ENI (Status available) carries no traffic: left out. */
+	assert_int_equal(cidr_parse_addr("10.0.1.72", &addr), 0);
+	assert_int_equal(vpc_find_eni_by_addr(&model, &addr), -1);
+	/* Two instance ENIs and the RDS one; the instance's ENI once. */
+	assert_int_equal(model.enis.len, 3);
+	vec_free(&warnings);
+	vpc_model_free(&model);
+}
+
+static void test_eni_in_both_files_is_one_eni(void **state)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	struct bw_err err;
+	char instances[1024], enis[1024];
+	const struct files f = { .subnets = one_subnet, .groups = one_group,
+				 .instances = instances, .enis = enis };
+	const struct vpc_eni *eni;
+
+	(void)state;
+	/* Each file says what the other leaves out; either may come first. */
+	one_instance(instances, sizeof(instances), "",
+		     ", \"PrivateIpAddresses\": [{\"PrivateIpAddress\": \"10.0.1.5\"}]");
+	one_interface(enis, sizeof(enis), "eni-12345678",
+		      ", \"Groups\": [{\"GroupId\": \"sg-12345678\"}], \"MacAddress\": \"0a:1b:2c:3d:4e:5f\","
+		      " \"Attachment\": {\"InstanceId\": \"i-12345678\"}, \"VpcId\": \"" VPC_A "\","
+		      " \"PrivateIpAddresses\": [{\"PrivateIpAddress\": \"10.0.1.5\"}]");
+	for (int order = 0; order < 2; order++) {
+		struct files g = f;
+
+		if (order) {
+			vpc_model_init(&model);
+			assert_int_equal(awsjson_parse_network_interfaces(enis, strlen(enis), "n", &model, &err), 0);
+			g.enis = NULL;
+			assert_int_equal(awsjson_parse_instances(instances, strlen(instances), "i", &model, &err), 0);
+			g.instances = NULL;
+			assert_int_equal(awsjson_parse_subnets(one_subnet, strlen(one_subnet), "s", &model, &err), 0);
+			assert_int_equal(awsjson_parse_security_groups(one_group, strlen(one_group), "g", &model, &err), 0);
+			assert_int_equal(awsjson_link(&model, &warnings, &err), 0);
+		} else if (load_files(&g, NULL, &model, &warnings, &err) != 0) {
+			fail_msg("%s", err.msg);
+		}
+		assert_int_equal(model.enis.len, 1);
+		eni = VEC_AT(&model.enis, struct vpc_eni, 0);
+		assert_string_equal(eni->instance_id, "i-12345678");
+		assert_string_equal(eni->mac, "0a:1b:2c:3d:4e:5f");
+		assert_string_equal(eni->vpc_id, VPC_A);
+		assert_int_equal(eni->addrs.len, 1);
+		vpc_model_free(&model);
+	}
+	vec_free(&warnings);
+}
+
+static void assert_merge_fails(const char *instance_fields, const char *interface_fields,
+			       const char *what)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	struct bw_err err;
+	char instances[1024], enis[1024];
+	const struct files f = { .subnets = one_subnet, .groups = one_group,
+				 .instances = instances, .enis = enis };
+
+	one_instance(instances, sizeof(instances), "", instance_fields);
+	one_interface(enis, sizeof(enis), "eni-12345678", interface_fields);
+	if (load_files(&f, NULL, &model, &warnings, &err) == 0)
+		fail_msg("accepted: %s against %s", interface_fields, instance_fields);
+	assert_string_equal(err.file, "network-interfaces.json");
+	if (!strstr(err.msg, what) || !strstr(err.msg, "eni-12345678: instances.json gives it"))
+		fail_msg("got '%s', want ...%s...", err.msg, what);
+	vpc_model_free(&model);
+	vec_free(&warnings);
+}
+
+static void test_files_disagreeing_on_an_eni_are_refused(void **state)
+{
+	(void)state;
+	assert_merge_fails(", \"PrivateIpAddresses\": [{\"PrivateIpAddress\": \"10.0.1.5\"}]",
+			   ", \"Groups\": [{\"GroupId\": \"sg-12345678\"}],"
+			   " \"PrivateIpAddresses\": [{\"PrivateIpAddress\": \"10.0.1.6\"}]",
+			   "other addresses or prefixes");
+	assert_merge_fails(", \"PrivateIpAddresses\": [{\"PrivateIpAddress\": \"10.0.1.5\"}]",
+			   ", \"Groups\": [{\"GroupId\": \"sg-12345678\"}],"
+			   " \"PrivateIpAddresses\": [{\"PrivateIpAddress\": \"10.0.1.5\"}],"
+			   " \"Ipv4Prefixes\": [{\"Ipv4Prefix\": \"10.0.1.16/28\"}]",
+			   "other addresses or prefixes");
+	assert_merge_fails("", ", \"Groups\": [{\"GroupId\": \"sg-12345679\"}]",
+			   "other security groups");
+	assert_merge_fails(", \"SourceDestCheck\": false",
+			   ", \"Groups\": [{\"GroupId\": \"sg-12345678\"}]",
+			   "SourceDestCheck false, this file true");
+	assert_merge_fails(", \"MacAddress\": \"0a:00:00:00:00:01\"",
+			   ", \"Groups\": [{\"GroupId\": \"sg-12345678\"}], \"MacAddress\": \"0a:00:00:00:00:02\"",
+			   "MacAddress 0a:00:00:00:00:01, this file 0a:00:00:00:00:02");
+	assert_merge_fails("", ", \"Groups\": [{\"GroupId\": \"sg-12345678\"}],"
+			   " \"Attachment\": {\"InstanceId\": \"i-87654321\"}",
+			   "instance i-12345678, this file i-87654321");
+}
+
+static void test_an_eni_listed_twice_in_one_file_is_refused(void **state)
+{
+	struct vpc_model model;
+	struct bw_err err;
+	const char *enis =
+		"{\"NetworkInterfaces\": ["
+		"{\"NetworkInterfaceId\": \"eni-12345678\", \"SubnetId\": \"subnet-12345678\", \"Groups\": []},"
+		"{\"NetworkInterfaceId\": \"eni-12345678\", \"SubnetId\": \"subnet-12345678\", \"Groups\": []}]}";
+
+	(void)state;
+	vpc_model_init(&model);
+	assert_int_equal(awsjson_parse_network_interfaces(enis, strlen(enis), "n", &model, &err), -22);
+	assert_non_null(strstr(err.msg, "eni-12345678: listed twice"));
+	vpc_model_free(&model);
+}
+
+static void test_mac_is_validated(void **state)
+{
+	static const char *const bad_macs[] = { "0a:1b:2c:3d:4e", "0a:1b:2c:3d:4e:5f:60",
+						"0a-1b-2c-3d-4e-5f", "0a:1b:2c:3d:4e:5g",
+						"0a:1b:2c:3d:4e:5", "", "0a:1b:2c:3d:4e:5f; x" };
+	struct vpc_model model;
+	struct bw_err err;
+	char json[1024], fields[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_macs) / sizeof(bad_macs[0]); i++) {
+		snprintf(fields, sizeof(fields), ", \"Groups\": [], \"MacAddress\": \"%s\"", bad_macs[i]);
+		one_interface(json, sizeof(json), "eni-12345678", fields);
+		vpc_model_init(&model);
+		if (awsjson_parse_network_interfaces(json, strlen(json), "n", &model, &err) == 0)
+			fail_msg("accepted MacAddress '%s'", bad_macs[i]);
+		assert_non_null(strstr(err.msg, "is not six hex pairs joined by ':'"));
+		vpc_model_free(&model);
+	}
+	one_interface(json, sizeof(json), "eni-12345678",
+		      ", \"Groups\": [], \"MacAddress\": \"0A:1b:2C:3D:4E:5F\"");
+	vpc_model_init(&model);
+	assert_int_equal(awsjson_parse_network_interfaces(json, strlen(json), "n", &model, &err), 0);
+	assert_string_equal(VEC_AT(&model.enis, struct vpc_eni, 0)->mac, "0a:1b:2c:3d:4e:5f");
+	vpc_model_free(&model);
+	/* Without one (a hand-made file), the ENI has none. */
+	one_interface(json, sizeof(json), "eni-12345678", ", \"Groups\": []");
+	vpc_model_init(&model);
+	assert_int_equal(awsjson_parse_network_interfaces(json, strlen(json), "n", &model, &err), 0);
+	assert_string_equal(VEC_AT(&model.enis, struct vpc_eni, 0)->mac, "");
+	vpc_model_free(&model);
+}
+
+static void test_a_mac_on_two_enis_is_refused(void **state)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	struct bw_err err;
+	const struct files f = {
+		.subnets = one_subnet,
+		.enis = "{\"NetworkInterfaces\": ["
+			"{\"NetworkInterfaceId\": \"eni-12345678\", \"SubnetId\": \"subnet-12345678\", \"Groups\": [],"
+			" \"MacAddress\": \"0a:00:00:00:00:01\"},"
+			"{\"NetworkInterfaceId\": \"eni-12345679\", \"SubnetId\": \"subnet-12345678\", \"Groups\": [],"
+			" \"MacAddress\": \"0A:00:00:00:00:01\"}]}",
+	};
+
+	(void)state;
+	assert_int_equal(load_files(&f, NULL, &model, &warnings, &err), -22);
+	assert_non_null(strstr(err.msg, "eni-12345679: MacAddress 0a:00:00:00:00:01 is also eni-12345678's"));
+	vpc_model_free(&model);
+	vec_free(&warnings);
+}
+
+static void test_source_dest_check_of_the_eni_wins_over_the_instance(void **state)
+{
+	static const struct {
+		const char *instance, *eni;
+		bool is_checked;
+	} cases[] = {
+		{ "", "", true }, /* AWS's default */
+		{ ", \"SourceDestCheck\": false", "", false },
+		{ ", \"SourceDestCheck\": false", ", \"SourceDestCheck\": true", true },
+		{ ", \"SourceDestCheck\": true", ", \"SourceDestCheck\": false", false },
+	};
+	struct vpc_model model;
+	struct bw_err err;
+	char json[1024];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		one_instance(json, sizeof(json), cases[i].instance, cases[i].eni);
+		vpc_model_init(&model);
+		assert_int_equal(awsjson_parse_instances(json, strlen(json), "i", &model, &err), 0);
+		assert_int_equal(VEC_AT(&model.enis, struct vpc_eni, 0)->is_source_dest_checked,
+				 cases[i].is_checked);
+		vpc_model_free(&model);
+	}
+	one_instance(json, sizeof(json), "", ", \"SourceDestCheck\": \"no\"");
+	vpc_model_init(&model);
+	assert_int_equal(awsjson_parse_instances(json, strlen(json), "i", &model, &err), -22);
+	assert_non_null(strstr(err.msg, "SourceDestCheck must be true or false"));
+	vpc_model_free(&model);
+}
+
+static void test_vpcs_keep_their_associated_ranges(void **state)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	struct bw_err err;
+	const struct vpc_vpc *vpc;
+
+	(void)state;
+	vpc_model_init(&model);
+	if (awsdir_load(TWO_VPCS, VPC_A, &model, &warnings, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(model.vpcs.len, 1);
+	vpc = VEC_AT(&model.vpcs, struct vpc_vpc, 0);
+	assert_string_equal(vpc->id, VPC_A);
+	/* 10.1.0.0/16 is disassociated: not the VPC's any more. */
+	assert_int_equal(vpc->cidrs.len, 2);
+	assert_string_equal(VEC_AT(&vpc->cidrs, struct cidr, 0)->text, "10.0.0.0/16");
+	assert_string_equal(VEC_AT(&vpc->cidrs, struct cidr, 1)->text, "2600:1f18:aaaa:bb00::/56");
+	vec_free(&warnings);
+	vpc_model_free(&model);
+}
+
+static void test_a_vpc_with_only_its_primary_cidr_block_loads(void **state)
+{
+	struct vpc_model model;
+	struct bw_err err;
+	const char *vpcs = "{\"Vpcs\": [{\"VpcId\": \"" VPC_A "\", \"CidrBlock\": \"10.0.0.0/16\"}]}";
+
+	(void)state;
+	vpc_model_init(&model);
+	assert_int_equal(awsjson_parse_vpcs(vpcs, strlen(vpcs), "vpcs.json", &model, &err), 0);
+	assert_int_equal(VEC_AT(&model.vpcs, struct vpc_vpc, 0)->cidrs.len, 1);
+	assert_int_equal(awsjson_parse_vpcs(vpcs, strlen(vpcs), "vpcs.json", &model, &err), -22);
+	assert_non_null(strstr(err.msg, "listed twice"));
+	vpc_model_free(&model);
+}
+
+static void test_the_example_folder_is_one_vpc(void **state)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	struct bw_err err;
+
+	(void)state;
+	vpc_model_init(&model);
+	if (awsdir_load(EXAMPLES_DIR "/aws", NULL, &model, &warnings, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(model.vpc_id, VPC_A);
+	assert_int_equal(model.vpcs.len, 1);
+	/* Four instances' ENIs, once each though both files list them, and RDS's. */
+	assert_int_equal(model.enis.len, 5);
+	assert_int_equal(warnings.len, 0);
+	for (size_t i = 0; i < model.enis.len; i++)
+		assert_int_equal(strlen(VEC_AT(&model.enis, struct vpc_eni, i)->mac), 17);
+	vec_free(&warnings);
+	vpc_model_free(&model);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +1000,29 @@ int main(void)
 		cmocka_unit_test(test_only_running_instances_count),
 		cmocka_unit_test(test_the_shipped_examples_load),
 		cmocka_unit_test(test_an_address_outside_its_subnet_is_refused),
+		cmocka_unit_test(test_several_vpcs_without_vpc_is_an_input_error_naming_them),
+		cmocka_unit_test(test_chosen_vpc_keeps_only_its_objects),
+		cmocka_unit_test(test_a_vpc_not_in_the_files_is_an_input_error),
+		cmocka_unit_test(test_a_reference_to_another_vpcs_group_matches_nothing),
+		cmocka_unit_test(test_objects_without_vpc_id_belong_to_the_only_vpc),
+		cmocka_unit_test(test_default_acl_governs_unassociated_subnet),
+		cmocka_unit_test(test_subnet_without_acl_or_default_acl_has_none),
+		cmocka_unit_test(test_two_default_acls_in_one_vpc_are_refused),
+		cmocka_unit_test(test_ipv6_only_subnet_loads),
+		cmocka_unit_test(test_ipv6_only_subnet_must_be_consistent),
+		cmocka_unit_test(test_overlapping_subnets_of_one_vpc_are_refused),
+		cmocka_unit_test(test_prefix_delegation_addresses_belong_to_eni),
+		cmocka_unit_test(test_an_address_in_another_enis_prefix_is_refused),
+		cmocka_unit_test(test_requester_managed_eni_is_group_member),
+		cmocka_unit_test(test_eni_in_both_files_is_one_eni),
+		cmocka_unit_test(test_files_disagreeing_on_an_eni_are_refused),
+		cmocka_unit_test(test_an_eni_listed_twice_in_one_file_is_refused),
+		cmocka_unit_test(test_mac_is_validated),
+		cmocka_unit_test(test_a_mac_on_two_enis_is_refused),
+		cmocka_unit_test(test_source_dest_check_of_the_eni_wins_over_the_instance),
+		cmocka_unit_test(test_vpcs_keep_their_associated_ranges),
+		cmocka_unit_test(test_a_vpc_with_only_its_primary_cidr_block_loads),
+		cmocka_unit_test(test_the_example_folder_is_one_vpc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

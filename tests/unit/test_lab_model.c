@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "model/lab.h"
+#include "model/lab_vpc.h"
 
 static bool is_node(const struct lab_topology *t, const char *name)
 {
@@ -67,12 +68,53 @@ static void test_prefixes_are_short_lowercase_names(void **state)
 	assert_false(lab_prefix_is_valid("thirteenchars"));
 }
 
+/* lab up --aws: each host's interface has its ENI's MAC and the router's
+ * bridge a static entry for it on the host's port; an IPv6-only subnet
+ * gets no IPv4 router address or route. */
+static void test_vpc_lab_hosts_carry_their_enis_macs(void **state)
+{
+	struct vpc_model model;
+	struct vpc_subnet subnet = { .id = "subnet-0a01", .has_v6 = true, .nacl = -1 };
+	struct vpc_eni eni = { .id = "eni-0a01", .instance_id = "i-0a01",
+			       .mac = "0a:00:00:00:00:01", .is_source_dest_checked = true };
+	struct cidr addr;
+	struct lab_vpc lab;
+	char why[64];
+
+	(void)state;
+	vpc_model_init(&model);
+	assert_int_equal(cidr_parse("fd00:10:0:1::/64", false, &subnet.v6, why, sizeof(why)), 0);
+	vec_push(&model.subnets, &subnet);
+	eni.addrs = (struct vec)VEC_INIT(struct cidr);
+	eni.group_ids = (struct vec)VEC_INIT(struct vpc_id);
+	eni.groups = (struct vec)VEC_INIT(int);
+	assert_int_equal(cidr_parse("fd00:10:0:1::10", true, &addr, why, sizeof(why)), 0);
+	vec_push(&eni.addrs, &addr);
+	vec_push(&model.enis, &eni);
+	assert_int_equal(lab_vpc_build(&model, &lab), 0);
+	assert_int_equal(lab.topo.n_ports, 1);
+	assert_string_equal(lab.topo.ports[0].mac, "0a:00:00:00:00:01");
+	for (size_t i = 0; i < lab.topo.n_veths; i++)
+		if (strcmp(lab.topo.veths[i].node, "i-0a01") == 0)
+			assert_string_equal(lab.topo.veths[i].mac, "0a:00:00:00:00:01");
+	for (size_t i = 0; i < lab.topo.n_addrs; i++)
+		assert_null(strchr(lab.topo.addrs[i].addr, '.') &&
+			    strcmp(lab.topo.addrs[i].node, "vpc") == 0 &&
+			    strcmp(lab.topo.addrs[i].ifname, "s0") == 0 ? "v4" : NULL);
+	for (size_t i = 0; i < lab.topo.n_routes; i++)
+		assert_null(strchr(lab.topo.routes[i].gateway, '.') &&
+			    strcmp(lab.topo.routes[i].node, "i-0a01") == 0 ? "v4" : NULL);
+	lab_vpc_free(&lab);
+	vpc_model_free(&model);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_link_address_and_route_names_a_real_node),
 		cmocka_unit_test(test_the_internet_host_has_no_route_to_private_ranges),
 		cmocka_unit_test(test_prefixes_are_short_lowercase_names),
+		cmocka_unit_test(test_vpc_lab_hosts_carry_their_enis_macs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

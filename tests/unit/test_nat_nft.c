@@ -90,12 +90,41 @@ static void test_ruleset_replaces_only_its_own_table(void **state)
 	free(ruleset);
 }
 
+static void test_without_flowtable_no_forward_chain_is_rendered(void **state)
+{
+	(void)state;
+	/* A forward chain costs every forwarded packet; NAT needs none. */
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *ruleset = render_case(&cases[i]);
+		bool has_forward = strstr(ruleset, "hook forward") != NULL;
+
+		assert_int_equal(has_forward, cases[i].flowtable_devices[0] != NULL);
+		free(ruleset);
+	}
+}
+
+static void test_flowtable_forward_chain_only_offloads(void **state)
+{
+	char *ruleset = render_case(&cases[4]);
+	const char *chain = strstr(ruleset, "\tchain forward {\n");
+
+	(void)state;
+	assert_non_null(chain);
+	assert_string_equal(chain, "\tchain forward {\n"
+			    "\t\ttype filter hook forward priority filter; policy accept;\n"
+			    "\t\tmeta l4proto { tcp, udp } flow add @fastpath\n"
+			    "\t}\n}\n");
+	free(ruleset);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rendered_rulesets_match_golden_files),
 		cmocka_unit_test(test_rendering_is_deterministic),
 		cmocka_unit_test(test_ruleset_replaces_only_its_own_table),
+		cmocka_unit_test(test_without_flowtable_no_forward_chain_is_rendered),
+		cmocka_unit_test(test_flowtable_forward_chain_only_offloads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

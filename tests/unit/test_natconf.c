@@ -205,6 +205,172 @@ static void test_nul_byte_is_an_error(void **state)
 	vec_free(&warnings);
 }
 
+/* Accepted with nothing set but one warning for the unknown key x. */
+static void assert_accepted_as_unknown(const char *text)
+{
+	struct parsed *p = parse(text);
+
+	if (p->rc != 0)
+		fail_msg("for %s: %d:%d: %s", text, p->err.line, p->err.col, p->err.msg);
+	assert_int_equal(p->warnings.len, 1);
+	done(p);
+}
+
+static void test_leading_zero_is_refused_for_every_numeric_key(void **state)
+{
+	static const char *const keys[] = {
+		"nf_conntrack_max", "nf_conntrack_buckets",
+		"nf_conntrack_tcp_timeout_established", "tcp_keepalive_time",
+		"tcp_max_syn_backlog",
+	};
+
+	(void)state;
+	/* fck-nat writes the value as it is; the kernel reads 010 as octal 8. */
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		char text[96];
+		int col = (int)strlen(keys[i]) + 2;
+
+		snprintf(text, sizeof(text), "%s=010\n", keys[i]);
+		assert_fails_at(text, 1, col, "'010' has a leading zero: the kernel would read it as octal, 8");
+		snprintf(text, sizeof(text), "%s='0099'\n", keys[i]);
+		assert_fails_at(text, 1, col, "'0099' has a leading zero: the kernel reads such a number as octal, and refuses it");
+	}
+	assert_fails_at("nf_conntrack_max=00\n", 1, 18, "leading zero");
+	assert_fails_at("nf_conntrack_max=0\n", 1, 18, "out of range"); /* one zero is no leading zero */
+}
+
+static void test_leading_zero_in_the_port_range_is_refused(void **state)
+{
+	(void)state;
+	assert_fails_at("ip_local_port_range='01024 65535'\n", 1, 21, "'01024' has a leading zero");
+	assert_fails_at("ip_local_port_range='1024 065535'\n", 1, 21, "'065535' has a leading zero");
+}
+
+static void test_quoted_value_spanning_lines_says_so(void **state)
+{
+	(void)state;
+	assert_fails_at("interface='wan\n0'\n", 1, 11,
+			"the single-quoted value of 'interface' spans lines 1 to 2");
+	assert_fails_at("x=1\ninterface=\"a\\\"\n\nb\"\n", 2, 11,
+			"the double-quoted value of 'interface' spans lines 2 to 4");
+	/* A quote that never closes is still called unterminated. */
+	assert_fails_at("interface=\"wan0\nx=1\n", 1, 11, "unterminated double quote");
+}
+
+static void test_export_of_a_quoted_assignment_assigns(void **state)
+{
+	struct parsed *p = parse("export 'interface=wan0'\n"
+				 "export \"ip_local_port_range=1024 65535\" 'nf_conntrack_max'=9\n");
+
+	(void)state;
+	/* bash and dash both assign: export gets the word after quote removal. */
+	assert_int_equal(p->rc, 0);
+	assert_string_equal(p->config.interface, "wan0");
+	assert_true(p->config.has_port_range);
+	assert_int_equal(p->config.port_range_high, 65535);
+	assert_int_equal(p->config.nf_conntrack_max.value, 9);
+	assert_int_equal(p->warnings.len, 0);
+	done(p);
+	assert_fails_at("export 'interface=wan 0'\n", 1, 8, "interface: 'wan 0' is not an interface name");
+}
+
+static void test_export_of_a_bare_name_only_marks_it(void **state)
+{
+	struct parsed *p = parse("flowtable=true\nexport interface=eth1 flowtable\n");
+
+	(void)state;
+	assert_int_equal(p->rc, 0);
+	assert_string_equal(p->config.interface, "eth1");
+	assert_true(p->config.flowtable);
+	done(p);
+}
+
+static void test_export_of_a_non_name_is_an_error(void **state)
+{
+	(void)state;
+	assert_fails_at("export interface=eth1 1k\n", 1, 23, "export: '1k' is not a variable name");
+	assert_fails_at("export -n interface=eth1\n", 1, 8, "export: '-n' is not a variable name");
+	assert_fails_at("export 'a b=1'\n", 1, 8, "export: 'a b' is not a variable name");
+}
+
+static void test_quoted_name_makes_a_command(void **state)
+{
+	(void)state;
+	assert_fails_at("'interface'=wan0\n", 1, 1,
+			"a quoted name makes this a command, not an assignment: a shell would run 'interface=wan0'");
+}
+
+static void test_dollar_that_expands_nothing_is_a_literal_dollar(void **state)
+{
+	(void)state;
+	/* The value is read as the shells read it; the key then judges it. */
+	assert_fails_at("interface=eth0$\n", 1, 11, "interface: 'eth0$' is not an interface name");
+	assert_fails_at("interface=\"eth0$\"\n", 1, 11, "interface: 'eth0$' is not an interface name");
+	assert_fails_at("interface=$\n", 1, 11, "interface: '$' is not an interface name");
+	assert_fails_at("interface=e$/x\n", 1, 11, "interface: 'e$/x' is not an interface name");
+	assert_fails_at("interface=\"a$ b\"\n", 1, 11, "interface: 'a$ b' is not an interface name");
+	assert_fails_at("interface=\"a$'\"\n", 1, 11, "interface: 'a$'' is not an interface name");
+	assert_accepted_as_unknown("x=a$ # c\n");
+	assert_accepted_as_unknown("x=$:b\n");
+	assert_accepted_as_unknown("x=\"$\"\n");
+	/* A '$' that does expand is still refused. */
+	assert_fails_at("interface=e$x\n", 1, 12, "'$' needs a shell");
+}
+
+static void test_dollar_before_a_quote_names_bash_and_dash(void **state)
+{
+	(void)state;
+	assert_fails_at("interface=x$'y'\n", 1, 12,
+			"'$'' means ANSI-C quoting to bash but a literal '$' to dash");
+	assert_fails_at("interface=x$\"y\"\n", 1, 12,
+			"'$\"' means a translated string to bash but a literal '$' to dash");
+}
+
+static void test_tilde_after_colon_names_tilde_expansion(void **state)
+{
+	(void)state;
+	assert_fails_at("x=a:~/b\n", 1, 5, "'~' after ':' in the value of 'x' needs a shell to expand (tilde expansion");
+	assert_fails_at("x=a\"b\":~\n", 1, 8, "tilde expansion");
+	assert_fails_at("export x=a:~\n", 1, 12, "tilde expansion");
+	/* Quoted, or not in an assignment word, it is a literal '~'. */
+	assert_accepted_as_unknown("x=a':'~\n");
+	assert_accepted_as_unknown("x=a:'~'\n");
+	assert_accepted_as_unknown("x=a=~\n");
+	assert_accepted_as_unknown("export 'x=a:~'\n");
+}
+
+static void test_nul_inside_quotes_is_an_error(void **state)
+{
+	struct vec warnings = VEC_INIT(struct natconf_warning);
+	struct nat_config config;
+	struct bw_err err;
+
+	(void)state;
+	nat_config_init(&config);
+	assert_int_equal(natconf_parse("interface='e\0th0'\n", 18, "t.conf", &config,
+				       &warnings, &err), -22);
+	assert_int_equal(err.col, 13);
+	assert_non_null(strstr(err.msg, "NUL byte in the value of 'interface' (a shell drops it"));
+	nat_config_free(&config);
+	vec_free(&warnings);
+}
+
+static void test_crlf_line_ending_names_dos_line_endings(void **state)
+{
+	(void)state;
+	assert_fails_at("interface=eth0\r\n", 1, 15, "the file has DOS line endings (CRLF)");
+	assert_fails_at("interface='eth0'\r\n", 1, 17, "the file has DOS line endings (CRLF)");
+	assert_fails_at("interface=eth0 \r\n", 1, 16, "the file has DOS line endings (CRLF)");
+	assert_fails_at("# fck-nat\r\n\r\n", 2, 1, "the file has DOS line endings (CRLF)");
+}
+
+static void test_carriage_return_inside_a_value_is_an_error(void **state)
+{
+	(void)state;
+	assert_fails_at("interface='et\rh0'\n", 1, 14,
+			"carriage return in the value of 'interface' (a shell keeps it there)");
+}
+
 static void test_interface_is_validated(void **state)
 {
 	struct parsed *p = parse("interface=eth0.100\n");
@@ -423,6 +589,19 @@ int main(void)
 		cmocka_unit_test(test_commands_are_errors),
 		cmocka_unit_test(test_broken_quotes_and_lines_are_errors),
 		cmocka_unit_test(test_nul_byte_is_an_error),
+		cmocka_unit_test(test_leading_zero_is_refused_for_every_numeric_key),
+		cmocka_unit_test(test_leading_zero_in_the_port_range_is_refused),
+		cmocka_unit_test(test_quoted_value_spanning_lines_says_so),
+		cmocka_unit_test(test_export_of_a_quoted_assignment_assigns),
+		cmocka_unit_test(test_export_of_a_bare_name_only_marks_it),
+		cmocka_unit_test(test_export_of_a_non_name_is_an_error),
+		cmocka_unit_test(test_quoted_name_makes_a_command),
+		cmocka_unit_test(test_dollar_that_expands_nothing_is_a_literal_dollar),
+		cmocka_unit_test(test_dollar_before_a_quote_names_bash_and_dash),
+		cmocka_unit_test(test_tilde_after_colon_names_tilde_expansion),
+		cmocka_unit_test(test_nul_inside_quotes_is_an_error),
+		cmocka_unit_test(test_crlf_line_ending_names_dos_line_endings),
+		cmocka_unit_test(test_carriage_return_inside_a_value_is_an_error),
 		cmocka_unit_test(test_interface_is_validated),
 		cmocka_unit_test(test_aws_ids_are_validated),
 		cmocka_unit_test(test_cloudwatch_keys),

@@ -1,0 +1,207 @@
+#include "host/fwstate.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "host/fsroot.h"
+#include "model/knob.h"
+#include "render/vpc_nft.h"
+
+static int state_path(const char *state_dir, char *out, size_t out_size)
+{
+	int n = snprintf(out, out_size, "%s/" FWSTATE_NAME, state_dir);
+
+	return n < 0 || (size_t)n >= out_size ? -ENAMETOOLONG : 0;
+}
+
+void fwstate_init(struct fw_state *state)
+{
+	memset(state, 0, sizeof(*state));
+	state->ct_mark_mask = VPC_CT_DEFAULT_MASK;
+	state->saved_knobs = (struct vec)VEC_INIT(struct knob);
+}
+
+void fwstate_free(struct fw_state *state)
+{
+	vec_free(&state->saved_knobs);
+}
+
+static bool is_hex16(const char *s)
+{
+	if (strlen(s) != 16)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return false;
+	return true;
+}
+
+/* An optional string member that must fit out; false when it does not. */
+static bool get_text(json_t *doc, const char *key, char *out, size_t out_size)
+{
+	json_t *v = json_object_get(doc, key);
+
+	if (!v)
+		return true;
+	if (!json_is_string(v) || strlen(json_string_value(v)) >= out_size)
+		return false;
+	snprintf(out, out_size, "%s", json_string_value(v));
+	return true;
+}
+
+static bool is_known_mode(const char *mode)
+{
+	return strcmp(mode, "enforcing") == 0 || strcmp(mode, "metadata-only") == 0 ||
+	       strcmp(mode, "off") == 0;
+}
+
+/* Only the knobs fw apply writes, so a tampered record cannot point a
+ * restore at another file. */
+static bool is_bridge_knob(const char *path)
+{
+	return strcmp(path, "/proc/sys/net/bridge/bridge-nf-call-iptables") == 0 ||
+	       strcmp(path, "/proc/sys/net/bridge/bridge-nf-call-ip6tables") == 0;
+}
+
+static int read_knobs(json_t *list, struct fw_state *state, const char *full,
+		      struct bw_err *err)
+{
+	json_t *item;
+	size_t i;
+
+	if (!list)
+		return 0;
+	if (!json_is_array(list))
+		return bw_errf(err, -EIO, "%s: unreadable state: saved_knobs is not a list", full);
+	json_array_foreach(list, i, item) {
+		const char *path = json_string_value(json_object_get(item, "path"));
+		const char *value = json_string_value(json_object_get(item, "value"));
+		struct knob knob;
+
+		if (!path || !value || !is_bridge_knob(path) || strlen(value) >= sizeof(knob.value))
+			return bw_errf(err, -EIO, "%s: unreadable state: bad knob %zu", full, i);
+		snprintf(knob.path, sizeof(knob.path), "%s", path);
+		snprintf(knob.value, sizeof(knob.value), "%s", value);
+		if (vec_push(&state->saved_knobs, &knob) < 0)
+			return bw_errf(err, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static int parse_state(json_t *doc, struct fw_state *state, const char *full,
+		       struct bw_err *err)
+{
+	json_t *generation = json_object_get(doc, "generation");
+	char mask[16] = "", digest[17] = "";
+	char *end;
+
+	if (!json_is_object(doc))
+		return bw_errf(err, -EIO, "%s: unreadable state: not a JSON object", full);
+	if (!get_text(doc, "mode", state->mode, sizeof(state->mode)) ||
+	    !is_known_mode(state->mode))
+		return bw_errf(err, -EIO, "%s: unreadable state: mode is not enforcing, metadata-only or off",
+			       full);
+	if (!get_text(doc, "aws", state->aws_dir, sizeof(state->aws_dir)) ||
+	    !get_text(doc, "vpc", state->vpc_id, sizeof(state->vpc_id)))
+		return bw_errf(err, -EIO, "%s: unreadable state: bad aws or vpc", full);
+	if (generation && (!json_is_integer(generation) || json_integer_value(generation) < 0 ||
+			   json_integer_value(generation) > 65535))
+		return bw_errf(err, -EIO, "%s: unreadable state: bad generation", full);
+	state->generation = (unsigned)json_integer_value(generation);
+	if (!get_text(doc, "ct_mark_mask", mask, sizeof(mask)))
+		return bw_errf(err, -EIO, "%s: unreadable state: bad ct_mark_mask", full);
+	if (mask[0]) {
+		unsigned long value;
+
+		errno = 0;
+		value = strtoul(mask, &end, 16);
+		if (strncmp(mask, "0x", 2) != 0 || *end || errno || value == 0 ||
+		    value > UINT32_MAX)
+			return bw_errf(err, -EIO, "%s: unreadable state: bad ct_mark_mask", full);
+		state->ct_mark_mask = (uint32_t)value;
+	}
+	if (!get_text(doc, "fingerprint", state->fingerprint, sizeof(state->fingerprint)) ||
+	    (state->fingerprint[0] && !is_hex16(state->fingerprint)))
+		return bw_errf(err, -EIO, "%s: unreadable state: bad fingerprint", full);
+	if (!get_text(doc, "acl_digest", digest, sizeof(digest)) ||
+	    (digest[0] && !is_hex16(digest)))
+		return bw_errf(err, -EIO, "%s: unreadable state: bad acl_digest", full);
+	state->acl_digest = digest[0] ? strtoull(digest, NULL, 16) : 0;
+	digest[0] = '\0';
+	if (!get_text(doc, "ruleset_digest", digest, sizeof(digest)) ||
+	    (digest[0] && !is_hex16(digest)))
+		return bw_errf(err, -EIO, "%s: unreadable state: bad ruleset_digest", full);
+	state->ruleset_digest = digest[0] ? strtoull(digest, NULL, 16) : 0;
+	return read_knobs(json_object_get(doc, "saved_knobs"), state, full, err);
+}
+
+int fwstate_read(const char *root, const char *state_dir, struct fw_state *state,
+		 bool *exists, struct bw_err *err)
+{
+	char rel[PATH_MAX], full[PATH_MAX];
+	json_error_t jerr;
+	json_t *doc;
+	int rc;
+
+	*exists = false;
+	if (state_path(state_dir, rel, sizeof(rel)) < 0 ||
+	    fsroot_path(root, rel, full, sizeof(full)) < 0)
+		return bw_errf(err, -ENAMETOOLONG, "%.200s/" FWSTATE_NAME ": path too long",
+			       state_dir);
+	if (!fsroot_exists(root, rel))
+		return 0;
+	doc = json_load_file(full, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc)
+		return bw_errf(err, -EIO, "%s:%d:%d: unreadable state: %s", full, jerr.line,
+			       jerr.column, jerr.text);
+	rc = parse_state(doc, state, full, err);
+	json_decref(doc);
+	if (rc < 0) {
+		fwstate_free(state);
+		fwstate_init(state);
+		return rc;
+	}
+	*exists = true;
+	return 0;
+}
+
+int fwstate_write(const char *root, const char *state_dir, const struct fw_state *state,
+		  struct bw_err *err)
+{
+	char rel[PATH_MAX], mask[16], digest[17], ruleset_digest[17];
+	json_t *doc, *knobs = json_array();
+	char *text;
+	int rc;
+
+	if (state_path(state_dir, rel, sizeof(rel)) < 0) {
+		json_decref(knobs);
+		return bw_errf(err, -ENAMETOOLONG, "%.200s/" FWSTATE_NAME ": path too long",
+			       state_dir);
+	}
+	for (size_t i = 0; knobs && i < state->saved_knobs.len; i++) {
+		const struct knob *knob = VEC_AT(&state->saved_knobs, struct knob, i);
+
+		json_array_append_new(knobs, json_pack("{s:s, s:s}", "path", knob->path,
+						       "value", knob->value));
+	}
+	snprintf(mask, sizeof(mask), "0x%08" PRIx32, state->ct_mark_mask);
+	snprintf(digest, sizeof(digest), "%016" PRIx64, state->acl_digest);
+	snprintf(ruleset_digest, sizeof(ruleset_digest), "%016" PRIx64, state->ruleset_digest);
+	doc = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:o}", "mode", state->mode,
+			"aws", state->aws_dir, "vpc", state->vpc_id, "generation",
+			(json_int_t)state->generation, "ct_mark_mask", mask, "fingerprint",
+			state->fingerprint, "acl_digest", digest, "ruleset_digest", ruleset_digest,
+			"saved_knobs", knobs);
+	text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+	json_decref(doc);
+	if (!text)
+		return bw_errf(err, -ENOMEM, "out of memory");
+	rc = fsroot_replace(root, rel, text, err);
+	free(text);
+	return rc;
+}

@@ -1,0 +1,41 @@
+/* What `fw apply` loaded, kept under the state folder (fw.json) for the
+ * commands after it: edits check the files still match the live table,
+ * the next apply picks the next generation, `fw delete` puts the bridge
+ * knobs back as they were before bulwark first set them. */
+#pragma once
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/err.h"
+#include "util/vec.h"
+
+#define FWSTATE_NAME "fw.json"
+
+struct fw_state {
+	char mode[16];          /* "enforcing", "metadata-only" or "off" */
+	char aws_dir[PATH_MAX]; /* --aws DIR the table was rendered from; "" unknown */
+	char vpc_id[48];        /* "" when the files hold one VPC and none was named */
+	unsigned generation;    /* 0: none yet */
+	uint32_t ct_mark_mask;  /* the ct mark bits the table uses */
+	char fingerprint[17];   /* awsdir_fingerprint() of the files; "" unknown */
+	uint64_t acl_digest;    /* of the ACLs the table holds; 0 unknown */
+	uint64_t ruleset_digest; /* of the whole transaction loaded; 0 unknown */
+	/* struct knob: /proc/sys/net/bridge/bridge-nf-call-ip{,6}tables as
+	 * they were before the first apply; empty when never recorded. */
+	struct vec saved_knobs;
+};
+
+void fwstate_init(struct fw_state *state);
+void fwstate_free(struct fw_state *state);
+
+/* Reads root + state_dir/fw.json into state (fwstate_init()ed). No file:
+ * returns 0 with *exists false and state left initialised. A file that
+ * is not a state record: an error naming it. A state written before the
+ * ct mark mask was recorded reads as VPC_CT_DEFAULT_MASK. */
+int fwstate_read(const char *root, const char *state_dir, struct fw_state *state,
+		 bool *exists, struct bw_err *err);
+
+/* Replaces the record atomically (fsroot_replace). */
+int fwstate_write(const char *root, const char *state_dir, const struct fw_state *state,
+		  struct bw_err *err);

@@ -1,0 +1,106 @@
+#!/bin/sh
+# fw apply's life cycle around the ruleset: one VPC at a time, the bridge
+# knobs it needs (and puts back), re-applying the same files, the ct mark
+# bits it may use, and the saved record the boot unit re-applies.
+. "$(dirname "$0")/lib.sh"
+require_netns
+
+N="$PREFIX-fwl"
+new_ns "$N"
+AWS="$EXAMPLES_DIR/aws"
+TWO="$(dirname "$0")/../aws/two-vpcs"
+fw() { in_ns "$N" "$BULWARK" fw "$@" --state-dir "$SCRATCH/state"; }
+ruleset() { in_ns "$N" nft list ruleset; }
+handle() { in_ns "$N" nft -a list table inet bulwark_vpc | sed -n '1s/.*# handle \([0-9]*\).*/\1/p'; }
+knob() { in_ns "$N" cat "/proc/sys/net/bridge/$1"; }
+
+# One VPC at a time.
+empty=$(ruleset)
+out=$(fw apply --aws "$TWO" 2>&1)
+check_eq "files of two VPCs without --vpc: exit 2" 2 "$?"
+check_contains "... naming both" "vpc-0a1b2c3d4e5f60000, vpc-0f1e2d3c4b5a69999" "$out"
+check_eq "... and nothing loaded" "$empty" "$(ruleset)"
+check "with --vpc, one of them is enforced" fw apply --aws "$TWO" --vpc vpc-0f1e2d3c4b5a69999
+check_contains "status names it" '"vpc": "vpc-0f1e2d3c4b5a69999"' "$(fw status --json)"
+check "delete" fw delete
+
+# A bridge here carries traffic past the groups unless br_netfilter hands
+# it to the forward hook: where the knobs are missing (a fake root without
+# them), apply fails and loads nothing.
+in_ns "$N" ip link add br0 type bridge
+mkdir -p "$SCRATCH/root"
+before=$(ruleset)
+out=$(in_ns "$N" "$BULWARK" --root "$SCRATCH/root" fw apply --aws "$AWS" --state-dir /state 2>&1)
+check_eq "a bridge and no br_netfilter: exit 1" 1 "$?"
+check_contains "... saying why" "load br_netfilter" "$out"
+check_eq "... and nothing loaded" "$before" "$(ruleset)"
+
+# With br_netfilter, apply switches the knobs on and delete puts them back.
+if [ -e /proc/sys/net/bridge ] || modprobe br_netfilter 2>/dev/null; then
+	in_ns "$N" sh -c 'echo 0 >/proc/sys/net/bridge/bridge-nf-call-iptables; echo 0 >/proc/sys/net/bridge/bridge-nf-call-ip6tables'
+	check "apply with a bridge" fw apply --aws "$AWS"
+	check_eq "bridge-nf-call-iptables on" 1 "$(knob bridge-nf-call-iptables)"
+	check_eq "bridge-nf-call-ip6tables on" 1 "$(knob bridge-nf-call-ip6tables)"
+
+	# Re-applying the same files changes nothing: no transaction at all.
+	first=$(handle)
+	out=$(fw apply --aws "$AWS")
+	check_contains "the same files again: unchanged" "fw: unchanged (generation" "$out"
+	check_eq "... the table is the one loaded before" "$first" "$(handle)"
+
+	check "delete" fw delete
+	check_eq "bridge-nf-call-iptables back to 0" 0 "$(knob bridge-nf-call-iptables)"
+	check_eq "bridge-nf-call-ip6tables back to 0" 0 "$(knob bridge-nf-call-ip6tables)"
+else
+	not_ok "br_netfilter is not available: the bridge knobs cannot be tested"
+fi
+in_ns "$N" ip link del br0
+
+# The generation moves only when the ACLs do.
+cp -r "$AWS" "$SCRATCH/aws"
+check "apply a copy" fw apply --aws "$SCRATCH/aws"
+gen() { fw status --json | sed -n 's/.*"generation": \([0-9]*\).*/\1/p'; }
+g1=$(gen)
+sed -i 's/"FromPort": 5432, "IpProtocol": "tcp", "ToPort": 5432/"FromPort": 5433, "IpProtocol": "tcp", "ToPort": 5433/' "$SCRATCH/aws/security-groups.json"
+check "a group changed: apply" fw apply --aws "$SCRATCH/aws"
+check_eq "... the generation stays (flows keep their ACL verdicts)" "$g1" "$(gen)"
+# (Renumbering alone decides nothing new: the same verdicts, the same
+# generation. A rule that now denies does.)
+sed -i 's/"RuleNumber": 120/"RuleNumber": 121/' "$SCRATCH/aws/network-acls.json"
+check "an ACL renumbered: apply" fw apply --aws "$SCRATCH/aws"
+check_eq "... the generation stays" "$g1" "$(gen)"
+icmp_rule() { sed -i "s/\"Protocol\": \"1\", \"RuleAction\": \"$1\", \"RuleNumber\": 121/\"Protocol\": \"1\", \"RuleAction\": \"$2\", \"RuleNumber\": 121/" "$SCRATCH/aws/network-acls.json"; }
+icmp_rule allow deny
+check "an ACL rule now denies: apply" fw apply --aws "$SCRATCH/aws"
+check_eq "... the next generation (every flow is judged afresh)" "$((g1 + 1))" "$(gen)"
+
+# The ct mark bits can be moved off what a CNI uses.
+check "apply with --ct-mark-bits 0x0000f000" fw apply --aws "$SCRATCH/aws" --ct-mark-bits 0x0000f000
+check_contains "the ruleset keeps verdicts in those bits" "ct mark & 0x00003000" "$(ruleset)"
+check_eq "... and not the default ones" "" "$(ruleset | grep -o 'ct mark & 0xbf000000')"
+out=$(fw apply --aws "$SCRATCH/aws" --ct-mark-bits 0x00000005 2>&1)
+check_eq "bits that are not one run: exit 2" 2 "$?"
+
+# A generation number that comes back after a full cycle: flows marked
+# with it long ago are cleared first (the generation wraps to 1).
+sed -i 's/"generation": [0-9]*/"generation": 3/' "$SCRATCH/state/fw.json"
+icmp_rule deny allow
+out=$(fw apply --aws "$SCRATCH/aws")
+check_contains "after the last generation of 0x0000f000 (3) comes 1" "generation 1" "$out"
+check "delete" fw delete
+
+# --save records what the boot unit re-applies.
+R2="$SCRATCH/root2"
+mkdir -p "$R2"
+check "apply --save (fake root)" in_ns "$N" "$BULWARK" --root "$R2" fw apply --aws "$AWS" --save --state-dir /run/bulwark
+check "the record is saved" test -s "$R2/var/lib/bulwark/fw.json"
+in_ns "$N" nft delete table inet bulwark_vpc
+in_ns "$N" nft delete table bridge bulwark_vpc
+rm -rf "$R2/run"
+check "reapply loads it again (as at boot)" in_ns "$N" "$BULWARK" --root "$R2" fw reapply --state-dir /run/bulwark
+check_contains "... both tables" "table bridge bulwark_vpc" "$(ruleset)"
+check "delete --save" in_ns "$N" "$BULWARK" --root "$R2" fw delete --save --state-dir /run/bulwark
+check "... forgets the record" test ! -e "$R2/var/lib/bulwark/fw.json"
+out=$(in_ns "$N" "$BULWARK" --root "$R2" fw reapply --state-dir /run/bulwark 2>&1)
+check_eq "reapply with nothing saved: exit 1" 1 "$?"
+finish

@@ -1,0 +1,158 @@
+#!/bin/sh
+# AWS's source/destination check with real frames, in the VPC of
+# examples/aws as a lab: each host's interface has its ENI's MAC and the
+# router's bridge a static entry for it, so `fw apply` binds every ENI to
+# its port (table bridge bulwark_vpc). A host that forges its source, or a
+# MAC that turns up on another port, is dropped, and a named counter
+# proves the drop was bulwark's. An ENI with the check off (a router
+# appliance) sends and receives for other addresses, judged by its own
+# groups: by its MAC when it sends, by the route's next hop when the VPC
+# router sends it traffic, by its MAC when bridged.
+. "$(dirname "$0")/lib.sh"
+require_netns
+
+. "$(dirname "$0")/vpc_lab.sh"
+WEB1=$(ns_of web1) APP1=$(ns_of app1) APP2=$(ns_of app2) INET=$(ns_of inet)
+APP1_MAC=0a:00:00:00:00:34
+WEB1_MAC=0a:00:00:00:00:33
+
+# counter NAME: packets the bridge table's counter NAME has counted.
+counter() {
+	in_ns "$R" nft list counter bridge bulwark_vpc "$1" |
+		sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+# reach NS PROTO ADDR PORT: allow when the exchange completes.
+reach() {
+	if BW_PEER_WAIT_MS=1500 in_ns "$1" "$PEER" ask "$2" "$3" "$4" >/dev/null 2>&1; then
+		echo allow
+	else
+		echo deny
+	fi
+}
+pings() { # NS SRC DST
+	if in_ns "$1" ping -c 1 -W 1 -I "$2" "$3" >/dev/null 2>&1; then echo allow; else echo deny; fi
+}
+# moved NAME BEFORE: "moved" when counter NAME went past BEFORE.
+moved() { if [ "$(counter "$1")" -gt "$2" ]; then echo moved; else echo "still $2"; fi; }
+
+check "the bridge table is loaded" in_ns "$R" nft list table bridge bulwark_vpc
+check_contains "web1's MAC is bound to its port" "$WEB1_MAC" \
+	"$(in_ns "$R" nft list set bridge bulwark_vpc port_mac)"
+check_eq "web1's interface has its ENI's MAC" "$WEB1_MAC" \
+	"$(in_ns "$WEB1" cat /sys/class/net/eth0/address)"
+
+# Honest traffic passes the check.
+check_eq "web1 pings db1 from its own address" allow "$(pings "$WEB1" 10.0.1.10 10.0.3.30)"
+check_eq "app1 reaches db1:5432 from its own address" allow "$(reach "$APP1" tcp 10.0.3.30 5432)"
+
+# app2 (check on) forges 10.0.1.5, an address no ENI has, to app1's ssh
+# (which allows 10.0.1.0/28); app1's replies to 10.0.1.5 go back to app2,
+# so without the check the connection would complete. The neighbours are
+# fixed so that the forged IP packet itself, not an ARP, meets the check.
+in_ns "$APP2" ip addr add 10.0.1.5/32 dev lo
+in_ns "$APP2" ip route add 10.0.2.20/32 dev eth0 src 10.0.1.5
+in_ns "$APP2" ip neigh replace 10.0.2.20 lladdr "$APP1_MAC" dev eth0 nud permanent
+in_ns "$APP1" ip route add 10.0.1.5/32 via 10.0.2.200
+before=$(counter srcdst_spoofed_source)
+check_eq "app2 (check on) forging 10.0.1.5 to app1:22 is dropped" deny \
+	"$(reach "$APP2" tcp 10.0.2.20 22)"
+check_eq "... by the source check (srcdst_spoofed_source)" moved \
+	"$(moved srcdst_spoofed_source "$before")"
+
+# web1 claims app2's address.
+S0_MAC=$(in_ns "$R" cat /sys/class/net/s0/address)
+in_ns "$WEB1" ip addr add 10.0.2.200/32 dev lo
+in_ns "$WEB1" ip neigh replace 10.0.1.1 lladdr "$S0_MAC" dev eth0 nud permanent
+before=$(counter srcdst_spoofed_source)
+check_eq "web1 claiming app2's 10.0.2.200 to db1 is dropped" deny \
+	"$(pings "$WEB1" 10.0.2.200 10.0.3.30)"
+check_eq "... by the source check (srcdst_spoofed_source)" moved \
+	"$(moved srcdst_spoofed_source "$before")"
+in_ns "$WEB1" ip addr del 10.0.2.200/32 dev lo
+
+# IPv6: web1 (whose group may reach app1:8080) sends from an address of
+# its subnet that is not its ENI's.
+in_ns "$WEB1" ip addr add fd00:10:0:1::99/128 dev eth0 nodad
+in_ns "$WEB1" ip -6 route add fd00:10:0:2::20/128 via fd00:10:0:1::1 src fd00:10:0:1::99
+in_ns "$WEB1" ip -6 neigh replace fd00:10:0:1::1 lladdr "$S0_MAC" dev eth0 nud permanent
+before=$(counter srcdst_spoofed_source)
+check_eq "web1 forging fd00:10:0:1::99 to app1:8080 is dropped" deny \
+	"$(reach "$WEB1" tcp fd00:10:0:2::20 8080)"
+check_eq "... by the source check (srcdst_spoofed_source)" moved \
+	"$(moved srcdst_spoofed_source "$before")"
+in_ns "$WEB1" ip -6 route del fd00:10:0:2::20/128
+in_ns "$WEB1" ip addr del fd00:10:0:1::99/128 dev eth0
+check_eq "web1 reaches app1:8080 over IPv6 from its own address" allow \
+	"$(reach "$WEB1" tcp fd00:10:0:2::20 8080)"
+
+# web1's MAC (and address) turns up on another port of web1's subnet.
+ROGUE="$PREFIX-rogue"
+new_ns "$ROGUE"
+ip link add rogue0 netns "$R" type veth peer name eth0 netns "$ROGUE"
+ip -n "$ROGUE" link set eth0 address "$WEB1_MAC"
+ip -n "$ROGUE" addr add 10.0.1.10/24 dev eth0
+ip -n "$ROGUE" link set eth0 up
+ip -n "$R" link set rogue0 master s0 up
+ip -n "$ROGUE" neigh replace 10.0.1.1 lladdr "$S0_MAC" dev eth0 nud permanent
+before=$(counter srcdst_wrong_port)
+check_eq "web1's MAC on another port is dropped" deny "$(pings "$ROGUE" 10.0.1.10 10.0.1.1)"
+check_eq "... by the port binding (srcdst_wrong_port)" moved "$(moved srcdst_wrong_port "$before")"
+# A stranger's MAC on that port may not claim web1's address either.
+ip -n "$ROGUE" link set eth0 address 0a:00:00:00:ee:01
+before=$(counter srcdst_spoofed_source)
+check_eq "a MAC no ENI has claiming web1's address is dropped" deny \
+	"$(pings "$ROGUE" 10.0.1.10 10.0.1.1)"
+check_eq "... by the source check (srcdst_spoofed_source)" moved \
+	"$(moved srcdst_spoofed_source "$before")"
+ip -n "$R" link del rogue0
+check_eq "web1 still reaches db1 from its own port" allow "$(pings "$WEB1" 10.0.1.10 10.0.3.30)"
+
+# The VPC router sends traffic for 10.0.1.5 and 10.9.9.0/24 to app2 (a
+# route table entry whose target is app2's ENI); with the check on, the
+# frames for an address not app2's are dropped.
+in_ns "$R" ip route add 10.9.9.0/24 via 10.0.2.200
+in_ns "$R" ip route add 10.0.1.5/32 via 10.0.2.200
+in_ns "$WEB1" ip route add 10.0.1.5/32 via 10.0.1.1
+in_ns "$APP2" ip addr add 10.9.9.9/32 dev lo
+in_ns "$APP2" ip route add 203.0.113.1/32 via 10.0.2.1 src 10.9.9.9
+before=$(counter srcdst_spoofed_destination)
+check_eq "web1 to 10.9.9.9:8080 through app2 (check on) is dropped" deny \
+	"$(reach "$WEB1" tcp 10.9.9.9 8080)"
+check_eq "... by the destination check (srcdst_spoofed_destination)" moved \
+	"$(moved srcdst_spoofed_destination "$before")"
+
+# app2's check off, in every file that describes its ENI.
+for file in "$AWS"/*.json; do
+	awk '/"NetworkInterfaceId": "eni-0a1b2c3d4e5f60053"/ { found = 1 }
+	     found && /"SourceDestCheck": true/ { sub(/true/, "false"); found = 0 }
+	     { print }' "$file" >"$file.new" && mv "$file.new" "$file"
+done
+check "fw apply with app2's source/destination check off" fw apply
+check_contains "app2's MAC sends from any address" "0a:00:00:00:00:35 : accept" \
+	"$(in_ns "$R" nft list map bridge bulwark_vpc from_eni)"
+before_src=$(counter srcdst_spoofed_source) before_dst=$(counter srcdst_spoofed_destination)
+
+# What app2 receives for others: app's ingress allows 8080 from sg-web
+# members only, judged by the route's next hop.
+check_eq "web1 to 10.9.9.9:8080 through app2: app's ingress allows sg-web" allow \
+	"$(reach "$WEB1" tcp 10.9.9.9 8080)"
+check_eq "inet to 10.9.9.9:8080 through app2: app's ingress denies it" deny \
+	"$(reach "$INET" tcp 10.9.9.9 8080)"
+# What app2 sends for others: app's egress allows ICMP echo to
+# 10.0.0.0/16 and UDP to 10.0.0.2 only, judged by app2's MAC (routed and
+# bridged alike).
+check_eq "app2 pings web1 from 10.0.1.5: app's egress allows it" allow \
+	"$(pings "$APP2" 10.0.1.5 10.0.1.10)"
+check_eq "app2 from 10.9.9.9 to inet udp 5353: app's egress denies it" deny \
+	"$(reach "$APP2" udp 203.0.113.1 5353)"
+check_eq "app2 from 10.0.1.5 to app1:22, bridged: app's egress denies it" deny \
+	"$(reach "$APP2" tcp 10.0.2.20 22)"
+check_eq "the source check let app2's frames through" "still $before_src" \
+	"$(moved srcdst_spoofed_source "$before_src")"
+check_eq "the destination check let app2's frames through" "still $before_dst" \
+	"$(moved srcdst_spoofed_destination "$before_dst")"
+
+check "fw delete" fw delete
+check "fw delete removes the bridge table" sh -c \
+	"! ip netns exec $R nft list table bridge bulwark_vpc >/dev/null 2>&1"
+finish
