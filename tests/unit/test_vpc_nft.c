@@ -51,8 +51,9 @@ static void test_set_update_refills_only_one_groups_sets(void **state)
 	update = vpc_nft_render_sg_update(&model, 1, NULL);
 	assert_non_null(update);
 	assert_non_null(strstr(update, "flush set inet bulwark_vpc sg1_in_ports_v4\n"));
-	assert_non_null(strstr(update, "add element inet bulwark_vpc sg1_in_ports_v4 { 10.0.1.0/28 . 6 . 22,"));
-	assert_null(strstr(update, "sg0_"));
+	assert_non_null(strstr(update, "add element inet bulwark_vpc sg1_in_ports_v4 { 10.0.1.0/28 . 6 . 22 }"));
+	assert_null(strstr(update, "sg0_in"));
+	assert_null(strstr(update, "sg0_out"));
 	assert_null(strstr(update, "table"));
 	free(update);
 	vpc_model_free(&model);
@@ -86,6 +87,93 @@ static void test_a_change_that_keeps_the_sets_only_refills_them(void **state)
 	vpc_model_free(&model);
 }
 
+
+/* A copy of group sg's rules without those naming a group (what == NULL)
+ * or with one more rule (what). Caller frees .rules. */
+static struct vpc_sg group_variant(const struct vpc_model *model, int sg, const struct sg_rule *extra)
+{
+	const struct vpc_sg *group = VEC_AT(&model->sgs, struct vpc_sg, sg);
+	struct vpc_sg copy = *group;
+
+	copy.rules = (struct vec)VEC_INIT(struct sg_rule);
+	for (size_t i = 0; i < group->rules.len; i++) {
+		const struct sg_rule *rule = VEC_AT(&group->rules, struct sg_rule, i);
+
+		if (extra || rule->peer_kind != VPC_PEER_GROUP)
+			assert_int_equal(vec_push(&copy.rules, rule), 0);
+	}
+	if (extra)
+		assert_int_equal(vec_push(&copy.rules, extra), 0);
+	return copy;
+}
+
+static void test_a_rule_naming_a_group_looks_up_its_member_set(void **state)
+{
+	struct vpc_model model;
+	char *ruleset;
+
+	(void)state;
+	load_examples(&model);
+	ruleset = vpc_nft_render(&model, &test_nft_opts);
+	assert_non_null(ruleset);
+	/* sg-web's one member (10.0.1.10, fd00:10:0:1::10), once, and the
+	 * lookup of sg-app's rule naming sg-web for TCP 8080. */
+	assert_non_null(strstr(ruleset, "\tset sg0_members_v4 {\n\t\ttype ipv4_addr\n"
+				    "\t\telements = { 10.0.1.10 }\n"));
+	assert_non_null(strstr(ruleset, "\t\tmeta l4proto 6 th dport 8080 ip saddr @sg0_members_v4 "
+				    "accept\n"));
+	assert_non_null(strstr(ruleset, "\t\tmeta l4proto 6 th dport 8080 ip6 saddr @sg0_members_v6 "
+				    "accept\n"));
+	assert_null(strstr(ruleset, "10.0.1.10 . 6 . 8080"));
+	free(ruleset);
+	vpc_model_free(&model);
+}
+
+static void test_an_update_that_names_a_new_group_fills_its_member_set(void **state)
+{
+	struct vpc_model model;
+	struct vpc_sg previous;
+	char *update;
+
+	(void)state;
+	load_examples(&model);
+	/* Before: sg-app without its rule naming sg-web. */
+	previous = group_variant(&model, 1, NULL);
+	update = vpc_nft_render_sg_update(&model, 1, &previous);
+	assert_non_null(update);
+	assert_non_null(strstr(update, "add set inet bulwark_vpc sg0_members_v4 { type ipv4_addr; }\n"
+				 "flush set inet bulwark_vpc sg0_members_v4\n"
+				 "add element inet bulwark_vpc sg0_members_v4 { 10.0.1.10 }\n"));
+	assert_non_null(strstr(update, "flush chain inet bulwark_vpc sg1_in\n"));
+	assert_non_null(strstr(update, "add rule inet bulwark_vpc sg1_in meta l4proto 6 th dport 8080 "
+				 "ip saddr @sg0_members_v4 accept\n"));
+	free(update);
+	vec_free(&previous.rules);
+	vpc_model_free(&model);
+}
+
+static void test_an_update_leaves_the_member_sets_it_named_before(void **state)
+{
+	struct vpc_model model;
+	struct vpc_sg previous;
+	struct sg_rule extra;
+	char *update;
+
+	(void)state;
+	load_examples(&model);
+	/* Before: sg-app with one more UDP rule; the same groups named. */
+	extra = *VEC_AT(&VEC_AT(&model.sgs, struct vpc_sg, 1)->rules, struct sg_rule, 3);
+	assert_int_equal(extra.peer_kind, VPC_PEER_CIDR);
+	extra.traffic.port_from = extra.traffic.port_to = 2222;
+	previous = group_variant(&model, 1, &extra);
+	update = vpc_nft_render_sg_update(&model, 1, &previous);
+	assert_non_null(update);
+	assert_null(strstr(update, "members"));
+	assert_null(strstr(update, "chain"));
+	free(update);
+	vec_free(&previous.rules);
+	vpc_model_free(&model);
+}
 
 /* ---- hand-made models ---- */
 
@@ -340,9 +428,12 @@ static void test_a_group_reference_means_its_members_prefixes(void **state)
 	(void)state;
 	build_bridge_model(&model);
 	ruleset = vpc_nft_render(&model, &test_nft_opts);
-	set = strstr(ruleset, "set sg0_in_ports_v4 {");
+	/* The group's member set holds the prefix; the rule looks it up. */
+	set = strstr(ruleset, "set sg0_members_v4 {");
 	assert_non_null(set);
-	assert_non_null(strstr(set, "10.0.1.32/28 . 6 . 22"));
+	assert_non_null(strstr(set, "\t\tflags interval\n"));
+	assert_non_null(strstr(set, "10.0.1.32/28"));
+	assert_non_null(strstr(ruleset, "meta l4proto 6 th dport 22 ip saddr @sg0_members_v4 accept"));
 	free(ruleset);
 	vpc_model_free(&model);
 }
@@ -478,6 +569,9 @@ int main(void)
 		cmocka_unit_test(test_rendering_is_deterministic),
 		cmocka_unit_test(test_set_update_refills_only_one_groups_sets),
 		cmocka_unit_test(test_a_change_that_keeps_the_sets_only_refills_them),
+		cmocka_unit_test(test_a_rule_naming_a_group_looks_up_its_member_set),
+		cmocka_unit_test(test_an_update_that_names_a_new_group_fills_its_member_set),
+		cmocka_unit_test(test_an_update_leaves_the_member_sets_it_named_before),
 		cmocka_unit_test(test_bridge_table_matches_golden_file),
 		cmocka_unit_test(test_bridge_table_does_not_depend_on_port_order),
 		cmocka_unit_test(test_unchecked_eni_sends_from_any_address),
