@@ -66,7 +66,7 @@ static void normalise_proto(const char *text, char *out, size_t out_size)
 			snprintf(out, out_size, "%s", names[i].name);
 			return;
 		}
-	snprintf(out, out_size, "%ld", n);
+	snprintf(out, out_size, "%d", (int)n); /* 0 to 255: fits */
 }
 
 static bool proto_has_ports(const char *proto)
