@@ -21,7 +21,10 @@ build: setup $(BUILD)/build.ninja
 $(CHECK_BUILD)/build.ninja:
 	meson setup $(CHECK_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 
-check: setup $(CHECK_BUILD)/build.ninja
+# The release build too: -O2 warns of what -O0 does not, and make demo
+# and make bench use it.
+check: setup $(CHECK_BUILD)/build.ninja $(BUILD)/build.ninja
+	ninja -C $(BUILD)
 	ninja -C $(CHECK_BUILD)
 	sh tests/run-all $(CHECK_BUILD)
 

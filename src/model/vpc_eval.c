@@ -625,13 +625,17 @@ static void addr_text(const struct cidr *addr, char *out, size_t out_size)
 
 /* One step when either end is a service AWS never filters. */
 static bool explain_never_filtered(const struct vpc_model *model, const struct vpc_packet *p,
+				   bool is_established,
 				   struct vpc_explanation *out)
 {
 	struct vpc_step *step = &out->steps[0];
 	bool is_to = vpc_is_never_filtered(model, &p->dst, step->service, sizeof(step->service));
 	char where[INET6_ADDRSTRLEN];
 
-	if (!is_to && !vpc_is_never_filtered(model, &p->src, step->service, sizeof(step->service)))
+	/* From a service: only a reply in a flow to it (a packet that merely
+	 * claims the address is judged like any other). */
+	if (!is_to && !(is_established &&
+			vpc_is_never_filtered(model, &p->src, step->service, sizeof(step->service))))
 		return false;
 	addr_text(is_to ? &p->dst : &p->src, where, sizeof(where));
 	step->kind = VPC_STEP_NOT_FILTERED;
@@ -653,7 +657,7 @@ void vpc_explain(const struct vpc_model *model, const struct vpc_packet *p,
 	bool crosses;
 
 	memset(out, 0, sizeof(*out));
-	if (explain_never_filtered(model, p, out))
+	if (explain_never_filtered(model, p, is_established, out))
 		return;
 	src_eni = vpc_find_eni_by_addr(model, &p->src);
 	dst_eni = vpc_find_eni_by_addr(model, &p->dst);

@@ -43,10 +43,13 @@ static int render_aws_services(struct strbuf *sb, const struct vpc_model *model)
 	return 0;
 }
 
+/* Traffic to the services, and their replies. A packet that only claims
+ * a service's address as its source starts no exempt flow: it is judged
+ * like any other. */
 #define AWS_SERVICES_ACCEPT "\t\tip daddr @aws_services_v4 accept\n" \
-			    "\t\tip saddr @aws_services_v4 accept\n" \
 			    "\t\tip6 daddr @aws_services_v6 accept\n" \
-			    "\t\tip6 saddr @aws_services_v6 accept\n"
+			    "\t\tct direction reply ip saddr @aws_services_v4 accept\n" \
+			    "\t\tct direction reply ip6 saddr @aws_services_v6 accept\n"
 
 /* Neighbour discovery is the VPC's own business in AWS (as ARP is, which
  * never meets these hooks): bridged between instances of a subnet, it

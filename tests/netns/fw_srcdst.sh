@@ -152,6 +152,27 @@ check_eq "the source check let app2's frames through" "still $before_src" \
 check_eq "the destination check let app2's frames through" "still $before_dst" \
 	"$(moved srcdst_spoofed_destination "$before_dst")"
 
+# A source AWS never filters is exempt only as a reply in a flow to it:
+# the internet host claiming to be the VPC resolver (10.0.0.2) or the
+# metadata service starts no exempt flow to db1 (whose group admits only
+# sg-app on 5432). Routed, so the bridge table never sees it: the groups
+# and ACLs of table inet bulwark_vpc must drop it themselves.
+inet_drops() {
+	in_ns "$R" nft list counters table inet bulwark_vpc |
+		awk '{ for (i = 1; i < NF; i++) if ($i == "packets") n += $(i + 1) } END { print n + 0 }'
+}
+via=$(in_ns "$INET" ip route get 10.0.3.30 | sed -n 's/.* via \([^ ]*\) .*/\1/p')
+for claimed in 10.0.0.2 169.254.169.254; do
+	in_ns "$INET" ip addr add "$claimed/32" dev lo
+	in_ns "$INET" ip route replace 10.0.3.30/32 via "$via" src "$claimed"
+	before=$(inet_drops)
+	check_eq "inet claiming $claimed to db1:5432 is dropped" deny \
+		"$(reach "$INET" tcp 10.0.3.30 5432)"
+	check "... by the groups or ACLs (a drop counter moved)" test "$(inet_drops)" -gt "$before"
+	in_ns "$INET" ip route del 10.0.3.30/32
+	in_ns "$INET" ip addr del "$claimed/32" dev lo
+done
+
 check "fw delete" fw delete
 check "fw delete removes the bridge table" sh -c \
 	"! ip netns exec $R nft list table bridge bulwark_vpc >/dev/null 2>&1"

@@ -348,9 +348,23 @@ static void test_replies_of_aws_services_are_never_filtered(void **state)
 
 	(void)state;
 	closed_model(&model);
-	why = explain(&model, "tcp 169.254.169.254:80 > 10.0.1.10:40000", false);
+	why = explain(&model, "tcp 169.254.169.254:80 > 10.0.1.10:40000", true);
 	assert_never_filtered(&why, "from 169.254.169.254");
 	assert_int_equal(why.steps[0].dir, VPC_INGRESS);
+	vpc_model_free(&model);
+}
+
+static void test_a_new_packet_claiming_a_service_source_is_judged(void **state)
+{
+	struct vpc_model model;
+	struct vpc_explanation why;
+
+	(void)state;
+	closed_model(&model);
+	/* Forged: only a reply in a flow to the service is exempt. */
+	why = explain(&model, "tcp 169.254.169.254:80 > 10.0.1.10:22", false);
+	assert_false(why.is_allowed);
+	assert_int_not_equal(why.steps[0].kind, VPC_STEP_NOT_FILTERED);
 	vpc_model_free(&model);
 }
 
@@ -759,6 +773,7 @@ int main(void)
 		cmocka_unit_test(test_outside_every_subnet_only_the_instance_side_judges),
 		cmocka_unit_test(test_metadata_service_is_never_filtered),
 		cmocka_unit_test(test_replies_of_aws_services_are_never_filtered),
+		cmocka_unit_test(test_a_new_packet_claiming_a_service_source_is_judged),
 		cmocka_unit_test(test_amazon_dns_and_time_sync_are_never_filtered),
 		cmocka_unit_test(test_nitro_ipv6_services_are_never_filtered),
 		cmocka_unit_test(test_vpc_dns_resolver_is_never_filtered),
