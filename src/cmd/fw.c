@@ -621,6 +621,9 @@ static void record_edit(const struct bw_globals *globals, const struct fw_opts *
 {
 	struct bw_err err;
 
+	/* The live table is no longer the transaction apply recorded. */
+	state->ruleset_digest = 0;
+	state->nft_generation = 0;
 	if (awsdir_fingerprint(state->aws_dir, state->fingerprint, &err) < 0 ||
 	    fwstate_write(globals->root, opts->state_dir, state, &err) < 0)
 		cmd_warn("the change landed, but the record of it did not (%s): run fw apply",
@@ -640,7 +643,7 @@ static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 	char path[PATH_MAX];
 	json_error_t jerr;
 	json_t *doc = NULL, *original = NULL;
-	bool has_state, is_live = false;
+	bool has_state, is_live = false, is_live_vpc = false;
 	char *text = NULL, *update = NULL;
 	int rc, sg = -1, lock_fd = -1, n;
 
@@ -676,6 +679,10 @@ static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 					     err);
 	if (rc == 0 && (sg = vpc_find_sg(&model, opts->group_id)) < 0)
 		rc = bw_err_input(err, "fw: %s is not a group of the selected VPC", opts->group_id);
+	/* The live sets are the loaded VPC's: a group of another VPC in the
+	 * same files changes in the file alone (its index would name another
+	 * group's sets). */
+	is_live_vpc = is_live && rc == 0 && strcmp(model.vpc_id, state.vpc_id) == 0;
 	if (rc == 0 &&
 	    !(update = vpc_nft_render_sg_update(&model, sg, sgbefore_parse(original, &model,
 									   &before))))
@@ -689,11 +696,11 @@ static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 	}
 	/* Live first: if the kernel refuses, the file stays as it was; if the
 	 * file cannot be written, the live sets go back. */
-	if (is_live)
+	if (is_live_vpc)
 		rc = nft_apply(update, false, err);
 	if (rc == 0) {
 		rc = fsroot_replace("", path, text, err);
-		if (rc < 0 && is_live)
+		if (rc < 0 && is_live_vpc)
 			undo_live_edit(opts, VEC_AT(&model.sgs, struct vpc_sg, sg));
 	}
 	if (rc == 0 && is_live)
@@ -701,7 +708,8 @@ static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 	if (rc == 0)
 		printf("fw: %s %s %s; %s\n", is_revoke ? "revoked" : "authorized",
 		       dir == VPC_INGRESS ? "ingress" : "egress", opts->group_id,
-		       is_live ? "live sets updated" : "no live table to update");
+		       is_live_vpc ? "live sets updated" :
+		       is_live ? "not in the loaded VPC: the file alone" : "no live table to update");
 out:
 	awslock_release(lock_fd);
 	fwstate_free(&state);
@@ -737,7 +745,7 @@ static const struct cli_option fw_options[] = {
 			      "prefix-lists/pl-*.json" },
 	{ "vpc", 0, "VPC", "the VPC to enforce when the files hold several (vpc-...)" },
 	{ "state-dir", 0, "DIR", "where apply records what it did (default " BW_STATE_DIR ")" },
-	{ "ct-mark-bits", 0, "MASK", "the ct mark bits bulwark may use, one run of 3 to 16 "
+	{ "ct-mark-bits", 0, "MASK", "the ct mark bits bulwark may use, one run of 4 to 16 "
 				     "bits (default 0xff000000)" },
 	{ "require", 0, NULL, "fail (exit 1) rather than fall back to metadata-only" },
 	{ "dry-run", 'n', NULL, "print the transaction; change nothing" },

@@ -38,7 +38,7 @@
  * for the original direction, the next for the reply, the rest the
  * generation of the ruleset that judged it (0: not judged). */
 #define VPC_CT_DEFAULT_MASK 0xff000000u
-#define VPC_CT_MIN_BITS 3
+#define VPC_CT_MIN_BITS 4 /* two for directions, two for at least three generations */
 #define VPC_CT_MAX_BITS 16
 
 struct vpc_nft_opts {

@@ -24,6 +24,20 @@ check "with --vpc, one of them is enforced" fw apply --aws "$TWO" --vpc vpc-0f1e
 check_contains "status names it" '"vpc": "vpc-0f1e2d3c4b5a69999"' "$(fw status --json)"
 check "delete" fw delete
 
+# An edit to a group of the other VPC in the same files changes the file
+# alone: the live sets are the loaded VPC's, found by index.
+cp -r "$TWO" "$SCRATCH/two"
+check "apply VPC A of two" fw apply --aws "$SCRATCH/two" --vpc vpc-0a1b2c3d4e5f60000
+live=$(in_ns "$N" nft list table inet bulwark_vpc)
+out=$(fw authorize-ingress --aws "$SCRATCH/two" --vpc vpc-0f1e2d3c4b5a69999 \
+	--group-id sg-0f1e2d3c4b5a69911 \
+	--ip-permissions '[{"IpProtocol": "tcp", "FromPort": 9999, "ToPort": 9999, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]')
+check_contains "an edit of VPC B's group while VPC A is loaded: the file alone" \
+	"not in the loaded VPC" "$out"
+check_eq "... VPC A's live table untouched" "$live" "$(in_ns "$N" nft list table inet bulwark_vpc)"
+check_contains "... the file has the rule" '"FromPort": 9999' "$(cat "$SCRATCH/two/security-groups.json")"
+check "delete" fw delete
+
 # A bridge here carries traffic past the groups unless br_netfilter hands
 # it to the forward hook: where the knobs are missing (a fake root without
 # them), apply fails and loads nothing.
@@ -88,12 +102,27 @@ icmp_rule allow deny
 check "an ACL rule now denies: apply" fw apply --aws "$SCRATCH/aws"
 check_eq "... the next generation (every flow is judged afresh)" "$((g1 + 1))" "$(gen)"
 
+# An edit changes the live table: re-applying files without it (a fresh
+# dump, say) loads them, never "unchanged".
+has_ssh_rule() { in_ns "$N" nft list table inet bulwark_vpc | grep -c '0.0.0.0/0 . tcp . 22 '; }
+cp "$SCRATCH/aws/security-groups.json" "$SCRATCH/groups.orig"
+check "authorize ssh from anywhere on sg-db" fw authorize-ingress --aws "$SCRATCH/aws" \
+	--group-id sg-0a1b2c3d4e5f60013 \
+	--ip-permissions '[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]'
+check_eq "... live" 1 "$(has_ssh_rule)"
+cp "$SCRATCH/groups.orig" "$SCRATCH/aws/security-groups.json"
+out=$(fw apply --aws "$SCRATCH/aws")
+check_contains "the files without the edit: loaded, not unchanged" "fw: enforcing" "$out"
+check_eq "... and the edit is gone from the live table" 0 "$(has_ssh_rule)"
+
 # The ct mark bits can be moved off what a CNI uses.
 check "apply with --ct-mark-bits 0x0000f000" fw apply --aws "$SCRATCH/aws" --ct-mark-bits 0x0000f000
 check_contains "the ruleset keeps verdicts in those bits" "ct mark & 0x00003000" "$(ruleset)"
 check_eq "... and not the default ones" "" "$(ruleset | grep -o 'ct mark & 0xbf000000')"
 out=$(fw apply --aws "$SCRATCH/aws" --ct-mark-bits 0x00000005 2>&1)
 check_eq "bits that are not one run: exit 2" 2 "$?"
+out=$(fw apply --aws "$SCRATCH/aws" --ct-mark-bits 0x00000007 2>&1)
+check_eq "three bits (one generation: an ACL change could not cut a flow): exit 2" 2 "$?"
 
 # A generation number that comes back after a full cycle: flows marked
 # with it long ago are cleared first (the generation wraps to 1).
