@@ -531,6 +531,7 @@ static int fw_status(const struct bw_globals *globals, const struct fw_opts *opt
 	struct fw_loaded loaded = { 0 };
 	struct fw_state state;
 	const char *mode = "off";
+	char bypass[160] = "", mode_text[240];
 	bool has_state;
 	int rc = read_state(globals->root, opts->state_dir, &state, &has_state, err);
 
@@ -543,6 +544,15 @@ static int fw_status(const struct bw_globals *globals, const struct fw_opts *opt
 	/* Never report what the kernel does not show. */
 	if (strcmp(mode, "enforcing") == 0 && !(loaded.has_inet && loaded.has_bridge))
 		mode = "enforcing, but the tables are gone";
+	if (rc == 0 && strcmp(mode, "enforcing") == 0)
+		rc = brnf_check(globals->root, bypass, sizeof(bypass), err);
+	if (rc < 0)
+		goto out;
+	if (bypass[0]) {
+		snprintf(mode_text, sizeof(mode_text),
+			 "enforcing, but bridged traffic bypasses the groups (%s)", bypass);
+		mode = mode_text;
+	}
 	if (opts->is_json) {
 		json_t *counters = json_object();
 

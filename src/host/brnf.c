@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "host/fsroot.h"
 #include "host/rtnl.h"
@@ -43,12 +44,16 @@ int brnf_enable(const char *root, bool is_dry_run, struct vec *undo, struct bw_e
 	struct vec writes = VEC_INIT(struct knob);
 	int rc = find_bridges(&bridges, err);
 
-	if (rc < 0 || bridges.len == 0)
+	if (rc < 0)
 		goto out;
+	/* Switched on wherever br_netfilter is loaded, bridges or not: a
+	 * bridge made after apply (at boot, say) is covered too. */
 	for (size_t i = 0; rc == 0 && i < N_KNOBS; i++) {
 		struct knob knob;
 
 		if (!fsroot_exists(root, knob_paths[i])) {
+			if (bridges.len == 0)
+				continue;
 			rc = bw_errf(err, -ENOENT, "bridge %s would carry traffic past the groups: "
 				     "%s is missing (load br_netfilter)",
 				     VEC_AT(&bridges, struct rtnl_ifname, 0)->name, knob_paths[i]);
@@ -72,5 +77,23 @@ int brnf_enable(const char *root, bool is_dry_run, struct vec *undo, struct bw_e
 out:
 	vec_free(&writes);
 	vec_free(&bridges);
+	return rc;
+}
+
+int brnf_check(const char *root, char *why, size_t why_size, struct bw_err *err)
+{
+	bool has_bridges;
+	int rc = brnf_has_bridges(&has_bridges, err);
+
+	why[0] = '\0';
+	for (size_t i = 0; rc == 0 && has_bridges && !why[0] && i < N_KNOBS; i++) {
+		char value[32];
+
+		if (!fsroot_exists(root, knob_paths[i]))
+			snprintf(why, why_size, "%s is missing", knob_paths[i]);
+		else if ((rc = fsroot_read(root, knob_paths[i], value, sizeof(value), err)) == 0 &&
+			 strcmp(value, "1") != 0)
+			snprintf(why, why_size, "%s is %s", knob_paths[i], value);
+	}
 	return rc;
 }

@@ -76,6 +76,13 @@ if [ -e /proc/sys/net/bridge ] || modprobe br_netfilter 2>/dev/null; then
 	check_eq "... and the knob switched off behind its back is on again" 1 \
 		"$(knob bridge-nf-call-iptables)"
 
+	# status never says "enforcing" while bridged traffic bypasses.
+	in_ns "$N" sh -c 'echo 0 >/proc/sys/net/bridge/bridge-nf-call-ip6tables'
+	check_contains "a knob switched off after apply: status says bridged traffic bypasses" \
+		"bridged traffic bypasses the groups" "$(fw status)"
+	check "apply puts it right" fw apply --aws "$AWS"
+	check_contains "... and status says enforcing again" '"mode": "enforcing"' "$(fw status --json)"
+
 	check "delete" fw delete
 	check_eq "bridge-nf-call-iptables back to 0" 0 "$(knob bridge-nf-call-iptables)"
 	check_eq "bridge-nf-call-ip6tables back to 0" 0 "$(knob bridge-nf-call-ip6tables)"
@@ -83,6 +90,16 @@ else
 	not_ok "br_netfilter is not available: the bridge knobs cannot be tested"
 fi
 in_ns "$N" ip link del br0
+
+# Without a bridge yet, apply still switches the knobs on where
+# br_netfilter is loaded: a bridge made later (at boot) is covered.
+if [ -e /proc/sys/net/bridge ]; then
+	in_ns "$N" sh -c 'echo 0 >/proc/sys/net/bridge/bridge-nf-call-iptables'
+	check "apply with no bridge" fw apply --aws "$AWS"
+	check_eq "... switches bridge-nf-call-iptables on anyway" 1 "$(knob bridge-nf-call-iptables)"
+	check "delete" fw delete
+	check_eq "... and delete puts it back" 0 "$(knob bridge-nf-call-iptables)"
+fi
 
 # The generation moves only when the ACLs do.
 cp -r "$AWS" "$SCRATCH/aws"
