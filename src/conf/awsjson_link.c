@@ -282,6 +282,15 @@ static int link_acls(struct vpc_model *model, struct awsjson_where *w)
 
 		if (subnet->nacl < 0)
 			subnet->nacl = default_acl;
+		/* AWS has no such subnet: every VPC has a default ACL. Judging
+		 * its traffic by no ACL at all would let through what an ACL
+		 * of the real VPC denies. */
+		if (subnet->nacl < 0) {
+			w->filename = "network-acls.json";
+			snprintf(w->what, sizeof(w->what), "%s", subnet->id);
+			return awsjson_bad(w, "no network ACL: no association and no default ACL "
+					   "(IsDefault) of its VPC");
+		}
 	}
 	return 0;
 }

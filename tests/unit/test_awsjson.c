@@ -1,5 +1,7 @@
 /* The AWS CLI JSON reader: what it takes from each file, and one clear
  * error for every kind of bad input, naming the group or ACL and rule. */
+#include <errno.h>
+
 #include "unit.h"
 
 #include <stdio.h>
@@ -342,15 +344,20 @@ static void test_an_address_outside_its_subnet_is_refused(void **state)
 #define VPC_B "vpc-0f1e2d3c4b5a69999"
 #define TWO_VPCS GOLDEN_DIR "/../aws/two-vpcs"
 
-/* What a test feeds the reader; NULL files are left out. */
+/* What a test feeds the reader; NULL files are left out, but for the
+ * ACLs: a test that names none gets one default ACL (every VPC has one). */
 struct files {
 	const char *vpcs, *subnets, *groups, *acls, *instances, *enis;
 };
 
+static const char a_default_acl[] =
+	"{\"NetworkAcls\": [{\"NetworkAclId\": \"acl-0000000d\", \"IsDefault\": true, \"Entries\": []}]}";
+
 static int load_files(const struct files *f, const char *vpc_id, struct vpc_model *model,
 		      struct vec *warnings, struct bw_err *err)
 {
-	const char *texts[] = { f->vpcs, f->subnets, f->groups, f->acls, f->instances, f->enis };
+	const char *texts[] = { f->vpcs, f->subnets, f->groups, f->acls ?: a_default_acl,
+				f->instances, f->enis };
 	int (*const parsers[])(const char *, size_t, const char *, struct vpc_model *,
 			       struct bw_err *) = {
 		awsjson_parse_vpcs, awsjson_parse_subnets, awsjson_parse_security_groups,
@@ -492,7 +499,8 @@ static void test_objects_without_vpc_id_belong_to_the_only_vpc(void **state)
 	const struct files f = {
 		.subnets = one_subnet,
 		.groups = "{\"SecurityGroups\": [{\"GroupId\": \"sg-12345678\"}]}",
-		.acls = "{\"NetworkAcls\": [{\"NetworkAclId\": \"acl-12345678\", \"Entries\": []}]}",
+		.acls = "{\"NetworkAcls\": [{\"NetworkAclId\": \"acl-12345678\", \"IsDefault\": true,"
+			" \"Entries\": []}]}",
 		.instances = instances,
 	};
 
@@ -544,7 +552,7 @@ static void test_default_acl_governs_unassociated_subnet(void **state)
 	vpc_model_free(&model);
 }
 
-static void test_subnet_without_acl_or_default_acl_has_none(void **state)
+static void test_subnet_without_acl_or_default_acl_is_refused(void **state)
 {
 	struct vec warnings = VEC_INIT(struct awsjson_warning);
 	struct vpc_model model;
@@ -556,8 +564,9 @@ static void test_subnet_without_acl_or_default_acl_has_none(void **state)
 	};
 
 	(void)state;
-	assert_int_equal(load_files(&f, NULL, &model, &warnings, &err), 0);
-	assert_int_equal(VEC_AT(&model.subnets, struct vpc_subnet, 0)->nacl, -1);
+	assert_int_equal(load_files(&f, NULL, &model, &warnings, &err), -EINVAL);
+	assert_true(err.is_input);
+	assert_non_null(strstr(err.msg, "subnet-12345678: no network ACL"));
 	vpc_model_free(&model);
 	vec_free(&warnings);
 }
@@ -767,6 +776,7 @@ static void test_eni_in_both_files_is_one_eni(void **state)
 			g.instances = NULL;
 			assert_int_equal(awsjson_parse_subnets(one_subnet, strlen(one_subnet), "s", &model, &err), 0);
 			assert_int_equal(awsjson_parse_security_groups(one_group, strlen(one_group), "g", &model, &err), 0);
+			assert_int_equal(awsjson_parse_network_acls(a_default_acl, strlen(a_default_acl), "a", &model, &err), 0);
 			assert_int_equal(awsjson_link(&model, &warnings, &err), 0);
 		} else if (load_files(&g, NULL, &model, &warnings, &err) != 0) {
 			fail_msg("%s", err.msg);
@@ -1006,7 +1016,7 @@ int main(void)
 		cmocka_unit_test(test_a_reference_to_another_vpcs_group_matches_nothing),
 		cmocka_unit_test(test_objects_without_vpc_id_belong_to_the_only_vpc),
 		cmocka_unit_test(test_default_acl_governs_unassociated_subnet),
-		cmocka_unit_test(test_subnet_without_acl_or_default_acl_has_none),
+		cmocka_unit_test(test_subnet_without_acl_or_default_acl_is_refused),
 		cmocka_unit_test(test_two_default_acls_in_one_vpc_are_refused),
 		cmocka_unit_test(test_ipv6_only_subnet_loads),
 		cmocka_unit_test(test_ipv6_only_subnet_must_be_consistent),
