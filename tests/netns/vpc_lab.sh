@@ -20,16 +20,6 @@ on_exit "$BULWARK lab --prefix $PREFIX down"
 "$BULWARK" lab --prefix "$PREFIX" up --aws "$AWS" >"$SCRATCH/lab-up" 2>&1 ||
 	{ echo "Bail out! lab up --aws failed: $(cat "$SCRATCH/lab-up")"; exit 1; }
 
-# drops: how many packets bulwark's tables dropped so far, all counters
-# of both tables summed (a denial is proven by this moving, not only by a
-# connection failing: a dead server fails too).
-drops() {
-	{
-		in_ns "$R" nft list counters table inet bulwark_vpc 2>/dev/null
-		in_ns "$R" nft list counters table bridge bulwark_vpc 2>/dev/null
-	} | awk '{ for (i = 1; i < NF; i++) if ($i == "packets") n += $(i + 1) } END { print n + 0 }'
-}
-
 ns_of() {
 	case $1 in
 	web1) echo "$PREFIX-i-0a1b2c3d4e5f60051" ;;
