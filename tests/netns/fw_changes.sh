@@ -43,7 +43,9 @@ check_eq "the files render as they did before the edits" "$initial" "$(fw render
 # condition, polled; the deadline only stops a broken test from hanging).
 wait_lines() {
 	tries=0
-	while [ "$(grep -c "$2" "$1" 2>/dev/null || true)" -lt "$3" ] && [ "$tries" -lt 600 ]; do
+	while [ "$tries" -lt 600 ]; do
+		n=$(grep -c "$2" "$1" 2>/dev/null)
+		[ "${n:-0}" -ge "$3" ] && return
 		sleep 0.05
 		tries=$((tries + 1))
 	done
@@ -118,4 +120,30 @@ before=$(cat "$AWS/security-groups.json")
 out=$(fw authorize-ingress --group-id "$WEB" --ip-permissions '[{"IpProtocol": "tcp", "FromPort": 1, "ToPort": 70000, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}]' 2>&1)
 check_eq "a port out of range: exit 2" 2 "$?"
 check_eq "... and the file untouched" "$before" "$(cat "$AWS/security-groups.json")"
+# A generation number comes back after a full cycle: a flow marked with it
+# long ago must be judged afresh, not pass on its old verdict. With 4 ct
+# mark bits there are 3 generations; three ACL changes bring the number
+# back. The flow (web1 to inet udp 5353, one fixed source port) is quiet
+# meanwhile, then meets an ACL that denies it.
+cp "$AWS/network-acls.json" "$SCRATCH/acls.base"
+extra_entry() { # the web subnets' ACL with one more entry first, or as it was
+	cp "$SCRATCH/acls.base" "$AWS/network-acls.json"
+	[ -z "$1" ] || sed -i "0,\\|\"Entries\": \\[|s||\"Entries\": [ $1,|" "$AWS/network-acls.json"
+}
+deny_tcp_to() { echo "{ \"CidrBlock\": \"198.51.100.0/24\", \"Egress\": true, \"Protocol\": \"6\", \"PortRange\": { \"From\": $1, \"To\": $1 }, \"RuleAction\": \"deny\", \"RuleNumber\": 50 }"; }
+udp_to_inet() { BW_PEER_WAIT_MS=1500 in_ns "$(ns_of web1)" "$PEER" ask udp 203.0.113.1 5353 45000 >/dev/null 2>&1 && echo allow || echo deny; }
+check "apply with 4 ct mark bits" fw apply --ct-mark-bits 0x0000f000
+check_eq "web1 to inet udp 5353 from port 45000" allow "$(udp_to_inet)"
+extra_entry "$(deny_tcp_to 1)"
+check "an ACL change (generation +1)" fw apply
+extra_entry "$(deny_tcp_to 2)"
+check "another (generation +2)" fw apply
+extra_entry '{ "CidrBlock": "203.0.113.0/24", "Egress": true, "Protocol": "17", "PortRange": { "From": 5353, "To": 5353 }, "RuleAction": "deny", "RuleNumber": 50 }'
+out=$(fw apply)
+check_contains "a third: the first generation's number again" "fw: enforcing" "$out"
+dropped=$(in_ns "$R" nft list counter inet bulwark_vpc denied_acl_outbound | sed -n 's/.*packets \([0-9]*\).*/\1/p')
+check_eq "the quiet flow meets the ACL that now denies it" deny "$(udp_to_inet)"
+check "... and the outbound ACL's drop counter moved" test \
+	"$(in_ns "$R" nft list counter inet bulwark_vpc denied_acl_outbound | sed -n 's/.*packets \([0-9]*\).*/\1/p')" -gt "$dropped"
+
 finish
