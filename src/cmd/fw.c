@@ -362,15 +362,18 @@ static int fw_apply(const struct bw_globals *globals, const struct fw_opts *opts
 	struct vec undo = VEC_INIT(struct knob);
 	struct fw_state state, record;
 	struct fw_plan plan = { 0 };
-	bool has_state, is_loaded = false;
+	bool has_state = false, is_loaded = false;
 	int lock_fd = -1;
-	int rc = read_state(globals->root, opts->state_dir, &state, &has_state, err);
+	int rc = 0;
 
+	fwstate_init(&state);
 	fwstate_init(&record);
 	/* No edit may land between reading the files and recording their
-	 * fingerprint. */
-	if (rc == 0 && opts->aws_dir)
+	 * fingerprint, nor between reading the record and writing it. */
+	if (opts->aws_dir)
 		rc = awslock_acquire(opts->aws_dir, &lock_fd, err);
+	if (rc == 0)
+		rc = read_state(globals->root, opts->state_dir, &state, &has_state, err);
 	if (rc == 0)
 		rc = plan_build(opts, &state, has_state, &plan, err);
 	if (rc < 0)
@@ -653,7 +656,7 @@ static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 	char path[PATH_MAX];
 	json_error_t jerr;
 	json_t *doc = NULL, *original = NULL;
-	bool has_state, is_live = false, is_live_vpc = false;
+	bool has_state = false, is_live = false, is_live_vpc = false;
 	char *text = NULL, *update = NULL;
 	int rc, sg = -1, lock_fd = -1, n;
 
@@ -665,11 +668,13 @@ static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 			       opts->aws_dir);
 	vpc_model_init(&model);
 	vpc_model_init(&before);
-	rc = read_state(globals->root, opts->state_dir, &state, &has_state, err);
-	/* Read, change and write back under the folder's lock: concurrent
-	 * edits each land, none lost. */
+	/* Read (the record too), change and write back under the folder's
+	 * lock: concurrent edits each land, none lost, each checked against
+	 * the record the one before it left. */
+	fwstate_init(&state);
+	rc = awslock_acquire(opts->aws_dir, &lock_fd, err);
 	if (rc == 0)
-		rc = awslock_acquire(opts->aws_dir, &lock_fd, err);
+		rc = read_state(globals->root, opts->state_dir, &state, &has_state, err);
 	is_live = rc == 0 && is_live_for(&state, has_state, opts->aws_dir);
 	/* The live sets are found by the group's place in the files the table
 	 * was rendered from: files changed since would refill the wrong one. */

@@ -17,7 +17,7 @@ edit_all() {
 	i=1
 	while [ "$i" -le "$N" ]; do
 		port=$((10000 + i))
-		"$BULWARK" fw "$verb" --aws "$AWS" --state-dir "$STATE" --group-id "$WEB" \
+		${IN_NS:-} "$BULWARK" fw "$verb" --aws "$AWS" --state-dir "$STATE" --group-id "$WEB" \
 			--ip-permissions "[{\"IpProtocol\": \"tcp\", \"FromPort\": $port, \"ToPort\": $port, \"IpRanges\": [{\"CidrIp\": \"198.51.100.0/24\"}]}]" \
 			>"$SCRATCH/out.$verb.$i" 2>&1 &
 		pids="$pids $!"
@@ -42,4 +42,23 @@ check_eq "the files render as they did before the edits" "$initial" \
 	"$("$BULWARK" fw render --aws "$AWS" 2>/dev/null)"
 leftover=$(find "$AWS" -name '.*.tmp' | wc -l)
 check_eq "no temporary is left in the folder" 0 "$leftover"
+
+# The same with a live table: every edit lands in the file and in the
+# live sets, none lost, each under the folder's lock.
+require_netns
+NS="$PREFIX-conc"
+new_ns "$NS"
+IN_NS="ip netns exec $NS"
+check "fw apply in a namespace of its own" $IN_NS "$BULWARK" fw apply --aws "$AWS" --state-dir "$STATE"
+# The live elements of the edited rules (consecutive ports merge into
+# one range: all 20 is 10001-10020).
+live_ports() {
+	$IN_NS nft list table inet bulwark_vpc | grep -o '198.51.100.0/24 . tcp . 100[0-9-]*' | sort -u
+}
+check_eq "$N authorize-ingress at once, live: all succeed" 0 "$(edit_all authorize-ingress)"
+check_eq "... all $N rules in the file" "$N" "$(ports_in_file)"
+check_eq "... and all $N in the live sets" "198.51.100.0/24 . tcp . 10001-10020" "$(live_ports)"
+check_eq "$N revoke-ingress at once, live: all succeed" 0 "$(edit_all revoke-ingress)"
+check_eq "... none left in the file" 0 "$(ports_in_file)"
+check_eq "... nor in the live sets" "" "$(live_ports)"
 finish
