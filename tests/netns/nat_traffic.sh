@@ -14,9 +14,9 @@ serve() {
 	"$BULWARK" lab --prefix "$PREFIX" exec inet -- "$PEER" serve "$1" "$2" "$3" \
 		>"$SCRATCH/serve-$1-$2" 2>&1 &
 	on_exit "kill $! 2>/dev/null"
-	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	for _ in $(seq 600); do # polled; the deadline only stops a broken test
 		grep -q ready "$SCRATCH/serve-$1-$2" 2>/dev/null && return 0
-		sleep 0.1
+		sleep 0.05
 	done
 }
 
