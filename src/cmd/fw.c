@@ -587,8 +587,10 @@ static int fw_status(const struct bw_globals *globals, const struct fw_opts *opt
 		printf("%-18s %zu\n", "eni addresses", loaded.n_eni_addrs);
 		printf("%-18s %zu\n", "security groups", loaded.n_groups);
 	}
+	if (loaded.n_counters)
+		printf("dropped, by what decided it:\n");
 	for (size_t i = 0; i < loaded.n_counters; i++)
-		printf("%-18s %" PRIu64 " packets\n", loaded.counters[i].name,
+		printf("  %-28s %" PRIu64 " packets\n", loaded.counters[i].name,
 		       loaded.counters[i].packets);
 out:
 	fwstate_free(&state);
