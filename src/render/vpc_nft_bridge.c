@@ -236,18 +236,30 @@ static bool eni_passes(const struct binding *b, size_t e, enum eni_filter filter
 	       (filter == ENIS_BOUND || eni_at(b->model, e)->is_source_dest_checked);
 }
 
-/* set NAME { typeof FIELD; flags interval; [auto-merge;] elements } with
- * an element per address range (prefixed by the ENI's MAC when
- * with_mac) of each ENI filter lets through. */
+/* Which of an ENI's address ranges a set holds: single addresses go to a
+ * hash set (a frame's common case, one cheap lookup), the others (ranges
+ * of delegated prefixes) to an interval set. */
+enum range_filter { RANGES_ALL, RANGES_SINGLE, RANGES_WIDE };
+
+static bool range_passes(const struct vnft_range *r, enum range_filter filter)
+{
+	return filter == RANGES_ALL || (filter == RANGES_SINGLE) == (r->lo == r->hi);
+}
+
+/* set NAME { typeof FIELD; [flags interval; [auto-merge;]] elements }
+ * with an element per address range that ranges lets through (prefixed
+ * by the ENI's MAC when with_mac) of each ENI filter lets through. */
 static int render_addr_set(struct strbuf *sb, const struct binding *b, const char *name,
-			   int fi, enum eni_filter filter, bool with_mac)
+			   int fi, enum eni_filter filter, bool with_mac, enum range_filter ranges_of)
 {
 	const struct family_names *f = &vnft_families[fi];
 	size_t count = 0;
 	int rc = 0;
 
-	strbuf_addf(sb, "\tset %s {\n\t\ttypeof %s%s saddr\n\t\tflags interval\n%s", name,
-		    with_mac ? "ether saddr . " : "", f->ip, with_mac ? "" : "\t\tauto-merge\n");
+	strbuf_addf(sb, "\tset %s {\n\t\ttypeof %s%s saddr\n%s%s", name,
+		    with_mac ? "ether saddr . " : "", f->ip,
+		    ranges_of == RANGES_SINGLE ? "" : "\t\tflags interval\n",
+		    with_mac ? "" : "\t\tauto-merge\n");
 	for (size_t e = 0; rc == 0 && e < b->model->enis.len; e++) {
 		struct vec ranges = VEC_INIT(struct vnft_range);
 
@@ -257,6 +269,8 @@ static int render_addr_set(struct strbuf *sb, const struct binding *b, const cha
 		for (size_t i = 0; rc == 0 && i < ranges.len; i++) {
 			const struct vnft_range *r = VEC_AT(&ranges, struct vnft_range, i);
 
+			if (!range_passes(r, ranges_of))
+				continue;
 			next_element(sb, &count);
 			if (with_mac)
 				strbuf_addf(sb, "%s . ", eni_at(b->model, e)->mac);
@@ -338,10 +352,20 @@ static void render_port_sets(struct strbuf *sb, const struct vec *bound)
 
 #define SPOOFED_SOURCE "counter name srcdst_spoofed_source drop\n"
 
+/* A checked ENI's frame from or to one of its own single addresses: one
+ * hash lookup of MAC and address, which the checked chains would accept.
+ * The base chains try it first, so a frame of the common case leaves
+ * there; the chains hold it too, to stand whole on their own. */
+#define CHECKED_SOURCE_ADDR "\t\tether saddr . ip saddr @eni_addr_v4 accept\n" \
+			    "\t\tether saddr . ip6 saddr @eni_addr_v6 accept\n"
+#define CHECKED_DESTINATION_ADDR "\t\tether daddr . ip daddr @eni_addr_v4 accept\n" \
+				 "\t\tether daddr . ip6 daddr @eni_addr_v6 accept\n"
+
 static void render_checked_source(struct strbuf *sb)
 {
 	strbuf_addf(sb,
 		"\tchain checked_source {\n"
+		CHECKED_SOURCE_ADDR
 		"\t\tether saddr . ip saddr @eni_v4 accept\n"
 		"\t\tether saddr . ip6 saddr @eni_v6 accept\n"
 		/* What an ENI sends before or without its address: neighbour
@@ -349,6 +373,7 @@ static void render_checked_source(struct strbuf *sb)
 		 * ARP probes. */
 		"\t\tip6 saddr { ::, fe80::/10 } accept\n"
 		"\t\tip saddr 0.0.0.0 udp dport 67 accept\n"
+		"\t\tether saddr . arp saddr ip @eni_addr_v4 accept\n"
 		"\t\tether saddr . arp saddr ip @eni_v4 accept\n"
 		"\t\tarp saddr ip 0.0.0.0 accept\n"
 		"\t\tmeta protocol { ip, ip6, arp } " SPOOFED_SOURCE
@@ -387,8 +412,10 @@ static void render_checked_destination(struct strbuf *sb)
 {
 	strbuf_addf(sb,
 		"\tchain checked_destination {\n"
+		CHECKED_DESTINATION_ADDR
 		"\t\tether daddr . ip daddr @eni_v4 accept\n"
 		"\t\tether daddr . ip6 daddr @eni_v6 accept\n"
+		"\t\tether daddr . arp daddr ip @eni_addr_v4 accept\n"
 		"\t\tether daddr . arp daddr ip @eni_v4 accept\n"
 		/* Broadcast, multicast and link-local to a unicast MAC (DHCP
 		 * offers, neighbour discovery). */
@@ -410,15 +437,18 @@ static void render_base_chains(struct strbuf *sb, bool has_ports)
 			"\t\tether saddr @bound_macs iifname . ether saddr != @port_mac "
 			"counter name srcdst_wrong_port drop\n");
 	strbuf_addf(sb,
+		CHECKED_SOURCE_ADDR
 		"\t\tether saddr vmap @from_eni\n"
 		"\t\tgoto unknown_source\n"
 		"\t}\n\n"
 		"\tchain forward {\n"
 		"\t\ttype filter hook forward priority filter; policy accept;\n"
+		CHECKED_DESTINATION_ADDR
 		"\t\tether daddr @checked_macs goto checked_destination\n"
 		"\t}\n\n"
 		"\tchain output {\n"
 		"\t\ttype filter hook output priority filter; policy accept;\n"
+		CHECKED_DESTINATION_ADDR
 		"\t\tether daddr @checked_macs goto checked_destination\n"
 		"\t}\n");
 }
@@ -436,14 +466,17 @@ static int render_bridge_sets(struct strbuf *sb, const struct binding *b)
 	for (int fi = 0; rc == 0 && fi < 2; fi++) {
 		char name[32];
 
+		snprintf(name, sizeof(name), "eni_addr_%s", vnft_families[fi].suffix);
+		rc = render_addr_set(sb, b, name, fi, ENIS_CHECKED, true, RANGES_SINGLE);
 		snprintf(name, sizeof(name), "eni_%s", vnft_families[fi].suffix);
-		rc = render_addr_set(sb, b, name, fi, ENIS_CHECKED, true);
+		if (rc == 0)
+			rc = render_addr_set(sb, b, name, fi, ENIS_CHECKED, true, RANGES_WIDE);
 		snprintf(name, sizeof(name), "claimed_%s", vnft_families[fi].suffix);
 		if (rc == 0)
-			rc = render_addr_set(sb, b, name, fi, ENIS_BOUND, false);
+			rc = render_addr_set(sb, b, name, fi, ENIS_BOUND, false, RANGES_ALL);
 		snprintf(name, sizeof(name), "unbound_%s", vnft_families[fi].suffix);
 		if (rc == 0)
-			rc = render_addr_set(sb, b, name, fi, ENIS_UNBOUND, false);
+			rc = render_addr_set(sb, b, name, fi, ENIS_UNBOUND, false, RANGES_ALL);
 	}
 	return rc;
 }
