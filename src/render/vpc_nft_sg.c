@@ -407,11 +407,14 @@ static void render_sg_chain(struct strbuf *sb, const struct vpc_model *model, in
  *    chain, then count and drop) when the list has one group, when many
  *    ENIs share it, or when an ENI without the source/destination check
  *    has it (its MAC and next hop maps send there too);
- *  - otherwise to tail_sgN_DIR_vF, N its last group, whose k-th lookup
- *    of the same address in map slotK_DIR_vF jumps to the ENI's k-th
- *    group's chain, then jump to N's, then count and drop (a slot less
- *    than lists have groups: 40,000 elements fewer at 10,000 instances,
- *    for a chain a group).
+ *  - otherwise to tail_sgN_DIR_vF, N its last group: a jump to
+ *    slots_DIR_vF, whose k-th lookup of the same address in map
+ *    slotK_DIR_vF jumps to the ENI's k-th group's chain, then a jump to
+ *    N's, then count and drop (a slot map fewer than lists have groups:
+ *    40,000 elements fewer at 10,000 instances, for a chain a group).
+ *    One chain holds the slot lookups: the kernel's check of the jumps
+ *    walks a vmap's elements for each chain looking it up, and a
+ *    lookup in each tail chain cost a second at 10,000 instances.
  * Chains and rules cost the kernel and nft far more to load than map
  * elements: 10,000 instances with random lists of 3 groups needed 20,000
  * chains and 80,000 rules, and get map elements instead. Either way a
@@ -689,9 +692,10 @@ static size_t count_slots(const struct vpc_model *model, const struct group_sets
 	return n;
 }
 
-/* The slot maps of a direction and family, and the tail chains looking
- * them up: tail_sgN_DIR_vF, for the ENIs whose last group is N, jumps to
- * their other groups through the slots, then to N, then drops. */
+/* The slot maps of a direction and family, the chain looking them up,
+ * and the tail chains: tail_sgN_DIR_vF, for the ENIs whose last group is
+ * N, jumps to their other groups through the slots, then to N, then
+ * drops. */
 static int render_slots(struct strbuf *sb, const struct vpc_model *model,
 			const struct group_sets *gs, enum vpc_dir dir, int fi)
 {
@@ -711,15 +715,19 @@ static int render_slots(struct strbuf *sb, const struct vpc_model *model,
 		snprintf(field, sizeof(field), "%s %s", f->ip, key);
 		rc = render_addr_map(sb, model, gs, name, field, fi, dir, ENIS_ALL, slot);
 	}
+	if (rc == 0 && n > 0) {
+		strbuf_addf(sb, "\tchain slots_%s_%s {\n", d, f->suffix);
+		for (size_t slot = 1; slot <= n; slot++)
+			strbuf_addf(sb, "\t\t%s %s vmap @slot%zu_%s_%s\n", f->ip, key, slot, d,
+				    f->suffix);
+		strbuf_addf(sb, "\t}\n\n");
+	}
 	for (size_t g = 0; rc == 0 && g < model->sgs.len; g++) {
 		if (tail[g] == SIZE_MAX)
 			continue;
-		strbuf_addf(sb, "\tchain tail_sg%zu_%s_%s {\n", g, d, f->suffix);
-		for (size_t slot = 1; slot <= tail[g]; slot++)
-			strbuf_addf(sb, "\t\t%s %s vmap @slot%zu_%s_%s\n", f->ip, key, slot, d,
-				    f->suffix);
-		strbuf_addf(sb, "\t\tjump sg%zu_%s\n\t\tcounter name %s drop\n\t}\n\n", g, d,
-			    denied_counter(dir));
+		strbuf_addf(sb, "\tchain tail_sg%zu_%s_%s {\n\t\tjump slots_%s_%s\n"
+			    "\t\tjump sg%zu_%s\n\t\tcounter name %s drop\n\t}\n\n", g, d, f->suffix,
+			    d, f->suffix, g, d, denied_counter(dir));
 	}
 	free(tail);
 	return rc;

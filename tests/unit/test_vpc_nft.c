@@ -589,11 +589,12 @@ static void test_an_eni_with_its_own_list_of_groups_goes_through_slot_maps(void 
 	assert_non_null(strstr(ruleset, "map slot1_out_v4 {\n\t\ttypeof ip saddr : verdict\n"
 				       "\t\tflags interval\n\t\telements = { 10.0.1.30 : jump sg1_out }"));
 	assert_null(strstr(ruleset, "slot2_"));
-	assert_non_null(strstr(ruleset, "chain tail_sg0_in_v4 {\n\t\tip daddr vmap @slot1_in_v4\n"
+	assert_non_null(strstr(ruleset, "chain slots_in_v4 {\n\t\tip daddr vmap @slot1_in_v4\n\t}"));
+	assert_non_null(strstr(ruleset, "chain tail_sg0_in_v4 {\n\t\tjump slots_in_v4\n"
 				       "\t\tjump sg0_in\n"
 				       "\t\tcounter name denied_sg_ingress drop\n\t}"));
 	/* Its ENI has no IPv6 address: no slots there. */
-	assert_null(strstr(ruleset, "_in_v6 {\n\t\tip6 daddr vmap @slot"));
+	assert_null(strstr(ruleset, "slots_in_v6"));
 	free(ruleset);
 	vpc_model_free(&model);
 }
