@@ -292,6 +292,14 @@ static bool is_unchanged(const struct fw_state *last, bool has_last, const struc
 	return nft_ruleset_generation(&now, &ignored) == 0 && now == last->nft_generation;
 }
 
+/* The model, once rendered and recorded, is not needed: freed before
+ * libnftables makes the command's peak of memory. */
+static void plan_drop_model(struct fw_plan *plan)
+{
+	vpc_model_free(&plan->model);
+	vpc_model_init(&plan->model);
+}
+
 static void print_dry_run(const struct fw_state *last, bool has_last, const struct fw_plan *plan)
 {
 	printf("generation %u%s\n", plan->nft.generation,
@@ -383,6 +391,7 @@ static int fw_apply(const struct bw_globals *globals, const struct fw_opts *opts
 		goto out;
 	}
 	if (opts->is_dry_run) {
+		plan_drop_model(&plan);
 		rc = brnf_enable(globals->root, true, &undo, err) ?:
 			nft_apply(plan.ruleset, true, err);
 		if (rc == 0)
@@ -394,6 +403,7 @@ static int fw_apply(const struct bw_globals *globals, const struct fw_opts *opts
 	rc = knobs_merge(&record.saved_knobs, &state.saved_knobs) < 0 ?
 		bw_errf(err, -ENOMEM, "out of memory") :
 		prepare_record(opts, &plan, "enforcing", &record, err);
+	plan_drop_model(&plan);
 	if (rc == 0)
 		rc = brnf_enable(globals->root, false, &undo, err);
 	if (rc == 0 && knobs_merge(&record.saved_knobs, &undo) < 0)

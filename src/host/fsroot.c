@@ -247,29 +247,46 @@ int fsroot_remove(const char *root, const char *path, struct bw_err *err)
 	return 0;
 }
 
+/* The buffer grows from the file's size (or 64 KiB), not max_bytes up
+ * front: 256 MiB a file of JSON was most of `fw apply`'s heap. */
 int fsroot_slurp(const char *path, size_t max_bytes, char **out, size_t *out_len,
 		 struct bw_err *err)
 {
 	FILE *f = fopen(path, "re");
-	char *buf;
-	size_t n;
+	struct stat st;
+	size_t n = 0, cap = (size_t)64 * 1024;
+	char *buf = NULL;
+	int e = 0;
 
 	if (!f)
 		return bw_errf(err, -errno, "%s: %s", path, strerror(errno));
-	buf = malloc(max_bytes + 1);
-	if (!buf) {
-		fclose(f);
-		return bw_errf(err, -ENOMEM, "out of memory");
-	}
-	n = fread(buf, 1, max_bytes + 1, f);
-	if (ferror(f)) {
-		int e = errno;
+	if (fstat(fileno(f), &st) == 0 && st.st_size > 0)
+		cap = (size_t)st.st_size + 1;
+	for (;;) {
+		char *grown;
 
-		fclose(f);
-		free(buf);
-		return bw_errf(err, -e, "%s: %s", path, strerror(e));
+		cap = cap > max_bytes + 1 ? max_bytes + 1 : cap;
+		grown = realloc(buf, cap + 1);
+		if (!grown) {
+			e = ENOMEM;
+			break;
+		}
+		buf = grown;
+		n += fread(buf + n, 1, cap - n, f);
+		if (ferror(f)) {
+			e = errno ? errno : EIO;
+			break;
+		}
+		if (n < cap || cap > max_bytes)
+			break;
+		cap *= 2;
 	}
 	fclose(f);
+	if (e) {
+		free(buf);
+		return e == ENOMEM ? bw_errf(err, -ENOMEM, "out of memory") :
+			bw_errf(err, -e, "%s: %s", path, strerror(e));
+	}
 	if (n > max_bytes) {
 		free(buf);
 		return bw_err_at(err, path, 0, 0, "file is larger than %zu bytes", max_bytes);

@@ -4,33 +4,17 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <linux/netfilter.h>
 
 #include "host/nft.h"
 #include "render/vpc_nft.h"
 
 int fwobserve_tables(bool *has_inet, bool *has_bridge, struct bw_err *err)
 {
-	json_t *listing, *item;
-	size_t i;
-	int rc = nft_list_json("list tables", &listing, err);
+	int rc = nft_table_exists(NFPROTO_INET, VPC_NFT_TABLE, has_inet, err);
 
-	*has_inet = *has_bridge = false;
-	if (rc < 0)
-		return rc;
-	json_array_foreach(json_object_get(listing, "nftables"), i, item) {
-		const json_t *table = json_object_get(item, "table");
-		const char *family = json_string_value(json_object_get(table, "family"));
-		const char *name = json_string_value(json_object_get(table, "name"));
-
-		if (!family || !name || strcmp(name, VPC_NFT_TABLE) != 0)
-			continue;
-		if (strcmp(family, "inet") == 0)
-			*has_inet = true;
-		else if (strcmp(family, "bridge") == 0)
-			*has_bridge = true;
-	}
-	json_decref(listing);
-	return 0;
+	*has_bridge = false;
+	return rc < 0 ? rc : nft_table_exists(NFPROTO_BRIDGE, VPC_NFT_TABLE, has_bridge, err);
 }
 
 /* ENI addresses (the elements of the egress dispatch maps) and group

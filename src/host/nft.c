@@ -202,3 +202,54 @@ out:
 	mnl_socket_close(nl);
 	return rc;
 }
+
+static int table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	bool *exists = data;
+
+	if ((nlh->nlmsg_type & 0xff) == NFT_MSG_NEWTABLE)
+		*exists = true;
+	return MNL_CB_OK;
+}
+
+int nft_table_exists(uint8_t family, const char *name, bool *exists, struct bw_err *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nfgenmsg *nfg;
+	uint32_t portid, seq = 1;
+	int rc = 0, cb = MNL_CB_OK;
+
+	*exists = false;
+	if (!nl)
+		return bw_errf(err, -errno, "nftables: netlink: %s", strerror(errno));
+	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = family;
+	nfg->version = NFNETLINK_V0;
+	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, name);
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		rc = bw_errf(err, -errno, "nftables: asking for table %s: %s", name,
+			     strerror(errno));
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	/* The table, then the acknowledgement; or an error alone. */
+	while (cb > MNL_CB_STOP) {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+
+		cb = n < 0 ? MNL_CB_ERROR : mnl_cb_run(buf, (size_t)n, seq, portid, table_cb, exists);
+	}
+	if (cb == MNL_CB_ERROR && errno == ENOENT)
+		*exists = false;
+	else if (cb == MNL_CB_ERROR)
+		rc = bw_errf(err, -errno, "nftables: asking for table %s: %s", name,
+			     strerror(errno));
+out:
+	mnl_socket_close(nl);
+	return rc;
+}

@@ -513,8 +513,10 @@ char *vpc_nft_render_all(const struct vpc_model *model, const struct vpc_nft_opt
 	char *bridge = inet ? vpc_nft_render_bridge(model, ports, n_ports) : NULL;
 	struct strbuf sb = { 0 };
 
-	if (bridge)
-		strbuf_addf(&sb, "%s%s", inet, bridge);
+	if (bridge) {
+		strbuf_add(&sb, inet, strlen(inet));
+		strbuf_add(&sb, bridge, strlen(bridge));
+	}
 	free(inet);
 	free(bridge);
 	return bridge ? strbuf_take(&sb) : NULL;

@@ -399,11 +399,40 @@ static void render_sg_chain(struct strbuf *sb, const struct vpc_model *model, in
 
 /* ---- group sets and ENI dispatch ------------------------------------- */
 
+/* A packet from (to) an ENI passes its groups when one of them allows it,
+ * else it is dropped and counted. The base chain's map eni_DIR_vF keyed
+ * by the ENI's addresses sends it:
+ *  - accept, for an ENI with no group (AWS's groups do not filter it);
+ *  - to the chain of its list of groups (gsN_DIR: jump each group's
+ *    chain, then count and drop) when the list has one group, when many
+ *    ENIs share it, or when an ENI without the source/destination check
+ *    has it (its MAC and next hop maps send there too);
+ *  - otherwise to tail_sgN_DIR_vF, N its last group: a jump to
+ *    slots_DIR_vF, whose k-th lookup of the same address in map
+ *    slotK_DIR_vF jumps to the ENI's k-th group's chain, then a jump to
+ *    N's, then count and drop (a slot map fewer than lists have groups:
+ *    40,000 elements fewer at 10,000 instances, for a chain a group).
+ *    One chain holds the slot lookups: the kernel's check of the jumps
+ *    walks a vmap's elements for each chain looking it up, and a
+ *    lookup in each tail chain cost a second at 10,000 instances.
+ * Chains and rules cost the kernel and nft far more to load than map
+ * elements: 10,000 instances with random lists of 3 groups needed 20,000
+ * chains and 80,000 rules, and get map elements instead. Either way a
+ * packet costs a lookup or a jump a group. */
+
 /* The distinct lists of groups ENIs have; eni_set[e] is ENI e's. */
 struct group_sets {
 	const struct vpc_eni **first_eni; /* a representative per set */
 	size_t n;
 	size_t *eni_set;
+	size_t *n_enis; /* per set: how many ENIs have it */
+	size_t *chain;  /* per set: its chain's number, or SIZE_MAX (slots) */
+	size_t n_chains;
+	/* [family]: each ENI's addresses and prefixes as text, each ending
+	 * in a NUL, ENI e's from start[e] to start[e + 1]: formatted once,
+	 * not once a map (at 10,000 instances a tenth of the render). */
+	struct strbuf addrs[2];
+	size_t *start[2];
 };
 
 static bool same_groups(const struct vpc_eni *x, const struct vpc_eni *y)
@@ -431,6 +460,28 @@ static int compare_group_lists(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Which lists get a chain. One of g groups costs about as much to load
+ * as 2 (g + 2) map elements (a rule several elements, a chain a few); its
+ * ENIs save g slot elements each. */
+static void choose_chains(const struct vpc_model *model, struct group_sets *gs)
+{
+	bool *is_unchecked = calloc(gs->n + 1, sizeof(*is_unchecked));
+
+	for (size_t e = 0; is_unchecked && e < model->enis.len; e++)
+		if (!VEC_AT(&model->enis, struct vpc_eni, e)->is_source_dest_checked)
+			is_unchecked[gs->eni_set[e]] = true;
+	gs->n_chains = 0;
+	for (size_t k = 0; k < gs->n; k++) {
+		size_t g = gs->first_eni[k]->groups.len;
+		/* Without the map of flags, every list gets a chain. */
+		bool is_chained = !is_unchecked || is_unchecked[k] || g == 1 ||
+				  gs->n_enis[k] * g > 2 * (g + 2);
+
+		gs->chain[k] = g > 0 && is_chained ? gs->n_chains++ : SIZE_MAX;
+	}
+	free(is_unchecked);
+}
+
 /* Lists are numbered in the order of their first ENI. Sorting the ENIs by
  * list finds them in O(n log n); comparing each ENI with every list found
  * before was quadratic (10,000 instances: 50 million comparisons). */
@@ -444,7 +495,9 @@ static int find_group_sets(const struct vpc_model *model, struct group_sets *gs)
 	gs->n = 0;
 	gs->first_eni = calloc(n + 1, sizeof(const struct vpc_eni *));
 	gs->eni_set = calloc(n + 1, sizeof(*gs->eni_set));
-	if (!order || !leader || !gs->first_eni || !gs->eni_set) {
+	gs->n_enis = calloc(n + 1, sizeof(*gs->n_enis));
+	gs->chain = calloc(n + 1, sizeof(*gs->chain));
+	if (!order || !leader || !gs->first_eni || !gs->eni_set || !gs->n_enis || !gs->chain) {
 		free(order);
 		free(leader);
 		return -1;
@@ -462,7 +515,9 @@ static int find_group_sets(const struct vpc_model *model, struct group_sets *gs)
 			gs->first_eni[gs->n++] = &enis[e];
 		/* A leader comes first: its list has its number already. */
 		gs->eni_set[e] = leader[e] == e ? gs->n - 1 : gs->eni_set[leader[e]];
+		gs->n_enis[gs->eni_set[e]]++;
 	}
+	choose_chains(model, gs);
 	free(order);
 	free(leader);
 	return 0;
@@ -472,28 +527,83 @@ static void group_sets_free(struct group_sets *gs)
 {
 	free(gs->first_eni);
 	free(gs->eni_set);
+	free(gs->n_enis);
+	free(gs->chain);
+	for (int fi = 0; fi < 2; fi++) {
+		strbuf_free(&gs->addrs[fi]);
+		free(gs->start[fi]);
+	}
+}
+
+static int format_addrs(const struct vpc_model *model, struct group_sets *gs)
+{
+	int rc = 0;
+
+	for (int fi = 0; rc == 0 && fi < 2; fi++) {
+		gs->start[fi] = calloc(model->enis.len + 1, sizeof(size_t));
+		rc = gs->start[fi] ? 0 : -1;
+		for (size_t e = 0; rc == 0 && e < model->enis.len; e++) {
+			struct vec ranges = VEC_INIT(struct vnft_range);
+
+			gs->start[fi][e] = gs->addrs[fi].len;
+			rc = vnft_eni_ranges(VEC_AT(&model->enis, struct vpc_eni, e),
+					     vnft_families[fi].family, &ranges);
+			for (size_t i = 0; rc == 0 && i < ranges.len; i++) {
+				const struct vnft_range *r = VEC_AT(&ranges, struct vnft_range, i);
+
+				vnft_add_range(&gs->addrs[fi], r->lo, r->hi, vnft_families[fi].family);
+				strbuf_add(&gs->addrs[fi], "", 1);
+			}
+			vec_free(&ranges);
+		}
+		if (rc == 0)
+			gs->start[fi][model->enis.len] = gs->addrs[fi].len;
+		if (gs->addrs[fi].failed)
+			rc = -1;
+	}
+	return rc;
+}
+
+static const char *denied_counter(int dir)
+{
+	return dir == VPC_INGRESS ? VPC_NFT_DENIED_SG_IN : VPC_NFT_DENIED_SG_OUT;
 }
 
 static void render_group_set_chains(struct strbuf *sb, const struct group_sets *gs)
 {
 	for (size_t k = 0; k < gs->n; k++) {
-		for (int dir = 0; dir < 2; dir++) {
+		for (int dir = 0; gs->chain[k] != SIZE_MAX && dir < 2; dir++) {
 			const struct vpc_eni *eni = gs->first_eni[k];
 
-			strbuf_addf(sb, "\tchain gs%zu_%s {\n", k, vnft_dir_name((enum vpc_dir)dir));
+			strbuf_addf(sb, "\tchain gs%zu_%s {\n", gs->chain[k],
+				    vnft_dir_name((enum vpc_dir)dir));
 			for (size_t g = 0; g < eni->groups.len; g++)
 				strbuf_addf(sb, "\t\tjump sg%d_%s\n", *VEC_AT(&eni->groups, int, g),
 					    vnft_dir_name((enum vpc_dir)dir));
-			/* An ENI with no group at all (a NAT gateway's, some load
-			 * balancers'): AWS's groups do not filter it. */
-			if (eni->groups.len == 0)
-				strbuf_addf(sb, "\t\taccept\n\t}\n\n");
-			else
-				strbuf_addf(sb, "\t\tcounter name %s drop\n\t}\n\n",
-					    dir == VPC_INGRESS ? VPC_NFT_DENIED_SG_IN :
-								 VPC_NFT_DENIED_SG_OUT);
+			strbuf_addf(sb, "\t\tcounter name %s drop\n\t}\n\n", denied_counter(dir));
 		}
 	}
+}
+
+/* What ENI e's entry in a map sends to: slot 0 is the dispatch (by
+ * address, MAC or next hop), slot k the jump to its k-th group, for all
+ * but its last (its tail chain's own); "" for none. */
+static void eni_verdict(const struct group_sets *gs, const struct vpc_eni *eni, size_t e,
+			size_t slot, enum vpc_dir dir, int fi, char *out, size_t size)
+{
+	const char *d = vnft_dir_name(dir);
+	size_t chain = gs->chain[gs->eni_set[e]], g = eni->groups.len;
+
+	*out = '\0';
+	if (slot == 0 && g == 0)
+		snprintf(out, size, "accept");
+	else if (slot == 0 && chain != SIZE_MAX)
+		snprintf(out, size, "goto gs%zu_%s", chain, d);
+	else if (slot == 0)
+		snprintf(out, size, "goto tail_sg%d_%s_%s", *VEC_AT(&eni->groups, int, g - 1), d,
+			 vnft_families[fi].suffix);
+	else if (chain == SIZE_MAX && slot < g)
+		snprintf(out, size, "jump sg%d_%s", *VEC_AT(&eni->groups, int, slot - 1), d);
 }
 
 /* Whether an ENI of the model has a delegated prefix of family: then the
@@ -522,37 +632,104 @@ static bool eni_passes(const struct vpc_eni *eni, enum eni_filter filter)
 	return filter == ENIS_ALL || !eni->is_source_dest_checked;
 }
 
-/* map NAME { typeof FIELD : verdict; elements = { address : goto gsN_DIR } }
- * over the addresses of family fi of the ENIs filter lets through. */
+/* map NAME { typeof FIELD : verdict; elements = { address : VERDICT } }
+ * over the addresses of family fi of the ENIs filter lets through, with
+ * each ENI's verdict for slot (those with none left out). */
 static int render_addr_map(struct strbuf *sb, const struct vpc_model *model,
-			    const struct group_sets *gs, const char *name, const char *field,
-			    int fi, enum vpc_dir dir, enum eni_filter filter)
+			   const struct group_sets *gs, const char *name, const char *field, int fi,
+			   enum vpc_dir dir, enum eni_filter filter, size_t slot)
 {
 	const struct family_names *f = &vnft_families[fi];
 	const char *sep = "";
 
 	strbuf_addf(sb, "\tmap %s {\n\t\ttypeof %s : verdict\n%s", name, field,
 		    has_prefix(model, f->family) ? "\t\tflags interval\n" : "");
-	int rc = 0;
 
-	for (size_t e = 0; rc == 0 && e < model->enis.len; e++) {
+	for (size_t e = 0; e < model->enis.len; e++) {
 		const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
-		struct vec ranges = VEC_INIT(struct vnft_range);
+		const char *text = gs->addrs[fi].buf;
+		char verdict[64];
 
-		if (!eni_passes(eni, filter))
+		eni_verdict(gs, eni, e, slot, dir, fi, verdict, sizeof(verdict));
+		if (!eni_passes(eni, filter) || !*verdict)
 			continue;
-		rc = vnft_eni_ranges(eni, f->family, &ranges);
-		for (size_t i = 0; rc == 0 && i < ranges.len; i++) {
-			const struct vnft_range *r = VEC_AT(&ranges, struct vnft_range, i);
-
-			strbuf_addf(sb, "%s", *sep ? ",\n\t\t\t     " : "\t\telements = { ");
-			vnft_add_range(sb, r->lo, r->hi, f->family);
-			strbuf_addf(sb, " : goto gs%zu_%s", gs->eni_set[e], vnft_dir_name(dir));
+		for (size_t at = gs->start[fi][e]; at < gs->start[fi][e + 1];
+		     at += strlen(text + at) + 1) {
+			strbuf_addf(sb, "%s%s : %s", *sep ? ",\n\t\t\t     " : "\t\telements = { ",
+				    text + at, verdict);
 			sep = ",";
 		}
-		vec_free(&ranges);
 	}
 	strbuf_addf(sb, "%s\t}\n\n", *sep ? " }\n" : "");
+	return 0;
+}
+
+/* For each group, how many slots the slotted ENIs of family whose last
+ * group it is look up first (SIZE_MAX: none, no tail chain); returns the
+ * most. */
+static size_t count_slots(const struct vpc_model *model, const struct group_sets *gs, int family,
+			  size_t *tail)
+{
+	size_t n = 0;
+
+	for (size_t g = 0; g < model->sgs.len; g++)
+		tail[g] = SIZE_MAX;
+	for (size_t e = 0; e < model->enis.len; e++) {
+		const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
+		bool has_family = false;
+		int last;
+
+		for (size_t a = 0; a < eni->addrs.len; a++)
+			has_family |= VEC_AT(&eni->addrs, struct cidr, a)->family == family;
+		if (!has_family || gs->chain[gs->eni_set[e]] != SIZE_MAX || eni->groups.len < 2)
+			continue;
+		last = *VEC_AT(&eni->groups, int, eni->groups.len - 1);
+		if (tail[last] == SIZE_MAX || tail[last] < eni->groups.len - 1)
+			tail[last] = eni->groups.len - 1;
+		if (eni->groups.len - 1 > n)
+			n = eni->groups.len - 1;
+	}
+	return n;
+}
+
+/* The slot maps of a direction and family, the chain looking them up,
+ * and the tail chains: tail_sgN_DIR_vF, for the ENIs whose last group is
+ * N, jumps to their other groups through the slots, then to N, then
+ * drops. */
+static int render_slots(struct strbuf *sb, const struct vpc_model *model,
+			const struct group_sets *gs, enum vpc_dir dir, int fi)
+{
+	const struct family_names *f = &vnft_families[fi];
+	const char *d = vnft_dir_name(dir), *key = dir == VPC_INGRESS ? "daddr" : "saddr";
+	size_t *tail = calloc(model->sgs.len + 1, sizeof(*tail));
+	size_t n;
+	int rc = 0;
+
+	if (!tail)
+		return -1;
+	n = count_slots(model, gs, f->family, tail);
+	for (size_t slot = 1; rc == 0 && slot <= n; slot++) {
+		char name[32], field[32];
+
+		snprintf(name, sizeof(name), "slot%zu_%s_%s", slot, d, f->suffix);
+		snprintf(field, sizeof(field), "%s %s", f->ip, key);
+		rc = render_addr_map(sb, model, gs, name, field, fi, dir, ENIS_ALL, slot);
+	}
+	if (rc == 0 && n > 0) {
+		strbuf_addf(sb, "\tchain slots_%s_%s {\n", d, f->suffix);
+		for (size_t slot = 1; slot <= n; slot++)
+			strbuf_addf(sb, "\t\t%s %s vmap @slot%zu_%s_%s\n", f->ip, key, slot, d,
+				    f->suffix);
+		strbuf_addf(sb, "\t}\n\n");
+	}
+	for (size_t g = 0; rc == 0 && g < model->sgs.len; g++) {
+		if (tail[g] == SIZE_MAX)
+			continue;
+		strbuf_addf(sb, "\tchain tail_sg%zu_%s_%s {\n\t\tjump slots_%s_%s\n"
+			    "\t\tjump sg%zu_%s\n\t\tcounter name %s drop\n\t}\n\n", g, d, f->suffix,
+			    d, f->suffix, g, d, denied_counter(dir));
+	}
+	free(tail);
 	return rc;
 }
 
@@ -566,12 +743,14 @@ static int render_eni_maps(struct strbuf *sb, const struct vpc_model *model,
 			const struct family_names *f = &vnft_families[fi];
 			char name[32], field[32];
 
+			rc = render_slots(sb, model, gs, (enum vpc_dir)dir, fi);
 			snprintf(name, sizeof(name), "eni_%s_%s", vnft_dir_name((enum vpc_dir)dir),
 				 f->suffix);
 			snprintf(field, sizeof(field), "%s %s", f->ip,
 				 dir == VPC_INGRESS ? "daddr" : "saddr");
-			rc = render_addr_map(sb, model, gs, name, field, fi, (enum vpc_dir)dir,
-					     ENIS_ALL);
+			if (rc == 0)
+				rc = render_addr_map(sb, model, gs, name, field, fi, (enum vpc_dir)dir,
+						     ENIS_ALL, 0);
 		}
 	}
 	return rc;
@@ -603,8 +782,12 @@ static void render_mac_map(struct strbuf *sb, const struct vpc_model *model,
 
 		if (eni->is_source_dest_checked || !has_own_mac(model, e))
 			continue;
-		strbuf_addf(sb, "%s%s : goto gs%zu_%s", *sep ? ",\n\t\t\t     " :
-			    "\t\telements = { ", eni->mac, gs->eni_set[e], vnft_dir_name(dir));
+		char verdict[64];
+
+		/* An unchecked ENI's list has a chain (or none is needed). */
+		eni_verdict(gs, eni, e, 0, dir, 0, verdict, sizeof(verdict));
+		strbuf_addf(sb, "%s%s : %s", *sep ? ",\n\t\t\t     " : "\t\telements = { ",
+			    eni->mac, verdict);
 		sep = ",";
 	}
 	strbuf_addf(sb, "%s\t}\n\n", *sep ? " }\n" : "");
@@ -635,7 +818,8 @@ static int render_unchecked_maps(struct strbuf *sb, const struct vpc_model *mode
 
 		snprintf(name, sizeof(name), "unchecked_in_nexthop_%s", vnft_families[fi].suffix);
 		snprintf(field, sizeof(field), "rt %s nexthop", vnft_families[fi].ip);
-		rc = render_addr_map(sb, model, gs, name, field, fi, VPC_INGRESS, ENIS_UNCHECKED);
+		rc = render_addr_map(sb, model, gs, name, field, fi, VPC_INGRESS, ENIS_UNCHECKED,
+				     0);
 	}
 	return rc;
 }
@@ -648,6 +832,8 @@ int vnft_render_sgs(struct strbuf *sb, const struct vpc_model *model)
 	struct group_members *members = NULL;
 	int rc = find_group_sets(model, &gs);
 
+	if (rc == 0)
+		rc = format_addrs(model, &gs);
 	if (rc == 0)
 		rc = members_build(model, &members);
 	if (rc == 0)

@@ -4,6 +4,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -204,6 +206,52 @@ static void test_read_of_a_value_longer_than_the_buffer_is_an_error(void **state
 	fakeroot_free(root);
 }
 
+/* A file of path under root holding n - 1 bytes of 'x' and a newline;
+ * full gets its path. */
+static void put_bytes(const char *root, const char *path, size_t n, char *full, size_t size)
+{
+	char *text = malloc(n);
+
+	assert_non_null(text);
+	memset(text, 'x', n - 1);
+	text[n - 1] = '\0';
+	fakeroot_put(root, path, text);
+	free(text);
+	snprintf(full, size, "%s%s", root, path);
+}
+
+static void test_slurp_reads_a_file_larger_than_its_first_buffer_whole(void **state)
+{
+	char *root = fakeroot_new();
+	char full[PATH_MAX], *text = NULL;
+	size_t len = 0;
+	struct bw_err err;
+
+	(void)state;
+	put_bytes(root, "/aws/instances.json", 200000, full, sizeof(full));
+	assert_int_equal(fsroot_slurp(full, 200000, &text, &len, &err), 0);
+	assert_int_equal(len, 200000);
+	assert_int_equal(strlen(text), 200000);
+	assert_int_equal(text[199999], '\n');
+	free(text);
+	fakeroot_free(root);
+}
+
+static void test_slurp_refuses_a_file_one_byte_over_the_limit(void **state)
+{
+	char *root = fakeroot_new();
+	char full[PATH_MAX], *text = NULL;
+	size_t len = 0;
+	struct bw_err err;
+
+	(void)state;
+	put_bytes(root, "/aws/instances.json", 100001, full, sizeof(full));
+	assert_int_equal(fsroot_slurp(full, 100000, &text, &len, &err), -EINVAL);
+	assert_null(text);
+	assert_non_null(strstr(err.msg, "larger than 100000 bytes"));
+	fakeroot_free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +264,8 @@ int main(void)
 		cmocka_unit_test(test_too_long_a_path_is_an_error_naming_it),
 		cmocka_unit_test(test_join_refuses_to_cut_a_path),
 		cmocka_unit_test(test_read_returns_the_whole_value),
+		cmocka_unit_test(test_slurp_reads_a_file_larger_than_its_first_buffer_whole),
+		cmocka_unit_test(test_slurp_refuses_a_file_one_byte_over_the_limit),
 		cmocka_unit_test(test_read_of_a_value_that_fits_exactly_before_its_newline),
 		cmocka_unit_test(test_read_of_a_value_longer_than_the_buffer_is_an_error),
 	};

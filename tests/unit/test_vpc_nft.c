@@ -543,7 +543,7 @@ static void test_an_eni_without_groups_is_not_filtered_by_groups(void **state)
 {
 	struct vpc_model model;
 	struct vpc_eni *nat_gateway;
-	char *ruleset, *chain;
+	char *ruleset;
 
 	(void)state;
 	build_bridge_model(&model);
@@ -551,13 +551,68 @@ static void test_an_eni_without_groups_is_not_filtered_by_groups(void **state)
 	nat_gateway = VEC_AT(&model.enis, struct vpc_eni, 4);
 	nat_gateway->groups.len = 0;
 	ruleset = vpc_nft_render(&model, &test_nft_opts);
-	chain = strstr(ruleset, "chain gs1_in {");
-	assert_non_null(chain);
-	assert_non_null(strstr(ruleset, "10.0.1.50 : goto gs1_out"));
-	assert_true(strncmp(chain, "chain gs1_in {\n\t\taccept\n\t}",
-			    strlen("chain gs1_in {\n\t\taccept\n\t}")) == 0);
+	assert_non_null(strstr(ruleset, "10.0.1.50 : accept"));
+	assert_null(strstr(ruleset, "10.0.1.50 : goto"));
 	assert_non_null(strstr(ruleset, "chain gs0_in {\n\t\tjump sg0_in\n\t\tcounter name "
 				       "denied_sg_ingress drop"));
+	free(ruleset);
+	vpc_model_free(&model);
+}
+
+/* Gives ENI e the groups 1 then 0 (a second group, sg-0a02, added). */
+static void give_two_groups(struct vpc_model *model, size_t e)
+{
+	struct vpc_sg sg = { .id = "sg-0a02" };
+	struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
+	int second = 0;
+
+	if (model->sgs.len < 2) {
+		sg.rules = (struct vec)VEC_INIT(struct sg_rule);
+		assert_int_equal(vec_push(&model->sgs, &sg), 0);
+	}
+	*VEC_AT(&eni->groups, int, 0) = 1;
+	assert_int_equal(vec_push(&eni->groups, &second), 0);
+}
+
+static void test_an_eni_with_its_own_list_of_groups_goes_through_slot_maps(void **state)
+{
+	struct vpc_model model;
+	char *ruleset;
+
+	(void)state;
+	build_bridge_model(&model);
+	give_two_groups(&model, 2); /* eni-0a03, 10.0.1.30: checked */
+	ruleset = vpc_nft_render(&model, &test_nft_opts);
+	/* Its last group's tail chain looks up its other groups, then jumps
+	 * to the last. */
+	assert_non_null(strstr(ruleset, "10.0.1.30 : goto tail_sg0_out_v4"));
+	assert_non_null(strstr(ruleset, "map slot1_out_v4 {\n\t\ttypeof ip saddr : verdict\n"
+				       "\t\tflags interval\n\t\telements = { 10.0.1.30 : jump sg1_out }"));
+	assert_null(strstr(ruleset, "slot2_"));
+	assert_non_null(strstr(ruleset, "chain slots_in_v4 {\n\t\tip daddr vmap @slot1_in_v4\n\t}"));
+	assert_non_null(strstr(ruleset, "chain tail_sg0_in_v4 {\n\t\tjump slots_in_v4\n"
+				       "\t\tjump sg0_in\n"
+				       "\t\tcounter name denied_sg_ingress drop\n\t}"));
+	/* Its ENI has no IPv6 address: no slots there. */
+	assert_null(strstr(ruleset, "slots_in_v6"));
+	free(ruleset);
+	vpc_model_free(&model);
+}
+
+static void test_an_unchecked_eni_with_several_groups_has_a_chain_of_its_list(void **state)
+{
+	struct vpc_model model;
+	char *ruleset;
+
+	(void)state;
+	build_bridge_model(&model);
+	give_two_groups(&model, 1); /* eni-0a02, 10.0.1.20: unchecked */
+	ruleset = vpc_nft_render(&model, &test_nft_opts);
+	assert_null(strstr(ruleset, "slot1_"));
+	assert_non_null(strstr(ruleset, "0a:00:00:00:00:02 : goto gs1_out"));
+	assert_non_null(strstr(ruleset, "10.0.1.20 : goto gs1_in"));
+	assert_non_null(strstr(ruleset, "chain gs1_in {\n\t\tjump sg1_in\n\t\tjump sg0_in\n"
+				       "\t\tcounter name denied_sg_ingress drop\n\t}"));
 	free(ruleset);
 	vpc_model_free(&model);
 }
@@ -589,6 +644,8 @@ int main(void)
 		cmocka_unit_test(test_an_ipv6_only_subnet_has_no_ipv4_dispatch),
 		cmocka_unit_test(test_acl_digest_follows_the_acls_and_subnets_only),
 		cmocka_unit_test(test_an_eni_without_groups_is_not_filtered_by_groups),
+		cmocka_unit_test(test_an_eni_with_its_own_list_of_groups_goes_through_slot_maps),
+		cmocka_unit_test(test_an_unchecked_eni_with_several_groups_has_a_chain_of_its_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
