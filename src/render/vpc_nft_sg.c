@@ -439,7 +439,9 @@ static bool same_groups(const struct vpc_eni *x, const struct vpc_eni *y)
 {
 	if (x->groups.len != y->groups.len)
 		return false;
-	return memcmp(x->groups.items, y->groups.items, x->groups.len * sizeof(int)) == 0;
+	/* No groups: no items to compare (memcmp of NULL is undefined). */
+	return x->groups.len == 0 ||
+	       memcmp(x->groups.items, y->groups.items, x->groups.len * sizeof(int)) == 0;
 }
 
 /* ENIs ordered by their list of groups, then by where they are. */
