@@ -296,3 +296,17 @@ int fsroot_slurp(const char *path, size_t max_bytes, char **out, size_t *out_len
 	*out_len = n;
 	return 0;
 }
+
+int fsroot_replace_json(const char *root, const char *path, json_t *doc, size_t flags,
+			struct bw_err *err)
+{
+	char *text = doc ? json_dumps(doc, JSON_INDENT(2) | flags) : NULL;
+	int rc;
+
+	json_decref(doc);
+	if (!text)
+		return bw_errf(err, -ENOMEM, "out of memory");
+	rc = fsroot_replace(root, path, text, err);
+	free(text);
+	return rc;
+}

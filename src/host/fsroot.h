@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "util/err.h"
 
 /* Joins root and an absolute path. Returns 0 or -ENAMETOOLONG. */
@@ -22,6 +24,11 @@ int fsroot_read(const char *root, const char *path, char *out, size_t out_size,
 /* Writes value to an existing file (a /proc/sys or /sys knob) in one write. */
 int fsroot_write_knob(const char *root, const char *path, const char *value,
 		      struct bw_err *err);
+
+/* Writes doc as indented JSON (json_dumps flags added) with
+ * fsroot_replace; takes doc, even on failure. */
+int fsroot_replace_json(const char *root, const char *path, json_t *doc, size_t flags,
+			struct bw_err *err);
 
 /* Replaces a regular file atomically, creating its folder: a temporary of
  * a name nobody holds in the same folder (O_EXCL, never through a

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "host/fsroot.h"
+#include "host/sysctl.h"
 #include "model/knob.h"
 #include "render/vpc_nft.h"
 
@@ -179,34 +180,20 @@ int fwstate_write(const char *root, const char *state_dir, const struct fw_state
 		  struct bw_err *err)
 {
 	char rel[PATH_MAX], mask[16], digest[17], ruleset_digest[17];
-	json_t *doc, *knobs = json_array();
-	char *text;
-	int rc;
 
-	if (state_path(state_dir, rel, sizeof(rel)) < 0) {
-		json_decref(knobs);
+	if (state_path(state_dir, rel, sizeof(rel)) < 0)
 		return bw_errf(err, -ENAMETOOLONG, "%.200s/" FWSTATE_NAME ": path too long",
 			       state_dir);
-	}
-	for (size_t i = 0; knobs && i < state->saved_knobs.len; i++) {
-		const struct knob *knob = VEC_AT(&state->saved_knobs, struct knob, i);
-
-		json_array_append_new(knobs, json_pack("{s:s, s:s}", "path", knob->path,
-						       "value", knob->value));
-	}
 	snprintf(mask, sizeof(mask), "0x%08" PRIx32, state->ct_mark_mask);
 	snprintf(digest, sizeof(digest), "%016" PRIx64, state->acl_digest);
 	snprintf(ruleset_digest, sizeof(ruleset_digest), "%016" PRIx64, state->ruleset_digest);
-	doc = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:o}", "mode", state->mode,
-			"aws", state->aws_dir, "vpc", state->vpc_id, "generation",
-			(json_int_t)state->generation, "ct_mark_mask", mask, "fingerprint",
-			state->fingerprint, "acl_digest", digest, "ruleset_digest", ruleset_digest,
-			"nft_generation", (json_int_t)state->nft_generation, "saved_knobs", knobs);
-	text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
-	json_decref(doc);
-	if (!text)
-		return bw_errf(err, -ENOMEM, "out of memory");
-	rc = fsroot_replace(root, rel, text, err);
-	free(text);
-	return rc;
+	return fsroot_replace_json(
+		root, rel,
+		json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:o}", "mode", state->mode,
+			  "aws", state->aws_dir, "vpc", state->vpc_id, "generation",
+			  (json_int_t)state->generation, "ct_mark_mask", mask, "fingerprint",
+			  state->fingerprint, "acl_digest", digest, "ruleset_digest", ruleset_digest,
+			  "nft_generation", (json_int_t)state->nft_generation, "saved_knobs",
+			  knobs_to_json(&state->saved_knobs)),
+		JSON_SORT_KEYS, err);
 }

@@ -87,30 +87,13 @@ int natstate_save(const char *root, const char *state_dir,
 		  const struct nat_state *state, struct bw_err *err)
 {
 	char rel[PATH_MAX];
-	json_t *doc = json_object(), *knobs = json_array();
-	char *text;
-	int rc;
 
-	if (state_path(state_dir, rel, sizeof(rel)) < 0) {
-		json_decref(doc);
-		json_decref(knobs);
+	if (state_path(state_dir, rel, sizeof(rel)) < 0)
 		return bw_errf(err, -ENAMETOOLONG, "state folder path too long");
-	}
-	for (size_t i = 0; i < state->saved_knobs.len; i++) {
-		const struct knob *knob = VEC_AT(&state->saved_knobs, struct knob, i);
-
-		json_array_append_new(knobs, json_pack("{s:s, s:s}", "path", knob->path,
-						       "value", knob->value));
-	}
-	json_object_set_new(doc, "interface", json_string(state->interface));
-	json_object_set_new(doc, "knobs", knobs);
-	text = json_dumps(doc, JSON_INDENT(2));
-	json_decref(doc);
-	if (!text)
-		return bw_errf(err, -ENOMEM, "out of memory");
-	rc = fsroot_replace(root, rel, text, err);
-	free(text);
-	return rc;
+	return fsroot_replace_json(root, rel,
+				   json_pack("{s:s, s:o}", "interface", state->interface, "knobs",
+					     knobs_to_json(&state->saved_knobs)),
+				   0, err);
 }
 
 int natstate_remove(const char *root, const char *state_dir, struct bw_err *err)

@@ -78,3 +78,19 @@ int knobs_apply(const char *root, const struct vec *writes, struct vec *undo,
 	}
 	return rc;
 }
+
+json_t *knobs_to_json(const struct vec *knobs)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; list && i < knobs->len; i++) {
+		const struct knob *knob = VEC_AT(knobs, struct knob, i);
+
+		if (json_array_append_new(list, json_pack("{s:s, s:s}", "path", knob->path,
+							   "value", knob->value)) < 0) {
+			json_decref(list);
+			return NULL;
+		}
+	}
+	return list;
+}

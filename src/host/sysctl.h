@@ -1,6 +1,8 @@
 /* Kernel knobs (/proc/sys, /sys/module parameters) written as one unit:
  * either every write lands or the ones that did are put back. */
 #pragma once
+#include <jansson.h>
+
 #include "model/knob.h"
 #include "util/err.h"
 #include "util/vec.h"
@@ -15,6 +17,10 @@ int knobs_apply(const char *root, const struct vec *writes, struct vec *undo,
 /* Adds to saved the knobs of more that saved does not hold yet: saved keeps
  * what was there before bulwark first wrote each knob. */
 int knobs_merge(struct vec *saved, const struct vec *more);
+
+/* [{"path": …, "value": …}, …] of a vec of struct knob; NULL when out
+ * of memory. */
+json_t *knobs_to_json(const struct vec *knobs);
 
 /* Writes saved values back, last first. Carries on past failures and
  * returns the first one. */
