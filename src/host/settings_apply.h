@@ -1,0 +1,35 @@
+/* Brings the host to what a settings plan says, and back. The host's state
+ * is a function of (plan, saved): every knob the plan names gets its
+ * value; every knob bulwark once changed that the plan no longer names
+ * gets back the value saved from before bulwark first touched it. So the
+ * same call applies, rolls back (converge to the previous plan) and
+ * recovers after a crash (converge to the live plan).
+ *
+ * saved is a JSON object the caller persists (in the datastore journal)
+ * BEFORE calling settings_host_converge, so a crash mid-way can still put
+ * things back. All paths go under root (tests pass a fake root). */
+#pragma once
+#include <jansson.h>
+
+#include "model/settings.h"
+#include "util/err.h"
+
+struct settings_host {
+	const char *root;          /* "" or "/" is the real host */
+	const char *nat_state_dir; /* where `nat` keeps its record (/run/bulwark) */
+};
+
+/* Adds to saved the current value of every knob target names that saved
+ * does not hold yet (sysctls, the modprobe.d file, the host firewall
+ * table, the NAT). Reads only. */
+int settings_host_prepare(const struct settings_host *host, const struct settings_plan *target,
+			  json_t *saved, struct bw_err *err);
+
+/* Converges the host to target, in order: modules, sysctls, host
+ * firewall, NAT, lockdown last (it cannot be lowered without a reboot).
+ * Knobs saved holds that target does not name are put back and dropped
+ * from saved. On failure returns the error naming the key
+ * ("settings.kernel.sysctl.\"x\": /proc/sys/x: …") and leaves the rest
+ * to the caller, which converges to the previous plan. */
+int settings_host_converge(const struct settings_host *host, const struct settings_plan *target,
+			   json_t *saved, struct bw_err *err);

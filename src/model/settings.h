@@ -1,0 +1,83 @@
+/* Settings: the Bottlerocket-style key tree, its schema, the hardening
+ * profiles, and the plan the appliers carry out. A settings tree is a
+ * jansson object holding what sits under "settings" (so
+ * {"kernel": {"lockdown": "integrity"}} is the key settings.kernel.lockdown).
+ * Pure: no I/O. */
+#pragma once
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/nat.h"
+#include "util/err.h"
+#include "util/vec.h"
+
+/* Checks a settings tree: every key known, every value of its key's type
+ * and range. The first problem is an input error naming the dotted key
+ * ("settings.kernel.lockdown: must be none, integrity or confidentiality").
+ * With is_user_write, read-only keys (settings.security.fips-mode) are
+ * refused ("settings.security.fips-mode: read-only: ..."). */
+int settings_validate(const json_t *settings, bool is_user_write, struct bw_err *err);
+
+/* The keypair form ("kernel.lockdown=integrity", with or without the
+ * "settings." prefix, quoted segments as in kernel.sysctl."net.ipv4.ip_forward"):
+ * a settings tree, each value given its key's type from the schema
+ * (a sysctl stays the string "1"; modules."x".allowed=false is a boolean).
+ * Sets *out (caller decrefs). An unknown key or a bad value is an input
+ * error naming the pair. */
+int settings_from_keypairs(const char *const *pairs, size_t n_pairs, json_t **out,
+			   struct bw_err *err);
+
+enum settings_lockdown {
+	SETTINGS_LOCKDOWN_UNSET = 0, /* leave the kernel as it is */
+	SETTINGS_LOCKDOWN_NONE,
+	SETTINGS_LOCKDOWN_INTEGRITY,
+	SETTINGS_LOCKDOWN_CONFIDENTIALITY,
+};
+
+/* The dotted key that asked for a step, for errors ("settings.kernel.sysctl.\"fs.suid_dumpable\"",
+ * or "settings.hardening.profile" when the profile expanded it). */
+#define SETTINGS_KEY_MAX 320
+
+struct settings_sysctl {
+	char name[128]; /* "net.ipv4.ip_forward" */
+	char value[256];
+	char key[SETTINGS_KEY_MAX];
+};
+
+struct settings_module {
+	char name[64];
+	bool is_allowed;
+	char key[SETTINGS_KEY_MAX];
+};
+
+/* settings.firewall.host: table inet bulwark_host. */
+struct host_fw_config {
+	bool is_enabled;
+	struct vec tcp_ports;     /* uint16_t, sorted, unique: accepted inbound */
+	struct vec udp_ports;     /* uint16_t, sorted, unique */
+	bool is_icmp_allowed;     /* inbound ICMP / ICMPv6 the host answers */
+	bool is_outbound_allowed; /* new connections from the host (default true) */
+	bool is_forward_allowed;  /* forwarded traffic (a NAT or router host) */
+};
+
+/* What the host should look like: the profile expanded, explicit keys
+ * winning over it. Every vec sorted by name, names unique. */
+struct settings_plan {
+	struct vec sysctls; /* struct settings_sysctl */
+	struct vec modules; /* struct settings_module */
+	enum settings_lockdown lockdown;
+	char lockdown_key[SETTINGS_KEY_MAX];
+	struct host_fw_config host_fw;
+	bool has_nat; /* settings.nat.enabled */
+	struct nat_config nat;
+	char https_proxy[1024]; /* "" none */
+	char no_proxy[4096];    /* comma-separated, "" none */
+};
+
+void settings_plan_init(struct settings_plan *plan);
+void settings_plan_free(struct settings_plan *plan);
+
+/* The plan of a validated settings tree. */
+int settings_plan_build(const json_t *settings, struct settings_plan *plan, struct bw_err *err);

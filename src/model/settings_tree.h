@@ -1,0 +1,37 @@
+/* Operations on settings trees and their dotted key names, shared by the
+ * datastore, the API and the CLI. A key name is dotted segments; a segment
+ * holding a dot or a quote is written in double quotes:
+ * settings.kernel.sysctl."net.ipv4.ip_forward". Pure: no I/O. */
+#pragma once
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/err.h"
+
+#define SETTINGS_MAX_SEGMENTS 16
+
+/* Splits a dotted key name into segments (quotes removed). Each segment is
+ * a malloc'd string in segments[] (free with settings_key_free). An empty
+ * segment, an unclosed quote or more than SETTINGS_MAX_SEGMENTS is an
+ * input error naming the key. */
+int settings_key_parse(const char *name, char *segments[SETTINGS_MAX_SEGMENTS],
+		       size_t *n_segments, struct bw_err *err);
+void settings_key_free(char *segments[SETTINGS_MAX_SEGMENTS], size_t n_segments);
+
+/* Deep-merges patch into into: objects merge key by key, anything else
+ * replaces. Returns 0 or -ENOMEM. */
+int settings_merge(json_t *into, const json_t *patch);
+
+/* The full dotted names ("settings.…") of the leaves whose values differ
+ * between old and new, or that one holds and the other does not: a
+ * sorted JSON array of strings. NULL when out of memory. */
+json_t *settings_changed_keys(const json_t *old_tree, const json_t *new_tree);
+
+/* The part of a settings tree under any of the full key names in keys
+ * ("settings.kernel.lockdown"); names that match nothing add nothing. */
+json_t *settings_select_keys(const json_t *settings, const char *const *keys, size_t n_keys);
+
+/* The part whose full dotted name starts with prefix ("settings.kern"
+ * matches settings.kernel…); "" is everything. */
+json_t *settings_select_prefix(const json_t *settings, const char *prefix);
