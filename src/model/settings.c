@@ -45,55 +45,54 @@ enum value_type {
 
 struct leaf {
 	const char *path; /* under settings., segments without dots or quotes */
-	enum value_type type;
 	const char *const *words; /* TYPE_WORD */
 	const char *words_text;   /* "none, integrity or confidentiality" */
 	size_t max_len;           /* strings: longest value, 0 = 4096 */
-	bool is_nat;              /* a natconf key: natconf checks the value */
-	bool is_read_only;
 	const char *read_only_why;
+	enum value_type type;
+	bool is_nat; /* a natconf key: natconf checks the value */
+	bool is_read_only;
 };
 
 static const char *const lockdown_words[] = { "none", "integrity", "confidentiality", NULL };
 static const char *const profile_words[] = { "none", "cis-level-1", "cis-level-2", NULL };
 
-#define NAT_STRING(name) { "nat." name, TYPE_STRING, NULL, NULL, 2048, true, false, NULL }
-#define NAT_BOOL(name) { "nat." name, TYPE_BOOL, NULL, NULL, 0, true, false, NULL }
-#define NAT_INT(name) { "nat." name, TYPE_INT, NULL, NULL, 0, true, false, NULL }
+#define LEAF(p, t) { .path = (p), .type = (t) }
+#define NAT_LEAF(name, t, max) { .path = "nat." name, .type = (t), .max_len = (max), .is_nat = true }
 
 static const struct leaf leaves[] = {
-	{ "kernel.lockdown", TYPE_WORD, lockdown_words, "none, integrity or confidentiality", 0,
-	  false, false, NULL },
-	{ "hardening.profile", TYPE_WORD, profile_words, "none, cis-level-1 or cis-level-2", 0,
-	  false, false, NULL },
-	{ "firewall.host.enabled", TYPE_BOOL, NULL, NULL, 0, false, false, NULL },
-	{ "firewall.host.allow-tcp", TYPE_PORTS, NULL, NULL, 0, false, false, NULL },
-	{ "firewall.host.allow-udp", TYPE_PORTS, NULL, NULL, 0, false, false, NULL },
-	{ "firewall.host.allow-icmp", TYPE_BOOL, NULL, NULL, 0, false, false, NULL },
-	{ "firewall.host.allow-outbound", TYPE_BOOL, NULL, NULL, 0, false, false, NULL },
-	{ "firewall.host.allow-forward", TYPE_BOOL, NULL, NULL, 0, false, false, NULL },
-	{ "nat.enabled", TYPE_BOOL, NULL, NULL, 0, false, false, NULL },
-	/* The natconf keys, in the order natconf documents them. */
-	NAT_STRING("interface"),
-	NAT_STRING("eni_id"),
-	NAT_STRING("eip_id"),
-	NAT_BOOL("cwagent_enabled"),
-	NAT_STRING("cwagent_cfg_param_name"),
-	NAT_STRING("ip_local_port_range"),
-	NAT_INT("nf_conntrack_max"),
-	NAT_INT("nf_conntrack_buckets"),
-	NAT_INT("nf_conntrack_tcp_timeout_established"),
-	NAT_INT("tcp_keepalive_time"),
-	NAT_INT("tcp_max_syn_backlog"),
-	{ "nat.fips_endpoints", TYPE_TRISTATE, NULL, NULL, 16, true, false, NULL },
-	{ "nat.nat_source_cidrs", TYPE_STRINGS, NULL, NULL, 64, true, false, NULL },
-	NAT_BOOL("masquerade_fully_random"),
-	NAT_BOOL("flowtable"),
-	{ "nat.ipv6", TYPE_TRISTATE, NULL, NULL, 16, true, false, NULL },
-	{ "network.https-proxy", TYPE_STRING, NULL, NULL, 1023, false, false, NULL },
-	{ "network.no-proxy", TYPE_STRINGS, NULL, NULL, 253, false, false, NULL },
-	{ "security.fips-mode", TYPE_BOOL, NULL, NULL, 0, false, true,
-	  "FIPS mode is a property of the running kernel (fips=1 on its command line), read from /proc/sys/crypto/fips_enabled" },
+	{ .path = "kernel.lockdown", .type = TYPE_WORD, .words = lockdown_words,
+	  .words_text = "none, integrity or confidentiality" },
+	{ .path = "hardening.profile", .type = TYPE_WORD, .words = profile_words,
+	  .words_text = "none, cis-level-1 or cis-level-2" },
+	LEAF("firewall.host.enabled", TYPE_BOOL),
+	LEAF("firewall.host.allow-tcp", TYPE_PORTS),
+	LEAF("firewall.host.allow-udp", TYPE_PORTS),
+	LEAF("firewall.host.allow-icmp", TYPE_BOOL),
+	LEAF("firewall.host.allow-outbound", TYPE_BOOL),
+	LEAF("firewall.host.allow-forward", TYPE_BOOL),
+	LEAF("nat.enabled", TYPE_BOOL),
+	/* The natconf keys, in the order natconf reads them. */
+	NAT_LEAF("interface", TYPE_STRING, 2048),
+	NAT_LEAF("eni_id", TYPE_STRING, 2048),
+	NAT_LEAF("eip_id", TYPE_STRING, 2048),
+	NAT_LEAF("cwagent_enabled", TYPE_BOOL, 0),
+	NAT_LEAF("cwagent_cfg_param_name", TYPE_STRING, 2048),
+	NAT_LEAF("ip_local_port_range", TYPE_STRING, 2048),
+	NAT_LEAF("nf_conntrack_max", TYPE_INT, 0),
+	NAT_LEAF("nf_conntrack_buckets", TYPE_INT, 0),
+	NAT_LEAF("nf_conntrack_tcp_timeout_established", TYPE_INT, 0),
+	NAT_LEAF("tcp_keepalive_time", TYPE_INT, 0),
+	NAT_LEAF("tcp_max_syn_backlog", TYPE_INT, 0),
+	NAT_LEAF("fips_endpoints", TYPE_TRISTATE, 16),
+	NAT_LEAF("nat_source_cidrs", TYPE_STRINGS, 64),
+	NAT_LEAF("masquerade_fully_random", TYPE_BOOL, 0),
+	NAT_LEAF("flowtable", TYPE_BOOL, 0),
+	NAT_LEAF("ipv6", TYPE_TRISTATE, 16),
+	{ .path = "network.https-proxy", .type = TYPE_STRING, .max_len = 1023 },
+	{ .path = "network.no-proxy", .type = TYPE_STRINGS, .max_len = 253 },
+	{ .path = "security.fips-mode", .type = TYPE_BOOL, .is_read_only = true,
+	  .read_only_why = "FIPS mode is a property of the running kernel (fips=1 on its command line), read from /proc/sys/crypto/fips_enabled" },
 };
 
 #define N_LEAVES (sizeof(leaves) / sizeof(leaves[0]))
@@ -177,7 +176,10 @@ static void key_format(const char *const *segs, size_t n, char *out, size_t size
 		if (is_quoted)
 			strbuf_add(&sb, "\"", 1);
 		for (const char *s = segs[i]; *s; s++) {
-			char c = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
+			char c = *s;
+
+			if ((unsigned char)c < 0x20 || c == 0x7f)
+				c = '?';
 
 			if (c == '"' || c == '\\')
 				strbuf_add(&sb, "\\", 1);
@@ -259,8 +261,7 @@ static enum lookup lookup_fixed(const char *const *segs, size_t n, const struct 
 	return LOOKUP_UNKNOWN;
 }
 
-static const struct leaf module_allowed_leaf = { "kernel.modules.*.allowed", TYPE_BOOL, NULL,
-						 NULL, 0, false, false, NULL };
+static const struct leaf module_allowed_leaf = LEAF("kernel.modules.*.allowed", TYPE_BOOL);
 
 /* What the segments name. A bad sysctl or module name is an error here. */
 static int lookup(const char *const *segs, size_t n, const struct leaf **leaf, enum lookup *what,
@@ -525,13 +526,13 @@ static int nat_parse(const json_t *nat, struct nat_config *config, struct bw_err
 		const struct leaf *leaf = keys[err->line - 1];
 		const char *name = nat_key_name(leaf);
 		size_t name_len = strlen(name);
-		char what[sizeof(err->msg)];
+		char what[400];
 
 		/* natconf says "key: what"; say "settings.nat.key: what". */
 		if (strncmp(err->msg, name, name_len) == 0 && strncmp(err->msg + name_len, ": ", 2) == 0)
-			snprintf(what, sizeof(what), "%s", err->msg + name_len + 2);
+			snprintf(what, sizeof(what), "%.399s", err->msg + name_len + 2);
 		else
-			snprintf(what, sizeof(what), "%s", err->msg);
+			snprintf(what, sizeof(what), "%.399s", err->msg);
 		rc = bw_err_input(err, "settings.%s: %s", leaf->path, what);
 	} else if (rc == 0 && warnings.len > 0) {
 		rc = bw_err_input(err, "settings.nat: %s",
@@ -729,10 +730,13 @@ static int name_pair(struct bw_err *err, int rc, const char *pair)
 	char shown[81];
 	size_t i = 0;
 
-	for (; pair[i] && i < sizeof(shown) - 1; i++)
-		shown[i] = (unsigned char)pair[i] < 0x20 ? '?' : pair[i];
+	for (; i < sizeof(shown) - 1 && pair[i]; i++) {
+		shown[i] = pair[i];
+		if ((unsigned char)shown[i] < 0x20)
+			shown[i] = '?';
+	}
 	shown[i] = '\0';
-	snprintf(msg, sizeof(msg), "'%s%s': %s", shown, pair[i] ? "..." : "", err->msg);
+	snprintf(msg, sizeof(msg), "'%s%s': %.400s", shown, pair[i] ? "..." : "", err->msg);
 	snprintf(err->msg, sizeof(err->msg), "%s", msg);
 	return rc;
 }

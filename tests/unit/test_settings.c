@@ -11,7 +11,7 @@
 static json_t *parse(const char *text)
 {
 	json_error_t jerr;
-	json_t *tree = json_loads(text, 0, &jerr);
+	json_t *tree = json_loads(text, JSON_ALLOW_NUL, &jerr);
 
 	if (!tree)
 		fail_msg("bad test JSON: %s", jerr.text);
