@@ -747,7 +747,9 @@ static const char *find_equals(const char *pair)
 	bool is_quoted = false;
 
 	for (const char *p = pair; *p; p++) {
-		if (*p == '"')
+		if (is_quoted && *p == '\\' && p[1])
+			p++; /* \" and \\ inside a quoted segment */
+		else if (*p == '"')
 			is_quoted = !is_quoted;
 		else if (*p == '=' && !is_quoted)
 			return p;
@@ -786,6 +788,12 @@ static int one_pair(const char *pair, json_t *out, struct bw_err *err)
 	rc = lookup((const char *const *)segs + skip, n - skip, &leaf, &what, err);
 	if (rc)
 		goto out;
+	if (what == LOOKUP_UNKNOWN && n - skip > 3 && strcmp(segs[skip], "kernel") == 0 &&
+	    strcmp(segs[skip + 1], "sysctl") == 0) {
+		rc = bw_err_input(err, "%s: unknown key (quote the sysctl name: kernel.sysctl.\"a.b.c\")",
+				  key);
+		goto out;
+	}
 	if (what == LOOKUP_UNKNOWN) {
 		rc = bw_err_input(err, "%s: unknown key", key);
 		goto out;

@@ -245,6 +245,19 @@ static void test_keypairs_take_values_of_their_keys_type(void **state)
 	json_decref(tree);
 }
 
+static void test_keypair_key_may_hold_an_equals_sign_in_quotes(void **state)
+{
+	const char *pairs[] = { "kernel.sysctl.\"a\\\"=b\"=1" };
+	struct bw_err err;
+	json_t *tree = NULL;
+
+	(void)state;
+	/* The '=' inside the quoted segment does not end the key; the name
+	 * it gives is then refused as a sysctl name, not cut in two. */
+	assert_int_equal(settings_from_keypairs(pairs, 1, &tree, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "not a sysctl name"));
+}
+
 static void test_keypair_later_pair_replaces_earlier(void **state)
 {
 	const char *pairs[] = { "kernel.lockdown=none", "kernel.lockdown=integrity" };
@@ -276,6 +289,9 @@ static void test_keypair_errors_name_the_pair_and_key(void **state)
 	assert_string_equal(keypairs_error("kernel.lockdown", &err),
 			    "'kernel.lockdown': not of the form key=value");
 	assert_non_null(strstr(keypairs_error("kernel.sysctl.\"a..b\"=1", &err), "not a sysctl name"));
+	assert_string_equal(keypairs_error("kernel.sysctl.net.ipv4.ip_forward=1", &err),
+			    "'kernel.sysctl.net.ipv4.ip_forward=1': settings.kernel.sysctl.net.ipv4.ip_forward: unknown key (quote the sysctl name: kernel.sysctl.\"a.b.c\")");
+
 }
 
 static void test_keypair_form_leaves_read_only_to_the_caller(void **state)
@@ -491,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_nat_keys_are_judged_by_natconf),
 		cmocka_unit_test(test_no_proxy_items_are_single_names),
 		cmocka_unit_test(test_keypairs_take_values_of_their_keys_type),
+		cmocka_unit_test(test_keypair_key_may_hold_an_equals_sign_in_quotes),
 		cmocka_unit_test(test_keypair_later_pair_replaces_earlier),
 		cmocka_unit_test(test_keypair_errors_name_the_pair_and_key),
 		cmocka_unit_test(test_keypair_form_leaves_read_only_to_the_caller),
