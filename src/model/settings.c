@@ -180,7 +180,6 @@ static void key_format(const char *const *segs, size_t n, char *out, size_t size
 
 			if ((unsigned char)c < 0x20 || c == 0x7f)
 				c = '?';
-
 			if (c == '"' || c == '\\')
 				strbuf_add(&sb, "\\", 1);
 			strbuf_add(&sb, &c, 1);
