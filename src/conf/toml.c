@@ -22,8 +22,9 @@
 #include "util/strbuf.h"
 #include "util/vec.h"
 
-/* The deepest a value may sit: key segments plus nested arrays and inline
- * tables. Deeper documents would only serve to exhaust a stack. */
+/* The deepest nesting of tables and arrays, the document's own table
+ * counting as one (as JSON nests them). Deeper documents would only serve
+ * to exhaust a stack, here or in whoever walks the tree. */
 #define TOML_MAX_DEPTH 64
 
 enum {
@@ -47,6 +48,7 @@ struct parser {
 	struct marks marks;
 	struct vec pending; /* json_t *: tables dotted keys made in this section */
 	int table_depth;    /* of the table the current section fills */
+	char section[256];  /* its name, for errors; "" at the top */
 };
 
 /* One key, split into its segments. */
@@ -202,10 +204,16 @@ static const char *what_at(const struct parser *p, size_t i, char buf[16])
 		return "a tab";
 	if (c == '\r')
 		return "a carriage return";
-	if (c < 0x20 || c >= 0x7f)
+	if (c >= 0x80) {
+		/* The document is valid UTF-8: show the whole character. */
+		size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+
+		snprintf(buf, 16, "'%.*s'", (int)n, p->s + i);
+	} else if (c < 0x20 || c == 0x7f) {
 		snprintf(buf, 16, "byte 0x%02x", (unsigned)c);
-	else
+	} else {
 		snprintf(buf, 16, "'%c'", c);
+	}
 	return buf;
 }
 
@@ -500,6 +508,8 @@ static int check_value_end(struct parser *p, size_t at, const char *what)
 	if (c < 0 || c == ' ' || c == '\t' || c == '\n' || c == '#' || c == ',' || c == ']' ||
 	    c == '}')
 		return 0;
+	if (c == '\r')
+		return fail_at(p, p->pos, "a carriage return without a line feed");
 	return fail_at(p, at, "invalid %s", what);
 }
 
@@ -734,6 +744,10 @@ static int parse_array(struct parser *p, int depth, json_t **out)
 			goto fail;
 		if (peek(p) == ']')
 			break;
+		if (peek(p) < 0) {
+			rc = fail_at(p, at, "unclosed array");
+			goto fail;
+		}
 		rc = parse_value(p, depth + 1, &item);
 		if (rc < 0)
 			goto fail;
@@ -762,13 +776,27 @@ fail:
 	return rc;
 }
 
+/* The full name of k's first n parts, for errors: in a section, with the
+ * section's name before it. */
+static void show_path(const struct parser *p, const struct key *k, size_t n, bool is_section,
+		      char *out, size_t size)
+{
+	char rel[256];
+
+	key_show(k, n, rel, sizeof(rel));
+	if (is_section && p->section[0])
+		snprintf(out, size, "%s.%s", p->section, rel);
+	else
+		snprintf(out, size, "%s", rel);
+}
+
 /* Places value at key k under table: the tables of the dotted part are
  * created or extended (never through a frozen one, never through one a
  * header made when is_section says so), the last part must be new. */
 static int put_dotted(struct parser *p, json_t *table, struct key *k, json_t *value,
 		      bool is_section)
 {
-	char shown[256];
+	char shown[520];
 	json_t *cur = table;
 
 	if (k->n == 0)
@@ -778,12 +806,12 @@ static int put_dotted(struct parser *p, json_t *table, struct key *k, json_t *va
 		unsigned bits = mark_get(&p->marks, child);
 
 		if (bits & MARK_FROZEN) {
-			key_show(k, i + 1, shown, sizeof(shown));
+			show_path(p, k, i + 1, is_section, shown, sizeof(shown));
 			return fail_at(p, k->at, "%s is an inline table or array: it cannot be extended",
 				       shown);
 		}
 		if (is_section && (bits & MARK_EXPLICIT)) {
-			key_show(k, i + 1, shown, sizeof(shown));
+			show_path(p, k, i + 1, is_section, shown, sizeof(shown));
 			return fail_at(p, k->at,
 				       "table %s is defined by a header: dotted keys cannot add to it",
 				       shown);
@@ -793,7 +821,7 @@ static int put_dotted(struct parser *p, json_t *table, struct key *k, json_t *va
 			if (!child || json_object_set_new(cur, k->seg[i], child) < 0)
 				return nomem(p);
 		} else if (!json_is_object(child)) {
-			key_show(k, i + 1, shown, sizeof(shown));
+			show_path(p, k, i + 1, is_section, shown, sizeof(shown));
 			return fail_at(p, k->at, "%s is already a value, not a table", shown);
 		}
 		if (is_section && vec_push(&p->pending, &child) < 0)
@@ -801,7 +829,7 @@ static int put_dotted(struct parser *p, json_t *table, struct key *k, json_t *va
 		cur = child;
 	}
 	if (json_object_get(cur, k->seg[k->n - 1])) {
-		key_show(k, k->n, shown, sizeof(shown));
+		show_path(p, k, k->n, is_section, shown, sizeof(shown));
 		return fail_at(p, k->at, "%s is defined twice", shown);
 	}
 	if ((json_is_object(value) || json_is_array(value)) &&
@@ -898,7 +926,7 @@ static int parse_value(struct parser *p, int depth, json_t **out)
 	char buf[16];
 
 	*out = NULL;
-	if (depth > TOML_MAX_DEPTH)
+	if ((c == '[' || c == '{') && depth + 1 > TOML_MAX_DEPTH)
 		return fail_at(p, at, "nested deeper than %d levels", TOML_MAX_DEPTH);
 	if (c == '"' || c == '\'') {
 		char *s;
@@ -984,8 +1012,12 @@ static int parse_header(struct parser *p, json_t *root, json_t **table)
 				     shown);
 			goto out;
 		}
+		if (is_last && !is_array && json_is_array(child)) {
+			rc = fail_at(p, k.at, "%s is an array of tables, not a table", shown);
+			goto out;
+		}
 		if (is_last && !is_array && (bits & MARK_EXPLICIT)) {
-			rc = fail_at(p, k.at, "table %s is defined twice", shown);
+			rc = fail_at(p, k.at, "table %s is already defined", shown);
 			goto out;
 		}
 		if (!child) {
@@ -1034,11 +1066,12 @@ static int parse_header(struct parser *p, json_t *root, json_t **table)
 		}
 		cur = child;
 	}
-	if (depth > TOML_MAX_DEPTH) {
+	if (depth + 1 > TOML_MAX_DEPTH) {
 		rc = fail_at(p, k.at, "nested deeper than %d levels", TOML_MAX_DEPTH);
 		goto out;
 	}
 	p->table_depth = depth;
+	key_show(&k, k.n, p->section, sizeof(p->section));
 	*table = cur;
 out:
 	key_free(&k);

@@ -427,7 +427,9 @@ def deep_header(n):
 
 
 DEPTH_CASES = [
-    ("ok", deep(60)), ("err", deep(70)), ("err", deep(5000)),
+    ("ok", deep(63)), ("err", deep(64)), ("err", deep(5000)),
+    ("ok", b"[[x]]\n" + deep(61)), ("err", b"[[x]]\n" + deep(62)),
+    ("ok", deep_key(64)), ("err", deep_key(65)), ("ok", deep_header(63)), ("err", deep_header(64)),
     ("ok", deep_inline(30)), ("err", deep_inline(70)), ("err", deep_inline(5000)),
     ("ok", deep_key(60)), ("err", deep_key(65)), ("err", deep_key(5000)),
     ("ok", deep_header(60)), ("err", deep_header(65)), ("err", deep_header(5000)),
