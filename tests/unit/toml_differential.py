@@ -758,9 +758,32 @@ def generated(seed, count):
     return docs
 
 
+def soup(seed, count):
+    """Short documents of headers and dotted keys over three names, so that
+    tables collide: every redefinition rule gets exercised."""
+    r = random.Random(seed)
+    values = ["1", "{}", "{x = 1}", "{a.b = 1}", "{a = {}}", "[]", "[{}]", "[1]", "'s'",
+              "[{a = 1}, {b = 2}]"]
+    docs = []
+    for _ in range(count):
+        lines = []
+        for _ in range(r.randint(1, 6)):
+            key = ".".join(r.choice("abc") for _ in range(r.randint(1, 3)))
+            kind = r.random()
+            if kind < 0.3:
+                lines.append(f"[{key}]")
+            elif kind < 0.5:
+                lines.append(f"[[{key}]]")
+            else:
+                lines.append(f"{key} = {r.choice(values)}")
+        docs.append(("soup", ("\n".join(lines) + "\n").encode()))
+    return docs
+
+
 def main():
     tool = sys.argv[1]
-    cases = CASES + DEPTH_CASES + generated(7, int(os.environ.get("TOML_DIFF_DOCS", "1000")))
+    n = int(os.environ.get("TOML_DIFF_DOCS", "1000"))
+    cases = CASES + DEPTH_CASES + generated(7, n) + soup(8, 3 * n)
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
         for i, (_, doc) in enumerate(cases):
@@ -768,8 +791,10 @@ def main():
             with open(path, "wb") as f:
                 f.write(doc)
             paths.append(path)
-        out = subprocess.run([tool] + paths, capture_output=True, check=True).stdout
-    answers = out.decode("utf-8").split("\n")[:-1]
+        answers = []
+        for i in range(0, len(paths), 2000):
+            out = subprocess.run([tool] + paths[i:i + 2000], capture_output=True, check=True).stdout
+            answers += out.decode("utf-8").split("\n")[:-1]
     assert len(answers) == len(cases), f"{len(answers)} answers for {len(cases)} documents"
     failures = 0
     counts = {"ok": 0, "err": 0}
