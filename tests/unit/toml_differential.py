@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The TOML reader against Python's tomllib (TOML 1.0), document by document.
 
-Usage: toml_differential.py PATH/TO/bw-toml2json
+Usage: toml_differential.py PATH/TO/bw-toml2json [FOLDER...]
+(documents in the FOLDERs, say a fuzzer's corpus, are compared too)
 
 Every document of CASES (hand-written, one per rule, each with the verdict
 TOML 1.0 gives it) and of a seeded generator (valid documents built from
@@ -784,6 +785,10 @@ def main():
     tool = sys.argv[1]
     n = int(os.environ.get("TOML_DIFF_DOCS", "1000"))
     cases = CASES + DEPTH_CASES + generated(7, n) + soup(8, 3 * n)
+    for folder in sys.argv[2:]:
+        for name in sorted(os.listdir(folder)):
+            with open(os.path.join(folder, name), "rb") as f:
+                cases.append(("any", f.read()))
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
         for i, (_, doc) in enumerate(cases):
