@@ -159,61 +159,55 @@ static int remove_stale_temporaries(const struct store *s, struct bw_err *err)
 	return rc;
 }
 
-static int parse_error(struct bw_err *err, const char *path, int line, int col,
-		       const char *what)
+/* A damaged datastore is an error naming the file, but not the
+ * caller's bad input. */
+static int damaged(struct bw_err *err, int rc)
 {
-	int rc = bw_err_at(err, path, line, col, "%s", what);
-
-	/* A damaged datastore is not the caller's bad input. */
 	err->is_input = false;
 	return rc;
 }
 
 static int check_state(struct store *s, json_t *doc, struct bw_err *err)
 {
-	char what[400];
 	const char *name;
 	json_t *value, *version, *live, *pending, *journal;
 
 	if (!json_is_object(doc))
-		return parse_error(err, s->path, 0, 0, "not a datastore: not a JSON object");
+		return damaged(err, bw_err_at(err, s->path, 0, 0, "not a datastore: not a JSON object"));
 	json_object_foreach(doc, name, value) {
 		if (strcmp(name, "version") != 0 && strcmp(name, "live") != 0 &&
-		    strcmp(name, "pending") != 0 && strcmp(name, "journal") != 0) {
-			snprintf(what, sizeof(what), "unknown member \"%.200s\"", name);
-			return parse_error(err, s->path, 0, 0, what);
-		}
+		    strcmp(name, "pending") != 0 && strcmp(name, "journal") != 0)
+			return damaged(err, bw_err_at(err, s->path, 0, 0, "unknown member \"%.200s\"",
+						      name));
 	}
 	version = json_object_get(doc, "version");
 	if (!json_is_integer(version))
-		return parse_error(err, s->path, 0, 0, "not a datastore: no integer \"version\"");
-	if (json_integer_value(version) != STORE_VERSION) {
-		snprintf(what, sizeof(what),
-			 "datastore version %lld is not one this bulwark reads (it reads %d)",
-			 (long long)json_integer_value(version), STORE_VERSION);
-		return parse_error(err, s->path, 0, 0, what);
-	}
+		return damaged(err, bw_err_at(err, s->path, 0, 0,
+					      "not a datastore: no integer \"version\""));
+	if (json_integer_value(version) != STORE_VERSION)
+		return damaged(err, bw_err_at(err, s->path, 0, 0,
+					      "datastore version %lld is not one this bulwark reads (it reads %d)",
+					      (long long)json_integer_value(version), STORE_VERSION));
 	live = json_object_get(doc, "live");
 	if (!json_is_object(live))
-		return parse_error(err, s->path, 0, 0, "\"live\" must be an object");
+		return damaged(err, bw_err_at(err, s->path, 0, 0, "\"live\" must be an object"));
 	pending = json_object_get(doc, "pending");
 	if (!json_is_object(pending))
-		return parse_error(err, s->path, 0, 0, "\"pending\" must be an object");
+		return damaged(err, bw_err_at(err, s->path, 0, 0, "\"pending\" must be an object"));
 	json_object_foreach(pending, name, value) {
 		struct bw_err name_err;
 
-		if (store_tx_check(name, &name_err) < 0) {
-			snprintf(what, sizeof(what), "pending: %s", name_err.msg);
-			return parse_error(err, s->path, 0, 0, what);
-		}
-		if (!json_is_object(value)) {
-			snprintf(what, sizeof(what), "pending \"%s\" must be an object", name);
-			return parse_error(err, s->path, 0, 0, what);
-		}
+		if (store_tx_check(name, &name_err) < 0)
+			return damaged(err, bw_err_at(err, s->path, 0, 0, "pending: %.300s",
+						      name_err.msg));
+		if (!json_is_object(value))
+			return damaged(err, bw_err_at(err, s->path, 0, 0,
+						      "pending \"%s\" must be an object", name));
 	}
 	journal = json_object_get(doc, "journal");
 	if (journal && !json_is_null(journal) && !json_is_object(journal))
-		return parse_error(err, s->path, 0, 0, "\"journal\" must be an object or null");
+		return damaged(err, bw_err_at(err, s->path, 0, 0,
+					      "\"journal\" must be an object or null"));
 	s->live = json_incref(live);
 	s->pending = json_incref(pending);
 	s->journal = json_is_object(journal) ? json_incref(journal) : NULL;
@@ -237,19 +231,17 @@ static int load_state(struct store *s, struct bw_err *err)
 		return s->live && s->pending ? 0 : bw_errf(err, -ENOMEM, "out of memory");
 	}
 	if (!S_ISREG(st.st_mode))
-		return parse_error(err, s->path, 0, 0, "not a regular file");
+		return damaged(err, bw_err_at(err, s->path, 0, 0, "not a regular file"));
 	/* A kill between the first write and its chmod leaves it 0644. */
 	if ((st.st_mode & 07777) != 0600 && chmod(s->path, 0600) < 0)
 		return bw_errf(err, -errno, "cannot make %s private: %s", s->path, strerror(errno));
 	rc = fsroot_slurp(s->path, STORE_MAX_BYTES, &text, &len, err);
-	if (rc < 0) {
-		err->is_input = false;
-		return rc;
-	}
+	if (rc < 0)
+		return damaged(err, rc);
 	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	free(text);
 	if (!doc)
-		return parse_error(err, s->path, jerr.line, jerr.column, jerr.text);
+		return damaged(err, bw_err_at(err, s->path, jerr.line, jerr.column, "%s", jerr.text));
 	rc = check_state(s, doc, err);
 	json_decref(doc);
 	return rc;

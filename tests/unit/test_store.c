@@ -17,7 +17,7 @@
 struct fixture {
 	char *root;
 	char dir[PATH_MAX];  /* root/var/lib/bulwark/datastore (not created) */
-	char file[PATH_MAX]; /* dir/datastore.json */
+	char file[PATH_MAX + 16]; /* dir/datastore.json */
 };
 
 static int setup(void **state)
@@ -539,6 +539,7 @@ static void test_duplicate_members_are_refused(void **state)
 
 static void test_oversized_file_is_refused(void **state)
 {
+	static const char head[] = "{\"version\": 1, \"live\": {}, \"pending\": {}}";
 	struct fixture *f = *state;
 	struct store *store = NULL;
 	struct bw_err err;
@@ -548,8 +549,8 @@ static void test_oversized_file_is_refused(void **state)
 	out = fopen(f->file, "w");
 	assert_non_null(out);
 	/* Valid JSON, one byte over the limit. */
-	fputs("{\"version\": 1, \"live\": {}, \"pending\": {}}", out);
-	for (size_t n = 42; n <= STORE_MAX_BYTES; n++)
+	fputs(head, out);
+	for (size_t n = strlen(head); n <= STORE_MAX_BYTES; n++)
 		fputc(' ', out);
 	fclose(out);
 	assert_int_not_equal(store_open(f->dir, &store, &err), 0);
