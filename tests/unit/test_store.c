@@ -478,7 +478,7 @@ static void assert_open_refused(const struct fixture *f, const char *content, co
 	struct bw_err err;
 	char line[1024];
 
-	fakeroot_mkdirs(f->file);
+	store_close(open_ok(f)); /* makes the folder */
 	write_file(f->file, content);
 	assert_int_not_equal(store_open(f->dir, &store, &err), 0);
 	assert_null(store);
@@ -545,7 +545,7 @@ static void test_oversized_file_is_refused(void **state)
 	struct bw_err err;
 	FILE *out;
 
-	fakeroot_mkdirs(f->file);
+	store_close(open_ok(f)); /* makes the folder */
 	out = fopen(f->file, "w");
 	assert_non_null(out);
 	/* Valid JSON, one byte over the limit. */
