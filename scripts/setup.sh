@@ -9,6 +9,7 @@ gcc clang make pkg-config meson ninja-build
 libnftables-dev libjansson-dev libmnl-dev libcmocka-dev libyaml-dev
 libclang-rt-14-dev cppcheck clang-tidy
 nftables iproute2 iputils-ping iperf3 procps kmod util-linux
+python3
 "
 
 missing=""
