@@ -23,7 +23,9 @@ cold() { ip -n "$H" -6 neigh flush dev eth0; ip -n "$C" -6 neigh flush dev eth0;
 ask() { cold; BW_PEER_WAIT_MS=2000 in_ns "$C" "$PEER" ask tcp fd00:77::1 "$1" >/dev/null 2>&1; }
 pings() { cold; in_ns "$C" ping -6 -c 1 -W 2 fd00:77::1 >/dev/null 2>&1; }
 load() { in_ns "$H" nft -f "$1"; }
-in_ns "$H" "$PEER" serve tcp 22 0 >"$SCRATCH/serve" 2>&1 &
+# exec all the way down, so $! is the server itself: killing a wrapper
+# shell would leave the server running, holding the netns lock's fd.
+(exec ip netns exec "$H" "$PEER" serve tcp 22 0 >"$SCRATCH/serve" 2>&1) &
 on_exit "kill $! 2>/dev/null"
 for _ in $(seq 600); do # polled; the deadline only stops a broken test
 	grep -q ready "$SCRATCH/serve" 2>/dev/null && break
