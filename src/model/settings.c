@@ -14,7 +14,7 @@
  *                                       errors of tracked flows pass anyway)
  *   firewall.host.allow-outbound        bool, default true: new connections
  *                                       from the host
- *   firewall.host.allow-forward         bool, default false: forwarded traffic
+ *   firewall.host.allow-forward         bool, default nat.enabled: forwarded traffic
  *   nat.enabled                         bool, default false
  *   nat.<key>                           each key of the fck-nat / pelotech-nat
  *                                       file, same name, checked by natconf
@@ -1052,7 +1052,10 @@ static int plan_host_fw(const json_t *settings, struct host_fw_config *fw)
 	fw->is_enabled = get_bool(settings, "firewall.host.enabled", fw->is_enabled);
 	fw->is_icmp_allowed = get_bool(settings, "firewall.host.allow-icmp", false);
 	fw->is_outbound_allowed = get_bool(settings, "firewall.host.allow-outbound", true);
-	fw->is_forward_allowed = get_bool(settings, "firewall.host.allow-forward", false);
+	/* A NAT gateway forwards by definition: with the host firewall on and
+	 * nothing said, its forward policy would silently cut the NAT off. */
+	fw->is_forward_allowed = get_bool(settings, "firewall.host.allow-forward",
+					  get_bool(settings, "nat.enabled", false));
 	rc = plan_ports(get_path(settings, "firewall.host.allow-tcp"), &fw->tcp_ports);
 	if (rc == 0)
 		rc = plan_ports(get_path(settings, "firewall.host.allow-udp"), &fw->udp_ports);

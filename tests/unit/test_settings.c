@@ -424,6 +424,20 @@ static void test_explicit_keys_win_over_the_profile(void **state)
 	settings_plan_free(&plan);
 }
 
+static void test_a_nat_gateway_forwards_unless_told_not_to(void **state)
+{
+	struct settings_plan plan;
+
+	(void)state;
+	build("{\"nat\": {\"enabled\": true}, \"firewall\": {\"host\": {\"enabled\": true}}}", &plan);
+	assert_true(plan.host_fw.is_forward_allowed);
+	settings_plan_free(&plan);
+	build("{\"nat\": {\"enabled\": true},"
+	      " \"firewall\": {\"host\": {\"enabled\": true, \"allow-forward\": false}}}", &plan);
+	assert_false(plan.host_fw.is_forward_allowed);
+	settings_plan_free(&plan);
+}
+
 static void test_empty_settings_plan_nothing(void **state)
 {
 	struct settings_plan plan;
@@ -517,6 +531,7 @@ int main(void)
 		cmocka_unit_test(test_empty_settings_plan_nothing),
 		cmocka_unit_test(test_plan_ports_are_sorted_and_unique),
 		cmocka_unit_test(test_plan_carries_nat_and_proxy),
+		cmocka_unit_test(test_a_nat_gateway_forwards_unless_told_not_to),
 		cmocka_unit_test(test_plan_build_refuses_an_invalid_tree),
 	};
 
