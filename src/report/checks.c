@@ -58,7 +58,7 @@ void judge_sysctls(const struct check_host *host, struct check_result *res,
 		size_t len = strlen(path);
 
 		for (const char *c = names[i]; *c && len + 1 < sizeof(path); c++)
-			path[len++] = *c == '.' ? '/' : *c;
+			path[len++] = (char)(*c == '.' ? '/' : *c);
 		path[len] = '\0';
 		if (fsroot_read(host->root, path, got, sizeof(got), &err) < 0) {
 			check_skip(res, "%s (%s: %s)", skip_msg, names[i], err.msg);

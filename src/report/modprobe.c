@@ -9,8 +9,8 @@ static bool same_module(const char *a, size_t a_len, const char *b)
 	size_t i;
 
 	for (i = 0; i < a_len && b[i]; i++) {
-		char x = a[i] == '-' ? '_' : a[i];
-		char y = b[i] == '-' ? '_' : b[i];
+		char x = (char)(a[i] == '-' ? '_' : a[i]);
+		char y = (char)(b[i] == '-' ? '_' : b[i]);
 
 		if (x != y)
 			return false;

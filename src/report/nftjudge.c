@@ -69,7 +69,7 @@ static bool is_established_match(const json_t *match)
 	size_t i;
 	json_t *v;
 
-	if (!key || strcmp(key, "state") != 0 || !o || (strcmp(o, "==") && strcmp(o, "in")))
+	if (!key || strcmp(key, "state") != 0 || !o || (strcmp(o, "==") != 0 && strcmp(o, "in") != 0))
 		return false;
 	if (json_is_string(right))
 		return strcmp(json_string_value(right), "established") == 0;

@@ -33,7 +33,7 @@ static int load_exception(const char *root, const struct report_options *o,
 			  struct check_run *run, struct bw_err *err)
 {
 	char path[1024];
-	struct report_exception ex;
+	struct report_exception ex = { .status = REPORT_SKIP };
 	char *text = NULL;
 	const char *dir = o->exceptions_dir ? o->exceptions_dir : EXCEPTIONS_DIR;
 	const char *prefix = o->exceptions_dir ? "" : root;
