@@ -61,7 +61,7 @@ void judge_sysctls(const struct check_host *host, struct check_result *res,
 			path[len++] = (char)(*c == '.' ? '/' : *c);
 		path[len] = '\0';
 		if (fsroot_read(host->root, path, got, sizeof(got), &err) < 0) {
-			check_skip(res, "%s (%s: %s)", skip_msg, names[i], err.msg);
+			check_skip(res, "%s (%s: %s)", skip_msg, names[i], check_why(host, &err));
 			return;
 		}
 		if (strcmp(got, value) != 0) {
@@ -111,4 +111,23 @@ void judge_file_root_owned(const struct check_host *host, const char *path,
 			   (unsigned)st.st_uid, (unsigned)st.st_gid);
 	else
 		check_pass(res);
+}
+
+const char *check_why(const struct check_host *host, const struct bw_err *err)
+{
+	static _Thread_local char buf[sizeof(err->msg)];
+	size_t root_len = host->root ? strlen(host->root) : 0;
+	size_t n = 0;
+
+	if (root_len == 0 || strcmp(host->root, "/") == 0)
+		return err->msg;
+	for (const char *p = err->msg; *p && n + 1 < sizeof(buf);) {
+		if (strncmp(p, host->root, root_len) == 0 && p[root_len] == '/') {
+			p += root_len;
+			continue;
+		}
+		buf[n++] = *p++;
+	}
+	buf[n] = '\0';
+	return buf;
 }

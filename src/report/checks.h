@@ -74,3 +74,8 @@ void judge_file_not_mode(const struct check_host *host, const char *path, unsign
 			 struct check_result *res);
 void judge_file_root_owned(const struct check_host *host, const char *path,
 			   struct check_result *res);
+
+/* err's message with the root prefix taken out of the paths it names, so
+ * a report under --root names host paths. Valid until the next call in
+ * the same thread. */
+const char *check_why(const struct check_host *host, const struct bw_err *err);

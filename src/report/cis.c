@@ -79,7 +79,7 @@ static void judge_module_disabled(const struct check_host *host, const char *mod
 	check_fix(res, "bulwark set 'settings.kernel.modules.\"%s\".allowed=false'", module);
 	if (hostread_module_loaded(host->root, module, &is_loaded, &err) < 0) {
 		res->fix[0] = '\0';
-		check_skip(res, "unable to read /proc/modules to check for %s: %s", module, err.msg);
+		check_skip(res, "unable to read /proc/modules to check for %s: %s", module, check_why(host, &err));
 		return;
 	}
 	if (is_loaded) {
@@ -89,7 +89,7 @@ static void judge_module_disabled(const struct check_host *host, const char *mod
 	if (modprobe_install(host->root, module, cmd, sizeof(cmd), &err) < 0) {
 		res->fix[0] = '\0';
 		check_skip(res, "unable to read modprobe configuration to check if %s is enabled: %s",
-			   module, err.msg);
+			   module, check_why(host, &err));
 		return;
 	}
 	if (!modprobe_is_disabling(cmd)) {
@@ -131,7 +131,7 @@ static void br01030100(const struct check_host *host, struct check_result *res)
 	int found = file_has_all(host->root, "/proc/cmdline", want, N(want), &err);
 
 	if (found < 0)
-		check_skip(res, "unable to verify cmdline includes dm-verity settings: %s", err.msg);
+		check_skip(res, "unable to verify cmdline includes dm-verity settings: %s", check_why(host, &err));
 	else if (!found)
 		check_fail(res, "unable to verify dm-verity enforcement, settings not found");
 	else
@@ -200,7 +200,7 @@ static void br01050100(const struct check_host *host, struct check_result *res)
 	}
 	for (size_t i = 0; i < N(knobs); i++) {
 		if (fsroot_read(host->root, knobs[i].path, got, sizeof(got), &err) < 0) {
-			check_skip(res, "unable to verify SELinux settings: %s", err.msg);
+			check_skip(res, "unable to verify SELinux settings: %s", check_why(host, &err));
 			return;
 		}
 		if (strcmp(got, knobs[i].want) != 0) {
@@ -210,7 +210,7 @@ static void br01050100(const struct check_host *host, struct check_result *res)
 	}
 	found = file_has_all(host->root, "/etc/selinux/config", config, N(config), &err);
 	if (found < 0)
-		check_skip(res, "unable to verify SELinux settings: %s", err.msg);
+		check_skip(res, "unable to verify SELinux settings: %s", check_why(host, &err));
 	else if (!found)
 		check_fail(res, "Unable to find expected SELinux values: /etc/selinux/config is not "
 				"enforcing the fortified policy");
@@ -224,7 +224,7 @@ static void br01050200(const struct check_host *host, struct check_result *res)
 	struct bw_err err;
 
 	if (fsroot_read(host->root, "/sys/kernel/security/lockdown", got, sizeof(got), &err) < 0) {
-		check_skip(res, "unable to verify lockdown mode: %s", err.msg);
+		check_skip(res, "unable to verify lockdown mode: %s", check_why(host, &err));
 		return;
 	}
 	if (strstr(got, "[integrity]")) {
@@ -245,7 +245,7 @@ static void br02010101(const struct check_host *host, struct check_result *res)
 	int found = file_has_all(host->root, "/etc/chrony.conf", pool, 1, &err);
 
 	if (found < 0) {
-		check_skip(res, "unable to verify time-servers setting: %s", err.msg);
+		check_skip(res, "unable to verify time-servers setting: %s", check_why(host, &err));
 		return;
 	}
 	if (!found) {
@@ -382,7 +382,7 @@ static void br04010101(const struct check_host *host, struct check_result *res)
 		struct vec names = VEC_INIT(struct hostread_name);
 
 		if (pass > 0 && hostread_list(host->root, dirs[pass - 1], ".conf", &names, &err) < 0) {
-			check_skip(res, "unable to verify journald settings: %s", err.msg);
+			check_skip(res, "unable to verify journald settings: %s", check_why(host, &err));
 			return;
 		}
 		for (size_t i = 0; i < (pass == 0 ? 1 : names.len); i++) {
@@ -421,7 +421,7 @@ static void br04010200(const struct check_host *host, struct check_result *res)
 	struct bw_err err;
 
 	if (hostread_find_other_perms(host->root, "/var/log/journal", found, sizeof(found), &err) < 0)
-		check_skip(res, "unable to walk /var/log/journal: %s", err.msg);
+		check_skip(res, "unable to walk /var/log/journal: %s", check_why(host, &err));
 	else if (found[0])
 		check_fail(res, "file \"%s\" has permissions for 'other'", found);
 	else
