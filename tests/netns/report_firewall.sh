@@ -86,6 +86,31 @@ ip netns exec "$N" sysctl -qw net.ipv4.conf.default.log_martians=0
 out=$(report)
 check_eq "one sysctl off: 3.2.4 FAILs" FAIL "$(status_of 3.2.4 "$out")"
 
+# The command line: exit codes, --strict, the all-SKIP report, exceptions.
+rep() { ip netns exec "$N" "$BULWARK" --root "$ROOT" report "$@"; }
+rep cis -l 2 >/dev/null 2>&1
+check_eq "a report with FAILs exits 0" 0 $?
+err=$(rep cis -l 2 --strict 2>&1 >/dev/null)
+check_eq "--strict exits 1 when a check FAILs" 1 $?
+check_contains "... and says how many" "checks FAIL (--strict)" "$err"
+rep cis -f yaml >/dev/null 2>&1
+check_eq "an unknown format is a usage error" 2 $?
+rep fips -l 2 >/dev/null 2>&1
+check_eq "fips takes no level" 2 $?
+err=$(rep cis-k8s 2>&1 >/dev/null)
+check_eq "the all-SKIP report exits 0" 0 $?
+check_contains "... and says why" "no check could run (4.1.1 k8s04010100: unable to inspect" "$err"
+mkdir -p "$SCRATCH/ex"
+printf '{"status": "PASS", "reason": "forwarding is this host'"'"'s job", "reference": "RISK-7"}' \
+	>"$SCRATCH/ex/br03040201.json"
+out=$(rep cis -l 2 --exceptions "$SCRATCH/ex")
+check_contains "an exception marks the line" \
+	"[PASS] 3.4.2.1   Ensure IPv6 default deny firewall policy (Exception)" "$out"
+check_contains "... and is listed" "*  3.4.2.1 forwarding is this host's job" "$out"
+printf '{"status": "PASS"' >"$SCRATCH/ex/br03040201.json"
+rep cis -l 2 --exceptions "$SCRATCH/ex" >/dev/null 2>&1
+check_eq "a broken exception file is an input error" 2 $?
+
 # With the settings work in: the hardening profile, then the report.
 if "$BULWARK" help 2>/dev/null | grep -q '^  set '; then
 	ip netns exec "$N" nft flush ruleset
