@@ -23,11 +23,13 @@ done
 check_contains "the FAIL carries its fix" \
 	"*  3.4.1.1 bulwark set settings.firewall.host.enabled=true" "$out"
 
+# The shape of bulwark's own host table (named counters on the drops).
 load 'table inet t_fw {
+	counter denied_input { }
 	chain input { type filter hook input priority 0; policy drop;
-		iif lo accept
-		ip saddr 127.0.0.0/8 counter drop
-		ip6 saddr ::1 counter drop
+		iif "lo" accept
+		ip saddr 127.0.0.0/8 counter name denied_input drop
+		ip6 saddr ::1 counter name denied_input drop
 		ct state established,related accept
 	}
 	chain forward { type filter hook forward priority 0; policy drop; }
