@@ -498,6 +498,25 @@ static void test_cis_k8s_reads_the_eks_json_config(void **state)
 	fakeroot_free(root);
 }
 
+/* --kubelet-config names a host path (read under the root) instead. */
+static void test_cis_k8s_kubelet_config_option_overrides_the_paths(void **state)
+{
+	char *root = fakeroot_new();
+	struct report_options o = { .kind = REPORT_CIS_K8S, .level = 1, .now = &fixed_time,
+				    .kubelet_config = "/etc/custom/kubelet.yaml" };
+	struct report_summary sum;
+	struct bw_err err = { 0 };
+	char *text = NULL;
+
+	(void)state;
+	report_host_passing(root);
+	fakeroot_put(root, "/etc/custom/kubelet.yaml", "authentication: {anonymous: {enabled: true}}");
+	assert_int_equal(report_generate(root, &o, &text, &sum, &err), 0);
+	assert_memory_equal(line_of(text, "4.2.1"), "[FAIL]", 6);
+	free(text);
+	fakeroot_free(root);
+}
+
 static void test_fips_passing_host_golden(void **state)
 {
 	char *root = fakeroot_new();
@@ -731,6 +750,7 @@ int main(void)
 		cmocka_unit_test(test_cis_k8s_golden_v1_11_1_and_v1_8_0),
 		cmocka_unit_test(test_cis_k8s_without_kube_proxy_is_manual),
 		cmocka_unit_test(test_cis_k8s_reads_the_eks_json_config),
+		cmocka_unit_test(test_cis_k8s_kubelet_config_option_overrides_the_paths),
 		cmocka_unit_test(test_fips_passing_host_golden),
 		cmocka_unit_test(test_unreadable_lockdown_is_skip_with_host_path),
 		cmocka_unit_test(test_manual_firewall_checks_say_what_bulwark_saw),
