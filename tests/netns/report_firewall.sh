@@ -59,8 +59,12 @@ check_eq "no forward chain: 3.4.1.1 FAILs" FAIL "$(status_of 3.4.1.1 "$out")"
 check_eq "the loopback rules alone: 3.4.1.2 PASSes" PASS "$(status_of 3.4.1.2 "$out")"
 
 # Another program's tables (what iptables-nft makes) close the forward hook.
-load 'table ip filter { chain FORWARD { type filter hook forward priority 0; policy drop; } }
-table ip6 filter { chain FORWARD { type filter hook forward priority 0; policy drop; } }'
+load 'table ip filter {
+	chain FORWARD { type filter hook forward priority 0; policy drop; }
+}
+table ip6 filter {
+	chain FORWARD { type filter hook forward priority 0; policy drop; }
+}'
 out=$(report --root "$ROOT")
 check_eq "ip filter FORWARD drop counts for IPv4" PASS "$(status_of 3.4.1.1 "$out")"
 check_eq "ip6 filter FORWARD drop counts for IPv6" PASS "$(status_of 3.4.2.1 "$out")"
