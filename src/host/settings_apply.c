@@ -249,6 +249,8 @@ static int sysctls_converge(const char *root, const struct settings_plan *target
 			return rc;
 		json_object_del(part, name);
 	}
+	if (json_object_size(part) == 0)
+		json_object_del(saved, SAVED_SYSCTL);
 	return 0;
 }
 
