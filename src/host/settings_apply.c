@@ -94,7 +94,7 @@ static int sysctl_path(const char *name, char *out, size_t out_size)
 
 	if (n == 0 || at + n + 1 > out_size)
 		return -EINVAL;
-	memcpy(out, "/proc/sys/", at);
+	snprintf(out, out_size, "/proc/sys/");
 	for (size_t i = 0; i <= n; i++) {
 		char c = name[i];
 
@@ -129,8 +129,10 @@ static int sysctl_read(const char *root, const char *name, const char *key, char
 	char path[PATH_MAX];
 	int rc;
 
-	if (sysctl_path(name, path, sizeof(path)) < 0)
-		return bw_errf(err, -EINVAL, "%s: '%s' is not a sysctl name", key, name);
+	if (sysctl_path(name, path, sizeof(path)) < 0) {
+		bw_errf(err, -EINVAL, "%s: '%s' is not a sysctl name", key, name);
+		return -EINVAL;
+	}
 	rc = fsroot_read(root, path, value, value_size, err);
 	return rc < 0 ? keyed(err, rc, key) : 0;
 }
@@ -141,8 +143,10 @@ static int sysctl_write(const char *root, const char *name, const char *key,
 	char path[PATH_MAX];
 	int rc;
 
-	if (sysctl_path(name, path, sizeof(path)) < 0)
-		return bw_errf(err, -EINVAL, "%s: '%s' is not a sysctl name", key, name);
+	if (sysctl_path(name, path, sizeof(path)) < 0) {
+		bw_errf(err, -EINVAL, "%s: '%s' is not a sysctl name", key, name);
+		return -EINVAL;
+	}
 	rc = fsroot_write_knob(root, path, value, err);
 	return rc < 0 ? keyed(err, rc, key) : 0;
 }
@@ -622,7 +626,12 @@ int settings_host_converge(const struct settings_host *host, const struct settin
 static bool same_module(const char *a, const char *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		char x = a[i] == '-' ? '_' : a[i], y = b[i] == '-' ? '_' : b[i];
+		char x = a[i], y = b[i];
+
+		if (x == '-')
+			x = '_';
+		if (y == '-')
+			y = '_';
 
 		if (x != y || !x)
 			return false;
