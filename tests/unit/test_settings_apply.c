@@ -367,6 +367,30 @@ static void test_the_modprobe_file_denies_each_module_as_the_cis_checks_expect(v
 	plan_free(&plan);
 }
 
+/* bloodhound's udf check runs `modprobe -n -v udf` and wants "install
+ * /bin/true" in what it prints: kmod itself reads the file here. */
+static void test_modprobe_reads_the_file_as_the_cis_check_needs(void **state)
+{
+	struct fixture *f = *state;
+	struct settings_plan plan;
+	char cmd[1200], out[256] = "";
+	FILE *p;
+
+	if (access("/usr/sbin/modprobe", X_OK) != 0 && access("/sbin/modprobe", X_OK) != 0)
+		skip();
+	plan_init(&plan);
+	add_module(&plan, "udf", false);
+	assert_int_equal(apply(f, &plan), 0);
+	snprintf(cmd, sizeof(cmd), "PATH=/usr/sbin:/sbin:$PATH modprobe -C '%s/etc/modprobe.d' -n -v udf",
+		 f->root);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_true(fread(out, 1, sizeof(out) - 1, p) > 0);
+	assert_int_equal(pclose(p), 0);
+	assert_non_null(strstr(out, "install /bin/true"));
+	plan_free(&plan);
+}
+
 static void test_the_modprobe_file_goes_when_no_module_is_denied(void **state)
 {
 	struct fixture *f = *state;
@@ -541,6 +565,7 @@ int main(void)
 		T(test_lowering_lockdown_is_refused_naming_the_key_and_a_reboot),
 		T(test_lockdown_on_a_kernel_without_it_is_an_error),
 		T(test_the_modprobe_file_denies_each_module_as_the_cis_checks_expect),
+		T(test_modprobe_reads_the_file_as_the_cis_check_needs),
 		T(test_the_modprobe_file_goes_when_no_module_is_denied),
 		T(test_a_modprobe_file_there_before_bulwark_is_put_back),
 		T(test_a_bad_module_name_is_refused_naming_the_key),
