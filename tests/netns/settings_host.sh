@@ -34,7 +34,9 @@ denied() { in_ns "$H" nft list counter inet bulwark_host denied_input | sed -n '
 ask() { BW_PEER_WAIT_MS=1500 in_ns "$C" "$PEER" ask tcp 10.78.0.1 "$1" >/dev/null 2>&1; }
 pings() { in_ns "$C" ping -c 1 -W 1 10.78.0.1 >/dev/null 2>&1; }
 serve() {
-	in_ns "$H" "$PEER" serve tcp "$1" 0 >"$SCRATCH/serve-$1" 2>&1 &
+	# Not through a shell function: $! must be bw-peer itself (ip netns
+	# exec execs it), or the kill misses it and it outlives the test.
+	ip netns exec "$H" "$PEER" serve tcp "$1" 0 >"$SCRATCH/serve-$1" 2>&1 &
 	on_exit "kill $! 2>/dev/null"
 	for _ in $(seq 600); do # polled; the deadline only stops a broken test
 		grep -q ready "$SCRATCH/serve-$1" 2>/dev/null && return 0
