@@ -13,6 +13,7 @@
 #include "cmd/cmd.h"
 #include "cmd/natplan.h"
 #include "host/fsroot.h"
+#include "host/natapply.h"
 #include "host/natobserve.h"
 #include "host/natstate.h"
 #include "host/nft.h"
@@ -42,56 +43,14 @@ static void print_dry_run(const char *root, const struct nat_plan *plan)
 	printf("would load (the kernel checked it):\n%s", plan->ruleset);
 }
 
-static int verify(const struct nat_plan *plan, struct bw_err *err)
-{
-	struct nat_observed seen = { 0 };
-	json_t *listing = NULL;
-	int rc = nft_list_table_json("inet", NAT_NFT_TABLE, &listing, err);
-
-	if (rc < 0)
-		return rc;
-	nat_observe_ruleset(listing, &seen);
-	json_decref(listing);
-	if (plan->does_masquerade_ipv4 &&
-	    (!seen.ipv4.is_present || strcmp(seen.ipv4.oifname, plan->interface) != 0))
-		return bw_errf(err, -EIO, "after loading, no IPv4 masquerade rule on %s is in place",
-			       plan->interface);
-	if (plan->does_masquerade_ipv6 &&
-	    (!seen.ipv6.is_present || strcmp(seen.ipv6.oifname, plan->interface) != 0))
-		return bw_errf(err, -EIO, "after loading, no IPv6 masquerade rule on %s is in place",
-			       plan->interface);
-	return 0;
-}
-
-/* Puts the table back as it was before this run: the earlier ruleset, or
- * no table. */
-static void restore_table(const char *previous_table)
-{
-	struct bw_err ignored;
-	char *text;
-
-	if (!previous_table) {
-		nft_apply(NAT_NFT_DELETE, false, &ignored);
-		return;
-	}
-	if (asprintf(&text, "%s%s", NAT_NFT_DELETE, previous_table) < 0)
-		return;
-	nft_apply(text, false, &ignored);
-	free(text);
-}
-
 int cmd_nat_up(const struct bw_globals *globals, const char *config_path,
 	       const char *state_dir, bool is_dry_run, struct bw_err *err)
 {
+	struct natapply_result result;
 	struct nat_plan plan;
-	struct nat_state state;
-	struct vec undo = VEC_INIT(struct knob);
-	char *previous_table = NULL;
-	bool has_state;
 	int rc;
 
 	natplan_init(&plan);
-	natstate_init(&state);
 	rc = natplan_build(globals->root, config_path, &plan, err);
 	if (rc < 0)
 		goto out;
@@ -104,43 +63,18 @@ int cmd_nat_up(const struct bw_globals *globals, const char *config_path,
 			print_dry_run(globals->root, &plan);
 		goto out;
 	}
-	rc = natstate_load(globals->root, state_dir, &state, &has_state, err);
+	rc = natapply_up(globals->root, state_dir, &plan, &result, err);
+	if (result.previous_interface[0] &&
+	    strcmp(result.previous_interface, plan.interface) != 0)
+		cmd_note("nat was up on %s; moving it to %s", result.previous_interface,
+			 plan.interface);
 	if (rc < 0)
 		goto out;
-	if (has_state && strcmp(state.interface, plan.interface) != 0)
-		cmd_note("nat was up on %s; moving it to %s", state.interface, plan.interface);
-	rc = nft_list_table_text("inet", NAT_NFT_TABLE, &previous_table, err);
-	if (rc < 0)
-		goto out;
-	/* The table first: loading masquerade loads nf_conntrack, whose
-	 * knobs do not exist before. */
-	rc = nft_apply(plan.ruleset, false, err);
-	if (rc < 0)
-		goto out;
-	rc = knobs_apply(globals->root, &plan.knobs, &undo, err);
-	if (rc == 0)
-		rc = verify(&plan, err);
-	if (rc == 0 && knobs_merge(&state.saved_knobs, &undo) < 0)
-		rc = bw_errf(err, -ENOMEM, "out of memory");
-	if (rc == 0) {
-		snprintf(state.interface, sizeof(state.interface), "%s", plan.interface);
-		rc = natstate_save(globals->root, state_dir, &state, err);
-	}
-	if (rc < 0) {
-		struct bw_err ignored;
-
-		knobs_restore(globals->root, &undo, &ignored);
-		restore_table(previous_table);
-		goto out;
-	}
 	printf("nat: masquerading %s out of %s (table inet " NAT_NFT_TABLE "%s)\n",
 	       plan.does_masquerade_ipv4 && plan.does_masquerade_ipv6 ? "IPv4 and IPv6" :
 	       plan.does_masquerade_ipv6 ? "IPv6" : "IPv4",
 	       plan.interface, plan.use_flowtable ? ", flowtable" : "");
 out:
-	free(previous_table);
-	vec_free(&undo);
-	natstate_free(&state);
 	natplan_free(&plan);
 	return rc;
 }
@@ -148,29 +82,13 @@ out:
 static int nat_down(const struct bw_globals *globals, const struct nat_opts *opts,
 		    struct bw_err *err)
 {
-	struct nat_state state;
-	bool has_state;
-	int rc;
+	struct natapply_result result;
+	int rc = natapply_down(globals->root, opts->state_dir, &result, err);
 
-	natstate_init(&state);
-	rc = natstate_load(globals->root, opts->state_dir, &state, &has_state, err);
-	if (rc < 0)
-		goto out;
-	rc = nft_apply(NAT_NFT_DELETE, false, err);
-	if (rc < 0)
-		goto out;
-	if (!has_state) {
+	if (rc == 0 && !result.had_state)
 		printf("nat: down (no recorded knobs to restore)\n");
-		goto out;
-	}
-	rc = knobs_restore(globals->root, &state.saved_knobs, err);
-	if (rc < 0)
-		goto out;
-	rc = natstate_remove(globals->root, opts->state_dir, err);
-	if (rc == 0)
-		printf("nat: down; restored %zu knobs\n", state.saved_knobs.len);
-out:
-	natstate_free(&state);
+	else if (rc == 0)
+		printf("nat: down; restored %zu knobs\n", result.n_restored);
 	return rc;
 }
 

@@ -70,6 +70,20 @@ static int read_config(const char *root, const char *config_path,
 	return rc;
 }
 
+static int copy_config(const struct nat_config *from, struct nat_plan *plan,
+		       struct bw_err *err)
+{
+	nat_config_free(&plan->config);
+	plan->config = *from;
+	plan->config.source_cidrs = (struct vec)VEC_INIT(struct cidr);
+	for (size_t i = 0; i < from->source_cidrs.len; i++)
+		if (vec_push(&plan->config.source_cidrs,
+			     VEC_AT(&from->source_cidrs, struct cidr, i)) < 0)
+			return bw_errf(err, -ENOMEM, "out of memory");
+	snprintf(plan->config_name, sizeof(plan->config_name), "settings.nat");
+	return 0;
+}
+
 static int decide_interface(struct rtnl *nl, const struct natplan_request *request,
 			    struct nat_plan *plan, struct bw_err *err)
 {
@@ -209,7 +223,8 @@ int natplan_build_for(const char *root, const struct natplan_request *request,
 	size_t n_v4, n_v6;
 	int rc;
 
-	rc = read_config(root, request->config_path, plan, err);
+	rc = request->config ? copy_config(request->config, plan, err) :
+			       read_config(root, request->config_path, plan, err);
 	if (rc < 0)
 		return rc;
 	rc = rtnl_open(&nl, err);

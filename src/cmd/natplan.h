@@ -38,6 +38,9 @@ struct natplan_request {
 	 * assumed, each assumption named in a note on stderr. */
 	bool is_render_only;
 	enum natplan_ipv6 ipv6;  /* with is_render_only */
+	/* Settings (settings.nat.*): this configuration, copied, instead of
+	 * any file. */
+	const struct nat_config *config;
 };
 
 /* Reads the configuration (the request's file, else the fck-nat /

@@ -13,6 +13,7 @@
 
 #include "model/settings.h"
 #include "util/err.h"
+#include "util/strbuf.h"
 
 struct settings_host {
 	const char *root;          /* "" or "/" is the real host */
@@ -33,3 +34,13 @@ int settings_host_prepare(const struct settings_host *host, const struct setting
  * to the caller, which converges to the previous plan. */
 int settings_host_converge(const struct settings_host *host, const struct settings_plan *target,
 			   json_t *saved, struct bw_err *err);
+
+/* The modules target denies that are loaded now (/proc/modules under
+ * root), comma-separated into names, for the caller to warn about.
+ * converge leaves them loaded: the modprobe.d file stops the next load,
+ * while unloading one in use (a mounted udf, open SCTP sockets) would
+ * fail or pull it from under its users; a reboot, or the operator's
+ * rmmod, finishes the job, and the CIS report says so until then. */
+int settings_host_loaded_denied(const struct settings_host *host,
+				const struct settings_plan *target, struct strbuf *names,
+				struct bw_err *err);
