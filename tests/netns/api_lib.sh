@@ -13,7 +13,7 @@ SERVER_PID=""
 
 # The fake host: the sysctl files the tests set, with their first values.
 api_fake_root() {
-	mkdir -p "$ROOT/proc/sys/kernel" "$ROOT/proc/sys/fs" "$ROOT/proc/sys/vm" \
+	mkdir -p "$ROOT/proc/sys/kernel" "$ROOT/proc/sys/fs" "$ROOT/proc/sys/vm" "$ROOT/proc/sys/net" \
 		"$ROOT/etc/modprobe.d" "$ROOT/run/bulwark"
 	echo 0 >"$ROOT/proc/sys/kernel/kptr_restrict"
 	echo 0 >"$ROOT/proc/sys/kernel/dmesg_restrict"
@@ -29,10 +29,19 @@ api_setup() {
 	chmod 0711 "$SCRATCH"
 }
 
+# in_api_ns COMMAND...: runs a command in the namespace, where the fake
+# root's proc/sys/net is the namespace's own (a bind mount in the mount
+# namespace ip netns exec makes for this command alone): kernel.*, fs.*
+# and vm.* stay fake, net.* are real and the namespace's.
+in_api_ns() {
+	ip netns exec "$NS" sh -c 'mount --bind /proc/sys/net "$0/proc/sys/net" && exec "$@"' \
+		"$ROOT" "$@"
+}
+
 # server_start [ARGS...]: starts the server and waits until it answers
 # (polled; the deadline only stops a broken test). Fails when it exits.
 server_start() {
-	ip netns exec "$NS" "$BULWARK" --root "$ROOT" serve --socket-path "$SOCK" \
+	in_api_ns "$BULWARK" --root "$ROOT" serve --socket-path "$SOCK" \
 		--datastore-path "$DS" --group "$GROUP" "$@" >>"$SCRATCH/server.log" 2>&1 &
 	SERVER_PID=$!
 	on_exit "kill -9 $SERVER_PID"

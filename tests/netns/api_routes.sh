@@ -114,13 +114,13 @@ check_eq "a write from outside the group: 403" 403 "$STATUS"
 check_call "... and nothing was written" 200 '{}' GET /tx
 chmod 0660 "$SOCK"
 
-out=$(ip netns exec "$NS" "$BULWARK" --root "$ROOT" serve --socket-path "$SOCK" \
+out=$(in_api_ns "$BULWARK" --root "$ROOT" serve --socket-path "$SOCK" \
 	--datastore-path "$SCRATCH/other-ds" --group "$GROUP" 2>&1)
 check_eq "a second server refuses a live socket (exit 1)" 1 "$?"
 check_contains "... saying another answers" "another server answers" "$out"
 call GET /
 check_contains "... and the first still serves" '"kernel.kptr_restrict":"2"' "$STATUS $BODY"
-out=$(ip netns exec "$NS" "$BULWARK" --root "$ROOT" serve --socket-path "$SCRATCH/x.sock" \
+out=$(in_api_ns "$BULWARK" --root "$ROOT" serve --socket-path "$SCRATCH/x.sock" \
 	--datastore-path "$SCRATCH/other-ds" --group "no-such-group-$$" 2>&1)
 check_eq "an unknown group: exit 2" 2 "$?"
 check_contains "... named" "no-such-group-$$" "$out"
