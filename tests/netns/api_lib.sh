@@ -41,8 +41,11 @@ in_api_ns() {
 # server_start [ARGS...]: starts the server and waits until it answers
 # (polled; the deadline only stops a broken test). Fails when it exits.
 server_start() {
-	in_api_ns "$BULWARK" --root "$ROOT" serve --socket-path "$SOCK" \
-		--datastore-path "$DS" --group "$GROUP" "$@" >>"$SCRATCH/server.log" 2>&1 &
+	# Not through a function: $! must be the server itself (ip netns exec,
+	# then sh, exec it in turn), so a SIGKILL hits it.
+	ip netns exec "$NS" sh -c 'mount --bind /proc/sys/net "$0/proc/sys/net" && exec "$@"' \
+		"$ROOT" "$BULWARK" --root "$ROOT" serve --socket-path "$SOCK" --datastore-path "$DS" \
+		--group "$GROUP" "$@" >>"$SCRATCH/server.log" 2>&1 &
 	SERVER_PID=$!
 	on_exit "kill -9 $SERVER_PID"
 	for _ in $(seq 1200); do
