@@ -14,7 +14,7 @@ static int load_object(const char *body, size_t len, json_t **out, struct bw_err
 	json_t *doc;
 
 	if (len > API_BODY_MAX)
-		return bw_err_input(err, "request body: larger than %d bytes", API_BODY_MAX);
+		return bw_err_input(err, "request body: larger than %zu bytes", API_BODY_MAX);
 	doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!doc)
 		return bw_err_input(err, "request body:%d:%d: %s", jerr.line, jerr.column,

@@ -9,7 +9,7 @@
 #include "util/err.h"
 
 /* Bodies above this are refused (413) while they are read. */
-#define API_BODY_MAX (1024 * 1024)
+#define API_BODY_MAX ((size_t)1024 * 1024)
 
 /* A PATCH /settings body: a JSON object holding a settings tree
  * ({"kernel": {"lockdown": "integrity"}}; {"settings": {...}} is taken

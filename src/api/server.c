@@ -29,7 +29,7 @@
 #include "model/settings_tree.h"
 
 #define PEER_GROUPS_MAX 256
-#define CONFIRM_MAX_SECONDS (7 * 24 * 3600)
+#define CONFIRM_MAX_SECONDS (7L * 24 * 3600)
 
 struct api_server {
 	const struct api_server_config *config;
@@ -368,7 +368,7 @@ static int confirm_within(const struct call *c, long *seconds, struct bw_err *er
 	errno = 0;
 	*seconds = strtol(text, &end, 10);
 	if (!*text || *end || errno || *seconds < 1 || *seconds > CONFIRM_MAX_SECONDS)
-		return bw_err_input(err, "confirm_within: expected seconds from 1 to %d, got '%s'",
+		return bw_err_input(err, "confirm_within: expected seconds from 1 to %ld, got '%s'",
 				    CONFIRM_MAX_SECONDS, text);
 	return 0;
 }
@@ -604,6 +604,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct request *req = *con_cls;
 	const struct route *route;
 	const char *allow;
+	struct call c;
 	struct reply r;
 
 	(void)version;
@@ -634,7 +635,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						     MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (length && strtoull(length, NULL, 10) > API_BODY_MAX) {
-			r = reply_text(413, "request body: larger than %d bytes", API_BODY_MAX);
+			r = reply_text(413, "request body: larger than %zu bytes", API_BODY_MAX);
 			return send_reply(conn, &r);
 		}
 		req->is_checked = true;
@@ -666,15 +667,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (req->is_too_large) {
-		r = reply_text(413, "request body: larger than %d bytes", API_BODY_MAX);
+		r = reply_text(413, "request body: larger than %zu bytes", API_BODY_MAX);
 		return send_reply(conn, &r);
 	}
-	{
-		struct call c = { .s = s, .conn = conn, .body = req->body ? req->body : "",
-				  .len = req->len };
-
-		r = route->handle(&c);
-	}
+	c = (struct call){ .s = s, .conn = conn, .body = req->body ? req->body : "", .len = req->len };
+	r = route->handle(&c);
 	return send_reply(conn, &r);
 }
 
@@ -699,7 +696,7 @@ static int set_path(struct sockaddr_un *addr, const char *path, struct bw_err *e
 	if (strlen(path) >= sizeof(addr->sun_path))
 		return bw_err_input(err, "%s: a socket path must be under %zu bytes", path,
 				    sizeof(addr->sun_path));
-	strcpy(addr->sun_path, path);
+	memcpy(addr->sun_path, path, strlen(path) + 1);
 	return 0;
 }
 
