@@ -42,10 +42,11 @@ in_api_ns() {
 # (polled; the deadline only stops a broken test). Fails when it exits.
 server_start() {
 	# Not through a function: $! must be the server itself (ip netns exec,
-	# then sh, exec it in turn), so a SIGKILL hits it.
+	# then sh, exec it in turn), so a SIGKILL hits it. It gets no
+	# descriptor above 2: it must never hold flock's netns lock.
 	ip netns exec "$NS" sh -c 'mount --bind /proc/sys/net "$0/proc/sys/net" && exec "$@"' \
 		"$ROOT" "$BULWARK" --root "$ROOT" serve --socket-path "$SOCK" --datastore-path "$DS" \
-		--group "$GROUP" "$@" >>"$SCRATCH/server.log" 2>&1 &
+		--group "$GROUP" "$@" >>"$SCRATCH/server.log" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 	SERVER_PID=$!
 	on_exit "kill -9 $SERVER_PID"
 	for _ in $(seq 1200); do

@@ -18,7 +18,8 @@ ip -n "$NS" link set eth0 up
 ip -n "$C" link set eth0 up
 
 for port in 22 8080; do
-	ip netns exec "$NS" "$PEER" serve tcp $port 0 >"$SCRATCH/serve-$port" 2>&1 &
+	ip netns exec "$NS" "$PEER" serve tcp $port 0 >"$SCRATCH/serve-$port" 2>&1 \
+		3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 	on_exit "kill $!"
 	for _ in $(seq 600); do # polled; the deadline only stops a broken test
 		grep -q ready "$SCRATCH/serve-$port" 2>/dev/null && break

@@ -134,7 +134,8 @@ check "a stale socket (the server SIGKILLed) is still there" test -S "$SOCK"
 if command -v python3 >/dev/null; then
 	python3 -c 'import socket,sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1])
-print(s.recv(4096).decode(), flush=True)' "$SCRATCH/notify" >"$SCRATCH/notified" &
+print(s.recv(4096).decode(), flush=True)' "$SCRATCH/notify" >"$SCRATCH/notified" \
+		3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 	LISTENER=$!
 	for _ in $(seq 600); do [ -S "$SCRATCH/notify" ] && break; sleep 0.05; done
 	export NOTIFY_SOCKET="$SCRATCH/notify"
