@@ -182,7 +182,8 @@ static int converge_live(struct api_server *s, struct bw_err *err)
 	return rc;
 }
 
-/* Puts back the live settings from before an unconfirmed change. */
+/* Puts back, in the datastore, the live settings from before an
+ * unconfirmed change; the caller converges the host to them. */
 static int roll_back_unconfirmed(struct api_server *s, struct bw_err *err)
 {
 	json_t *previous = json_deep_copy(json_object_get(s->confirm, "previous"));
@@ -196,10 +197,7 @@ static int roll_back_unconfirmed(struct api_server *s, struct bw_err *err)
 	json_decref(s->confirm);
 	s->confirm = NULL;
 	s->confirm_deadline_ms = 0;
-	rc = journal_write(s, NULL, err);
-	if (rc < 0)
-		return rc;
-	return converge_live(s, err);
+	return journal_write(s, NULL, err);
 }
 
 /* ---- routes ------------------------------------------------------------ */
@@ -798,11 +796,12 @@ static int recover(struct api_server *s, struct bw_err *err)
 	if (s->confirm) {
 		note(s, "a change awaited confirmation when bulwark stopped: rolling it back");
 		rc = roll_back_unconfirmed(s, err);
-		return rc < 0 ? rc : 0;
+	} else {
+		if (applying)
+			note(s, "an apply was in progress when bulwark stopped: converging to the "
+				"live settings");
+		rc = journal_write(s, NULL, err);
 	}
-	if (applying)
-		note(s, "an apply was in progress when bulwark stopped: converging to the live settings");
-	rc = journal_write(s, NULL, err);
 	if (rc < 0)
 		return rc;
 	if (converge_live(s, &cerr) < 0)
@@ -831,7 +830,6 @@ static int signal_fd(sigset_t *old, struct bw_err *err)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &mask, old) < 0)
 		return bw_errf(err, -errno, "sigprocmask: %s", strerror(errno));
 	fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -877,7 +875,7 @@ static int serve_loop(struct api_server *s, struct MHD_Daemon *daemon, int sig_f
 			struct bw_err rerr = { 0 };
 
 			note(s, "the change was not confirmed in time: rolling it back");
-			if (roll_back_unconfirmed(s, &rerr) < 0)
+			if (roll_back_unconfirmed(s, &rerr) < 0 || converge_live(s, &rerr) < 0)
 				note(s, "rollback: %s", rerr.msg);
 		}
 	}
