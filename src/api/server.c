@@ -925,7 +925,7 @@ int api_server_run(const struct api_server_config *config, struct bw_err *err)
 		rc = bw_errf(err, -EIO, "libmicrohttpd could not start on %s", config->socket_path);
 		goto out;
 	}
-	note(&s, "serving on %s", config->socket_path);
+	note(&s, "serving on %s", n_fds == 1 ? "the socket systemd passed" : config->socket_path);
 	sd_notify(0, "READY=1\nSTATUS=serving the settings API");
 	rc = serve_loop(&s, daemon, sig_fd, err);
 	sd_notify(0, "STOPPING=1");

@@ -149,4 +149,28 @@ fi
 call GET /settings
 check_contains "the live settings survived a SIGKILL" '"kernel.dmesg_restrict":"1"' "$BODY"
 check_stop "SIGTERM again"
+
+# Socket activation: the socket systemd passes is served, the peer still
+# checked.
+if command -v systemd-socket-activate >/dev/null; then
+	ACT="$SCRATCH/activated.sock"
+	ip netns exec "$NS" sh -c 'mount --bind /proc/sys/net "$0/proc/sys/net" && exec "$@"' \
+		"$ROOT" systemd-socket-activate -l "$ACT" "$BULWARK" --root "$ROOT" serve \
+		--socket-path "$SCRATCH/unused.sock" --datastore-path "$DS" --group "$GROUP" \
+		>>"$SCRATCH/server.log" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+	SERVER_PID=$!
+	on_exit "kill -9 $SERVER_PID"
+	for _ in $(seq 1200); do # polled; the deadline only stops a broken test
+		[ -S "$ACT" ] && break
+		sleep 0.05
+	done
+	STATUS=$(curl -sS --unix-socket "$ACT" -o /dev/null -w '%{http_code}' http://bulwark/settings)
+	check_eq "socket activation: the passed socket answers" 200 "$STATUS"
+	check "... and no other socket is bound" test ! -e "$SCRATCH/unused.sock"
+	chmod 0666 "$ACT"
+	STATUS=$(setpriv --reuid=nobody --regid=nogroup --clear-groups curl -s --unix-socket "$ACT" \
+		-o /dev/null -w '%{http_code}' http://bulwark/settings)
+	check_eq "... a user outside the group: 403" 403 "$STATUS"
+	check_stop "... SIGTERM"
+fi
 finish
