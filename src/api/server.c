@@ -30,6 +30,7 @@
 
 #define PEER_GROUPS_MAX 256
 #define CONFIRM_MAX_SECONDS (7L * 24 * 3600)
+#define ROLLBACK_RETRY_MS 5000
 
 struct api_server {
 	const struct api_server_config *config;
@@ -875,8 +876,14 @@ static int serve_loop(struct api_server *s, struct MHD_Daemon *daemon, int sig_f
 			struct bw_err rerr = { 0 };
 
 			note(s, "the change was not confirmed in time: rolling it back");
-			if (roll_back_unconfirmed(s, &rerr) < 0 || converge_live(s, &rerr) < 0)
+			if (roll_back_unconfirmed(s, &rerr) < 0) {
+				/* The datastore refused: tried again later, not in a spin. */
+				note(s, "rollback: %s (trying again in %d s)", rerr.msg,
+				     ROLLBACK_RETRY_MS / 1000);
+				s->confirm_deadline_ms = now_ms() + ROLLBACK_RETRY_MS;
+			} else if (converge_live(s, &rerr) < 0) {
 				note(s, "rollback: %s", rerr.msg);
+			}
 		}
 	}
 }
