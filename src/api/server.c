@@ -670,7 +670,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return send_reply(conn, &r);
 	}
 	c = (struct call){ .s = s, .conn = conn, .body = req->body ? req->body : "", .len = req->len };
-	r = route->handle(&c);
+	{
+		struct bw_err err = { 0 };
+
+		r = store_tx_check(tx_name(&c), &err) < 0 ? reply_err(&err, 400) : route->handle(&c);
+	}
 	return send_reply(conn, &r);
 }
 

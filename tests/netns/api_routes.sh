@@ -24,6 +24,9 @@ check_call "DELETE /tx?tx=other: its keys" 200 '["settings.kernel.sysctl.\"kerne
 	DELETE '/tx?tx=other'
 check_call "GET /tx/list: only default left" 200 '["default"]' GET /tx/list
 check_call "GET /tx of an unknown transaction: {}" 200 '{}' GET '/tx?tx=none'
+call GET '/tx?tx=a%2Fb'
+check_eq "a transaction name with a slash: 400" 400 "$STATUS"
+check_contains "... naming it" 'a/b' "$BODY"
 check_call "GET /settings: nothing live before a commit" 200 '{}' GET /settings
 check_call "POST /tx/commit: 200 with the changed keys" 200 \
 	'["settings.kernel.sysctl.\"kernel.kptr_restrict\""]' POST /tx/commit
