@@ -8,6 +8,7 @@ PACKAGES="
 gcc clang make pkg-config meson ninja-build
 libnftables-dev libjansson-dev libmnl-dev libcmocka-dev libyaml-dev
 libclang-rt-14-dev cppcheck clang-tidy
+libmicrohttpd-dev libsystemd-dev curl
 nftables iproute2 iputils-ping iperf3 procps kmod util-linux
 python3
 "

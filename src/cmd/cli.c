@@ -103,6 +103,13 @@ static void option_word(const char *word, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)(len < 64 ? len : 64), word);
 }
 
+/* "nat up", or "serve" for a command whose only subcommand is "". */
+static void cli_sub_name(const struct cli_command *command, const struct cli_sub *sub, char *out,
+			 size_t size)
+{
+	snprintf(out, size, "%s%s%s", command->name, sub->name[0] ? " " : "", sub->name);
+}
+
 static int parse_options(struct cli_call *call, int argc, char **argv, struct bw_err *err)
 {
 	const struct cli_command *command = call->command;
@@ -111,6 +118,9 @@ static int parse_options(struct cli_call *call, int argc, char **argv, struct bw
 	char shortopts[2 * CLI_MAX_OPTIONS + 4] = "+:";
 	size_t n = 0, s = strlen(shortopts);
 	int opt, index;
+	char who[96];
+
+	cli_sub_name(command, sub, who, sizeof(who));
 
 	for (int i = 0; command->options[i].name; i++) {
 		if (!sub_honours(command, sub, i))
@@ -149,36 +159,74 @@ static int parse_options(struct cli_call *call, int argc, char **argv, struct bw
 		}
 		option_word(argv[optind - 1], word, sizeof(word));
 		if (opt == ':')
-			return bw_err_input(err, "%s %s: %s needs an argument", command->name,
-					    sub->name, word);
+			return bw_err_input(err, "%s: %s needs an argument", who, word);
 		if (optopt && (strncmp(word, "--", 2) != 0))
 			snprintf(word, sizeof(word), "-%c", optopt);
 		if (optopt && find_short(command, (char)optopt) >= 0)
-			return bw_err_input(err, "%s %s does not take %s (see 'bulwark %s %s --help')",
-					    command->name, sub->name, word, command->name, sub->name);
+			return bw_err_input(err, "%s does not take %s (see 'bulwark %s --help')",
+					    who, word, who);
 		if (!optopt && find_option(command, word + 2, strlen(word + 2)) >= 0)
-			return bw_err_input(err, "%s %s does not take %s (see 'bulwark %s %s --help')",
-					    command->name, sub->name, word, command->name, sub->name);
-		return bw_err_input(err, "%s %s: unknown option %s (see 'bulwark %s %s --help')",
-				    command->name, sub->name, word, command->name, sub->name);
+			return bw_err_input(err, "%s does not take %s (see 'bulwark %s --help')",
+					    who, word, who);
+		return bw_err_input(err, "%s: unknown option %s (see 'bulwark %s --help')",
+				    who, word, who);
 	}
 	for (int i = 0; command->options[i].name; i++)
 		if (sub_requires(command, sub, i) && !call->values[i])
-			return bw_err_input(err, "%s %s: --%s is required (see 'bulwark %s %s --help')",
-					    command->name, sub->name, command->options[i].name,
-					    command->name, sub->name);
+			return bw_err_input(err, "%s: --%s is required (see 'bulwark %s --help')",
+					    who, command->options[i].name, who);
 	call->argc = argc - optind;
 	call->argv = argv + optind;
 	return 0;
+}
+
+/* Parses the options of call->sub from argv (argv[0] its name), checks
+ * the operands and runs it. */
+static int run_sub(struct cli_call *call, int argc, char **argv, struct bw_err *err)
+{
+	int rc = parse_options(call, argc, argv, err);
+	char who[96];
+
+	cli_sub_name(call->command, call->sub, who, sizeof(who));
+
+	if (rc == 0 && call->argc < call->sub->min_operands)
+		rc = bw_err_input(err, "%s: expected %s (see 'bulwark %s --help')",
+				  who, call->sub->operands ? call->sub->operands : "no operand", who);
+	if (rc == 0 && call->sub->max_operands >= 0 && call->argc > call->sub->max_operands)
+		rc = bw_err_input(err, "%s: unexpected argument '%s'", who,
+				  call->argv[call->sub->max_operands]);
+	if (rc == 0)
+		rc = call->sub->run(call, err);
+	return rc;
+}
+
+/* A command whose only subcommand is named "" (serve, get, set…) runs
+ * without a subcommand word: every word is its option or operand. */
+static int run_alone(struct cli_call *call, int argc, char **argv, struct bw_err *err)
+{
+	call->sub = &call->command->subs[0];
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (is_help_word(argv[i])) {
+			cli_print_usage(stdout, call->command, call->sub);
+			return 0;
+		}
+	}
+	return run_sub(call, argc, argv, err);
 }
 
 int cli_run(const struct cli_command *command, int argc, char **argv,
 	    const struct bw_globals *globals, struct bw_err *err)
 {
 	struct cli_call call = { .globals = globals, .command = command };
-	int sub_at = find_sub_word(command, argc, argv);
+	int sub_at;
 	char **sub_argv;
 	int sub_argc, rc;
+
+	if (command->subs[0].name && !command->subs[0].name[0])
+		return run_alone(&call, argc, argv, err);
+	sub_at = find_sub_word(command, argc, argv);
 
 	for (int i = 1; i < (sub_at ? sub_at : argc); i++) {
 		if (is_help_word(argv[i])) {
@@ -224,17 +272,7 @@ int cli_run(const struct cli_command *command, int argc, char **argv,
 	}
 	/* Words before the name were all options (find_sub_word said so), so
 	 * even a greedy subcommand parses them. */
-	rc = parse_options(&call, sub_argc, sub_argv, err);
-	if (rc == 0 && call.argc < call.sub->min_operands)
-		rc = bw_err_input(err, "%s %s: expected %s (see 'bulwark %s %s --help')",
-				  command->name, call.sub->name,
-				  call.sub->operands ? call.sub->operands : "no operand",
-				  command->name, call.sub->name);
-	if (rc == 0 && call.sub->max_operands >= 0 && call.argc > call.sub->max_operands)
-		rc = bw_err_input(err, "%s %s: unexpected argument '%s'", command->name,
-				  call.sub->name, call.argv[call.sub->max_operands]);
-	if (rc == 0)
-		rc = call.sub->run(&call, err);
+	rc = run_sub(&call, sub_argc, sub_argv, err);
 	free(sub_argv);
 	return rc;
 }
@@ -260,7 +298,7 @@ static void print_option_synopsis(FILE *out, const struct cli_option *o, bool is
 static void print_sub_synopsis(FILE *out, const struct cli_command *command,
 			       const struct cli_sub *sub)
 {
-	fprintf(out, "bulwark %s %s", command->name, sub->name);
+	fprintf(out, "bulwark %s%s%s", command->name, sub->name[0] ? " " : "", sub->name);
 	for (int i = 0; command->options[i].name; i++)
 		if (sub_honours(command, sub, i))
 			print_option_synopsis(out, &command->options[i],
@@ -346,7 +384,8 @@ void cli_print_man(FILE *out, const struct cli_command *command)
 	roff(out, command->description);
 	fputc('\n', out);
 	for (const struct cli_sub *sub = command->subs; sub->name; sub++) {
-		fprintf(out, ".TP\n\\fBbulwark %s %s\\fR", command->name, sub->name);
+		fprintf(out, ".TP\n\\fBbulwark %s%s%s\\fR", command->name, sub->name[0] ? " " : "",
+			sub->name);
 		for (int i = 0; command->options[i].name; i++) {
 			bool is_required = sub_requires(command, sub, i);
 

@@ -1,0 +1,62 @@
+/* bulwark serve: the settings API on a Unix socket (src/api/server.c). */
+#include <stdio.h>
+
+#include "api/server.h"
+#include "cmd/cli.h"
+#include "cmd/cmd.h"
+
+static void log_line(const char *line)
+{
+	cmd_note("serve: %s", line);
+}
+
+static int serve_run(const struct cli_call *call, struct bw_err *err)
+{
+	struct api_server_config config = {
+		.socket_path = cli_value(call, "socket-path") ?: cli_value(call, "socket") ?:
+			       API_SOCKET_PATH,
+		.datastore_dir = cli_value(call, "datastore-path") ?: cli_value(call, "datastore") ?:
+				 API_DATASTORE_DIR,
+		.group = cli_value(call, "group") ?: API_GROUP,
+		.root = call->globals->root,
+		.state_dir = cli_value(call, "state-dir") ?: BW_STATE_DIR,
+		.log = log_line,
+	};
+
+	/* Lines reach the journal as they are written. */
+	setvbuf(stderr, NULL, _IOLBF, 0);
+	return api_server_run(&config, err);
+}
+
+static const struct cli_option serve_options[] = {
+	{ "socket-path", 's', "PATH", "the Unix socket to serve on (default " API_SOCKET_PATH ")" },
+	{ "socket", 0, "PATH", "the same as --socket-path" },
+	{ "datastore-path", 0, "DIR", "the datastore (default " API_DATASTORE_DIR ")" },
+	{ "datastore", 0, "DIR", "the same as --datastore-path" },
+	{ "group", 0, "NAME", "the socket's group: its members may call the API (default " API_GROUP
+			      ")" },
+	{ "state-dir", 0, "DIR", "where nat keeps its record (default " BW_STATE_DIR ")" },
+	{ 0 },
+};
+
+static const struct cli_sub serve_subs[] = {
+	{ "", serve_run, "socket-path,socket,datastore-path,datastore,group,state-dir", NULL, 0, 0,
+	  false,
+	  "serve the settings API; at start, bring the host to the live settings (a change "
+	  "killed mid-way is finished or rolled back first)" },
+	{ 0 },
+};
+
+const struct cli_command cmd_serve = {
+	.name = "serve",
+	.summary = "the settings API on a Unix socket (as Bottlerocket's apiserver)",
+	.options = serve_options,
+	.subs = serve_subs,
+	.description = "HTTP/1.1 on a Unix socket, mode 0660, group bulwark: root and the group's "
+		       "members may call it, others get 403. Routes as Bottlerocket's apiserver: "
+		       "GET /, GET and PATCH /settings, PATCH /settings/keypair, GET and DELETE "
+		       "/tx, GET /tx/list, POST /tx/commit, /tx/commit_and_apply "
+		       "(?confirm_within=SECONDS), /tx/confirm and /tx/apply. Ready for systemd "
+		       "(Type=notify) once the host holds the live settings; socket activation "
+		       "is taken.",
+};

@@ -1,0 +1,103 @@
+#!/bin/sh
+# bulwark serve: commit_and_apply applies first and commits only what
+# applied; a change not confirmed in time rolls back; at start the host is
+# brought to the live settings (what the boot unit relies on).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/api_lib.sh"
+command -v curl >/dev/null || skip_all "needs curl"
+require_netns
+api_setup
+check_start "serve starts"
+
+key() { echo "/settings?keys=settings.kernel.sysctl.%22$1%22"; }
+live_of() { call GET "$(key "$1")"; echo "$BODY"; }
+
+call PATCH /settings '{"kernel":{"sysctl":{"kernel.kptr_restrict":"1"}}}'
+check_call "a first change applies" 200 '["settings.kernel.sysctl.\"kernel.kptr_restrict\""]' \
+	POST /tx/commit_and_apply
+check_eq "... to the fake host" 1 "$(fake kernel/kptr_restrict)"
+
+# A change whose second step fails: net.ipv4.conf.all.mc_forwarding is
+# read-only even to root (the namespace's own, through the bind mount), so
+# kernel.kptr_restrict, before it in name order, is written and then undone,
+# and nothing is committed.
+MCF='net.ipv4.conf.all.mc_forwarding'
+call PATCH /settings "{\"kernel\":{\"sysctl\":{\"kernel.kptr_restrict\":\"2\",\"$MCF\":\"1\"}}}"
+call POST /tx/commit_and_apply
+case $STATUS in 400 | 500) ok "a failing apply: an error status ($STATUS)" ;;
+*) not_ok "a failing apply: an error status" "got $STATUS $BODY" ;; esac
+check_contains "... naming the key" "$MCF" "$BODY"
+check_eq "... the step done before it undone on the host" 1 "$(fake kernel/kptr_restrict)"
+check_eq "... the live settings as they were" '{"kernel":{"sysctl":{"kernel.kptr_restrict":"1"}}}' \
+	"$(live_of kernel.kptr_restrict)"
+check_eq "... nothing of it live" '{}' "$(live_of "$MCF")"
+call GET /tx
+check_contains "... the transaction still pending, to be fixed" "$MCF" "$BODY"
+check_call "DELETE /tx drops it" 200 \
+	"[\"settings.kernel.sysctl.\\\"kernel.kptr_restrict\\\"\",\"settings.kernel.sysctl.\\\"$MCF\\\"\"]" \
+	DELETE /tx
+
+# Confirmation: not confirmed in time, the change rolls back.
+call PATCH /settings '{"kernel":{"sysctl":{"kernel.kptr_restrict":"2","kernel.dmesg_restrict":"1"}}}'
+call POST '/tx/commit_and_apply?confirm_within=1'
+check_eq "commit_and_apply?confirm_within=1: 200" 200 "$STATUS"
+check_eq "... applied at once" "2 1" "$(fake kernel/kptr_restrict) $(fake kernel/dmesg_restrict)"
+call PATCH /settings '{"kernel":{"sysctl":{"vm.swappiness":"10"}}}'
+call POST /tx/commit_and_apply
+check_eq "another commit while one awaits confirmation: 409" 409 "$STATUS"
+call DELETE /tx
+for _ in $(seq 600); do # polled; the deadline only stops a broken test
+	[ "$(fake kernel/kptr_restrict)" = 1 ] && break
+	sleep 0.05
+done
+check_eq "unconfirmed, the host rolls back" "1 0" "$(fake kernel/kptr_restrict) $(fake kernel/dmesg_restrict)"
+check_eq "... and the live settings" '{"kernel":{"sysctl":{"kernel.kptr_restrict":"1"}}}' \
+	"$(live_of kernel.kptr_restrict)"
+check_eq "... all of them" '{}' "$(live_of kernel.dmesg_restrict)"
+call POST /tx/confirm
+check_eq "confirming after the rollback: 422" 422 "$STATUS"
+
+# Confirmed in time, it stays: a later unconfirmed change rolls back to it.
+call PATCH /settings '{"kernel":{"sysctl":{"kernel.dmesg_restrict":"1"}}}'
+call POST '/tx/commit_and_apply?confirm_within=1'
+check_call "POST /tx/confirm: 204" 204 '' POST /tx/confirm
+call PATCH /settings '{"kernel":{"sysctl":{"vm.swappiness":"10"}}}'
+call POST '/tx/commit_and_apply?confirm_within=1'
+check_eq "a second change, confirm_within=1: 200" 200 "$STATUS"
+for _ in $(seq 600); do # polled; the deadline only stops a broken test
+	[ "$(fake vm/swappiness)" = 60 ] && break
+	sleep 0.05
+done
+check_eq "the unconfirmed second change rolled back, the confirmed one kept" "60 1" \
+	"$(fake vm/swappiness) $(fake kernel/dmesg_restrict)"
+call POST '/tx/commit_and_apply?confirm_within=0'
+check_eq "confirm_within=0: 400" 400 "$STATUS"
+
+# Killed while a change awaits confirmation: rolled back at the next start.
+call PATCH /settings '{"kernel":{"sysctl":{"vm.swappiness":"5"}}}'
+call POST '/tx/commit_and_apply?confirm_within=600'
+check_eq "a change awaiting confirmation for 600 s" 5 "$(fake vm/swappiness)"
+server_kill
+check_start "the server SIGKILLed, it starts again"
+check_eq "... the unconfirmed change rolled back on the host" 60 "$(fake vm/swappiness)"
+check_eq "... and in the datastore" '{}' "$(live_of vm.swappiness)"
+check_contains "... saying so in the log" "awaited confirmation" "$(cat "$SCRATCH/server.log")"
+
+# At start the host is brought to the live settings (the boot unit).
+check_stop "SIGTERM"
+echo 0 >"$ROOT/proc/sys/kernel/kptr_restrict"
+echo 0 >"$ROOT/proc/sys/kernel/dmesg_restrict"
+check_start "started on a host that drifted"
+check_eq "... the host holds the live settings again" "1 1" \
+	"$(fake kernel/kptr_restrict) $(fake kernel/dmesg_restrict)"
+
+# A live setting the host refuses at start: logged, and the API still serves.
+check_stop "SIGTERM"
+mv "$ROOT/proc/sys/kernel/dmesg_restrict" "$SCRATCH/dmesg_restrict"
+check_start "started on a host that refuses a live setting"
+check_contains "... logged, naming the key" "kernel.dmesg_restrict" "$(cat "$SCRATCH/server.log")"
+check_call "... and serving, so it can be fixed" 204 '' PATCH /settings \
+	'{"kernel":{"sysctl":{"kernel.dmesg_restrict":"0"}}}'
+mv "$SCRATCH/dmesg_restrict" "$ROOT/proc/sys/kernel/dmesg_restrict"
+check_stop "SIGTERM"
+finish
