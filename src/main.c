@@ -13,7 +13,8 @@
 #define BULWARK_VERSION "unknown"
 #endif
 
-static const struct cli_command *const commands[] = { &cmd_nat, &cmd_fw, &cmd_lab };
+static const struct cli_command *const commands[] = { &cmd_nat, &cmd_fw, &cmd_lab, &cmd_get,
+							&cmd_set, &cmd_apply, &cmd_confirm };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -5,6 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A command whose table has one subcommand named "" runs without a
+ * subcommand word (bulwark get PREFIX...). */
+static bool is_bare(const struct cli_command *command)
+{
+	return command->subs[0].name && !command->subs[0].name[0];
+}
+
+/* "fw apply", or "get" for a bare command: how errors and usage name it. */
+static const char *sub_sep(const struct cli_sub *sub)
+{
+	return sub->name[0] ? " " : "";
+}
+
 static int find_option(const struct cli_command *command, const char *name, size_t len)
 {
 	for (int i = 0; command->options[i].name; i++)
@@ -149,24 +162,28 @@ static int parse_options(struct cli_call *call, int argc, char **argv, struct bw
 		}
 		option_word(argv[optind - 1], word, sizeof(word));
 		if (opt == ':')
-			return bw_err_input(err, "%s %s: %s needs an argument", command->name,
-					    sub->name, word);
+			return bw_err_input(err, "%s%s%s: %s needs an argument", command->name,
+					    sub_sep(sub), sub->name, word);
 		if (optopt && (strncmp(word, "--", 2) != 0))
 			snprintf(word, sizeof(word), "-%c", optopt);
 		if (optopt && find_short(command, (char)optopt) >= 0)
-			return bw_err_input(err, "%s %s does not take %s (see 'bulwark %s %s --help')",
-					    command->name, sub->name, word, command->name, sub->name);
+			return bw_err_input(err, "%s%s%s does not take %s (see 'bulwark %s%s%s --help')",
+					    command->name, sub_sep(sub), sub->name, word, command->name,
+					    sub_sep(sub), sub->name);
 		if (!optopt && find_option(command, word + 2, strlen(word + 2)) >= 0)
-			return bw_err_input(err, "%s %s does not take %s (see 'bulwark %s %s --help')",
-					    command->name, sub->name, word, command->name, sub->name);
-		return bw_err_input(err, "%s %s: unknown option %s (see 'bulwark %s %s --help')",
-				    command->name, sub->name, word, command->name, sub->name);
+			return bw_err_input(err, "%s%s%s does not take %s (see 'bulwark %s%s%s --help')",
+					    command->name, sub_sep(sub), sub->name, word, command->name,
+					    sub_sep(sub), sub->name);
+		return bw_err_input(err, "%s%s%s: unknown option %s (see 'bulwark %s%s%s --help')",
+				    command->name, sub_sep(sub), sub->name, word, command->name,
+				    sub_sep(sub), sub->name);
 	}
 	for (int i = 0; command->options[i].name; i++)
 		if (sub_requires(command, sub, i) && !call->values[i])
-			return bw_err_input(err, "%s %s: --%s is required (see 'bulwark %s %s --help')",
-					    command->name, sub->name, command->options[i].name,
-					    command->name, sub->name);
+			return bw_err_input(err, "%s%s%s: --%s is required (see 'bulwark %s%s%s --help')",
+					    command->name, sub_sep(sub), sub->name,
+					    command->options[i].name, command->name, sub_sep(sub),
+					    sub->name);
 	call->argc = argc - optind;
 	call->argv = argv + optind;
 	return 0;
@@ -176,7 +193,8 @@ int cli_run(const struct cli_command *command, int argc, char **argv,
 	    const struct bw_globals *globals, struct bw_err *err)
 {
 	struct cli_call call = { .globals = globals, .command = command };
-	int sub_at = find_sub_word(command, argc, argv);
+	/* A bare command's options and operands start right after its name. */
+	int sub_at = is_bare(command) ? 0 : find_sub_word(command, argc, argv);
 	char **sub_argv;
 	int sub_argc, rc;
 
@@ -186,15 +204,15 @@ int cli_run(const struct cli_command *command, int argc, char **argv,
 			return 0;
 		}
 	}
-	if (!sub_at)
+	if (!sub_at && !is_bare(command))
 		return bw_err_input(err, "%s: expected a subcommand (see 'bulwark %s --help')",
 				    command->name, command->name);
-	if (strcmp(argv[sub_at], "help") == 0) {
+	if (sub_at && strcmp(argv[sub_at], "help") == 0) {
 		cli_print_usage(stdout, command, NULL);
 		return 0;
 	}
 	for (const struct cli_sub *sub = command->subs; sub->name; sub++)
-		if (strcmp(sub->name, argv[sub_at]) == 0)
+		if (strcmp(sub->name, sub_at ? argv[sub_at] : "") == 0)
 			call.sub = sub;
 	if (!call.sub)
 		return bw_err_input(err, "%s: unknown subcommand '%s' (see 'bulwark %s --help')",
@@ -226,13 +244,13 @@ int cli_run(const struct cli_command *command, int argc, char **argv,
 	 * even a greedy subcommand parses them. */
 	rc = parse_options(&call, sub_argc, sub_argv, err);
 	if (rc == 0 && call.argc < call.sub->min_operands)
-		rc = bw_err_input(err, "%s %s: expected %s (see 'bulwark %s %s --help')",
-				  command->name, call.sub->name,
+		rc = bw_err_input(err, "%s%s%s: expected %s (see 'bulwark %s%s%s --help')",
+				  command->name, sub_sep(call.sub), call.sub->name,
 				  call.sub->operands ? call.sub->operands : "no operand",
-				  command->name, call.sub->name);
+				  command->name, sub_sep(call.sub), call.sub->name);
 	if (rc == 0 && call.sub->max_operands >= 0 && call.argc > call.sub->max_operands)
-		rc = bw_err_input(err, "%s %s: unexpected argument '%s'", command->name,
-				  call.sub->name, call.argv[call.sub->max_operands]);
+		rc = bw_err_input(err, "%s%s%s: unexpected argument '%s'", command->name,
+				  sub_sep(call.sub), call.sub->name, call.argv[call.sub->max_operands]);
 	if (rc == 0)
 		rc = call.sub->run(&call, err);
 	free(sub_argv);
@@ -260,7 +278,7 @@ static void print_option_synopsis(FILE *out, const struct cli_option *o, bool is
 static void print_sub_synopsis(FILE *out, const struct cli_command *command,
 			       const struct cli_sub *sub)
 {
-	fprintf(out, "bulwark %s %s", command->name, sub->name);
+	fprintf(out, "bulwark %s%s%s", command->name, sub_sep(sub), sub->name);
 	for (int i = 0; command->options[i].name; i++)
 		if (sub_honours(command, sub, i))
 			print_option_synopsis(out, &command->options[i],
@@ -285,6 +303,8 @@ static void print_option_help(FILE *out, const struct cli_option *o)
 
 void cli_print_usage(FILE *out, const struct cli_command *command, const struct cli_sub *sub)
 {
+	if (!sub && is_bare(command))
+		sub = command->subs;
 	if (sub) {
 		bool has_options = false;
 
@@ -346,7 +366,8 @@ void cli_print_man(FILE *out, const struct cli_command *command)
 	roff(out, command->description);
 	fputc('\n', out);
 	for (const struct cli_sub *sub = command->subs; sub->name; sub++) {
-		fprintf(out, ".TP\n\\fBbulwark %s %s\\fR", command->name, sub->name);
+		fprintf(out, ".TP\n\\fBbulwark %s%s%s\\fR", command->name, sub_sep(sub),
+			sub->name);
 		for (int i = 0; command->options[i].name; i++) {
 			bool is_required = sub_requires(command, sub, i);
 
