@@ -228,7 +228,7 @@ int cli_run(const struct cli_command *command, int argc, char **argv,
 	}
 	/* Options before the subcommand's name, then after it: the words are
 	 * moved so the name comes first and getopt sees one list. */
-	sub_argc = argc - 1;
+	sub_argc = sub_at ? argc - 1 : argc;
 	sub_argv = calloc((size_t)argc + 1, sizeof(*sub_argv));
 	if (!sub_argv)
 		return bw_errf(err, -ENOMEM, "out of memory");
