@@ -148,14 +148,14 @@ int client_seconds(const char *text, long *seconds, struct bw_err *err)
 	long value = 0;
 
 	for (const char *p = text; *p; p++) {
-		if (*p < '0' || *p > '9' || value > 86400)
+		if (*p < '0' || *p > '9' || value > 604800)
 			return bw_err_input(err, "--confirm-within %s: a whole number of seconds, "
-					    "1 to 86400", text);
+					    "1 to 604800 (7 days)", text);
 		value = value * 10 + (*p - '0');
 	}
-	if (!text[0] || value < 1 || value > 86400 || text[0] == '0')
+	if (!text[0] || value < 1 || value > 604800 || text[0] == '0')
 		return bw_err_input(err, "--confirm-within %s: a whole number of seconds, "
-				    "1 to 86400", text);
+				    "1 to 604800 (7 days)", text);
 	*seconds = value;
 	return 0;
 }

@@ -33,7 +33,7 @@ int client_settings_prefix(const char *prefix, char *out, size_t size, struct bw
  * replaced by from's. Borrows from. */
 void client_merge(json_t *into, const json_t *from);
 
-/* --confirm-within: a whole number of seconds, 1 to 86400. */
+/* --confirm-within: a whole number of seconds, 1 to 604800. */
 int client_seconds(const char *text, long *seconds, struct bw_err *err);
 
 /* A transaction name of its own for one call: "bulwark-WHAT-" and 16

@@ -353,7 +353,7 @@ static int run_confirm(const struct cli_call *call, struct bw_err *err)
 	  "the server's socket (default $" API_SOCKET_ENV ", else " API_SOCKET_DEFAULT ")" }
 #define CONFIRM_OPTION                                                                    \
 	{ "confirm-within", 0, "SECONDS",                                                 \
-	  "roll the change back unless 'bulwark confirm' follows within SECONDS (1-86400)" }
+	  "roll the change back unless 'bulwark confirm' follows within SECONDS (1-604800)" }
 
 static const struct cli_option get_options[] = { SOCKET_OPTION, { 0 } };
 static const struct cli_option set_options[] = {

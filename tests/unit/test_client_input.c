@@ -193,9 +193,9 @@ static void test_seconds_take_a_whole_number_in_range(void **state)
 	(void)state;
 	assert_int_equal(client_seconds("30", &s, &err), 0);
 	assert_int_equal(s, 30);
-	assert_int_equal(client_seconds("86400", &s, &err), 0);
+	assert_int_equal(client_seconds("604800", &s, &err), 0);
 	assert_int_equal(client_seconds("0", &s, &err), -EINVAL);
-	assert_int_equal(client_seconds("86401", &s, &err), -EINVAL);
+	assert_int_equal(client_seconds("604801", &s, &err), -EINVAL);
 	assert_int_equal(client_seconds("99999999999999999999", &s, &err), -EINVAL);
 	assert_int_equal(client_seconds("-5", &s, &err), -EINVAL);
 	assert_int_equal(client_seconds("5s", &s, &err), -EINVAL);
