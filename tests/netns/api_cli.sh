@@ -99,6 +99,33 @@ if [ "$(id -u)" -ne 0 ] || ! ip netns add "$PREFIX-probe" 2>/dev/null; then
 	server_skip "needs root and network namespaces"
 fi
 ip netns del "$PREFIX-probe"
+NS="$PREFIX-api"
+new_ns "$NS"
+
+# https: certificates are checked, the proxy environment is honoured.
+if command -v openssl >/dev/null; then
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$SCRATCH/tls.key" \
+		-out "$SCRATCH/tls.crt" -days 1 -subj /CN=127.0.0.1 >/dev/null 2>&1
+	ip netns exec "$NS" openssl s_server -accept 4433 -cert "$SCRATCH/tls.crt" \
+		-key "$SCRATCH/tls.key" -WWW -quiet >/dev/null 2>&1 &
+	on_exit "kill $!"
+	for _ in $(seq 600); do # polled; the deadline only stops a broken test
+		ip netns exec "$NS" ss -ltn | grep -q ':4433 ' && break
+		sleep 0.05
+	done
+	ip netns exec "$NS" "$BULWARK" apply -s "$NONE" https://127.0.0.1:4433/u.json 2>"$ERRS"
+	check_eq "https from a server whose certificate is not trusted: exit 1" 1 "$?"
+	check_contains "... refused for its certificate" "SSL certificate problem" "$(cat "$ERRS")"
+	ip netns exec "$NS" env https_proxy=http://127.0.0.1:1 "$BULWARK" apply -s "$NONE" \
+		https://user-data.example/u.json 2>"$ERRS"
+	check_contains "https_proxy is honoured" "127.0.0.1 port 1" "$(cat "$ERRS")"
+	ip netns exec "$NS" env https_proxy=http://127.0.0.1:1 no_proxy=127.0.0.1 "$BULWARK" \
+		apply -s "$NONE" https://127.0.0.1:4433/u.json 2>"$ERRS"
+	check_contains "no_proxy is honoured" "SSL certificate problem" "$(cat "$ERRS")"
+else
+	ok "https checks # SKIP no openssl to serve TLS"
+fi
+
 "$BULWARK" serve --help >/dev/null 2>&1 || server_skip "this build has no bulwark serve"
 
 ROOT="$SCRATCH/root"
@@ -107,8 +134,6 @@ mkdir -p "$ROOT/proc/sys/fs" "$ROOT/proc/sys/crypto" "$ROOT/etc/modprobe.d" "$RO
 echo 1 >"$ROOT/proc/sys/fs/suid_dumpable"
 echo 0 >"$ROOT/proc/sys/crypto/fips_enabled"
 : >"$ROOT/proc/modules"
-NS="$PREFIX-api"
-new_ns "$NS"
 ip netns exec "$NS" "$BULWARK" --root "$ROOT" serve --socket-path "$S" \
 	--datastore-path "$SCRATCH/datastore" --group root --state-dir "$SCRATCH/state" \
 	>"$SCRATCH/serve.log" 2>&1 &
