@@ -10,6 +10,7 @@ libnftables-dev libjansson-dev libmnl-dev libcmocka-dev libyaml-dev
 libcurl4-openssl-dev curl
 libclang-rt-14-dev cppcheck clang-tidy
 nftables iproute2 iputils-ping iperf3 procps kmod util-linux
+python3
 "
 
 missing=""
