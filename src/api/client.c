@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 
 #ifndef BULWARK_VERSION
 #define BULWARK_VERSION "unknown"
@@ -95,6 +96,9 @@ int api_request(const char *socket_path, const char *method, const char *target,
 
 	if (reply)
 		*reply = (struct api_reply){ 0 };
+	if (strlen(socket_path) >= sizeof(((struct sockaddr_un *)NULL)->sun_path))
+		return bw_err_input(err, "%s: a socket path is at most %zu bytes", socket_path,
+				    sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1);
 	if (strlen(target) + sizeof("http://localhost") > sizeof(url))
 		return bw_err_input(err, "request too long: %.60s...", target);
 	snprintf(url, sizeof(url), "http://localhost%s", target);
