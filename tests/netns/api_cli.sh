@@ -40,7 +40,7 @@ check_eq "a TOML syntax error: exit 2" 2 "$rc"
 check_contains "... at file:line:col" "bulwark: $SCRATCH/bad.toml:3:" "$err"
 check_eq "... in one line" 1 "$(printf '%s\n' "$err" | wc -l)"
 printf '{"settings": {"kernel": {"lockdown": "sideways"}}}' >"$SCRATCH/badvalue.json"
-printf '[settings.network]\nno-proxy = "localhost"\n' >"$SCRATCH/good.toml"
+printf '[settings.network]\nno-proxy = ["localhost"]\n' >"$SCRATCH/good.toml"
 run apply -s "$NONE" "$SCRATCH/good.toml" "$SCRATCH/badvalue.json"
 check_eq "a bad value in the second document: exit 2" 2 "$rc"
 check_contains "... naming the document and the key" \
@@ -179,14 +179,16 @@ check_eq "a prefix may start with settings." '{
 run get -s "$S" kernel
 check_eq "a prefix that matches nothing prints {}" "{}" "$out"
 
-run set -s "$S" --json '{"settings": {"network": {"no-proxy": "localhost"}}}'
+run set -s "$S" --json '{"settings": {"network": {"no-proxy": ["localhost"]}}}'
 check_eq "set --json: exit 0" 0 "$rc"
 run get -s "$S" network.no-proxy network.https-proxy
 check_eq "get of two prefixes merges them" '{
   "settings": {
     "network": {
       "https-proxy": "http://proxy.example:3128",
-      "no-proxy": "localhost"
+      "no-proxy": [
+        "localhost"
+      ]
     }
   }
 }' "$out"
@@ -223,13 +225,13 @@ check_eq "... both documents live" '{
 run get -s "$S" /tx/list
 check_eq "... no transaction left pending" "[]" "$out"
 
-printf '{"settings": {"network": {"no-proxy": "from-stdin"}}}' >"$SCRATCH/stdin.json"
+printf '{"settings": {"network": {"no-proxy": ["from-stdin"]}}}' >"$SCRATCH/stdin.json"
 "$BULWARK" apply -s "$S" <"$SCRATCH/stdin.json" 2>"$ERRS"
 check_eq "apply with no source reads stdin: exit 0" 0 "$?"
 "$BULWARK" apply -s "$S" - <"$SCRATCH/good.toml" 2>"$ERRS"
 check_eq "apply - reads stdin: exit 0" 0 "$?"
 run get -s "$S" network.no-proxy
-check_contains "... its settings live" '"no-proxy": "localhost"' "$out"
+check_contains "... its settings live" '"localhost"' "$out"
 
 BULWARK_SOCKET="$S" "$BULWARK" get network.no-proxy >/dev/null 2>&1
 check_eq "BULWARK_SOCKET finds the server" 0 "$?"
@@ -251,18 +253,18 @@ check_eq "confirm: exit 0" 0 "$rc"
 run confirm -s "$S"
 check_eq "a second confirm: exit 2" 2 "$rc"
 run get -s "$S" network.no-proxy
-check_contains "... the confirmed change stays" '"no-proxy": "kept"' "$out"
+check_contains "... the confirmed change stays" '"kept"' "$out"
 
 # --confirm-within without confirm: rolled back.
 run apply -s "$S" --confirm-within 1 "$SCRATCH/user-data.toml" "$SCRATCH/stdin.json"
 check_eq "apply --confirm-within: exit 0" 0 "$rc"
 run get -s "$S" network.no-proxy
-check_contains "... applied at once" '"no-proxy": "from-stdin"' "$out"
+check_contains "... applied at once" '"from-stdin"' "$out"
 for _ in $(seq 600); do # polled; the deadline only stops a broken test
 	"$BULWARK" get -s "$S" network.no-proxy 2>/dev/null | grep -q '"kept"' && break
 	sleep 0.05
 done
 run get -s "$S" network.no-proxy
-check_contains "... rolled back when not confirmed" '"no-proxy": "kept"' "$out"
+check_contains "... rolled back when not confirmed" '"kept"' "$out"
 
 finish
