@@ -248,6 +248,12 @@ check_contains "... the server's line" "bulwark: no change awaits confirmation" 
 run set -s "$S" --confirm-within 600 network.no-proxy=kept
 check_eq "set --confirm-within: exit 0" 0 "$rc"
 check_contains "... says to confirm" "bulwark confirm" "$err"
+# While a change awaits confirmation the server refuses commits (409).
+run set -s "$S" network.https-proxy=http://refused.example:1
+check_eq "a set while a change awaits confirmation: exit 1 (409)" 1 "$rc"
+check_eq "... one line" 1 "$(printf '%s\n' "$err" | wc -l)"
+run get -s "$S" /tx/list
+check_eq "... the refused transaction dropped, not left pending" "[]" "$out"
 run confirm -s "$S"
 check_eq "confirm: exit 0" 0 "$rc"
 run confirm -s "$S"
