@@ -7,6 +7,7 @@ set -eu
 PACKAGES="
 gcc clang make pkg-config meson ninja-build
 libnftables-dev libjansson-dev libmnl-dev libcmocka-dev libyaml-dev
+libcurl4-openssl-dev curl
 libclang-rt-14-dev cppcheck clang-tidy
 libmicrohttpd-dev libsystemd-dev curl
 nftables iproute2 iputils-ping iperf3 procps kmod util-linux

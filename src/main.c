@@ -14,6 +14,7 @@
 #endif
 
 static const struct cli_command *const commands[] = { &cmd_nat, &cmd_fw, &cmd_lab, &cmd_serve,
+							    &cmd_get, &cmd_set, &cmd_apply, &cmd_confirm,
 							    &cmd_report };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -5,6 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A command whose table has one subcommand named "" runs without a
+ * subcommand word (bulwark get PREFIX...). */
+static bool is_bare(const struct cli_command *command)
+{
+	return command->subs[0].name && !command->subs[0].name[0];
+}
+
+/* "fw apply", or "get" for a bare command: how errors and usage name it. */
+static const char *sub_sep(const struct cli_sub *sub)
+{
+	return sub->name[0] ? " " : "";
+}
+
 static int find_option(const struct cli_command *command, const char *name, size_t len)
 {
 	for (int i = 0; command->options[i].name; i++)
@@ -107,7 +120,7 @@ static void option_word(const char *word, char *out, size_t size)
 static void cli_sub_name(const struct cli_command *command, const struct cli_sub *sub, char *out,
 			 size_t size)
 {
-	snprintf(out, size, "%s%s%s", command->name, sub->name[0] ? " " : "", sub->name);
+	snprintf(out, size, "%s%s%s", command->name, sub_sep(sub), sub->name);
 }
 
 static int parse_options(struct cli_call *call, int argc, char **argv, struct bw_err *err)
@@ -224,7 +237,7 @@ int cli_run(const struct cli_command *command, int argc, char **argv,
 	char **sub_argv;
 	int sub_argc, rc;
 
-	if (command->subs[0].name && !command->subs[0].name[0])
+	if (is_bare(command))
 		return run_alone(&call, argc, argv, err);
 	sub_at = find_sub_word(command, argc, argv);
 
@@ -237,7 +250,7 @@ int cli_run(const struct cli_command *command, int argc, char **argv,
 	if (!sub_at)
 		return bw_err_input(err, "%s: expected a subcommand (see 'bulwark %s --help')",
 				    command->name, command->name);
-	if (strcmp(argv[sub_at], "help") == 0) {
+	if (sub_at && strcmp(argv[sub_at], "help") == 0) {
 		cli_print_usage(stdout, command, NULL);
 		return 0;
 	}
@@ -258,7 +271,7 @@ int cli_run(const struct cli_command *command, int argc, char **argv,
 	}
 	/* Options before the subcommand's name, then after it: the words are
 	 * moved so the name comes first and getopt sees one list. */
-	sub_argc = argc - 1;
+	sub_argc = sub_at ? argc - 1 : argc;
 	sub_argv = calloc((size_t)argc + 1, sizeof(*sub_argv));
 	if (!sub_argv)
 		return bw_errf(err, -ENOMEM, "out of memory");
@@ -298,7 +311,7 @@ static void print_option_synopsis(FILE *out, const struct cli_option *o, bool is
 static void print_sub_synopsis(FILE *out, const struct cli_command *command,
 			       const struct cli_sub *sub)
 {
-	fprintf(out, "bulwark %s%s%s", command->name, sub->name[0] ? " " : "", sub->name);
+	fprintf(out, "bulwark %s%s%s", command->name, sub_sep(sub), sub->name);
 	for (int i = 0; command->options[i].name; i++)
 		if (sub_honours(command, sub, i))
 			print_option_synopsis(out, &command->options[i],
@@ -323,6 +336,8 @@ static void print_option_help(FILE *out, const struct cli_option *o)
 
 void cli_print_usage(FILE *out, const struct cli_command *command, const struct cli_sub *sub)
 {
+	if (!sub && is_bare(command))
+		sub = command->subs;
 	if (sub) {
 		bool has_options = false;
 
@@ -384,7 +399,7 @@ void cli_print_man(FILE *out, const struct cli_command *command)
 	roff(out, command->description);
 	fputc('\n', out);
 	for (const struct cli_sub *sub = command->subs; sub->name; sub++) {
-		fprintf(out, ".TP\n\\fBbulwark %s%s%s\\fR", command->name, sub->name[0] ? " " : "",
+		fprintf(out, ".TP\n\\fBbulwark %s%s%s\\fR", command->name, sub_sep(sub),
 			sub->name);
 		for (int i = 0; command->options[i].name; i++) {
 			bool is_required = sub_requires(command, sub, i);

@@ -22,6 +22,11 @@ extern const struct cli_command cmd_fw;
 extern const struct cli_command cmd_lab;
 extern const struct cli_command cmd_report;
 extern const struct cli_command cmd_serve;
+/* The settings API's client (cmd/settings.c): commands without a subcommand word. */
+extern const struct cli_command cmd_get;
+extern const struct cli_command cmd_set;
+extern const struct cli_command cmd_apply;
+extern const struct cli_command cmd_confirm;
 
 /* nat up and nat status, for the lab to run inside its gateway. */
 int cmd_nat_up(const struct bw_globals *globals, const char *config_path,
