@@ -8,6 +8,7 @@ PACKAGES="
 gcc clang make pkg-config meson ninja-build
 libnftables-dev libjansson-dev libmnl-dev libcmocka-dev libyaml-dev
 libclang-rt-14-dev cppcheck clang-tidy
+libcurl4-openssl-dev libexpat1-dev openssl awscli
 nftables iproute2 iputils-ping iperf3 procps kmod util-linux
 python3
 "

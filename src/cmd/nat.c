@@ -11,6 +11,7 @@
 
 #include "cmd/cli.h"
 #include "cmd/cmd.h"
+#include "cmd/natec2.h"
 #include "cmd/natplan.h"
 #include "host/fsroot.h"
 #include "host/natobserve.h"
@@ -86,6 +87,7 @@ int cmd_nat_up(const struct bw_globals *globals, const char *config_path,
 	struct nat_plan plan;
 	struct nat_state state;
 	struct vec undo = VEC_INIT(struct knob);
+	struct natec2_result ec2 = { 0 };
 	char *previous_table = NULL;
 	bool has_state;
 	int rc;
@@ -95,14 +97,18 @@ int cmd_nat_up(const struct bw_globals *globals, const char *config_path,
 	rc = natplan_build(globals->root, config_path, &plan, err);
 	if (rc < 0)
 		goto out;
-	rc = natplan_refuse_ec2_keys(&plan, err);
-	if (rc < 0)
-		goto out;
 	rc = nft_apply(plan.ruleset, true, err);
 	if (rc < 0 || is_dry_run) {
 		if (rc == 0)
 			print_dry_run(globals->root, &plan);
+		if (rc == 0 && natec2_is_wanted(&plan.config))
+			natec2_print_dry_run(&plan.config);
 		goto out;
+	}
+	if (natec2_is_wanted(&plan.config)) {
+		rc = natec2_prepare(globals->root, config_path, &plan, &ec2, err);
+		if (rc < 0)
+			goto out;
 	}
 	rc = natstate_load(globals->root, state_dir, &state, &has_state, err);
 	if (rc < 0)
@@ -126,9 +132,14 @@ int cmd_nat_up(const struct bw_globals *globals, const char *config_path,
 		snprintf(state.interface, sizeof(state.interface), "%s", plan.interface);
 		rc = natstate_save(globals->root, state_dir, &state, err);
 	}
+	if (rc == 0 && natec2_is_wanted(&plan.config)) {
+		natec2_cwagent(globals->root, &plan.config, &ec2);
+		rc = natec2_save(globals->root, state_dir, &ec2, err);
+	}
 	if (rc < 0) {
 		struct bw_err ignored;
 
+		natec2_name_done(&ec2, err);
 		knobs_restore(globals->root, &undo, &ignored);
 		restore_table(previous_table);
 		goto out;
@@ -167,6 +178,8 @@ static int nat_down(const struct bw_globals *globals, const struct nat_opts *opt
 	if (rc < 0)
 		goto out;
 	rc = natstate_remove(globals->root, opts->state_dir, err);
+	if (rc == 0)
+		rc = natec2_forget(globals->root, opts->state_dir, err);
 	if (rc == 0)
 		printf("nat: down; restored %zu knobs\n", state.saved_knobs.len);
 out:
@@ -228,6 +241,7 @@ int cmd_nat_status(const struct bw_globals *globals, const char *state_dir,
 			"conntrack", "count", number_or_null(seen.conntrack_count), "max",
 			number_or_null(seen.conntrack_max));
 
+		natec2_status(globals->root, state_dir, doc);
 		cmd_print_json(doc);
 		goto out;
 	}
@@ -243,6 +257,7 @@ int cmd_nat_status(const struct bw_globals *globals, const char *state_dir,
 		       seen.conntrack_max);
 	else
 		printf("%-18s not loaded\n", "conntrack");
+	natec2_status(globals->root, state_dir, NULL);
 out:
 	natstate_free(&state);
 	return rc;
