@@ -84,9 +84,13 @@ static int try_once(struct aws_ec2 *ec2, const char *action, const char *body,
 	}
 	aws_xml_init(reply);
 	rc = aws_xml_parse(http.body, http.len, reply, &xml_err);
-	if (rc < 0) {
-		bw_errf(err, -EPROTO, "ec2 %s: HTTP %ld: %s", action, http.status, xml_err.msg);
-		rc = http.status >= 500 ? -EAGAIN : -EPROTO;
+	if (rc < 0 && http.status != 200) {
+		bw_errf(err, -EIO, "ec2 %s: HTTP %ld without an EC2 error reply", action,
+			http.status);
+		rc = http.status >= 500 || http.status == 429 ? -EAGAIN : -EIO;
+	} else if (rc < 0) {
+		bw_errf(err, -EPROTO, "ec2 %s: %s", action, xml_err.msg);
+		rc = -EPROTO;
 	} else if (aws_xml_error(reply, &code, &message)) {
 		snprintf(ec2->last_code, sizeof(ec2->last_code), "%s", code);
 		bw_errf(err, -EIO, "ec2 %s: %s: %s", action, code[0] ? code : "(no code)",
@@ -119,10 +123,12 @@ int aws_ec2_call(struct aws_ec2 *ec2, const char *action, const struct aws_param
 		if (asprintf(&token_header, "X-Amz-Security-Token: %s",
 			     ec2->creds->session_token) < 0)
 			token_header = NULL;
-		if (token_header && headers)
-			headers = curl_slist_append(headers, token_header);
-		else
-			headers = NULL;
+		struct curl_slist *more = token_header && headers ?
+			curl_slist_append(headers, token_header) : NULL;
+
+		if (!more)
+			curl_slist_free_all(headers);
+		headers = more;
 	}
 	if (!headers) {
 		rc = bw_errf(err, -ENOMEM, "out of memory");

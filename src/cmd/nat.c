@@ -148,6 +148,7 @@ int cmd_nat_up(const struct bw_globals *globals, const char *config_path,
 	       plan.does_masquerade_ipv4 && plan.does_masquerade_ipv6 ? "IPv4 and IPv6" :
 	       plan.does_masquerade_ipv6 ? "IPv6" : "IPv4",
 	       plan.interface, plan.use_flowtable ? ", flowtable" : "");
+	natec2_print_done(&ec2);
 out:
 	free(previous_table);
 	vec_free(&undo);

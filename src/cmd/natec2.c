@@ -484,6 +484,7 @@ void natec2_status(const char *root, const char *state_dir, json_t *doc)
 		return;
 	print_line("instance", json_string_value(json_object_get(ec2, "instance_id")));
 	print_line("region", json_string_value(json_object_get(ec2, "region")));
+	print_line("credentials", json_string_value(json_object_get(ec2, "credentials")));
 	snprintf(line, sizeof(line), "%s (%s)",
 		 json_string_value(json_object_get(json_object_get(ec2, "endpoint"), "url")) ?: "?",
 		 json_string_value(json_object_get(json_object_get(ec2, "endpoint"), "why")) ?: "?");
@@ -510,4 +511,19 @@ void natec2_status(const char *root, const char *state_dir, json_t *doc)
 	}
 	print_line("cloudwatch agent", json_string_value(json_object_get(ec2, "cwagent")));
 	json_decref(ec2);
+}
+
+void natec2_print_done(const struct natec2_result *r)
+{
+	if (!r->instance_id[0])
+		return;
+	printf("nat: ec2 %s in %s through %s (%s)\n", r->instance_id, r->region, r->endpoint_url,
+	       r->endpoint_why);
+	if (r->eni_id[0])
+		printf("nat: source/dest check off on %s; %s %s at device index 1 as %s\n",
+		       r->primary_eni, r->eni_id, r->was_attached ? "was already attached" : "attached",
+		       r->eni_link);
+	if (r->eip_id[0])
+		printf("nat: %s associated with %s (%s)\n", r->eip_id, r->primary_eni,
+		       r->association_id);
 }

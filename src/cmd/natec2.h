@@ -78,5 +78,8 @@ int natec2_save(const char *root, const char *state_dir, const struct natec2_res
 json_t *natec2_load(const char *root, const char *state_dir);
 int natec2_forget(const char *root, const char *state_dir, struct bw_err *err);
 
+/* Prints what natec2_up did, after nat up's own line. */
+void natec2_print_done(const struct natec2_result *result);
+
 /* Appends "; on EC2 already: ..." to err when result made EC2 changes. */
 void natec2_name_done(const struct natec2_result *result, struct bw_err *err);
