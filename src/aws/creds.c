@@ -31,10 +31,11 @@ int aws_creds_find(struct aws_imds *imds, struct aws_creds *creds, struct bw_err
 	char path[256];
 	char *doc = NULL;
 	const size_t doc_size = 16384;
+	const char *env_key = getenv("AWS_ACCESS_KEY_ID");
 	int rc;
 
 	aws_creds_wipe(creds);
-	if (getenv("AWS_ACCESS_KEY_ID") && getenv("AWS_ACCESS_KEY_ID")[0]) {
+	if (env_key && env_key[0]) {
 		rc = from_env(creds, err);
 		goto out;
 	}

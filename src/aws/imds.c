@@ -28,6 +28,7 @@ static int exchange(struct aws_imds *imds, const char *method, const char *path,
 	long backoff_ms = 100;
 	int rc = 0;
 
+	*reply = (struct aws_http_reply){ 0 };
 	if (snprintf(url, sizeof(url), "%s%s", imds->base, path) >= (int)sizeof(url))
 		return bw_errf(err, -ENAMETOOLONG, "imds: URL too long");
 	for (int attempt = 1; attempt <= AWS_IMDS_ATTEMPTS; attempt++) {
