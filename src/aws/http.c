@@ -113,7 +113,7 @@ int aws_http_do(const struct aws_http_request *request, struct aws_http_reply *r
 	if (!curl)
 		return bw_errf(err, -ENOMEM, "out of memory");
 	if (setup(curl, request, &sink) < 0) {
-		rc = bw_errf(err, -ENOTSUP, "this libcurl lacks an option bulwark needs (SigV4 needs 7.75 or later)");
+		rc = bw_errf(err, -ENOTSUP, "this libcurl lacks an option bulwark needs (SigV4 and protocol limits need 7.85 or later)");
 		goto out;
 	}
 	code = curl_easy_perform(curl);
