@@ -343,6 +343,7 @@ static int run_render(const struct cli_call *call, struct bw_err *err)
 
 static const struct cli_sub nat_subs[] = {
 	{ "up", run_up, "config,state-dir,dry-run", NULL, 0, 0, false,
+	  "on EC2, when asked, source/dest check off, attach eni_id, associate eip_id; "
 	  "set forwarding and the tuning knobs, load table inet bulwark_nat (one "
 	  "transaction), verify masquerading is in place" },
 	{ "down", run_down, "state-dir", NULL, 0, 0, false,

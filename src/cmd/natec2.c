@@ -355,7 +355,7 @@ void natec2_cwagent(const char *root, const struct nat_config *config,
 	char ctl[4096], source[2100];
 	char *argv[] = { ctl, "-a", "fetch-config", "-m", "ec2", "-s", "-c", source, NULL };
 	pid_t pid;
-	int status;
+	int status, spawn_rc;
 
 	if (!config->cwagent_enabled)
 		return;
@@ -372,8 +372,9 @@ void natec2_cwagent(const char *root, const struct nat_config *config,
 	}
 	snprintf(source, sizeof(source), "ssm:%s", config->cwagent_cfg_param_name);
 	fflush(NULL);
-	if (posix_spawn(&pid, ctl, NULL, NULL, argv, environ) != 0) {
-		cmd_warn("the CloudWatch agent would not start: %s", strerror(errno));
+	spawn_rc = posix_spawn(&pid, ctl, NULL, NULL, argv, environ);
+	if (spawn_rc != 0) {
+		cmd_warn("the CloudWatch agent would not start: %s", strerror(spawn_rc));
 		snprintf(out->cwagent, sizeof(out->cwagent), "failed to start");
 		return;
 	}
