@@ -8,6 +8,10 @@
 
 #include <curl/curl.h>
 
+#ifndef BULWARK_VERSION
+#define BULWARK_VERSION "unknown"
+#endif
+
 struct sink {
 	char *buf;
 	size_t len;
