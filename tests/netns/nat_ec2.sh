@@ -221,9 +221,16 @@ if command -v aws >/dev/null; then
 	check "aws ec2 modify-network-interface-attribute parses the reply" \
 		awsc modify-network-interface-attribute --network-interface-id "$PRIMARY" \
 		--no-source-dest-check
+	out=$(awsc describe-addresses 2>&1)
+	check_contains "aws ec2 describe-addresses parses the reply" '"AllocationId": "'"$EIP"'"' "$out"
 	check_eq "the test endpoint verified the AWS CLI's SigV4 signatures" "" \
 		"$(calls | grep -v ' signed$')"
-	check_eq "... four calls" 4 "$(calls | wc -l)"
+	check_eq "... of five calls" 5 "$(calls | wc -l)"
+	detach
+	out=$(awsc attach-network-interface --network-interface-id "$ENI" \
+		--instance-id "$INSTANCE" --device-index 1 2>&1)
+	check_contains "aws ec2 attach-network-interface parses the reply" '"AttachmentId": "eni-attach-' "$out"
+	check_eq "... signed" "AttachNetworkInterface signed" "$(calls | sed 's/ .* / /')"
 else
 	not_ok "the AWS CLI is installed (scripts/setup.sh installs awscli)"
 fi
