@@ -4,7 +4,7 @@ CHECK_BUILD := build-check
 FUZZ_BUILD  := build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build setup check demo fuzz bench golden lint clean
+.PHONY: all build setup check demo fuzz bench soak golden lint clean
 
 all: build
 
@@ -41,6 +41,11 @@ fuzz: setup $(FUZZ_BUILD)/build.ninja
 bench: build
 	sh bench/nat $(BUILD)
 	sh bench/fw $(BUILD)
+
+# The long forms of the kill tests: make check runs 300 kills of the
+# datastore mid-commit, make soak 5,000.
+soak: build
+	BULWARK_KILL_ROUNDS=5000 $(BUILD)/tests/unit/store_kill $(BUILD)/tests/unit
 
 # Rewrites the golden files from the current renderer; review the diff.
 golden: setup $(CHECK_BUILD)/build.ninja

@@ -13,7 +13,7 @@
 #define BULWARK_VERSION "unknown"
 #endif
 
-static const struct cli_command *const commands[] = { &cmd_nat, &cmd_fw, &cmd_lab };
+static const struct cli_command *const commands[] = { &cmd_nat, &cmd_fw, &cmd_lab, &cmd_report };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

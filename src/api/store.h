@@ -10,6 +10,16 @@
 
 struct store;
 
+/* The datastore file is read whole; a bigger one is refused, and a write
+ * that would make it bigger fails (never a file the next open refuses). */
+#define STORE_MAX_BYTES ((size_t)16 * 1024 * 1024)
+/* Transaction names: Bottlerocket takes any string; ours are 1 to
+ * STORE_TX_MAX characters of letters, digits, '-', '_', '.', ':' and '@'. */
+#define STORE_TX_MAX 64
+
+/* 0, or an input error naming the bad transaction name. */
+int store_tx_check(const char *tx, struct bw_err *err);
+
 /* Opens (creating it, mode 0700, when missing) the datastore folder dir
  * and takes its lock; a second opener gets an error naming the holder's
  * folder. */

@@ -20,6 +20,7 @@ struct cli_command;
 extern const struct cli_command cmd_nat;
 extern const struct cli_command cmd_fw;
 extern const struct cli_command cmd_lab;
+extern const struct cli_command cmd_report;
 
 /* nat up and nat status, for the lab to run inside its gateway. */
 int cmd_nat_up(const struct bw_globals *globals, const char *config_path,

@@ -12,7 +12,7 @@ has_flowtables=yes
 in_ns "$N" nft -c -f - 2>/dev/null <<'NFT' || has_flowtables=no
 table inet probe { flowtable f { hook ingress priority 0; devices = { lo } } }
 NFT
-for file in "$GOLDEN_DIR"/nat/*.nft "$GOLDEN_DIR"/vpc/*.nft; do
+for file in "$GOLDEN_DIR"/nat/*.nft "$GOLDEN_DIR"/vpc/*.nft "$GOLDEN_DIR"/host/*.nft; do
 	name=${file#"$GOLDEN_DIR"/}
 	if grep -q flowtable "$file" && [ "$has_flowtables" = no ]; then
 		echo "ok $((TESTS_RUN + 1)) - $name # SKIP this kernel has no flowtables (CONFIG_NF_FLOW_TABLE)"

@@ -1,0 +1,202 @@
+/* Table inet bulwark_host, pinned byte for byte by golden files under
+ * tests/golden/host/ (tests/netns/golden_loads.sh has the kernel check
+ * each one). */
+#include "unit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "golden.h"
+
+#include "model/settings.h"
+#include "render/host_nft.h"
+
+struct golden_case {
+	const char *name;
+	const char *settings; /* JSON under "settings" */
+};
+
+static const struct golden_case cases[] = {
+	{ "disabled", "{}" },
+	{ "enabled_defaults", "{\"firewall\": {\"host\": {\"enabled\": true}}}" },
+	{ "server",
+	  "{\"firewall\": {\"host\": {\"enabled\": true, \"allow-tcp\": [443, 22, 80],"
+	  " \"allow-udp\": [53, 123], \"allow-icmp\": true}}}" },
+	{ "locked_router",
+	  "{\"firewall\": {\"host\": {\"enabled\": true, \"allow-tcp\": [22],"
+	  " \"allow-outbound\": false, \"allow-forward\": true}}}" },
+	{ "cis_level_2", "{\"hardening\": {\"profile\": \"cis-level-2\"}}" },
+};
+
+static char *render_settings(const char *text)
+{
+	json_error_t jerr;
+	json_t *tree = json_loads(text, 0, &jerr);
+	struct settings_plan plan;
+	struct strbuf out = { 0 };
+	struct bw_err err;
+	char *ruleset;
+
+	assert_non_null(tree);
+	settings_plan_init(&plan);
+	if (settings_plan_build(tree, &plan, &err) != 0)
+		fail_msg("%s: %s", text, err.msg);
+	host_nft_render(&plan.host_fw, &out);
+	ruleset = strbuf_take(&out);
+	assert_non_null(ruleset);
+	settings_plan_free(&plan);
+	json_decref(tree);
+	return ruleset;
+}
+
+static void test_rendered_rulesets_match_golden_files(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char path[512];
+		char *ruleset = render_settings(cases[i].settings);
+
+		snprintf(path, sizeof(path), GOLDEN_DIR "/host/%s.nft", cases[i].name);
+		golden_check(path, ruleset);
+		free(ruleset);
+	}
+}
+
+static void test_rendering_is_deterministic(void **state)
+{
+	char *first = render_settings(cases[2].settings);
+	char *second = render_settings(cases[2].settings);
+
+	(void)state;
+	assert_string_equal(first, second);
+	free(first);
+	free(second);
+}
+
+static void test_disabled_only_deletes_the_table(void **state)
+{
+	char *ruleset = render_settings("{\"firewall\": {\"host\": {\"enabled\": false, \"allow-tcp\": [22]}}}");
+
+	(void)state;
+	/* The add makes the delete harmless when the table is absent. */
+	assert_string_equal(ruleset, "add table inet bulwark_host\ndelete table inet bulwark_host\n");
+	free(ruleset);
+}
+
+static void test_enabled_replaces_the_table_in_one_transaction(void **state)
+{
+	char *ruleset = render_settings(cases[1].settings);
+
+	(void)state;
+	assert_true(strncmp(ruleset,
+			    "add table inet bulwark_host\ndelete table inet bulwark_host\ntable inet bulwark_host {\n",
+			    strlen("add table inet bulwark_host\ndelete table inet bulwark_host\ntable inet bulwark_host {\n")) == 0);
+	assert_null(strstr(ruleset, "flush ruleset"));
+	free(ruleset);
+}
+
+static void test_every_hook_drops_by_policy(void **state)
+{
+	char *ruleset = render_settings(cases[3].settings);
+
+	(void)state;
+	assert_non_null(strstr(ruleset, "type filter hook input priority filter; policy drop;"));
+	assert_non_null(strstr(ruleset, "type filter hook forward priority filter; policy drop;"));
+	assert_non_null(strstr(ruleset, "type filter hook output priority filter; policy drop;"));
+	free(ruleset);
+}
+
+static void test_loopback_accepted_before_spoofed_loopback_dropped(void **state)
+{
+	char *ruleset = render_settings(cases[1].settings);
+	const char *lo = strstr(ruleset, "iif \"lo\" accept");
+	const char *v4 = strstr(ruleset, "ip saddr 127.0.0.0/8 counter name denied_input drop");
+	const char *v6 = strstr(ruleset, "ip6 saddr ::1 counter name denied_input drop");
+
+	(void)state;
+	assert_non_null(lo);
+	assert_non_null(v4);
+	assert_non_null(v6);
+	assert_true(lo < v4 && lo < v6);
+	assert_non_null(strstr(ruleset, "oif \"lo\" accept"));
+	free(ruleset);
+}
+
+static void test_neighbour_discovery_passes_without_icmp(void **state)
+{
+	char *ruleset = render_settings(cases[1].settings);
+
+	(void)state;
+	assert_null(strstr(ruleset, "meta l4proto { icmp, ipv6-icmp } accept"));
+	assert_non_null(strstr(ruleset, "nd-neighbor-solicit, nd-neighbor-advert"));
+	free(ruleset);
+}
+
+static void test_icmp_accepted_when_allowed(void **state)
+{
+	char *ruleset = render_settings(cases[2].settings);
+
+	(void)state;
+	assert_non_null(strstr(ruleset, "meta l4proto { icmp, ipv6-icmp } accept"));
+	free(ruleset);
+}
+
+static void test_ports_are_sets_in_order(void **state)
+{
+	char *ruleset = render_settings(cases[2].settings);
+
+	(void)state;
+	assert_non_null(strstr(ruleset, "elements = { 22, 80, 443 }"));
+	assert_non_null(strstr(ruleset, "elements = { 53, 123 }"));
+	assert_non_null(strstr(ruleset, "tcp dport @allow_tcp accept"));
+	assert_non_null(strstr(ruleset, "udp dport @allow_udp accept"));
+	free(ruleset);
+}
+
+static void test_new_outbound_only_when_allowed(void **state)
+{
+	char *open = render_settings(cases[1].settings);
+	char *locked = render_settings(cases[3].settings);
+
+	(void)state;
+	assert_non_null(strstr(open, "ct state new accept"));
+	assert_null(strstr(locked, "ct state new accept"));
+	free(open);
+	free(locked);
+}
+
+static void test_forward_accepted_only_when_allowed(void **state)
+{
+	char *closed = render_settings(cases[1].settings);
+	char *router = render_settings(cases[3].settings);
+	const char *fwd;
+
+	(void)state;
+	fwd = strstr(closed, "chain forward {");
+	assert_non_null(fwd);
+	assert_null(strstr(fwd, "\t\taccept\n"));
+	fwd = strstr(router, "chain forward {");
+	assert_non_null(fwd);
+	assert_non_null(strstr(fwd, "\t\taccept\n"));
+	free(closed);
+	free(router);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rendered_rulesets_match_golden_files),
+		cmocka_unit_test(test_rendering_is_deterministic),
+		cmocka_unit_test(test_disabled_only_deletes_the_table),
+		cmocka_unit_test(test_enabled_replaces_the_table_in_one_transaction),
+		cmocka_unit_test(test_every_hook_drops_by_policy),
+		cmocka_unit_test(test_loopback_accepted_before_spoofed_loopback_dropped),
+		cmocka_unit_test(test_neighbour_discovery_passes_without_icmp),
+		cmocka_unit_test(test_icmp_accepted_when_allowed),
+		cmocka_unit_test(test_ports_are_sets_in_order),
+		cmocka_unit_test(test_new_outbound_only_when_allowed),
+		cmocka_unit_test(test_forward_accepted_only_when_allowed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
