@@ -9,7 +9,7 @@ gcc clang make pkg-config meson ninja-build
 libnftables-dev libjansson-dev libmnl-dev libcmocka-dev libyaml-dev
 libcurl4-openssl-dev curl
 libclang-rt-14-dev cppcheck clang-tidy
-libmicrohttpd-dev libsystemd-dev curl
+libmicrohttpd-dev libsystemd-dev libexpat1-dev openssl awscli
 nftables iproute2 iputils-ping iperf3 procps kmod util-linux
 python3
 "

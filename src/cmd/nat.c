@@ -11,6 +11,7 @@
 
 #include "cmd/cli.h"
 #include "cmd/cmd.h"
+#include "cmd/natec2.h"
 #include "cmd/natplan.h"
 #include "host/fsroot.h"
 #include "host/natapply.h"
@@ -48,32 +49,50 @@ int cmd_nat_up(const struct bw_globals *globals, const char *config_path,
 {
 	struct natapply_result result;
 	struct nat_plan plan;
+	struct natec2_result ec2 = { 0 };
 	int rc;
 
 	natplan_init(&plan);
 	rc = natplan_build(globals->root, config_path, &plan, err);
 	if (rc < 0)
 		goto out;
-	rc = natplan_refuse_ec2_keys(&plan, err);
-	if (rc < 0)
-		goto out;
 	rc = nft_apply(plan.ruleset, true, err);
 	if (rc < 0 || is_dry_run) {
 		if (rc == 0)
 			print_dry_run(globals->root, &plan);
+		if (rc == 0 && natec2_is_wanted(&plan.config))
+			natec2_print_dry_run(&plan.config);
 		goto out;
+	}
+	if (natec2_is_wanted(&plan.config)) {
+		rc = natec2_prepare(globals->root, config_path, &plan, &ec2, err);
+		if (rc < 0)
+			goto out;
 	}
 	rc = natapply_up(globals->root, state_dir, &plan, &result, err);
 	if (result.previous_interface[0] &&
 	    strcmp(result.previous_interface, plan.interface) != 0)
 		cmd_note("nat was up on %s; moving it to %s", result.previous_interface,
 			 plan.interface);
-	if (rc < 0)
+	if (rc == 0 && natec2_is_wanted(&plan.config)) {
+		natec2_cwagent(globals->root, &plan.config, &ec2);
+		rc = natec2_save(globals->root, state_dir, &ec2, err);
+		if (rc < 0) {
+			struct natapply_result down;
+			struct bw_err ignored;
+
+			natapply_down(globals->root, state_dir, &down, &ignored);
+		}
+	}
+	if (rc < 0) {
+		natec2_name_done(&ec2, err);
 		goto out;
+	}
 	printf("nat: masquerading %s out of %s (table inet " NAT_NFT_TABLE "%s)\n",
 	       plan.does_masquerade_ipv4 && plan.does_masquerade_ipv6 ? "IPv4 and IPv6" :
 	       plan.does_masquerade_ipv6 ? "IPv6" : "IPv4",
 	       plan.interface, plan.use_flowtable ? ", flowtable" : "");
+	natec2_print_done(&ec2);
 out:
 	natplan_free(&plan);
 	return rc;
@@ -85,6 +104,8 @@ static int nat_down(const struct bw_globals *globals, const struct nat_opts *opt
 	struct natapply_result result;
 	int rc = natapply_down(globals->root, opts->state_dir, &result, err);
 
+	if (rc == 0)
+		rc = natec2_forget(globals->root, opts->state_dir, err);
 	if (rc == 0 && !result.had_state)
 		printf("nat: down (no recorded knobs to restore)\n");
 	else if (rc == 0)
@@ -146,6 +167,7 @@ int cmd_nat_status(const struct bw_globals *globals, const char *state_dir,
 			"conntrack", "count", number_or_null(seen.conntrack_count), "max",
 			number_or_null(seen.conntrack_max));
 
+		natec2_status(globals->root, state_dir, doc);
 		cmd_print_json(doc);
 		goto out;
 	}
@@ -161,6 +183,7 @@ int cmd_nat_status(const struct bw_globals *globals, const char *state_dir,
 		       seen.conntrack_max);
 	else
 		printf("%-18s not loaded\n", "conntrack");
+	natec2_status(globals->root, state_dir, NULL);
 out:
 	natstate_free(&state);
 	return rc;
@@ -245,6 +268,7 @@ static int run_render(const struct cli_call *call, struct bw_err *err)
 
 static const struct cli_sub nat_subs[] = {
 	{ "up", run_up, "config,state-dir,dry-run", NULL, 0, 0, false,
+	  "on EC2, when asked, source/dest check off, attach eni_id, associate eip_id; "
 	  "set forwarding and the tuning knobs, load table inet bulwark_nat (one "
 	  "transaction), verify masquerading is in place" },
 	{ "down", run_down, "state-dir", NULL, 0, 0, false,

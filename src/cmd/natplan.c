@@ -264,29 +264,3 @@ int natplan_build(const char *root, const char *config_path, struct nat_plan *pl
 
 	return natplan_build_for(root, &request, plan, err);
 }
-
-int natplan_refuse_ec2_keys(const struct nat_plan *plan, struct bw_err *err)
-{
-	const struct nat_config *c = &plan->config;
-	const char *key = NULL;
-	int line = 0;
-
-	if (c->eni_id[0]) {
-		key = "eni_id";
-		line = c->eni_id_line;
-	} else if (c->eip_id[0]) {
-		key = "eip_id";
-		line = c->eip_id_line;
-	} else if (c->cwagent_enabled) {
-		key = "cwagent_enabled";
-		line = c->cwagent_enabled_line;
-	} else if (c->cwagent_cfg_param_name[0]) {
-		key = "cwagent_cfg_param_name";
-		line = c->cwagent_cfg_param_name_line;
-	}
-	if (!key)
-		return 0;
-	return bw_errf(err, -ENOTSUP,
-		       "%s:%d: %s needs the EC2 integration, which this build does not have yet; nothing was changed",
-		       plan->config_name, line, key);
-}

@@ -52,6 +52,3 @@ int natplan_build_for(const char *root, const struct natplan_request *request,
 /* natplan_build_for() for `nat up`: everything decided against this host. */
 int natplan_build(const char *root, const char *config_path, struct nat_plan *plan,
 		  struct bw_err *err);
-
-/* Fails, naming the key, when the configuration needs the EC2 integration. */
-int natplan_refuse_ec2_keys(const struct nat_plan *plan, struct bw_err *err);

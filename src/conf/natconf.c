@@ -597,6 +597,69 @@ static int parse_source_cidrs(struct cursor *cur, const struct assignment *as,
 	return 0;
 }
 
+static int add_warning(struct cursor *cur, struct vec *warnings, const struct assignment *as,
+		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int add_warning(struct cursor *cur, struct vec *warnings, const struct assignment *as,
+		       const char *fmt, ...)
+{
+	struct natconf_warning warning;
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(warning.text, sizeof(warning.text), "%s:%d:%d: %s", cur->filename, as->line,
+		 as->key_col, what);
+	if (vec_push(warnings, &warning) < 0)
+		return bw_errf(cur->err, -ENOMEM, "out of memory");
+	return 0;
+}
+
+/* fck-nat tests cwagent_enabled with `test -n`: any non-empty value turns
+ * the agent on, "false" included. */
+static int parse_cwagent_enabled(struct cursor *cur, const struct assignment *as,
+				 struct nat_config *config, struct vec *warnings)
+{
+	static const char *const no[] = { "false", "no", "off", "0" };
+
+	config->cwagent_enabled = as->value[0] != '\0';
+	if (!config->cwagent_enabled)
+		return 0;
+	config->cwagent_enabled_line = as->line;
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (strcasecmp(as->value, no[i]) == 0)
+			return add_warning(cur, warnings, as,
+					   "cwagent_enabled='%s' turns the CloudWatch agent on, as in fck-nat (any non-empty value does); leave it empty to keep it off",
+					   as->value);
+	return 0;
+}
+
+/* fck-nat's NAT64 (TAYGA, later Jool) translates IPv6 to IPv4; bulwark
+ * masquerades only. nat64_enabled is refused rather than ignored; the keys
+ * that only tune it are ignored with a warning. */
+static int refuse_nat64(struct cursor *cur, const struct assignment *as, struct vec *warnings)
+{
+	static const char *const tuning[] = {
+		"nat64_ipv4_addr", "nat64_ipv6_addr", "nat64_ipv4_dynamic_pool",
+	};
+
+	if (strcmp(as->key, "nat64_enabled") == 0) {
+		if (!as->value[0])
+			return 0;
+		return bw_err_at(cur->err, cur->filename, as->line, as->key_col,
+				 "nat64_enabled: NAT64 needs an IPv6-to-IPv4 translator (such as Jool or TAYGA) and DNS64, which bulwark does not include; remove the key or leave it empty");
+	}
+	for (size_t i = 0; i < sizeof(tuning) / sizeof(tuning[0]); i++)
+		if (strcmp(as->key, tuning[i]) == 0)
+			return as->value[0] ?
+				add_warning(cur, warnings, as,
+					    "%s only tunes fck-nat's NAT64, which bulwark does not do: ignored",
+					    as->key) : 0;
+	return add_warning(cur, warnings, as, "unknown key '%s' ignored", as->key);
+}
+
 static int apply_assignment(struct cursor *cur, const struct assignment *as,
 			    struct nat_config *config, struct vec *warnings)
 {
@@ -618,13 +681,10 @@ static int apply_assignment(struct cursor *cur, const struct assignment *as,
 						   sizeof(config->eip_id),
 						   &config->eip_id_line) : 0;
 	}
-	if (strcmp(k, "cwagent_enabled") == 0) {
-		config->cwagent_enabled = false;
-		if (!as->value[0])
-			return 0;
-		config->cwagent_enabled_line = as->line;
-		return parse_bool(cur, as, &config->cwagent_enabled);
-	}
+	if (strcmp(k, "cwagent_enabled") == 0)
+		return parse_cwagent_enabled(cur, as, config, warnings);
+	if (strncmp(k, "nat64_", 6) == 0)
+		return refuse_nat64(cur, as, warnings);
 	if (strcmp(k, "cwagent_cfg_param_name") == 0) {
 		config->cwagent_cfg_param_name[0] = '\0';
 		return as->value[0] ? parse_ssm_name(cur, as, config) : 0;

@@ -248,6 +248,57 @@ int rtnl_list_bridges(struct rtnl *nl, struct vec *names, struct bw_err *err)
 	return list_links(nl, "bridge", names, err);
 }
 
+struct mac_search {
+	uint8_t mac[ETH_ALEN];
+	char *ifname;
+	bool *is_found;
+};
+
+static int mac_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **addr = data;
+
+	if (mnl_attr_get_type(attr) == IFLA_ADDRESS &&
+	    mnl_attr_get_payload_len(attr) == ETH_ALEN)
+		*addr = attr;
+	return MNL_CB_OK;
+}
+
+static int mac_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct mac_search *search = data;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *addr = NULL;
+
+	mnl_attr_parse(nlh, sizeof(*ifi), mac_attr_cb, &addr);
+	if (*search->is_found || !addr ||
+	    memcmp(mnl_attr_get_payload(addr), search->mac, ETH_ALEN) != 0)
+		return MNL_CB_OK;
+	if (if_indextoname((unsigned)ifi->ifi_index, search->ifname))
+		*search->is_found = true;
+	return MNL_CB_OK;
+}
+
+static int parse_mac(const char *text, uint8_t out[ETH_ALEN]);
+
+int rtnl_link_by_mac(struct rtnl *nl, const char *mac, char *ifname, bool *is_found,
+		     struct bw_err *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct mac_search search = { .ifname = ifname, .is_found = is_found };
+	struct ifinfomsg *ifi;
+
+	*is_found = false;
+	if (parse_mac(mac, search.mac) < 0)
+		return bw_err_input(err, "'%.40s' is not a MAC address", mac);
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	return rtnl_talk(nl, nlh, mac_cb, &search, "reading links", err);
+}
+
 /* ---- building (the lab) ----------------------------------------------- */
 
 /* "0a:1b:2c:3d:4e:5f" (either case) into six bytes. */

@@ -43,6 +43,10 @@ int rtnl_has_global_addr(struct rtnl *nl, const char *ifname, int family,
 /* Appends the names of links that are up, loopback excluded, to names (a
  * vec of struct rtnl_ifname). */
 int rtnl_list_up_links(struct rtnl *nl, struct vec *names, struct bw_err *err);
+/* The name of the link whose address is mac ("0a:1b:2c:3d:4e:5f");
+ * *is_found false when none has it. */
+int rtnl_link_by_mac(struct rtnl *nl, const char *mac, char *ifname, bool *is_found,
+		     struct bw_err *err);
 /* Appends the names of the bridges, up or not. */
 int rtnl_list_bridges(struct rtnl *nl, struct vec *names, struct bw_err *err);
 

@@ -477,6 +477,9 @@ static int nat_render(const json_t *nat, struct strbuf *text, const struct leaf 
 
 			if (strcmp(leaf->path, "nat.ipv6") == 0)
 				strbuf_addf(text, "%s", is_on ? "on" : "off");
+			else if (strcmp(leaf->path, "nat.cwagent_enabled") == 0)
+				/* fck-nat turns the agent on for any non-empty value. */
+				strbuf_addf(text, "%s", is_on ? "true" : "");
 			else
 				strbuf_addf(text, "%s", is_on ? "true" : "false");
 		} else if (json_is_integer(value)) {

@@ -43,16 +43,18 @@ expect_refusal "a non-canonical source range" 2 "did you mean 10.0.0.0/8?" \
 expect_refusal "an injection attempt in the interface" 2 "is not an interface name" \
 	'interface='"'"'eth0" ; flush ruleset ; "'"'"'
 '
-expect_refusal "eni_id before the EC2 integration" 1 \
-	"bad.conf:2: eni_id needs the EC2 integration" \
+# Nothing answers at IMDS's address in this namespace.
+expect_refusal "eni_id without IMDS" 1 \
+	"imds http://169.254.169.254: no session token after 5 tries" \
 	'interface=eth0
 eni_id=eni-0123456789abcdef0
 '
-expect_refusal "eip_id before the EC2 integration" 1 "eip_id needs the EC2 integration" \
+expect_refusal "eip_id without IMDS" 1 "imds http://169.254.169.254: no session token" \
 	'eip_id=eipalloc-0123456789abcdef0
 '
-expect_refusal "cwagent_enabled before the EC2 integration" 1 "cwagent_enabled needs the EC2 integration" \
-	'cwagent_enabled=true
+expect_refusal "NAT64, which needs a translator" 2 \
+	"bad.conf:1:1: nat64_enabled: NAT64 needs an IPv6-to-IPv4 translator (such as Jool or TAYGA)" \
+	'nat64_enabled=yes
 '
 expect_refusal "an interface that does not exist" 1 "interface nosuch0: no such device" \
 	'interface=nosuch0

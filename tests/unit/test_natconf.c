@@ -410,11 +410,55 @@ static void test_cloudwatch_keys(void **state)
 	assert_true(p->config.cwagent_enabled);
 	assert_string_equal(p->config.cwagent_cfg_param_name, "/fck-nat/cw-config");
 	done(p);
-	p = parse("cwagent_enabled=false\n");
+	p = parse("cwagent_enabled=\n");
 	assert_int_equal(p->rc, 0);
 	assert_false(p->config.cwagent_enabled);
 	done(p);
-	assert_fails_at("cwagent_enabled=maybe\n", 1, 17, "not true or false");
+}
+
+/* fck-nat tests cwagent_enabled with `test -n`: "false" turns it on too. */
+static void test_cwagent_enabled_is_on_for_any_non_empty_value(void **state)
+{
+	struct parsed *p = parse("cwagent_enabled=maybe\n");
+
+	(void)state;
+	assert_int_equal(p->rc, 0);
+	assert_true(p->config.cwagent_enabled);
+	assert_int_equal(p->warnings.len, 0);
+	done(p);
+	p = parse("cwagent_enabled=false\n");
+	assert_int_equal(p->rc, 0);
+	assert_true(p->config.cwagent_enabled);
+	assert_int_equal(p->warnings.len, 1);
+	assert_non_null(strstr(VEC_AT(&p->warnings, struct natconf_warning, 0)->text,
+			       "t.conf:1:1: cwagent_enabled='false' turns the CloudWatch agent on"));
+	done(p);
+}
+
+static void test_nat64_enabled_is_refused_naming_the_translator(void **state)
+{
+	struct parsed *p;
+
+	(void)state;
+	assert_fails_at("interface=eth0\nnat64_enabled=true\n", 2, 1,
+			"nat64_enabled: NAT64 needs an IPv6-to-IPv4 translator (such as Jool or TAYGA)");
+	p = parse("nat64_enabled=\n");
+	assert_int_equal(p->rc, 0);
+	done(p);
+}
+
+static void test_nat64_tuning_keys_warn_and_are_ignored(void **state)
+{
+	struct parsed *p = parse("nat64_ipv4_dynamic_pool=192.168.0.0/16\nnat64_other=1\n");
+
+	(void)state;
+	assert_int_equal(p->rc, 0);
+	assert_int_equal(p->warnings.len, 2);
+	assert_string_equal(VEC_AT(&p->warnings, struct natconf_warning, 0)->text,
+			    "t.conf:1:1: nat64_ipv4_dynamic_pool only tunes fck-nat's NAT64, which bulwark does not do: ignored");
+	assert_string_equal(VEC_AT(&p->warnings, struct natconf_warning, 1)->text,
+			    "t.conf:2:1: unknown key 'nat64_other' ignored");
+	done(p);
 }
 
 static void test_port_range(void **state)
@@ -605,6 +649,9 @@ int main(void)
 		cmocka_unit_test(test_interface_is_validated),
 		cmocka_unit_test(test_aws_ids_are_validated),
 		cmocka_unit_test(test_cloudwatch_keys),
+		cmocka_unit_test(test_cwagent_enabled_is_on_for_any_non_empty_value),
+		cmocka_unit_test(test_nat64_enabled_is_refused_naming_the_translator),
+		cmocka_unit_test(test_nat64_tuning_keys_warn_and_are_ignored),
 		cmocka_unit_test(test_port_range),
 		cmocka_unit_test(test_numeric_tuning_keys),
 		cmocka_unit_test(test_fips_endpoints),

@@ -1,0 +1,323 @@
+#!/bin/sh
+# nat up on EC2 against a test IMDS and EC2 endpoint (tests/tools/fake_ec2.py)
+# inside the gateway's namespace: IMDS at 169.254.169.254, EC2 at
+# https://localhost with a CA made here. The static ENI is a veth the test
+# server moves into the gateway's namespace when it is "attached"; bulwark
+# must find it by its MAC. Retries, every error path (one line, exit 1, the
+# host as it was, EC2 changes named), credentials never shown, the real AWS
+# CLI parsing every kind of reply of the test endpoint.
+. "$(dirname "$0")/lib.sh"
+require_netns
+for tool in python3 openssl; do
+	command -v $tool >/dev/null || skip_all "needs $tool"
+done
+FAKE=${FAKE_EC2:-$(dirname "$0")/../tools/fake_ec2.py}
+
+nat_gateway
+H="$PREFIX-hold" # where the ENI waits to be attached
+P="$PREFIX-pv"   # a private instance behind the ENI
+new_ns "$H"
+new_ns "$P"
+ENI_MAC=02:00:0e:00:00:01
+# The ENI's end has a name nobody would guess: bulwark finds it by MAC.
+ip link add ens9zz address $ENI_MAC netns "$H" type veth peer name eth0 netns "$P"
+ip -n "$P" addr add 10.0.1.10/24 dev eth0
+ip -n "$P" link set eth0 up
+ip -n "$P" route add default via 10.0.1.1
+ip -n "$G" addr add 169.254.169.254/32 dev lo
+for k in all default eth0; do
+	ip netns exec "$G" sh -c "echo 1 >/proc/sys/net/ipv4/conf/$k/rp_filter"
+done
+
+# A CA and a certificate for localhost, made for this run.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=bulwark-test-ca \
+	-keyout "$SCRATCH/ca.key" -out "$SCRATCH/ca.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj /CN=localhost \
+	-keyout "$SCRATCH/server.key" -out "$SCRATCH/server.csr" 2>/dev/null
+printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$SCRATCH/san.ext"
+openssl x509 -req -in "$SCRATCH/server.csr" -CA "$SCRATCH/ca.pem" -CAkey "$SCRATCH/ca.key" \
+	-CAcreateserial -days 1 -extfile "$SCRATCH/san.ext" -out "$SCRATCH/server.pem" 2>/dev/null
+
+INSTANCE=i-0123456789abcdef0
+PRIMARY=eni-0aaaaaaaaaaaaaaa1
+ENI=eni-0bbbbbbbbbbbbbbb2
+EIP=eipalloc-0ccccccccccccccc3
+AKID=AKIDBULWARKTEST00001
+SECRET=bUlWaRkTeStSeCrEt0000000000000000000001
+ROLE_SECRET=RoLeSeCrEtBuLwArK000000000000000000002
+ROLE_TOKEN=RoLeToKeNbUlWaRk0000000000000000000003
+MODEL="$SCRATCH/model.json"
+FAULTS="$SCRATCH/faults.json"
+LOG="$SCRATCH/calls.log"
+
+# write_model: the ENI detached and waiting in H, the EIP unassociated.
+write_model() {
+	cat >"$MODEL" <<JSON
+{"instance_id": "$INSTANCE", "region": "us-east-1", "mac": "02:00:0a:00:00:01",
+ "account": "123456789012", "keys": {"$AKID": "$SECRET"},
+ "role": {"name": "bulwark-nat", "AccessKeyId": "ASIABULWARKROLE00001",
+          "SecretAccessKey": "$ROLE_SECRET", "Token": "$ROLE_TOKEN"},
+ "enis": {
+  "$PRIMARY": {"mac": "02:00:0a:00:00:01", "subnet": "subnet-0123456789abcdef0",
+               "vpc": "vpc-0123456789abcdef0", "ip": "198.51.100.2",
+               "attached_to": "$INSTANCE", "device_index": 0},
+  "$ENI": {"mac": "$ENI_MAC", "subnet": "subnet-0123456789abcdef1",
+           "vpc": "vpc-0123456789abcdef0", "ip": "10.0.1.1", "attached_to": null,
+           "on_attach": "ip -n $H link set ens9zz netns $G && ip addr add 10.0.1.1/24 dev ens9zz && ip link set ens9zz up && echo 1 >/proc/sys/net/ipv4/conf/ens9zz/rp_filter"}},
+ "addresses": {"$EIP": {"public_ip": "203.0.113.50", "association": null}}}
+JSON
+	echo '{}' >"$FAULTS"
+	: >"$LOG"
+}
+write_model
+# The ENI back where it waits (after a test that attached it).
+detach() {
+	ip -n "$G" link set ens9zz netns "$H" 2>/dev/null
+	write_model
+}
+
+ip netns exec "$G" python3 "$FAKE" --model "$MODEL" --faults "$FAULTS" --log "$LOG" \
+	--cert "$SCRATCH/server.pem" --key "$SCRATCH/server.key" --ready "$SCRATCH/ready" \
+	>"$SCRATCH/fake.out" 2>&1 &
+on_exit "kill $! 2>/dev/null"
+for _ in $(seq 600); do # polled; the deadline only stops a broken test
+	[ -s "$SCRATCH/ready" ] && break
+	sleep 0.05
+done
+
+export AWS_ENDPOINT_URL_EC2=https://localhost AWS_CA_BUNDLE="$SCRATCH/ca.pem"
+export AWS_ACCESS_KEY_ID=$AKID AWS_SECRET_ACCESS_KEY=$SECRET
+unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_USE_FIPS_ENDPOINT AWS_EC2_METADATA_SERVICE_ENDPOINT
+cat >"$SCRATCH/ha.conf" <<EOF2
+eni_id=$ENI
+eip_id=$EIP
+EOF2
+calls() { python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if "action" in e:
+        print(e["action"], " ".join("%s=%s" % kv for kv in sorted(e["params"].items())), "signed" if e["signed"] else "UNSIGNED:" + e.get("why", ""))
+' "$LOG"; }
+host_state() {
+	in_ns "$G" nft list ruleset
+	for k in all default eth0 lo; do
+		printf '%s=%s\n' "$k" "$(sysctl_in "$G" net/ipv4/conf/$k/rp_filter 2>/dev/null)"
+	done
+	printf 'ip_forward=%s\n' "$(sysctl_in "$G" net/ipv4/ip_forward)"
+	ls "$STATE" 2>/dev/null
+}
+
+# ---- the whole HA bring-up, through a retry at every step ---------------
+cat >"$FAULTS" <<'JSON'
+{"imds": {"/latest/api/token": ["500"], "/latest/meta-data/mac": ["drop"]},
+ "ec2": {"ModifyNetworkInterfaceAttribute": ["Throttle"],
+         "AttachNetworkInterface": ["InUse", "IncorrectState"],
+         "AssociateAddress": ["500", "drop"]}}
+JSON
+nat up --config "$SCRATCH/ha.conf" >"$SCRATCH/up.out" 2>"$SCRATCH/up.err"
+check_eq "HA bring-up: nat up exits 0" 0 "$?"
+cat "$SCRATCH/up.out" "$SCRATCH/up.err" >"$SCRATCH/all-output"
+check_eq "every EC2 call is signed with SigV4, retried calls included" \
+"ModifyNetworkInterfaceAttribute NetworkInterfaceId=$PRIMARY SourceDestCheck.Value=false signed
+ModifyNetworkInterfaceAttribute NetworkInterfaceId=$PRIMARY SourceDestCheck.Value=false signed
+DescribeNetworkInterfaces NetworkInterfaceId.1=$ENI signed
+AttachNetworkInterface DeviceIndex=1 InstanceId=$INSTANCE NetworkInterfaceId=$ENI signed
+AttachNetworkInterface DeviceIndex=1 InstanceId=$INSTANCE NetworkInterfaceId=$ENI signed
+AttachNetworkInterface DeviceIndex=1 InstanceId=$INSTANCE NetworkInterfaceId=$ENI signed
+AssociateAddress AllocationId=$EIP AllowReassociation=true NetworkInterfaceId=$PRIMARY signed
+AssociateAddress AllocationId=$EIP AllowReassociation=true NetworkInterfaceId=$PRIMARY signed
+AssociateAddress AllocationId=$EIP AllowReassociation=true NetworkInterfaceId=$PRIMARY signed" \
+	"$(calls)"
+check_contains "IMDS at its default address (AWS_EC2_METADATA_SERVICE_ENDPOINT unset)" \
+	'{"imds": "PUT /latest/api/token"}' "$(cat "$LOG")"
+check_contains "the InUse retries are told on stderr" "$ENI is still held (InvalidNetworkInterface.InUse)" \
+	"$(cat "$SCRATCH/up.err")"
+check_contains "the attached ENI was found by its MAC" "attached at device index 1 as ens9zz" \
+	"$(cat "$SCRATCH/up.out")"
+check_eq "rp_filter 0 on the attached ENI" 0 "$(sysctl_in "$G" net/ipv4/conf/ens9zz/rp_filter)"
+check_eq "rp_filter 0 on all" 0 "$(sysctl_in "$G" net/ipv4/conf/all/rp_filter)"
+check_eq "rp_filter 0 on default" 0 "$(sysctl_in "$G" net/ipv4/conf/default/rp_filter)"
+check_eq "source/dest check is off on the primary ENI (as the endpoint holds it)" False \
+	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["enis"][sys.argv[2]].get("source_dest_check", True))' "$MODEL" "$PRIMARY")"
+
+# Traffic from behind the ENI leaves masqueraded: the uplink has no route
+# back to 10.0.1.0/24, so a reply comes back only through the NAT.
+in_ns "${G}u" nft -f - <<'NFT'
+table inet seen {
+	chain input {
+		type filter hook input priority 0;
+		ip saddr 198.51.100.2 icmp type echo-request counter name from_gateway
+		ip saddr 10.0.1.10 icmp type echo-request counter name from_private
+	}
+	counter from_gateway { }
+	counter from_private { }
+}
+NFT
+packets_of() {
+	in_ns "${G}u" nft list counter inet seen "$1" | sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+check "a private instance behind the attached ENI reaches the uplink" \
+	in_ns "$P" ping -c 2 -W 2 198.51.100.1
+check_eq "... masqueraded to the gateway's address" 2 "$(packets_of from_gateway)"
+check_eq "... never with its own" 0 "$(packets_of from_private)"
+
+nat status >"$SCRATCH/status" 2>&1
+cat "$SCRATCH/status" >>"$SCRATCH/all-output"
+st=$(cat "$SCRATCH/status")
+check_contains "status: the instance" "$INSTANCE" "$st"
+check_contains "status: the endpoint and why" "https://localhost (AWS_ENDPOINT_URL_EC2 is set)" "$st"
+check_contains "status: the ENI and its link" "$ENI attached at device index 1 as ens9zz" "$st"
+check_contains "status: the EIP" "$EIP associated with the primary eni (eipassoc-" "$st"
+check_contains "status: the primary ENI" "$PRIMARY, source/dest check off" "$st"
+nat status --json >"$SCRATCH/status.json" 2>&1
+check_eq "status --json: ec2.eni_link" ens9zz \
+	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ec2"]["eni_link"])' "$SCRATCH/status.json")"
+
+# ---- already attached is fine -------------------------------------------
+nat down >/dev/null 2>&1
+check_eq "nat down puts rp_filter back on the attached ENI" 1 \
+	"$(sysctl_in "$G" net/ipv4/conf/ens9zz/rp_filter)"
+check_eq "... and on all" 1 "$(sysctl_in "$G" net/ipv4/conf/all/rp_filter)"
+: >"$LOG"
+nat up --config "$SCRATCH/ha.conf" >"$SCRATCH/up2.out" 2>&1
+check_eq "nat up again, the ENI already attached: exit 0" 0 "$?"
+cat "$SCRATCH/up2.out" >>"$SCRATCH/all-output"
+check_contains "... says so" "$ENI was already attached at device index 1 as ens9zz" \
+	"$(cat "$SCRATCH/up2.out")"
+check_eq "... and does not attach it again" 0 "$(calls | grep -c AttachNetworkInterface)"
+nat down >/dev/null 2>&1
+
+# ---- the instance role's credentials ------------------------------------
+detach
+(
+	unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+	nat up --config "$SCRATCH/ha.conf" >"$SCRATCH/role.out" 2>&1
+	echo $? >"$SCRATCH/role.rc"
+)
+cat "$SCRATCH/role.out" >>"$SCRATCH/all-output"
+check_eq "with no keys in the environment, the instance role's: exit 0" 0 "$(cat "$SCRATCH/role.rc")"
+check_eq "... every call signed with the role's key and token" "" "$(calls | grep -v ' signed$')"
+nat status >>"$SCRATCH/all-output" 2>&1
+check_contains "... status names the source" "instance role bulwark-nat" "$(nat status 2>&1)"
+nat down >/dev/null 2>&1
+
+# ---- the real AWS CLI reads every kind of reply of the test endpoint ----
+if command -v aws >/dev/null; then
+	awsc() { in_ns "$G" aws --region us-east-1 --endpoint-url https://localhost \
+		--ca-bundle "$SCRATCH/ca.pem" --output json ec2 "$@"; }
+	: >"$LOG"
+	out=$(awsc describe-network-interfaces --network-interface-ids "$ENI" 2>&1)
+	check_contains "aws ec2 describe-network-interfaces parses the reply" \
+		"\"MacAddress\": \"$ENI_MAC\"" "$out"
+	check_contains "... attachment included" "\"InstanceId\": \"$INSTANCE\"" "$out"
+	out=$(awsc attach-network-interface --network-interface-id "$ENI" \
+		--instance-id "$INSTANCE" --device-index 1 2>&1)
+	check_contains "aws ec2 attach-network-interface: the error reply parses" \
+		"An error occurred (InvalidNetworkInterface.InUse) when calling the AttachNetworkInterface operation: Interface: [$ENI] in use." "$out"
+	out=$(awsc associate-address --allocation-id "$EIP" --network-interface-id "$PRIMARY" \
+		--allow-reassociation 2>&1)
+	check_contains "aws ec2 associate-address parses the reply" '"AssociationId": "eipassoc-' "$out"
+	check "aws ec2 modify-network-interface-attribute parses the reply" \
+		awsc modify-network-interface-attribute --network-interface-id "$PRIMARY" \
+		--no-source-dest-check
+	out=$(awsc describe-addresses 2>&1)
+	check_contains "aws ec2 describe-addresses parses the reply" '"AllocationId": "'"$EIP"'"' "$out"
+	check_eq "the test endpoint verified the AWS CLI's SigV4 signatures" "" \
+		"$(calls | grep -v ' signed$')"
+	check_eq "... of five calls" 5 "$(calls | wc -l)"
+	detach
+	out=$(awsc attach-network-interface --network-interface-id "$ENI" \
+		--instance-id "$INSTANCE" --device-index 1 2>&1)
+	check_contains "aws ec2 attach-network-interface parses the reply" '"AttachmentId": "eni-attach-' "$out"
+	check_eq "... signed" "AttachNetworkInterface signed" "$(calls | sed 's/ .* / /')"
+else
+	not_ok "the AWS CLI is installed (scripts/setup.sh installs awscli)"
+fi
+
+# ---- every error path: one line, exit 1, the host as it was -------------
+# expect_failure DESC CODE NEEDLE [ENV...]: nat up with ha.conf fails.
+expect_failure() {
+	desc=$1
+	want=$2
+	needle=$3
+	shift 3
+	before=$(host_state)
+	env "$@" ip netns exec "$G" "$BULWARK" nat up --config "$SCRATCH/ha.conf" \
+		--state-dir "$STATE" >"$SCRATCH/out" 2>"$SCRATCH/err"
+	code=$?
+	cat "$SCRATCH/out" "$SCRATCH/err" >>"$SCRATCH/all-output"
+	check_eq "$desc: exit $want" "$want" "$code"
+	check_contains "$desc: says why" "$needle" "$(cat "$SCRATCH/err")"
+	check_eq "$desc: one line on stderr" 1 "$(grep -vc 'is still held' "$SCRATCH/err")"
+	check_eq "$desc: the host is as it was" "$before" "$(host_state)"
+}
+detach
+echo '{"ec2": {"AttachNetworkInterface": ["AuthFailure"]}}' >"$FAULTS"
+expect_failure "attach refused" 1 \
+	"bulwark: ec2 AttachNetworkInterface: UnauthorizedOperation: You are not authorized to perform this operation.; already done on EC2: source/dest check off on $PRIMARY"
+detach
+echo '{"ec2": {"ModifyNetworkInterfaceAttribute": ["malformed"]}}' >"$FAULTS"
+expect_failure "a malformed XML reply" 1 \
+	"bulwark: ec2 ModifyNetworkInterfaceAttribute: malformed XML reply at line 1"
+detach
+echo '{"ec2": {"ModifyNetworkInterfaceAttribute": ["500", "500", "Throttle", "500"]}}' >"$FAULTS"
+expect_failure "HTTP 500 on every try" 1 \
+	"bulwark: ec2 ModifyNetworkInterfaceAttribute: HTTP 500 without an EC2 error reply"
+check_eq "... tried four times" 4 "$(calls | grep -c ModifyNetworkInterfaceAttribute)"
+detach
+expect_failure "a wrong secret key" 1 \
+	"bulwark: ec2 ModifyNetworkInterfaceAttribute: SignatureDoesNotMatch: signature does not match" \
+	AWS_SECRET_ACCESS_KEY=wrongwrongwrongwrongwrongwrongwrongwron
+detach
+expect_failure "a certificate no CA vouches for (TLS is always verified)" 1 \
+	"bulwark: ec2 ModifyNetworkInterfaceAttribute: https://localhost: SSL peer certificate" \
+	AWS_CA_BUNDLE=
+check_eq "... and no request reached the endpoint" 0 "$(calls | wc -l)"
+detach
+expect_failure "plain http refused as an endpoint" 2 "AWS_ENDPOINT_URL_EC2 must be an https:// URL" \
+	AWS_ENDPOINT_URL_EC2=http://localhost
+detach
+echo '{"imds": {"/latest/api/token": ["500", "500", "500", "500", "500"]}}' >"$FAULTS"
+expect_failure "IMDS failing every try" 1 \
+	"bulwark: imds http://169.254.169.254: no session token after 5 tries: HTTP 500"
+detach
+expect_failure "IMDS moved by AWS_EC2_METADATA_SERVICE_ENDPOINT to where nothing listens" 1 \
+	"bulwark: imds http://127.0.0.1:9: no session token after 5 tries" \
+	AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:9
+detach
+sed -i "s/$EIP/eipalloc-0ddddddddddddddd4/" "$SCRATCH/ha.conf"
+expect_failure "an unknown Elastic IP, after the ENI was attached" 1 \
+	"bulwark: ec2 AssociateAddress: InvalidAllocationID.NotFound: The allocation ID 'eipalloc-0ddddddddddddddd4' does not exist; already done on EC2: source/dest check off on $PRIMARY, $ENI attached to $INSTANCE"
+sed -i "s/eipalloc-0ddddddddddddddd4/$EIP/" "$SCRATCH/ha.conf"
+detach
+
+# ---- the CloudWatch agent ------------------------------------------------
+printf 'cwagent_enabled=yes\ncwagent_cfg_param_name=/fck-nat/cw\n' >"$SCRATCH/cw.conf"
+nat up --config "$SCRATCH/cw.conf" >"$SCRATCH/out" 2>"$SCRATCH/err"
+check_eq "cwagent_enabled without the agent installed: nat up still exits 0" 0 "$?"
+check_contains "... with a clear warning" \
+	"bulwark: warning: cwagent_enabled is set, but the CloudWatch agent is not installed" \
+	"$(cat "$SCRATCH/err")"
+nat down >/dev/null 2>&1
+# The agent's control program, faked in a mount namespace of its own.
+cat >"$SCRATCH/ctl" <<EOF2
+#!/bin/sh
+echo "\$@" >"$SCRATCH/ctl.args"
+EOF2
+chmod +x "$SCRATCH/ctl"
+ip netns exec "$G" unshare -m sh -c "mount -t tmpfs none /opt &&
+	mkdir -p /opt/aws/amazon-cloudwatch-agent/bin &&
+	cp '$SCRATCH/ctl' /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl &&
+	'$BULWARK' nat up --config '$SCRATCH/cw.conf' --state-dir '$STATE'" >"$SCRATCH/out" 2>&1
+check_eq "cwagent with the agent installed: exit 0" 0 "$?"
+check_eq "... the agent started with the SSM parameter" "-a fetch-config -m ec2 -s -c ssm:/fck-nat/cw" \
+	"$(cat "$SCRATCH/ctl.args" 2>/dev/null)"
+nat down >/dev/null 2>&1
+
+# ---- credentials never appear in any output ------------------------------
+cat "$STATE"/* >>"$SCRATCH/all-output" 2>/dev/null
+for secret in "$SECRET" "$ROLE_SECRET" "$ROLE_TOKEN"; do
+	check_eq "no output holds a secret (${secret%%0*})" 0 "$(grep -c "$secret" "$SCRATCH/all-output")"
+done
+finish
