@@ -477,6 +477,24 @@ static int host_fw_converge(const struct settings_plan *target, json_t *saved,
 	return 0;
 }
 
+/* The EC2 steps (ENI, EIP, the CloudWatch agent) belong to `nat up` for
+ * now: through settings they would be silently skipped, so they are refused. */
+static int refuse_ec2_keys(const struct nat_config *config, struct bw_err *err)
+{
+	const char *key = config->eni_id[0]		    ? "eni_id" :
+			  config->eip_id[0]		    ? "eip_id" :
+			  config->cwagent_enabled	    ? "cwagent_enabled" :
+			  config->cwagent_cfg_param_name[0] ? "cwagent_cfg_param_name" :
+							      NULL;
+
+	if (!key)
+		return 0;
+	return bw_err_input(err,
+			    "settings.nat.%s: the EC2 steps run only with 'bulwark nat up' and a "
+			    "config file for now; nothing was changed",
+			    key);
+}
+
 static int nat_up(const char *root, const struct settings_host *host,
 		  const struct settings_plan *target, struct bw_err *err)
 {
@@ -486,9 +504,9 @@ static int nat_up(const char *root, const struct settings_host *host,
 	int rc;
 
 	natplan_init(&plan);
-	rc = natplan_build_for(root, &request, &plan, err);
+	rc = refuse_ec2_keys(&target->nat, err);
 	if (rc == 0)
-		rc = natplan_refuse_ec2_keys(&plan, err);
+		rc = natplan_build_for(root, &request, &plan, err);
 	if (rc == 0)
 		rc = nft_apply(plan.ruleset, true, err);
 	if (rc == 0)
