@@ -10,7 +10,6 @@
 
 #include "host/fsroot.h"
 #include "host/settings_apply.h"
-#include "render/host_nft.h"
 
 /* main.c's, for the NAT plan (never built here). */
 void cmd_note(const char *fmt, ...)
@@ -21,15 +20,6 @@ void cmd_note(const char *fmt, ...)
 void cmd_warn(const char *fmt, ...)
 {
 	(void)fmt;
-}
-
-/* Until render/host_nft.c lands from the settings work: never called here
- * (no plan in this file enables the host firewall). */
-void host_nft_render(const struct host_fw_config *fw, struct strbuf *out)
-{
-	(void)fw;
-	(void)out;
-	fail();
 }
 
 #define MODPROBE "/etc/modprobe.d/bulwark.conf"
