@@ -225,6 +225,19 @@ static void end_elements(struct strbuf *sb, size_t count)
 	strbuf_addf(sb, "%s\t}\n\n", count ? " }\n" : "");
 }
 
+/* Closes a hash set or map whose elements were written to elements: its
+ * size (known only now), the elements, the end. */
+static void end_hash_elements(struct strbuf *sb, struct strbuf *elements, size_t count)
+{
+	vnft_add_size(sb, count);
+	if (elements->len)
+		strbuf_add(sb, elements->buf, elements->len);
+	if (elements->failed)
+		sb->failed = 1;
+	strbuf_free(elements);
+	end_elements(sb, count);
+}
+
 /* Which ENIs a set holds. */
 enum eni_filter { ENIS_BOUND, ENIS_CHECKED, ENIS_UNBOUND };
 
@@ -253,6 +266,8 @@ static int render_addr_set(struct strbuf *sb, const struct binding *b, const cha
 			   int fi, enum eni_filter filter, bool with_mac, enum range_filter ranges_of)
 {
 	const struct family_names *f = &vnft_families[fi];
+	bool is_hash = ranges_of == RANGES_SINGLE;
+	struct strbuf hashed = { 0 }, *out = is_hash ? &hashed : sb;
 	size_t count = 0;
 	int rc = 0;
 
@@ -271,14 +286,17 @@ static int render_addr_set(struct strbuf *sb, const struct binding *b, const cha
 
 			if (!range_passes(r, ranges_of))
 				continue;
-			next_element(sb, &count);
+			next_element(out, &count);
 			if (with_mac)
-				strbuf_addf(sb, "%s . ", eni_at(b->model, e)->mac);
-			vnft_add_range(sb, r->lo, r->hi, f->family);
+				strbuf_addf(out, "%s . ", eni_at(b->model, e)->mac);
+			vnft_add_range(out, r->lo, r->hi, f->family);
 		}
 		vec_free(&ranges);
 	}
-	end_elements(sb, count);
+	if (is_hash)
+		end_hash_elements(sb, &hashed, count);
+	else
+		end_elements(sb, count);
 	return rc;
 }
 
@@ -289,6 +307,7 @@ enum mac_filter { MACS_WITH_PORT, MACS_CHECKED };
 static void render_mac_set(struct strbuf *sb, const struct binding *b, const char *name,
 			   const char *field, enum mac_filter filter)
 {
+	struct strbuf elements = { 0 };
 	size_t count = 0;
 
 	strbuf_addf(sb, "\tset %s {\n\t\ttypeof ether %s\n", name, field);
@@ -298,16 +317,17 @@ static void render_mac_set(struct strbuf *sb, const struct binding *b, const cha
 		if (!b->is_bound[e] || (filter == MACS_WITH_PORT && !b->has_port[e]) ||
 		    (filter == MACS_CHECKED && !eni->is_source_dest_checked))
 			continue;
-		next_element(sb, &count);
-		strbuf_addf(sb, "%s", eni->mac);
+		next_element(&elements, &count);
+		strbuf_addf(&elements, "%s", eni->mac);
 	}
-	end_elements(sb, count);
+	end_hash_elements(sb, &elements, count);
 }
 
 /* map from_eni: a checked ENI's MAC to its source check, an unchecked
  * one's to accept. */
 static void render_from_eni(struct strbuf *sb, const struct binding *b)
 {
+	struct strbuf elements = { 0 };
 	size_t count = 0;
 
 	strbuf_addf(sb, "\tmap from_eni {\n\t\ttypeof ether saddr : verdict\n");
@@ -316,11 +336,11 @@ static void render_from_eni(struct strbuf *sb, const struct binding *b)
 
 		if (!b->is_bound[e])
 			continue;
-		next_element(sb, &count);
-		strbuf_addf(sb, "%s : %s", eni->mac,
+		next_element(&elements, &count);
+		strbuf_addf(&elements, "%s : %s", eni->mac,
 			    eni->is_source_dest_checked ? "goto checked_source" : "accept");
 	}
-	end_elements(sb, count);
+	end_hash_elements(sb, &elements, count);
 }
 
 static void render_port_sets(struct strbuf *sb, const struct vec *bound)
