@@ -259,11 +259,69 @@ static bool range_passes(const struct vnft_range *r, enum range_filter filter)
 	return filter == RANGES_ALL || (filter == RANGES_SINGLE) == (r->lo == r->hi);
 }
 
-/* set NAME { typeof FIELD; [flags interval; [auto-merge;]] elements }
- * with an element per address range that ranges lets through (prefixed
- * by the ENI's MAC when with_mac) of each ENI filter lets through. */
+static int range_cmp(const void *a, const void *b)
+{
+	const struct vnft_range *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Sorts ranges and merges those that overlap or touch: the addresses of
+ * a subnet's ENIs are often consecutive, and one element for a run of
+ * them loads far cheaper than one each. */
+static void merge_ranges(struct vec *ranges)
+{
+	size_t n = 0;
+
+	if (ranges->len > 1)
+		qsort(ranges->items, ranges->len, sizeof(struct vnft_range), range_cmp);
+	for (size_t i = 0; i < ranges->len; i++) {
+		const struct vnft_range *r = VEC_AT(ranges, struct vnft_range, i);
+		struct vnft_range *last = n > 0 ? VEC_AT(ranges, struct vnft_range, n - 1) : NULL;
+
+		if (last && (r->lo <= last->hi || r->lo - 1 == last->hi)) {
+			if (r->hi > last->hi)
+				last->hi = r->hi;
+			continue;
+		}
+		*VEC_AT(ranges, struct vnft_range, n++) = *r;
+	}
+	ranges->len = n;
+}
+
+/* set NAME { typeof FIELD; auto-merge; elements }: every address range
+ * of family of the ENIs filter lets through, merged. */
+static int render_merged_set(struct strbuf *sb, const struct binding *b, const char *name, int fi,
+			     enum eni_filter filter)
+{
+	const struct family_names *f = &vnft_families[fi];
+	struct vec all = VEC_INIT(struct vnft_range);
+	size_t count = 0;
+	int rc = 0;
+
+	strbuf_addf(sb, "\tset %s {\n\t\ttypeof %s saddr\n\t\tflags interval\n"
+		    "\t\tauto-merge\n", name, f->ip);
+	for (size_t e = 0; rc == 0 && e < b->model->enis.len; e++)
+		if (eni_passes(b, e, filter))
+			rc = vnft_eni_ranges(eni_at(b->model, e), f->family, &all);
+	if (rc == 0)
+		merge_ranges(&all);
+	for (size_t i = 0; rc == 0 && i < all.len; i++) {
+		const struct vnft_range *r = VEC_AT(&all, struct vnft_range, i);
+
+		next_element(sb, &count);
+		vnft_add_range(sb, r->lo, r->hi, f->family);
+	}
+	vec_free(&all);
+	end_elements(sb, count);
+	return rc;
+}
+
+/* set NAME { typeof ether saddr . FIELD; [flags interval;] elements }
+ * with an element per address range that ranges lets through, prefixed
+ * by the ENI's MAC, of each ENI filter lets through. */
 static int render_addr_set(struct strbuf *sb, const struct binding *b, const char *name,
-			   int fi, enum eni_filter filter, bool with_mac, enum range_filter ranges_of)
+			   int fi, enum eni_filter filter, enum range_filter ranges_of)
 {
 	const struct family_names *f = &vnft_families[fi];
 	bool is_hash = ranges_of == RANGES_SINGLE;
@@ -271,10 +329,8 @@ static int render_addr_set(struct strbuf *sb, const struct binding *b, const cha
 	size_t count = 0;
 	int rc = 0;
 
-	strbuf_addf(sb, "\tset %s {\n\t\ttypeof %s%s saddr\n%s%s", name,
-		    with_mac ? "ether saddr . " : "", f->ip,
-		    ranges_of == RANGES_SINGLE ? "" : "\t\tflags interval\n",
-		    with_mac ? "" : "\t\tauto-merge\n");
+	strbuf_addf(sb, "\tset %s {\n\t\ttypeof ether saddr . %s saddr\n%s", name, f->ip,
+		    is_hash ? "" : "\t\tflags interval\n");
 	for (size_t e = 0; rc == 0 && e < b->model->enis.len; e++) {
 		struct vec ranges = VEC_INIT(struct vnft_range);
 
@@ -287,8 +343,7 @@ static int render_addr_set(struct strbuf *sb, const struct binding *b, const cha
 			if (!range_passes(r, ranges_of))
 				continue;
 			next_element(out, &count);
-			if (with_mac)
-				strbuf_addf(out, "%s . ", eni_at(b->model, e)->mac);
+			strbuf_addf(out, "%s . ", eni_at(b->model, e)->mac);
 			vnft_add_range(out, r->lo, r->hi, f->family);
 		}
 		vec_free(&ranges);
@@ -301,8 +356,8 @@ static int render_addr_set(struct strbuf *sb, const struct binding *b, const cha
 }
 
 /* set NAME { typeof ether FIELD; elements } of the MACs of bound ENIs:
- * those with a port, or those that are checked. */
-enum mac_filter { MACS_WITH_PORT, MACS_CHECKED };
+ * those with a port, the checked ones, or the unchecked ones. */
+enum mac_filter { MACS_WITH_PORT, MACS_CHECKED, MACS_UNCHECKED };
 
 static void render_mac_set(struct strbuf *sb, const struct binding *b, const char *name,
 			   const char *field, enum mac_filter filter)
@@ -315,30 +370,11 @@ static void render_mac_set(struct strbuf *sb, const struct binding *b, const cha
 		const struct vpc_eni *eni = eni_at(b->model, e);
 
 		if (!b->is_bound[e] || (filter == MACS_WITH_PORT && !b->has_port[e]) ||
-		    (filter == MACS_CHECKED && !eni->is_source_dest_checked))
+		    (filter == MACS_CHECKED && !eni->is_source_dest_checked) ||
+		    (filter == MACS_UNCHECKED && eni->is_source_dest_checked))
 			continue;
 		next_element(&elements, &count);
 		strbuf_addf(&elements, "%s", eni->mac);
-	}
-	end_hash_elements(sb, &elements, count);
-}
-
-/* map from_eni: a checked ENI's MAC to its source check, an unchecked
- * one's to accept. */
-static void render_from_eni(struct strbuf *sb, const struct binding *b)
-{
-	struct strbuf elements = { 0 };
-	size_t count = 0;
-
-	strbuf_addf(sb, "\tmap from_eni {\n\t\ttypeof ether saddr : verdict\n");
-	for (size_t e = 0; e < b->model->enis.len; e++) {
-		const struct vpc_eni *eni = eni_at(b->model, e);
-
-		if (!b->is_bound[e])
-			continue;
-		next_element(&elements, &count);
-		strbuf_addf(&elements, "%s : %s", eni->mac,
-			    eni->is_source_dest_checked ? "goto checked_source" : "accept");
 	}
 	end_hash_elements(sb, &elements, count);
 }
@@ -458,7 +494,11 @@ static void render_base_chains(struct strbuf *sb, bool has_ports)
 			"counter name srcdst_wrong_port drop\n");
 	strbuf_addf(sb,
 		CHECKED_SOURCE_ADDR
-		"\t\tether saddr vmap @from_eni\n"
+		/* The MACs of the checked ENIs, not a map of every bound
+		 * MAC to its verdict: the forward chains look that set up
+		 * anyway, and 10,000 map elements fewer load faster. */
+		"\t\tether saddr @checked_macs goto checked_source\n"
+		"\t\tether saddr @unchecked_macs accept\n"
 		"\t\tgoto unknown_source\n"
 		"\t}\n\n"
 		"\tchain forward {\n"
@@ -481,22 +521,22 @@ static int render_bridge_sets(struct strbuf *sb, const struct binding *b)
 
 	render_port_sets(sb, &b->ports);
 	render_mac_set(sb, b, "bound_macs", "saddr", MACS_WITH_PORT);
-	render_from_eni(sb, b);
+	render_mac_set(sb, b, "unchecked_macs", "saddr", MACS_UNCHECKED);
 	render_mac_set(sb, b, "checked_macs", "daddr", MACS_CHECKED);
 	for (int fi = 0; rc == 0 && fi < 2; fi++) {
 		char name[32];
 
 		snprintf(name, sizeof(name), "eni_addr_%s", vnft_families[fi].suffix);
-		rc = render_addr_set(sb, b, name, fi, ENIS_CHECKED, true, RANGES_SINGLE);
+		rc = render_addr_set(sb, b, name, fi, ENIS_CHECKED, RANGES_SINGLE);
 		snprintf(name, sizeof(name), "eni_%s", vnft_families[fi].suffix);
 		if (rc == 0)
-			rc = render_addr_set(sb, b, name, fi, ENIS_CHECKED, true, RANGES_WIDE);
+			rc = render_addr_set(sb, b, name, fi, ENIS_CHECKED, RANGES_WIDE);
 		snprintf(name, sizeof(name), "claimed_%s", vnft_families[fi].suffix);
 		if (rc == 0)
-			rc = render_addr_set(sb, b, name, fi, ENIS_BOUND, false, RANGES_ALL);
+			rc = render_merged_set(sb, b, name, fi, ENIS_BOUND);
 		snprintf(name, sizeof(name), "unbound_%s", vnft_families[fi].suffix);
 		if (rc == 0)
-			rc = render_addr_set(sb, b, name, fi, ENIS_UNBOUND, false, RANGES_ALL);
+			rc = render_merged_set(sb, b, name, fi, ENIS_UNBOUND);
 	}
 	return rc;
 }

@@ -301,8 +301,12 @@ static void test_unchecked_eni_sends_from_any_address(void **state)
 	(void)state;
 	build_bridge_model(&model);
 	ruleset = vpc_nft_render_bridge(&model, test_ports, N_TEST_PORTS);
-	assert_non_null(strstr(ruleset, "0a:00:00:00:00:02 : accept"));
-	assert_non_null(strstr(ruleset, "0a:00:00:00:00:01 : goto checked_source"));
+	assert_non_null(strstr(ruleset, "\tset unchecked_macs {\n\t\ttypeof ether saddr\n"
+				       "\t\tsize 2\n\t\telements = { 0a:00:00:00:00:02 }\n"));
+	assert_non_null(strstr(ruleset, "\t\tether saddr @checked_macs goto checked_source\n"
+				       "\t\tether saddr @unchecked_macs accept\n"));
+	assert_non_null(strstr(ruleset, "\tset checked_macs {\n\t\ttypeof ether daddr\n"
+				       "\t\tsize 4\n\t\telements = { 0a:00:00:00:00:01,"));
 	/* Not a destination to check, and no source element of its own. */
 	assert_null(strstr(ruleset, "0a:00:00:00:00:02 . "));
 	free(ruleset);
