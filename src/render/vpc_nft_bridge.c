@@ -301,9 +301,16 @@ static int render_merged_set(struct strbuf *sb, const struct binding *b, const c
 
 	strbuf_addf(sb, "\tset %s {\n\t\ttypeof %s saddr\n\t\tflags interval\n"
 		    "\t\tauto-merge\n", name, f->ip);
-	for (size_t e = 0; rc == 0 && e < b->model->enis.len; e++)
+	for (size_t e = 0; rc == 0 && e < b->model->enis.len; e++) {
+		struct vec ranges = VEC_INIT(struct vnft_range);
+
+		/* Its own vector: vnft_eni_ranges sorts the whole of it. */
 		if (eni_passes(b, e, filter))
-			rc = vnft_eni_ranges(eni_at(b->model, e), f->family, &all);
+			rc = vnft_eni_ranges(eni_at(b->model, e), f->family, &ranges);
+		for (size_t i = 0; rc == 0 && i < ranges.len; i++)
+			rc = vec_push(&all, VEC_AT(&ranges, struct vnft_range, i));
+		vec_free(&ranges);
+	}
 	if (rc == 0)
 		merge_ranges(&all);
 	for (size_t i = 0; rc == 0 && i < all.len; i++) {
