@@ -42,9 +42,14 @@ static const char *nat_dir_of(const struct settings_host *host)
 static int keyed(struct bw_err *err, int rc, const char *key)
 {
 	char inner[sizeof(err->msg)];
+	bool is_input = err->is_input;
 
+	/* An error that already names a settings key keeps its own words. */
+	if (strncmp(err->msg, "settings.", 9) == 0)
+		return rc;
 	snprintf(inner, sizeof(inner), "%s", err->msg);
 	bw_errf(err, rc, "%s: %s", key, inner);
+	err->is_input = is_input;
 	return rc;
 }
 

@@ -110,5 +110,12 @@ check_eq "... applies" 200 "$STATUS"
 check_contains "... writes the rule" "install sctp /bin/true" "$(cat "$ROOT/etc/modprobe.d/bulwark.conf")"
 check_contains "... and warns it stays loaded" "denied but loaded until reboot or rmmod: sctp" \
 	"$(cat "$SCRATCH/server.log")"
+
+# The NAT's EC2 steps run with nat up only: refused by name, as bad input.
+check_call "nat with an ENI to attach" 204 '' PATCH /settings?tx=ec2 \
+	'{"nat":{"enabled":true,"eni_id":"eni-0123456789abcdef0"}}'
+call POST '/tx/commit_and_apply?tx=ec2'
+check_eq "... is refused as bad input" 400 "$STATUS"
+check_contains "... naming the key" "settings.nat.eni_id: the EC2 steps run only with 'bulwark nat up'" "$BODY"
 check_stop "SIGTERM"
 finish
