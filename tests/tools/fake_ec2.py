@@ -258,7 +258,7 @@ def to_xml(value, name, kind, indent):
         inner = ""
         for k, v in value.items():
             inner += to_xml(v, XML_NAMES_IN.get((kind, k), XML_NAMES.get(k, k[0].lower() + k[1:])),
-                            ITEM_KIND.get(k, k), indent + 1)
+                            k, indent + 1)
         return "%s<%s>\n%s%s</%s>\n" % (pad, name, inner, pad, name)
     if isinstance(value, bool):
         text = "true" if value else "false"
