@@ -540,11 +540,11 @@ void aws_describe_sort(enum aws_describe what, json_t *all)
 	size_t n = json_array_size(list);
 	json_t **items;
 
-	if (n < 2 || !(items = calloc(n, sizeof(*items))))
+	if (n < 2 || !(items = calloc(n, sizeof(json_t *))))
 		return;
 	for (size_t i = 0; i < n; i++)
 		items[i] = json_incref(json_array_get(list, i));
-	qsort_r(items, n, sizeof(*items), by_id, (void *)actions[what].info.id_key);
+	qsort_r(items, n, sizeof(json_t *), by_id, (void *)actions[what].info.id_key);
 	json_array_clear(list);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(list, items[i]);

@@ -212,25 +212,32 @@ static int add_doc(struct docs *docs, const char *name, json_t *doc, struct bw_e
 	return 0;
 }
 
-/* The prefix lists the groups' rules name, each once, in id order. */
+/* The prefix lists the groups' rules name, each once. */
 static json_t *referenced_prefix_lists(json_t *groups)
 {
-	json_t *ids = json_object(), *sg, *perm, *ref;
-	size_t i, j, k;
+	json_t *sgs = json_object_get(groups, "SecurityGroups");
+	json_t *ids = json_object();
 
-	json_array_foreach(json_object_get(groups, "SecurityGroups"), i, sg) {
-		for (int egress = 0; egress < 2 && ids; egress++)
-			json_array_foreach(json_object_get(sg, egress ? "IpPermissionsEgress" :
-							   "IpPermissions"), j, perm)
-				json_array_foreach(json_object_get(perm, "PrefixListIds"), k, ref) {
-					const char *id = json_string_value(json_object_get(ref,
-											   "PrefixListId"));
+	for (size_t i = 0; ids && i < json_array_size(sgs); i++) {
+		for (int egress = 0; egress < 2; egress++) {
+			json_t *perms = json_object_get(json_array_get(sgs, i), egress ?
+							"IpPermissionsEgress" : "IpPermissions");
+
+			for (size_t j = 0; j < json_array_size(perms); j++) {
+				json_t *refs = json_object_get(json_array_get(perms, j),
+							       "PrefixListIds");
+
+				for (size_t k = 0; k < json_array_size(refs); k++) {
+					const char *id = json_string_value(
+						json_object_get(json_array_get(refs, k), "PrefixListId"));
 
 					if (id && json_object_set_new(ids, id, json_true()) < 0) {
 						json_decref(ids);
 						return NULL;
 					}
 				}
+			}
+		}
 	}
 	return ids;
 }
@@ -424,7 +431,7 @@ static int round_once(struct sync *s, fwsync_apply_fn *apply, struct bw_err *err
 	struct aws_creds *creds = calloc(1, sizeof(*creds));
 	struct docs *docs = calloc(1, sizeof(*docs));
 	char staging[PATH_MAX + 8] = "";
-	struct aws_ec2 ec2;
+	struct aws_ec2 ec2 = { 0 };
 	int rc = 0;
 
 	if (!creds || !docs) {
