@@ -249,16 +249,17 @@ check_contains "... says it stops" "fw sync: SIGTERM: stopping" "$(cat "$SCRATCH
 
 # ---- --vpc: one VPC of two; --dry-run changes nothing -----------------------
 write_model "$TWO_VPCS"
+handle=$(table_handle)
 for vpc in vpc-0a1b2c3d4e5f60000 vpc-0f1e2d3c4b5a69999; do
 	: >"$LOG"
 	in_ns "$R" "$BULWARK" fw sync --state-dir "$SCRATCH/dry" --vpc "$vpc" --dry-run \
-		>"$SCRATCH/dry.out" 2>&1
+		>"$SCRATCH/dry.out" 2>"$SCRATCH/dry.err"
 	check_eq "--vpc $vpc --dry-run: exit 0" 0 "$?"
 	check_eq "... every call filtered to it" "" \
 		"$(calls | grep Describe | grep -v "Filter.1.Value.1=$vpc ")"
 	sed -n '/^would load/,$p' "$SCRATCH/dry.out" | sed 1d >"$SCRATCH/dry.rules"
 	check_eq "... would load what fw apply --aws --vpc would" \
-		"$(in_ns "$R" "$BULWARK" fw render --aws "$TWO_VPCS" --vpc "$vpc" 2>&1)" \
+		"$(in_ns "$R" "$BULWARK" fw render --aws "$TWO_VPCS" --vpc "$vpc" 2>/dev/null)" \
 		"$(cat "$SCRATCH/dry.rules")"
 	check_eq "... and kept nothing" "" "$(ls "$SCRATCH/dry" 2>/dev/null)"
 done
