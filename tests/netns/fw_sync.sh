@@ -37,13 +37,17 @@ EC2="$SCRATCH/ec2"
 cp -r "$AWS" "$EC2"
 AKID=AKIDBULWARKTEST00001
 SECRET=bUlWaRkTeStSeCrEt0000000000000000000001
+ROLE_SECRET=RoLeSeCrEtBuLwArK000000000000000000002
+ROLE_TOKEN=RoLeToKeNbUlWaRk0000000000000000000003
 MODEL="$SCRATCH/model.json"
 FAULTS="$SCRATCH/faults.json"
 LOG="$SCRATCH/calls.log"
 write_model() { # write_model VPC_DIR
 	cat >"$MODEL" <<JSON
 {"instance_id": "i-0a1b2c3d4e5f60099", "region": "us-east-1", "mac": "02:00:0a:00:00:01",
- "account": "123456789012", "keys": {"$AKID": "$SECRET"}, "role": null,
+ "account": "123456789012", "keys": {"$AKID": "$SECRET"},
+ "role": {"name": "bulwark-fw", "AccessKeyId": "ASIABULWARKROLE00001",
+          "SecretAccessKey": "$ROLE_SECRET", "Token": "$ROLE_TOKEN"},
  "enis": {"eni-0a1b2c3d4e5f60099": {"mac": "02:00:0a:00:00:01", "subnet": "subnet-0a1b2c3d4e5f60001",
           "vpc": "$VPC", "ip": "10.0.1.1", "attached_to": "i-0a1b2c3d4e5f60099", "device_index": 0}},
  "addresses": {}, "vpc_dir": "$1", "page_size": 2}
@@ -159,6 +163,22 @@ check_eq "a second sync exits 0" 0 "$?"
 check_contains "... and says nothing changed" "fw: unchanged" "$(cat "$SCRATCH/sync2")"
 check_eq "... the table was not loaded again" "$handle" "$(table_handle)"
 
+# ---- the instance role's credentials; throttling retried -------------------
+: >"$LOG"
+echo '{"ec2": {"DescribeSubnets": ["Throttle"], "DescribeNetworkAcls": ["500"]}}' >"$FAULTS"
+(
+	unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+	sync_ >"$SCRATCH/sync-role" 2>&1
+	echo $? >"$SCRATCH/sync-role.rc"
+)
+check_eq "no keys in the environment, a throttled and a failed call: exit 0" 0 "$(cat "$SCRATCH/sync-role.rc")"
+check_contains "... unchanged" "fw: unchanged" "$(cat "$SCRATCH/sync-role")"
+check_eq "... every call signed with the role's key and token" "" "$(calls | grep -v ' signed$')"
+check_eq "... the throttled DescribeSubnets tried again (two pages: three calls)" 3 \
+	"$(calls | grep -c '^DescribeSubnets ')"
+check_eq "... the failed DescribeNetworkAcls tried again" 2 "$(calls | grep -c '^DescribeNetworkAcls ')"
+echo '{}' >"$FAULTS"
+
 # ---- a rule authorized on the endpoint is enforced after the next sync ----
 drops=$(counter denied_sg_ingress)
 if connects inet 10.0.1.10 8080; then not_ok "before: inet cannot reach web1:8080"; else ok "before: inet cannot reach web1:8080"; fi
@@ -272,5 +292,7 @@ check_eq "--interval 0: exit 2" 2 "$?"
 
 # ---- credentials never appear ------------------------------------------------
 cat "$SCRATCH"/sync* "$SCRATCH"/out "$SCRATCH"/err "$SCRATCH"/loop.* "$KEPT"/*.json >"$SCRATCH/all" 2>/dev/null
-check_eq "no output holds the secret key" 0 "$(grep -c "$SECRET" "$SCRATCH/all")"
+for secret in "$SECRET" "$ROLE_SECRET" "$ROLE_TOKEN"; do
+	check_eq "no output holds a secret (${secret%%0*})" 0 "$(grep -c "$secret" "$SCRATCH/all")"
+done
 finish
