@@ -15,6 +15,7 @@
 
 #include "cmd/cli.h"
 #include "cmd/cmd.h"
+#include "cmd/fwsync.h"
 #include "conf/awsjson.h"
 #include "conf/sgbefore.h"
 #include "conf/sgedit.h"
@@ -766,6 +767,21 @@ int cmd_fw_status(const struct bw_globals *globals, const char *state_dir, struc
 	return fw_status(globals, &opts, err);
 }
 
+/* fw sync (cmd/fwsync.c) loads the folder it keeps as fw apply --aws would. */
+static int sync_apply(const struct bw_globals *globals, const char *dir, const char *vpc_id,
+		      const char *state_dir, bool is_dry_run, struct bw_err *err)
+{
+	struct fw_opts opts = { .aws_dir = dir, .vpc_id = vpc_id, .state_dir = state_dir,
+				.is_dry_run = is_dry_run, .is_required = true, .sub = "sync" };
+
+	return fw_apply(globals, &opts, err);
+}
+
+static int run_sync(const struct cli_call *call, struct bw_err *err)
+{
+	return fwsync_run(call, sync_apply, err);
+}
+
 static const struct cli_option fw_options[] = {
 	{ "aws", 'a', "DIR", "the output of aws ec2 describe-security-groups, -network-acls, "
 			      "-subnets, -instances, -network-interfaces, -vpcs (*.json) and "
@@ -783,6 +799,7 @@ static const struct cli_option fw_options[] = {
 	{ "group-id", 0, "SG", "the security group to change (sg-...)" },
 	{ "ip-permissions", 0, "JSON", "the permissions, as the AWS CLI takes them" },
 	{ "namespace", 0, "NS", "the Kubernetes namespace (default: default)" },
+	{ "interval", 0, "SECONDS", "(sync) sync again every SECONDS until SIGTERM" },
 	{ 0 },
 };
 
@@ -888,6 +905,9 @@ static const struct cli_sub fw_subs[] = {
 	  "remove ingress permissions from a group" },
 	{ "revoke-egress", run_fw, FW_EDIT_OPTIONS, NULL, 0, 0, false,
 	  "remove egress permissions from a group" },
+	{ "sync", run_sync, "vpc,interval,state-dir,dry-run", NULL, 0, 0, false,
+	  "read the VPC's groups, ACLs, subnets and ENIs from the EC2 API and load what "
+	  "changed (--vpc, else the host's own VPC from IMDS)" },
 	{ "netpol", run_fw, FW_MODEL ",namespace,json", NULL, 0, 0, false,
 	  "Kubernetes NetworkPolicies, one per instance (YAML; --json: JSON)" },
 	{ 0 },
