@@ -22,6 +22,7 @@
 #include <microhttpd.h>
 #include <systemd/sd-daemon.h>
 
+#include "api/fwroutes.h"
 #include "api/request.h"
 #include "api/store.h"
 #include "host/settings_apply.h"
@@ -40,6 +41,7 @@ struct api_server {
 	json_t *saved;   /* the journal's "saved" (owned) */
 	json_t *confirm; /* the journal's "confirm", NULL when none (owned) */
 	uint64_t confirm_deadline_ms; /* CLOCK_MONOTONIC */
+	struct fwengine fw; /* the firewall's model, kept between requests */
 };
 
 /* What a handler answers: a status, and a body (owned) that is JSON for
@@ -490,6 +492,45 @@ static struct reply confirm(const struct call *c)
 	return (struct reply){ .status = 204 };
 }
 
+/* ---- /fw: the firewall on its model in memory (api/fwroutes.h) ---------- */
+
+static void fw_note(void *ctx, const char *line)
+{
+	note(ctx, "fw: %s", line);
+}
+
+static struct reply fw_reply(struct fwroutes_answer a)
+{
+	return (struct reply){ .status = a.status, .body = a.body };
+}
+
+static struct reply fw_apply(const struct call *c)
+{
+	return fw_reply(fwroutes_apply(&c->s->fw, c->s->config->state_dir, c->body));
+}
+
+static struct reply fw_authorize(const struct call *c)
+{
+	return fw_reply(fwroutes_edit(&c->s->fw, c->s->config->state_dir, c->body, false));
+}
+
+static struct reply fw_revoke(const struct call *c)
+{
+	return fw_reply(fwroutes_edit(&c->s->fw, c->s->config->state_dir, c->body, true));
+}
+
+static struct reply fw_status(const struct call *c)
+{
+	return fw_reply(fwroutes_status(&c->s->fw, c->s->config->state_dir,
+					query(c, "state_dir")));
+}
+
+static struct reply fw_explain(const struct call *c)
+{
+	return fw_reply(fwroutes_explain(&c->s->fw, query(c, "packet"), query(c, "aws"),
+					 query(c, "vpc"), query(c, "established")));
+}
+
 struct route {
 	const char *path;
 	const char *method;
@@ -509,6 +550,11 @@ static const struct route routes[] = {
 	{ "/tx/commit_and_apply", "POST", commit_and_apply, false },
 	{ "/tx/apply", "POST", apply, false },
 	{ "/tx/confirm", "POST", confirm, false },
+	{ "/fw/apply", "POST", fw_apply, true },
+	{ "/fw/authorize", "POST", fw_authorize, true },
+	{ "/fw/revoke", "POST", fw_revoke, true },
+	{ "/fw/status", "GET", fw_status, false },
+	{ "/fw/explain", "GET", fw_explain, false },
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -901,6 +947,10 @@ int api_server_run(const struct api_server_config *config, struct bw_err *err)
 	int listen_fd = -1, sig_fd = -1, n_fds = 0, rc;
 	sigset_t old_mask;
 
+	fwengine_init(&s.fw, config->root, true);
+	s.fw.warn = fw_note;
+	s.fw.warn_ctx = &s;
+
 	rc = resolve_group(config->group, &s.gid, err);
 	if (rc < 0)
 		return rc;
@@ -927,6 +977,13 @@ int api_server_run(const struct api_server_config *config, struct bw_err *err)
 	rc = recover(&s, err);
 	if (rc < 0)
 		goto out;
+	/* The firewall a kill left mid-edit agrees with its files again. */
+	{
+		struct bw_err ferr = { 0 };
+
+		if (fwengine_resume(&s.fw, config->state_dir, &ferr) < 0)
+			note(&s, "fw: the recorded folder could not be applied again: %s", ferr.msg);
+	}
 	daemon = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, &s,
 				  MHD_OPTION_LISTEN_SOCKET, listen_fd,
 				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
@@ -951,6 +1008,7 @@ out:
 		store_close(s.store);
 	json_decref(s.saved);
 	json_decref(s.confirm);
+	fwengine_free(&s.fw);
 	close(sig_fd);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	return rc;
