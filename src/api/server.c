@@ -496,7 +496,7 @@ static struct reply confirm(const struct call *c)
 
 static void fw_note(void *ctx, const char *line)
 {
-	note(ctx, "fw: %s", line);
+	note(ctx, "%s", line);
 }
 
 static struct reply fw_reply(struct fwroutes_answer a)
@@ -922,6 +922,8 @@ static int serve_loop(struct api_server *s, struct MHD_Daemon *daemon, int sig_f
 			}
 		}
 		MHD_run(daemon);
+		/* An edit's file, once its answer is on its way. */
+		fwengine_flush(&s->fw);
 		if (s->confirm && now_ms() >= s->confirm_deadline_ms) {
 			struct bw_err rerr = { 0 };
 

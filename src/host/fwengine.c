@@ -60,6 +60,7 @@ static void forget_model(struct fwengine *e)
 
 void fwengine_free(struct fwengine *e)
 {
+	fwengine_flush(e);
 	forget_model(e);
 }
 
@@ -399,6 +400,7 @@ int fwengine_apply(struct fwengine *e, const struct fwengine_opts *opts, struct 
 	int lock_fd = -1;
 	int rc = 0;
 
+	fwengine_flush(e);
 	fwstate_init(&state);
 	fwstate_init(&record);
 	/* No edit may land between reading the files and recording their
@@ -512,8 +514,7 @@ static bool is_live_for(const struct fw_state *state, bool has_state, const char
 }
 
 /* The record follows the files: the next edit checks against it. */
-static void record_edit(struct fwengine *e, const struct fwengine_opts *opts,
-			struct fw_state *state)
+static void record_edit(struct fwengine *e, const char *state_dir, struct fw_state *state)
 {
 	struct bw_err err;
 
@@ -521,7 +522,7 @@ static void record_edit(struct fwengine *e, const struct fwengine_opts *opts,
 	state->ruleset_digest = 0;
 	state->nft_generation = 0;
 	if (awsdir_fingerprint(state->aws_dir, state->fingerprint, &err) < 0 ||
-	    fwstate_write(e->root, opts->state_dir, state, &err) < 0)
+	    fwstate_write(e->root, state_dir, state, &err) < 0)
 		warn(e, "the change landed, but the record of it did not (%s): run fw apply",
 		     err.msg);
 }
@@ -606,6 +607,119 @@ static int edit_from_files(const struct fwengine *e, const struct fwengine_opts 
 	return rc;
 }
 
+/* Puts the live sets of group sg back to original (the group's object
+ * before the edit), in the model, its document and the kernel. */
+static void undo_live(struct fwengine *e, int sg, const char *group_id, json_t *original,
+		      bool is_live_vpc)
+{
+	struct vpc_model parsed;
+	struct bw_err ignored;
+	struct vpc_sg *live = VEC_AT(&e->model.sgs, struct vpc_sg, sg);
+	const struct vpc_sg *was;
+	char *reverse = NULL;
+
+	vpc_model_init(&parsed);
+	was = sgbefore_parse(original, &e->model, &parsed);
+	if (was) {
+		struct vec edited = live->rules;
+
+		/* The model as before; the edited rules become "previous". */
+		live->rules = was->rules;
+		VEC_AT(&parsed.sgs, struct vpc_sg, 0)->rules = edited;
+		reverse = is_live_vpc ?
+			vpc_nft_render_sg_update(&e->model, sg, VEC_AT(&parsed.sgs, struct vpc_sg, 0)) :
+			NULL;
+	}
+	put_group(e->groups, group_id, original);
+	if (is_live_vpc && (!reverse || nft_apply(reverse, false, &ignored) < 0))
+		warn(e, "the live sets of %s could not be put back: run fw apply", group_id);
+	if (!was)
+		forget_model(e);
+	free(reverse);
+	vpc_model_free(&parsed);
+}
+
+void fwengine_flush(struct fwengine *e)
+{
+	struct bw_err err = { 0 };
+	char *text;
+	int rc;
+
+	if (!e->has_pending)
+		return;
+	e->has_pending = false;
+	text = json_dumps(e->groups, JSON_INDENT(4));
+	rc = text ? fsroot_replace("", e->pending.path, text, &err) :
+		    bw_errf(&err, -ENOMEM, "out of memory");
+	free(text);
+	if (rc < 0) {
+		warn(e, "%s: %s: the change is undone", e->pending.group_id, err.msg);
+		undo_live(e, e->pending.sg, e->pending.group_id, e->pending.original,
+			  e->pending.is_live_vpc);
+	} else if (e->pending.is_live) {
+		record_edit(e, e->pending.state_dir, &e->pending.state);
+	}
+	if (e->has_model)
+		e->files_sig = files_signature(e->aws_dir);
+	awslock_release(e->pending.lock_fd);
+	fwstate_free(&e->pending.state);
+	json_decref(e->pending.original);
+	e->pending.original = NULL;
+}
+
+/* A server's edit once the kernel has it: the model kept, the file and
+ * the record left to fwengine_flush(), the lock held until then. Takes
+ * state, original and the lock. */
+static int edit_then_defer(struct fwengine *e, const struct fwengine_opts *opts,
+			   const char *aws, const char *path, const char *update,
+			   struct fw_state *state, json_t **original, int *lock_fd, int sg,
+			   bool is_live, bool is_live_vpc, bool is_cached, struct vpc_model *fresh,
+			   json_t *doc, struct bw_err *err)
+{
+	int rc = is_live_vpc ? nft_apply(update, false, err) : 0;
+
+	if (rc < 0)
+		return rc;
+	if (!is_cached)
+		keep_model(e, aws, opts->vpc_id, fresh, json_incref(doc));
+	e->pending.lock_fd = *lock_fd;
+	*lock_fd = -1;
+	snprintf(e->pending.path, sizeof(e->pending.path), "%s", path);
+	snprintf(e->pending.state_dir, sizeof(e->pending.state_dir), "%s", opts->state_dir);
+	e->pending.state = *state;
+	fwstate_init(state);
+	e->pending.original = *original;
+	*original = NULL;
+	snprintf(e->pending.group_id, sizeof(e->pending.group_id), "%s", opts->group_id);
+	e->pending.sg = sg;
+	e->pending.is_live = is_live;
+	e->pending.is_live_vpc = is_live_vpc;
+	e->has_pending = true;
+	return 0;
+}
+
+/* Puts the live group back as the files on disk (unchanged, under the
+ * lock) still have it, after the file could not be written. */
+static void undo_live_from_files(const struct fwengine *e, const struct fwengine_opts *opts,
+				 const struct vpc_sg *after)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model before;
+	struct bw_err ignored;
+	char *reverse = NULL;
+	int sg;
+
+	vpc_model_init(&before);
+	if (awsdir_load(opts->aws_dir, opts->vpc_id, &before, &warnings, &ignored) == 0 &&
+	    (sg = vpc_find_sg(&before, opts->group_id)) >= 0)
+		reverse = vpc_nft_render_sg_update(&before, sg, after);
+	if (!reverse || nft_apply(reverse, false, &ignored) < 0)
+		warn(e, "the live sets of %s could not be put back: run fw apply", opts->group_id);
+	free(reverse);
+	vec_free(&warnings);
+	vpc_model_free(&before);
+}
+
 int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct strbuf *out,
 		  struct bw_err *err)
 {
@@ -628,6 +742,7 @@ int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct s
 			       opts->aws_dir);
 	if (!realpath(opts->aws_dir, aws))
 		return bw_err_input(err, "fw: --aws %.200s: %s", opts->aws_dir, strerror(errno));
+	fwengine_flush(e);
 	vpc_model_init(&fresh);
 	vpc_model_init(&before);
 	/* Read (the record too), change and write back under the folder's
@@ -677,6 +792,14 @@ int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct s
 			strbuf_add(out, update, strlen(update));
 		goto undo;
 	}
+	if (e->keeps_model) {
+		rc = edit_then_defer(e, opts, aws, path, update, &state, &original, &lock_fd, sg,
+				     is_live, is_live_vpc, is_cached, &fresh, doc, err);
+		if (rc < 0)
+			goto undo;
+		is_swapped = false;
+		goto done;
+	}
 	if (!(text = json_dumps(doc, JSON_INDENT(4)))) {
 		rc = bw_errf(err, -ENOMEM, "out of memory");
 		goto undo;
@@ -687,37 +810,14 @@ int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct s
 		rc = nft_apply(update, false, err);
 	if (rc == 0) {
 		rc = fsroot_replace("", path, text, err);
-		if (rc < 0 && is_live_vpc) {
-			char *reverse = NULL;
-			struct bw_err ignored;
-
-			/* The group as it was, with the rules now live as the
-			 * previous ones. */
-			if (is_swapped) {
-				struct vpc_sg *live = VEC_AT(&model->sgs, struct vpc_sg, sg);
-				struct vpc_sg after = *live;
-				struct vec tmp = live->rules;
-
-				live->rules = prev_rules;
-				prev_rules = tmp;
-				is_swapped = false;
-				reverse = vpc_nft_render_sg_update(model, sg, &after);
-				put_group(doc, opts->group_id, original);
-			}
-			if (!reverse || nft_apply(reverse, false, &ignored) < 0)
-				warn(e, "the live sets of %s could not be put back: run fw apply",
-				     opts->group_id);
-			free(reverse);
-		}
+		if (rc < 0 && is_live_vpc)
+			undo_live_from_files(e, opts, VEC_AT(&model->sgs, struct vpc_sg, sg));
 	}
 	if (rc < 0)
 		goto undo;
 	if (is_live)
-		record_edit(e, opts, &state);
-	if (e->keeps_model && is_cached)
-		e->files_sig = files_signature(aws);
-	else if (e->keeps_model)
-		keep_model(e, aws, opts->vpc_id, &fresh, json_incref(doc));
+		record_edit(e, opts->state_dir, &state);
+done:
 	strbuf_addf(out, "fw: %s %s %s; %s\n", opts->is_revoke ? "revoked" : "authorized",
 		    opts->dir == VPC_INGRESS ? "ingress" : "egress", opts->group_id,
 		    is_live_vpc ? "live sets updated" :
@@ -760,6 +860,7 @@ int fwengine_status(struct fwengine *e, const char *state_dir, json_t **doc, str
 	int rc = read_state(e->root, state_dir, &state, &has_state, err);
 
 	*doc = NULL;
+	fwengine_flush(e);
 	if (rc == 0 && nft_has_permission())
 		rc = fwobserve_read(&loaded, err);
 	if (rc < 0)
@@ -810,6 +911,7 @@ int fwengine_explain(struct fwengine *e, const struct fwengine_opts *opts, const
 	int rc = 0;
 
 	*doc = NULL;
+	fwengine_flush(e);
 	if (vpc_packet_parse(packet, &parsed, reason, sizeof(reason)) < 0)
 		return bw_err_input(err, "fw explain: %s", reason);
 	if (!opts->aws_dir)

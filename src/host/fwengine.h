@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "host/fwstate.h"
 #include "model/vpc.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -34,6 +35,20 @@ struct fwengine {
 	uint64_t files_sig;          /* the folder's files as last read or written */
 	struct vpc_model model;
 	json_t *groups;              /* security-groups.json (owned) */
+	/* An edit the kernel has, whose file and record are written by
+	 * fwengine_flush() (a server: after the reply); the folder's lock is
+	 * held until then. */
+	bool has_pending;
+	struct {
+		int lock_fd;
+		char path[PATH_MAX + 32]; /* security-groups.json */
+		char state_dir[PATH_MAX];
+		struct fw_state state;
+		json_t *original;         /* the group before the edit (owned) */
+		char group_id[VPC_ID_MAX];
+		int sg;
+		bool is_live, is_live_vpc;
+	} pending;
 };
 
 /* What a call takes: the options of the fw subcommand it stands for. */
@@ -52,6 +67,8 @@ struct fwengine_opts {
 	bool is_revoke;
 };
 
+/* keeps_model: a server's engine; its edits are written to the file after
+ * the kernel has them, by fwengine_flush(). */
 void fwengine_init(struct fwengine *e, const char *root, bool keeps_model);
 void fwengine_free(struct fwengine *e);
 
@@ -69,6 +86,11 @@ int fwengine_render(struct fwengine *e, const struct fwengine_opts *opts, bool i
  * neither does; the record follows. */
 int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct strbuf *out,
 		  struct bw_err *err);
+
+/* Writes the pending edit's file and record (every call below does it
+ * first). A file that cannot be written puts the live sets back; the
+ * warning says so. */
+void fwengine_flush(struct fwengine *e);
 
 /* fw status --json's document (caller decrefs). */
 int fwengine_status(struct fwengine *e, const char *state_dir, json_t **doc,
