@@ -49,6 +49,7 @@ struct fw_opts {
 	bool is_json;
 	bool is_dry_run;
 	bool is_saved;
+	bool is_alone;      /* never through a server (the lab's own calls) */
 	const char *sub;    /* the subcommand's name */
 	int packet_argc;    /* explain: the packet's words */
 	char **packet_argv;
@@ -82,8 +83,9 @@ static struct fwengine_opts engine_opts(const struct fw_opts *opts)
 /* Sends the request to `bulwark serve` when it answers on the socket (the
  * real host only: a server has its own root). *is_served false: nothing
  * answered, the command works alone. */
-static int via_server(const struct bw_globals *globals, const char *method, const char *target,
-		      json_t *body, json_t **answer, bool *is_served, struct bw_err *err)
+static int via_server(const struct bw_globals *globals, bool is_alone, const char *method,
+		      const char *target, json_t *body, json_t **answer, bool *is_served,
+		      struct bw_err *err)
 {
 	struct api_reply reply = { 0 };
 	char *text = NULL;
@@ -91,7 +93,7 @@ static int via_server(const struct bw_globals *globals, const char *method, cons
 
 	*is_served = false;
 	*answer = NULL;
-	if (globals->root[0] || getenv("BULWARK_FW_ALONE")) {
+	if (globals->root[0] || is_alone) {
 		json_decref(body);
 		return 0;
 	}
@@ -225,7 +227,7 @@ static int fw_explain(const struct bw_globals *globals, const struct fw_opts *op
 		free(e_aws), free(e_packet), free(e_vpc);
 		json_decref(q);
 	}
-	rc = target ? via_server(globals, "GET", target, NULL, &doc, &is_served, err) :
+	rc = target ? via_server(globals, opts->is_alone, "GET", target, NULL, &doc, &is_served, err) :
 		      bw_errf(err, -ENOMEM, "out of memory");
 	if (rc == 0 && !is_served) {
 		struct fwengine e;
@@ -299,7 +301,7 @@ static int fw_apply(const struct bw_globals *globals, const struct fw_opts *opts
 {
 	json_t *answer = NULL;
 	bool is_served = false;
-	int rc = via_server(globals, "POST", "/fw/apply", folder_body(opts), &answer, &is_served,
+	int rc = via_server(globals, opts->is_alone, "POST", "/fw/apply", folder_body(opts), &answer, &is_served,
 			    err);
 
 	if (rc == 0 && is_served)
@@ -451,7 +453,7 @@ static int fw_status(const struct bw_globals *globals, const struct fw_opts *opt
 	if (e_state && asprintf(&target, "/fw/status?state_dir=%s", e_state) < 0)
 		target = NULL;
 	free(e_state);
-	rc = target ? via_server(globals, "GET", target, NULL, &doc, &is_served, err) :
+	rc = target ? via_server(globals, opts->is_alone, "GET", target, NULL, &doc, &is_served, err) :
 		      bw_errf(err, -ENOMEM, "out of memory");
 	free(target);
 	if (rc == 0 && !is_served) {
@@ -492,7 +494,7 @@ static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 		json_object_set_new(body, "direction",
 				    json_string(eopts.dir == VPC_INGRESS ? "ingress" : "egress"));
 	}
-	rc = via_server(globals, "POST", eopts.is_revoke ? "/fw/revoke" : "/fw/authorize", body,
+	rc = via_server(globals, opts->is_alone, "POST", eopts.is_revoke ? "/fw/revoke" : "/fw/authorize", body,
 			&answer, &is_served, err);
 	if (rc == 0 && is_served)
 		print_served(answer);
@@ -506,14 +508,14 @@ int cmd_fw_apply(const struct bw_globals *globals, const char *aws_dir, const ch
 		 const char *state_dir, struct bw_err *err)
 {
 	struct fw_opts opts = { .aws_dir = aws_dir, .vpc_id = vpc_id, .state_dir = state_dir,
-				.is_required = true };
+				.is_required = true, .is_alone = true };
 
 	return fw_apply(globals, &opts, err);
 }
 
 int cmd_fw_status(const struct bw_globals *globals, const char *state_dir, struct bw_err *err)
 {
-	struct fw_opts opts = { .state_dir = state_dir };
+	struct fw_opts opts = { .state_dir = state_dir, .is_alone = true };
 
 	return fw_status(globals, &opts, err);
 }
