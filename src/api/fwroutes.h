@@ -30,8 +30,3 @@ struct fwroutes_answer fwroutes_status(struct fwengine *e, const char *default_s
 				       const char *state_dir);
 struct fwroutes_answer fwroutes_explain(struct fwengine *e, const char *packet, const char *aws,
 					const char *vpc, const char *established);
-
-/* Parses an apply or edit body into opts (strings point into *doc, which
- * the caller decrefs). Pure; for the fuzzer too. */
-int fwroutes_parse(const char *body, bool is_edit, const char *default_state_dir,
-		   struct fwengine_opts *opts, json_t **doc, struct bw_err *err);
