@@ -133,12 +133,11 @@ static json_t *folder_body(const struct fw_opts *opts)
 /* Prints the server's {"output", "warnings"} as the command alone would. */
 static void print_served(const json_t *answer)
 {
-	const json_t *item;
+	const json_t *warnings = json_object_get(answer, "warnings");
 	const char *output = json_string_value(json_object_get(answer, "output"));
-	size_t i;
 
-	json_array_foreach(json_object_get(answer, "warnings"), i, item)
-		cmd_warn("%s", json_string_value(item) ?: "");
+	for (size_t i = 0; i < json_array_size(warnings); i++)
+		cmd_warn("%s", json_string_value(json_array_get(warnings, i)) ?: "");
 	if (output)
 		fputs(output, stdout);
 }
@@ -183,12 +182,12 @@ static int load_model(const struct fw_opts *opts, struct vpc_model *model, struc
 
 static void print_explanation(const json_t *doc)
 {
-	const json_t *steps = json_object_get(doc, "steps"), *step;
-	size_t i;
+	const json_t *steps = json_object_get(doc, "steps");
 
 	printf("%s\n", json_string_value(json_object_get(doc, "verdict")) ?: "deny");
-	json_array_foreach(steps, i, step)
-		printf("  %s\n", json_string_value(json_object_get(step, "text")) ?: "");
+	for (size_t i = 0; i < json_array_size(steps); i++)
+		printf("  %s\n",
+		       json_string_value(json_object_get(json_array_get(steps, i), "text")) ?: "");
 	if (json_array_size(steps) == 0)
 		printf("  neither end is an ENI or in a subnet of the model\n");
 }
@@ -418,8 +417,7 @@ static void print_status(const json_t *doc)
 	bool has_inet = json_is_true(json_object_get(tables, "inet"));
 	bool has_bridge = json_is_true(json_object_get(tables, "bridge"));
 	json_int_t generation = json_integer_value(json_object_get(doc, "generation"));
-	const char *name;
-	const json_t *value;
+	void *iter;
 
 	printf("%-18s %s\n", "mode", str_or_dash(doc, "mode"));
 	printf("%-18s %s\n", "from", str_or_dash(doc, "aws"));
@@ -438,8 +436,10 @@ static void print_status(const json_t *doc)
 	}
 	if (json_object_size(drops))
 		printf("dropped, by what decided it:\n");
-	json_object_foreach((json_t *)drops, name, value)
-		printf("  %-28s %" JSON_INTEGER_FORMAT " packets\n", name, json_integer_value(value));
+	for (iter = json_object_iter((json_t *)drops); iter;
+	     iter = json_object_iter_next((json_t *)drops, iter))
+		printf("  %-28s %" JSON_INTEGER_FORMAT " packets\n", json_object_iter_key(iter),
+		       json_integer_value(json_object_iter_value(iter)));
 }
 
 static int fw_status(const struct bw_globals *globals, const struct fw_opts *opts,

@@ -69,17 +69,17 @@ void fwengine_free(struct fwengine *e)
 static uint64_t stat_mix(uint64_t h, const char *path)
 {
 	struct stat st;
-	int64_t fields[5] = { -1, 0, 0, 0, 0 };
+	char line[PATH_MAX + 128];
+	int n;
 
-	if (stat(path, &st) == 0) {
-		fields[0] = (int64_t)st.st_ino;
-		fields[1] = (int64_t)st.st_size;
-		fields[2] = (int64_t)st.st_mtim.tv_sec;
-		fields[3] = (int64_t)st.st_mtim.tv_nsec;
-		fields[4] = (int64_t)st.st_ctim.tv_nsec;
-	}
-	h = fnv1a64(h, path, strlen(path));
-	return fnv1a64(h, fields, sizeof(fields));
+	if (stat(path, &st) == 0)
+		n = snprintf(line, sizeof(line), "%s %llu %lld %lld.%09ld %lld.%09ld\n", path,
+			     (unsigned long long)st.st_ino, (long long)st.st_size,
+			     (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+			     (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+	else
+		n = snprintf(line, sizeof(line), "%s -\n", path);
+	return fnv1a64(h, line, n > 0 && (size_t)n < sizeof(line) ? (size_t)n : strlen(line));
 }
 
 /* The folder's files by name, inode, size and times: what changes when
@@ -797,7 +797,6 @@ int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct s
 				     is_live, is_live_vpc, is_cached, &fresh, doc, err);
 		if (rc < 0)
 			goto undo;
-		is_swapped = false;
 		goto done;
 	}
 	if (!(text = json_dumps(doc, JSON_INDENT(4)))) {
