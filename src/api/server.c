@@ -32,6 +32,8 @@
 #define PEER_GROUPS_MAX 256
 #define CONFIRM_MAX_SECONDS (7L * 24 * 3600)
 #define ROLLBACK_RETRY_MS 5000
+/* How long edits must pause before their file is written. */
+#define FW_WRITE_IDLE_MS 50
 
 struct api_server {
 	const struct api_server_config *config;
@@ -900,7 +902,7 @@ static int serve_loop(struct api_server *s, struct MHD_Daemon *daemon, int sig_f
 		struct pollfd fds[2] = { { .fd = info->epoll_fd, .events = POLLIN },
 					 { .fd = sig_fd, .events = POLLIN } };
 		MHD_UNSIGNED_LONG_LONG mhd_timeout;
-		int timeout = -1;
+		int timeout = -1, n_ready;
 
 		if (MHD_get_timeout(daemon, &mhd_timeout) == MHD_YES)
 			timeout = mhd_timeout > INT32_MAX ? INT32_MAX : (int)mhd_timeout;
@@ -911,8 +913,14 @@ static int serve_loop(struct api_server *s, struct MHD_Daemon *daemon, int sig_f
 			if (timeout < 0 || left < (uint64_t)timeout)
 				timeout = (int)left;
 		}
-		if (poll(fds, 2, timeout) < 0 && errno != EINTR)
+		/* Edits in a row share one write of the file, once they pause. */
+		if (s->fw.has_pending && (timeout < 0 || timeout > FW_WRITE_IDLE_MS))
+			timeout = FW_WRITE_IDLE_MS;
+		n_ready = poll(fds, 2, timeout);
+		if (n_ready < 0 && errno != EINTR)
 			return bw_errf(err, -errno, "poll: %s", strerror(errno));
+		if (n_ready == 0)
+			fwengine_flush(&s->fw);
 		if (fds[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
@@ -922,8 +930,6 @@ static int serve_loop(struct api_server *s, struct MHD_Daemon *daemon, int sig_f
 			}
 		}
 		MHD_run(daemon);
-		/* An edit's file, once its answer is on its way. */
-		fwengine_flush(&s->fw);
 		if (s->confirm && now_ms() >= s->confirm_deadline_ms) {
 			struct bw_err rerr = { 0 };
 

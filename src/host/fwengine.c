@@ -607,41 +607,10 @@ static int edit_from_files(const struct fwengine *e, const struct fwengine_opts 
 	return rc;
 }
 
-/* Puts the live sets of group sg back to original (the group's object
- * before the edit), in the model, its document and the kernel. */
-static void undo_live(struct fwengine *e, int sg, const char *group_id, json_t *original,
-		      bool is_live_vpc)
-{
-	struct vpc_model parsed;
-	struct bw_err ignored;
-	struct vpc_sg *live = VEC_AT(&e->model.sgs, struct vpc_sg, sg);
-	const struct vpc_sg *was;
-	char *reverse = NULL;
-
-	vpc_model_init(&parsed);
-	was = sgbefore_parse(original, &e->model, &parsed);
-	if (was) {
-		struct vec edited = live->rules;
-
-		/* The model as before; the edited rules become "previous". */
-		live->rules = was->rules;
-		VEC_AT(&parsed.sgs, struct vpc_sg, 0)->rules = edited;
-		reverse = is_live_vpc ?
-			vpc_nft_render_sg_update(&e->model, sg, VEC_AT(&parsed.sgs, struct vpc_sg, 0)) :
-			NULL;
-	}
-	put_group(e->groups, group_id, original);
-	if (is_live_vpc && (!reverse || nft_apply(reverse, false, &ignored) < 0))
-		warn(e, "the live sets of %s could not be put back: run fw apply", group_id);
-	if (!was)
-		forget_model(e);
-	free(reverse);
-	vpc_model_free(&parsed);
-}
-
 void fwengine_flush(struct fwengine *e)
 {
 	struct bw_err err = { 0 };
+	char state_dir[PATH_MAX];
 	char *text;
 	int rc;
 
@@ -652,29 +621,31 @@ void fwengine_flush(struct fwengine *e)
 	rc = text ? fsroot_replace("", e->pending.path, text, &err) :
 		    bw_errf(&err, -ENOMEM, "out of memory");
 	free(text);
-	if (rc < 0) {
-		warn(e, "%s: %s: the change is undone", e->pending.group_id, err.msg);
-		undo_live(e, e->pending.sg, e->pending.group_id, e->pending.original,
-			  e->pending.is_live_vpc);
-	} else if (e->pending.is_live) {
+	if (rc == 0 && e->pending.is_live)
 		record_edit(e, e->pending.state_dir, &e->pending.state);
-	}
-	if (e->has_model)
+	if (rc == 0 && e->has_model)
 		e->files_sig = files_signature(e->aws_dir);
 	awslock_release(e->pending.lock_fd);
 	fwstate_free(&e->pending.state);
-	json_decref(e->pending.original);
-	e->pending.original = NULL;
+	if (rc < 0) {
+		/* The kernel has edits the files lack: it is brought back to
+		 * the files, as at a start after a kill. */
+		warn(e, "%s: the edits since the last write are undone: the files are applied "
+		     "again", err.msg);
+		snprintf(state_dir, sizeof(state_dir), "%s", e->pending.state_dir);
+		forget_model(e);
+		if (fwengine_resume(e, state_dir, &err) < 0)
+			warn(e, "%s: run fw apply", err.msg);
+	}
 }
 
 /* A server's edit once the kernel has it: the model kept, the file and
- * the record left to fwengine_flush(), the lock held until then. Takes
- * state, original and the lock. */
+ * the record left to fwengine_flush(), the lock held until then (edits in
+ * a row each add to the one write). Takes state and the lock. */
 static int edit_then_defer(struct fwengine *e, const struct fwengine_opts *opts,
 			   const char *aws, const char *path, const char *update,
-			   struct fw_state *state, json_t **original, int *lock_fd, int sg,
-			   bool is_live, bool is_live_vpc, bool is_cached, struct vpc_model *fresh,
-			   json_t *doc, struct bw_err *err)
+			   struct fw_state *state, int *lock_fd, bool is_live, bool is_live_vpc,
+			   bool is_cached, struct vpc_model *fresh, json_t *doc, struct bw_err *err)
 {
 	int rc = is_live_vpc ? nft_apply(update, false, err) : 0;
 
@@ -682,18 +653,15 @@ static int edit_then_defer(struct fwengine *e, const struct fwengine_opts *opts,
 		return rc;
 	if (!is_cached)
 		keep_model(e, aws, opts->vpc_id, fresh, json_incref(doc));
+	if (e->has_pending)
+		return 0;
 	e->pending.lock_fd = *lock_fd;
 	*lock_fd = -1;
 	snprintf(e->pending.path, sizeof(e->pending.path), "%s", path);
 	snprintf(e->pending.state_dir, sizeof(e->pending.state_dir), "%s", opts->state_dir);
 	e->pending.state = *state;
 	fwstate_init(state);
-	e->pending.original = *original;
-	*original = NULL;
-	snprintf(e->pending.group_id, sizeof(e->pending.group_id), "%s", opts->group_id);
-	e->pending.sg = sg;
 	e->pending.is_live = is_live;
-	e->pending.is_live_vpc = is_live_vpc;
 	e->has_pending = true;
 	return 0;
 }
@@ -742,14 +710,16 @@ int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct s
 			       opts->aws_dir);
 	if (!realpath(opts->aws_dir, aws))
 		return bw_err_input(err, "fw: --aws %.200s: %s", opts->aws_dir, strerror(errno));
-	fwengine_flush(e);
+	/* Edits of the same folder in a row share one write. */
+	if (e->has_pending && !has_model_of(e, aws, opts->vpc_id))
+		fwengine_flush(e);
 	vpc_model_init(&fresh);
 	vpc_model_init(&before);
 	/* Read (the record too), change and write back under the folder's
 	 * lock: concurrent edits each land, none lost, each checked against
 	 * the record the one before it left. */
 	fwstate_init(&state);
-	rc = awslock_acquire(opts->aws_dir, &lock_fd, err);
+	rc = e->has_pending ? 0 : awslock_acquire(opts->aws_dir, &lock_fd, err);
 	if (rc == 0)
 		rc = read_state(e->root, opts->state_dir, &state, &has_state, err);
 	is_live = rc == 0 && is_live_for(&state, has_state, aws);
@@ -793,8 +763,8 @@ int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct s
 		goto undo;
 	}
 	if (e->keeps_model) {
-		rc = edit_then_defer(e, opts, aws, path, update, &state, &original, &lock_fd, sg,
-				     is_live, is_live_vpc, is_cached, &fresh, doc, err);
+		rc = edit_then_defer(e, opts, aws, path, update, &state, &lock_fd, is_live,
+				     is_live_vpc, is_cached, &fresh, doc, err);
 		if (rc < 0)
 			goto undo;
 		goto done;

@@ -35,19 +35,16 @@ struct fwengine {
 	uint64_t files_sig;          /* the folder's files as last read or written */
 	struct vpc_model model;
 	json_t *groups;              /* security-groups.json (owned) */
-	/* An edit the kernel has, whose file and record are written by
-	 * fwengine_flush() (a server: after the reply); the folder's lock is
-	 * held until then. */
+	/* Edits the kernel has, whose file and record are written by
+	 * fwengine_flush() (a server: once requests pause); the folder's
+	 * lock is held until then. */
 	bool has_pending;
 	struct {
 		int lock_fd;
 		char path[PATH_MAX + 32]; /* security-groups.json */
 		char state_dir[PATH_MAX];
 		struct fw_state state;
-		json_t *original;         /* the group before the edit (owned) */
-		char group_id[VPC_ID_MAX];
-		int sg;
-		bool is_live, is_live_vpc;
+		bool is_live;
 	} pending;
 };
 
@@ -87,8 +84,9 @@ int fwengine_render(struct fwengine *e, const struct fwengine_opts *opts, bool i
 int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct strbuf *out,
 		  struct bw_err *err);
 
-/* Writes the pending edit's file and record (every call below does it
- * first). A file that cannot be written puts the live sets back; the
+/* Writes the pending edits' file and record (every call below does it
+ * first, but an edit of the same folder). A file that cannot be written
+ * has the folder applied again, so the kernel agrees with the files; the
  * warning says so. */
 void fwengine_flush(struct fwengine *e);
 
