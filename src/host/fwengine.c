@@ -758,7 +758,7 @@ int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct s
 		rc = bw_errf(err, -ENOMEM, "out of memory");
 	if (rc < 0 || opts->is_dry_run) {
 		/* The change checked and shown; nothing written. */
-		if (rc == 0)
+		if (rc == 0 && update)
 			strbuf_add(out, update, strlen(update));
 		goto undo;
 	}
