@@ -149,6 +149,24 @@ static int prepare_for(struct api_server *s, const json_t *tree, struct bw_err *
 	return rc;
 }
 
+/* A denied module that is loaded stays loaded (unloading it would pull it
+ * from under its users): the modprobe.d rule stops the next load only. */
+static void warn_loaded_denied(struct api_server *s, const struct settings_plan *plan)
+{
+	struct strbuf names = { 0 };
+	struct bw_err err = { 0 };
+	char *text;
+
+	if (settings_host_loaded_denied(&s->host, plan, &names, &err) < 0) {
+		note(s, "warning: %s", err.msg);
+	} else if (names.len) {
+		text = strbuf_take(&names);
+		note(s, "warning: denied but loaded until reboot or rmmod: %s", text ? text : "");
+		free(text);
+	}
+	strbuf_free(&names);
+}
+
 /* Brings the host to tree's plan: the knobs it names saved (and the
  * journal written) before any changes. */
 static int converge_to(struct api_server *s, const json_t *tree, const json_t *applying,
@@ -165,6 +183,8 @@ static int converge_to(struct api_server *s, const json_t *tree, const json_t *a
 		rc = journal_write(s, applying, err);
 	if (rc == 0)
 		rc = settings_host_converge(&s->host, &plan, s->saved, err);
+	if (rc == 0)
+		warn_loaded_denied(s, &plan);
 	settings_plan_free(&plan);
 	return rc;
 }

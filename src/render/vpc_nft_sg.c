@@ -109,14 +109,18 @@ static void render_members_sets(struct strbuf *sb, const struct vpc_model *model
 	}
 	for (size_t g = 0; g < model->sgs.len; g++) {
 		for (int f = 0; f < 2; f++) {
+			const char *flags;
 			char name[64];
 
 			if (!is_named[g] || members[g].ranges[f].len == 0)
 				continue;
 			members_set_name(name, sizeof(name), (int)g, f);
-			strbuf_addf(sb, "\t# the members of %s\n\tset %s {\n\t\ttype %s\n"
-				    "%s\t\telements = { ", VEC_AT(&model->sgs, struct vpc_sg, g)->id, name,
-				    addr_types[f], members_flags(&members[g].ranges[f], false));
+			flags = members_flags(&members[g].ranges[f], false);
+			strbuf_addf(sb, "\t# the members of %s\n\tset %s {\n\t\ttype %s\n%s",
+				    VEC_AT(&model->sgs, struct vpc_sg, g)->id, name, addr_types[f], flags);
+			if (!*flags)
+				vnft_add_size(sb, members[g].ranges[f].len);
+			strbuf_addf(sb, "\t\telements = { ");
 			vnft_add_elements(sb, &members[g].ranges[f], KIND_ALL,
 					  vnft_families[f].family, NULL, NULL);
 			strbuf_addf(sb, " }\n\t}\n\n");
@@ -642,11 +646,25 @@ static int render_addr_map(struct strbuf *sb, const struct vpc_model *model,
 			   enum vpc_dir dir, enum eni_filter filter, size_t slot)
 {
 	const struct family_names *f = &vnft_families[fi];
+	bool is_interval = has_prefix(model, f->family);
 	const char *sep = "";
+	size_t n = 0;
 
 	strbuf_addf(sb, "\tmap %s {\n\t\ttypeof %s : verdict\n%s", name, field,
-		    has_prefix(model, f->family) ? "\t\tflags interval\n" : "");
+		    is_interval ? "\t\tflags interval\n" : "");
+	for (size_t e = 0; !is_interval && e < model->enis.len; e++) {
+		const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
+		const char *text = gs->addrs[fi].buf;
+		char verdict[64];
 
+		eni_verdict(gs, eni, e, slot, dir, fi, verdict, sizeof(verdict));
+		if (!eni_passes(eni, filter) || !*verdict)
+			continue;
+		for (size_t at = gs->start[fi][e]; at < gs->start[fi][e + 1];
+		     at += strlen(text + at) + 1)
+			n++;
+	}
+	vnft_add_size(sb, n);
 	for (size_t e = 0; e < model->enis.len; e++) {
 		const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
 		const char *text = gs->addrs[fi].buf;
@@ -776,9 +794,14 @@ static void render_mac_map(struct strbuf *sb, const struct vpc_model *model,
 			   const struct group_sets *gs, enum vpc_dir dir)
 {
 	const char *sep = "";
+	size_t n = 0;
 
 	strbuf_addf(sb, "\tmap unchecked_%s_mac {\n\t\ttypeof ether %s : verdict\n",
 		    vnft_dir_name(dir), dir == VPC_INGRESS ? "daddr" : "saddr");
+	for (size_t e = 0; e < model->enis.len; e++)
+		n += !VEC_AT(&model->enis, struct vpc_eni, e)->is_source_dest_checked &&
+		     has_own_mac(model, e);
+	vnft_add_size(sb, n);
 	for (size_t e = 0; e < model->enis.len; e++) {
 		const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
 

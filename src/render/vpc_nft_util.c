@@ -68,6 +68,12 @@ void vnft_add_range(struct strbuf *sb, addr128 lo, addr128 hi, int family)
 	strbuf_addf(sb, "%s-%s", a, b);
 }
 
+void vnft_add_size(struct strbuf *sb, size_t n)
+{
+	if (n > 0)
+		strbuf_addf(sb, "\t\tsize %zu\n", 2 * n);
+}
+
 void vnft_add_interval(struct strbuf *sb, uint32_t lo, uint32_t hi)
 {
 	if (lo == hi)

@@ -99,5 +99,16 @@ check_contains "... logged, naming the key" "kernel.dmesg_restrict" "$(cat "$SCR
 check_call "... and serving, so it can be fixed" 204 '' PATCH /settings \
 	'{"kernel":{"sysctl":{"kernel.dmesg_restrict":"0"}}}'
 mv "$SCRATCH/dmesg_restrict" "$ROOT/proc/sys/kernel/dmesg_restrict"
+
+# A module denied while it is loaded: the rule is written, the module stays
+# (unloading it would pull it from under its users), and the log says so.
+printf 'sctp 409600 2 - Live 0x0000000000000000\n' >"$ROOT/proc/modules"
+check_call "denying a loaded module" 204 '' PATCH /settings \
+	'{"kernel":{"modules":{"sctp":{"allowed":false}}}}'
+call POST /tx/commit_and_apply
+check_eq "... applies" 200 "$STATUS"
+check_contains "... writes the rule" "install sctp /bin/true" "$(cat "$ROOT/etc/modprobe.d/bulwark.conf")"
+check_contains "... and warns it stays loaded" "denied but loaded until reboot or rmmod: sctp" \
+	"$(cat "$SCRATCH/server.log")"
 check_stop "SIGTERM"
 finish

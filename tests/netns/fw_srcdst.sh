@@ -128,8 +128,8 @@ for file in "$AWS"/*.json; do
 	     { print }' "$file" >"$file.new" && mv "$file.new" "$file"
 done
 check "fw apply with app2's source/destination check off" fw apply
-check_contains "app2's MAC sends from any address" "0a:00:00:00:00:35 : accept" \
-	"$(in_ns "$R" nft list map bridge bulwark_vpc from_eni)"
+check_contains "app2's MAC sends from any address" "0a:00:00:00:00:35" \
+	"$(in_ns "$R" nft list set bridge bulwark_vpc unchecked_macs)"
 before_src=$(counter srcdst_spoofed_source) before_dst=$(counter srcdst_spoofed_destination)
 
 # What app2 receives for others: app's ingress allows 8080 from sg-web

@@ -119,7 +119,7 @@ static void test_a_rule_naming_a_group_looks_up_its_member_set(void **state)
 	/* sg-web's one member (10.0.1.10, fd00:10:0:1::10), once, and the
 	 * lookup of sg-app's rule naming sg-web for TCP 8080. */
 	assert_non_null(strstr(ruleset, "\tset sg0_members_v4 {\n\t\ttype ipv4_addr\n"
-				    "\t\telements = { 10.0.1.10 }\n"));
+				    "\t\tsize 2\n\t\telements = { 10.0.1.10 }\n"));
 	assert_non_null(strstr(ruleset, "\t\tmeta l4proto 6 th dport 8080 ip saddr @sg0_members_v4 "
 				    "accept\n"));
 	assert_non_null(strstr(ruleset, "\t\tmeta l4proto 6 th dport 8080 ip6 saddr @sg0_members_v6 "
@@ -301,8 +301,12 @@ static void test_unchecked_eni_sends_from_any_address(void **state)
 	(void)state;
 	build_bridge_model(&model);
 	ruleset = vpc_nft_render_bridge(&model, test_ports, N_TEST_PORTS);
-	assert_non_null(strstr(ruleset, "0a:00:00:00:00:02 : accept"));
-	assert_non_null(strstr(ruleset, "0a:00:00:00:00:01 : goto checked_source"));
+	assert_non_null(strstr(ruleset, "\tset unchecked_macs {\n\t\ttypeof ether saddr\n"
+				       "\t\tsize 2\n\t\telements = { 0a:00:00:00:00:02 }\n"));
+	assert_non_null(strstr(ruleset, "\t\tether saddr @checked_macs goto checked_source\n"
+				       "\t\tether saddr @unchecked_macs accept\n"));
+	assert_non_null(strstr(ruleset, "\tset checked_macs {\n\t\ttypeof ether daddr\n"
+				       "\t\tsize 4\n\t\telements = { 0a:00:00:00:00:01,"));
 	/* Not a destination to check, and no source element of its own. */
 	assert_null(strstr(ruleset, "0a:00:00:00:00:02 . "));
 	free(ruleset);
@@ -473,7 +477,7 @@ static void test_an_unchecked_eni_is_judged_by_its_groups_by_mac_and_next_hop(vo
 	build_bridge_model(&model);
 	ruleset = vpc_nft_render(&model, &test_nft_opts);
 	assert_non_null(strstr(ruleset, "map unchecked_out_mac {\n\t\ttypeof ether saddr : verdict\n"
-				       "\t\telements = { 0a:00:00:00:00:02 : goto gs0_out }"));
+				       "\t\tsize 2\n\t\telements = { 0a:00:00:00:00:02 : goto gs0_out }"));
 	assert_non_null(strstr(ruleset, "map unchecked_in_nexthop_v4 {\n\t\ttypeof rt ip nexthop : "
 				       "verdict\n\t\tflags interval\n\t\telements = { 10.0.1.20 : goto gs0_in }"));
 	/* Before the address maps: the ENI forwards others' addresses. */
