@@ -50,7 +50,7 @@ edit_body() { # VERB-less body: GroupId, permissions, the folder and the record
 		"$AWS" "$LAB_STATE" "$WEB" "$HTTP_ALT"
 }
 file_has_rule() { grep -q '"CidrIp": "203.0.113.0/24"' "$AWS/security-groups.json"; }
-kernel_has_rule() { in_ns "$R" nft list table inet bulwark_vpc | grep -q '203.0.113.0/24 . 6 . 8080'; }
+kernel_has_rule() { in_ns "$R" nft list table inet bulwark_vpc | grep -Eq '203\.0\.113\.0/24 \. (6|tcp) \. 8080'; }
 
 if server_start; then ok "serve starts beside the enforced lab"; else not_ok "serve starts"; exit 1; fi
 
