@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -477,6 +478,10 @@ out:
 	plan_free(&plan);
 	fwstate_free(&record);
 	fwstate_free(&state);
+	/* A server keeps the model, not the ruleset's and libnftables' peak:
+	 * the heap they freed goes back to the system. */
+	if (e->keeps_model)
+		malloc_trim(0);
 	return rc;
 }
 
