@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -28,6 +29,7 @@
 #include "host/settings_apply.h"
 #include "model/settings.h"
 #include "model/settings_tree.h"
+#include "report/report.h"
 
 #define PEER_GROUPS_MAX 256
 #define CONFIRM_MAX_SECONDS (7L * 24 * 3600)
@@ -52,6 +54,7 @@ struct reply {
 	unsigned int status;
 	char *body;
 	const char *allow; /* 405: the methods the route takes */
+	const char *content_type; /* NULL: JSON for 2xx, plain text otherwise */
 };
 
 struct request {
@@ -553,6 +556,62 @@ static struct reply fw_explain(const struct call *c)
 					 query(c, "vpc"), query(c, "established")));
 }
 
+/* GET /report: the reports served, as the apiserver lists them. */
+static struct reply list_reports(const struct call *c)
+{
+	(void)c;
+	return reply_json(200, json_pack("[{s:s,s:s},{s:s,s:s}]", "name", "cis", "description",
+					 "CIS Bottlerocket Benchmark", "name", "fips",
+					 "description", "FIPS Security Policy"));
+}
+
+/* The report `bulwark report` prints for the server's root, typed
+ * "application/text" as the apiserver types it (JSON too). Where every
+ * check is SKIP, bloodhound fails and the apiserver answers 500; this is
+ * 200 with the report. Level and format as bloodhound's -l and -f, but
+ * only 1|2 and text|json: anything else is 400. */
+static struct reply report(const struct call *c, enum report_kind kind)
+{
+	const char *level = query(c, "level"), *format = query(c, "format");
+	struct report_options o = { .kind = kind, .level = 1, .format = REPORT_TEXT };
+	struct report_summary sum;
+	struct bw_err err = { 0 };
+	struct reply r = { .status = 200, .content_type = "application/text" };
+
+	if (kind != REPORT_FIPS && level) {
+		if (strcmp(level, "1") != 0 && strcmp(level, "2") != 0)
+			return reply_text(400, "level: must be 1 or 2, not '%.32s'", level);
+		o.level = level[0] - '0';
+	}
+	if (format && strcasecmp(format, "json") == 0)
+		o.format = REPORT_JSON;
+	else if (format && strcasecmp(format, "text") != 0)
+		return reply_text(400, "format: invalid format, options are 'text' or 'json'");
+	if (report_generate(c->s->config->root, &o, &r.body, &sum, &err) < 0)
+		return reply_err(&err, 500);
+	if (sum.status == REPORT_SKIP)
+		note(c->s, "report: every check SKIP: %s", sum.why_all_skip);
+	return r;
+}
+
+/* GET /report/cis?type=bottlerocket|kubernetes (default bottlerocket). */
+static struct reply get_cis_report(const struct call *c)
+{
+	const char *type = query(c, "type");
+	enum report_kind kind = REPORT_CIS;
+
+	if (type && strcmp(type, "kubernetes") == 0)
+		kind = REPORT_CIS_K8S;
+	else if (type && strcmp(type, "bottlerocket") != 0)
+		return reply_text(400, "type: must be bottlerocket or kubernetes, not '%.32s'", type);
+	return report(c, kind);
+}
+
+static struct reply get_fips_report(const struct call *c)
+{
+	return report(c, REPORT_FIPS);
+}
+
 struct route {
 	const char *path;
 	const char *method;
@@ -577,6 +636,9 @@ static const struct route routes[] = {
 	{ "/fw/revoke", "POST", fw_revoke, true },
 	{ "/fw/status", "GET", fw_status, false },
 	{ "/fw/explain", "GET", fw_explain, false },
+	{ "/report", "GET", list_reports, false },
+	{ "/report/cis", "GET", get_cis_report, false },
+	{ "/report/fips", "GET", get_fips_report, false },
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -654,6 +716,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct reply *r)
 		return MHD_NO;
 	if (len)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+					r->content_type ? r->content_type :
 					r->status < 300 ? "application/json" :
 							  "text/plain; charset=utf-8");
 	if (r->allow)
