@@ -134,6 +134,9 @@ static void keep_model(struct fwengine *e, const char *dir, const char *vpc_id,
 	snprintf(e->vpc_sel, sizeof(e->vpc_sel), "%s", vpc_id ? vpc_id : "");
 	e->files_sig = files_signature(dir);
 	e->has_model = true;
+	/* What reading the folder took beyond the model goes back to the
+	 * system: a server holds the model, not the reading's peak. */
+	malloc_trim(0);
 }
 
 static int load_model(const struct fwengine *e, const char *aws_dir, const char *vpc_id,
