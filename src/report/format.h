@@ -24,3 +24,11 @@ char *report_format_text(const struct report_meta *meta, const struct check_run 
 			 size_t n, const struct report_summary *sum);
 char *report_format_json(const struct report_meta *meta, const struct check_run *runs,
 			 size_t n, const struct report_summary *sum);
+
+/* text with each invalid UTF-8 sequence replaced by U+FFFD, as Rust's
+ * String::from_utf8_lossy does (malloc'd, NULL when out of memory). */
+char *report_utf8_lossy(const char *text);
+
+/* The fix a check's run shows (the `bulwark set` command), or NULL when
+ * none is shown (not a FAIL, or an exception). */
+const char *report_fix_text(const struct check_run *run);

@@ -740,6 +740,39 @@ static void test_exception_unknown_status_is_skip(void **state)
 	assert_int_equal(exception_parse(text, strlen(text), "x.json", &ex, &err), -EINVAL);
 }
 
+/* Invalid UTF-8 becomes U+FFFD, one a maximal invalid subpart, as Rust's
+ * from_utf8_lossy (which bloodhound uses) makes it. */
+static void test_utf8_lossy_replaces_invalid_sequences(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = report_utf8_lossy("a\xff\xfe" "b");
+	assert_string_equal(s, "a\xef\xbf\xbd\xef\xbf\xbd" "b");
+	free(s);
+	s = report_utf8_lossy("\xe2\x82" "x\xc3\xa9\xed\xa0\x80\xf0\x9f\x98");
+	assert_string_equal(s, "\xef\xbf\xbdx\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+			       "\xef\xbf\xbd");
+	free(s);
+}
+
+/* A kernel crypto module name that is not UTF-8 still shows in the
+ * JSON's error, its bad bytes as U+FFFD, not dropped with its key. */
+static void test_json_error_keeps_non_utf8_text(void **state)
+{
+	char *root = fakeroot_new();
+	struct run r;
+
+	(void)state;
+	report_host_passing(root);
+	fakeroot_put(root, "/proc/sys/crypto/fips_name", "bad\xff\xfe");
+	r = run_report(root, REPORT_FIPS, 1, NULL, NULL, true);
+	assert_non_null(strstr(r.text, "\"error\":\"/proc/sys/crypto/fips_name != "));
+	assert_non_null(strstr(r.text, "(it is 'bad\xef\xbf\xbd\xef\xbf\xbd')\""));
+	free(r.text);
+	fakeroot_free(root);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest whole[] = {
@@ -764,6 +797,8 @@ int main(void)
 		cmocka_unit_test(test_modprobe_install_line_as_modprobe_reads_it),
 		cmocka_unit_test(test_nft_judge_counts_every_table),
 		cmocka_unit_test(test_exception_unknown_status_is_skip),
+		cmocka_unit_test(test_utf8_lossy_replaces_invalid_sequences),
+		cmocka_unit_test(test_json_error_keeps_non_utf8_text),
 	};
 	enum { N_CASES = sizeof(cases) / sizeof(cases[0]), N_WHOLE = sizeof(whole) / sizeof(whole[0]) };
 	struct CMUnitTest all[N_CASES + N_WHOLE];
