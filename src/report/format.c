@@ -1,5 +1,5 @@
 /* The report as Bottlerocket prints it (bloodhound's text and JSON
- * writers), plus bulwark's Exceptions and Fixes sections. Pure. */
+ * writers), plus bulwark's Exceptions section and fixes. Pure. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,7 +65,7 @@ char *report_format_text(const struct report_meta *meta, const struct check_run 
 			 size_t n, const struct report_summary *sum)
 {
 	struct strbuf sb = { 0 };
-	bool has_exceptions = false, has_fixes = false;
+	bool has_exceptions = false;
 
 	strbuf_addf(&sb, "%-17s%s\n", "Benchmark name:", meta->name);
 	strbuf_addf(&sb, "%-17s%s\n", "Version:", meta->version);
@@ -79,7 +79,6 @@ char *report_format_text(const struct report_meta *meta, const struct check_run 
 			    r->def.id, r->def.title,
 			    r->has_exception ? "Exception" : r->def.is_manual ? "Manual" : "Automatic");
 		has_exceptions |= r->has_exception;
-		has_fixes |= !r->has_exception && r->res.status == REPORT_FAIL && r->res.fix[0];
 	}
 	strbuf_addf(&sb, "\n%-17s%d\n", "Passed:", sum->passed);
 	strbuf_addf(&sb, "%-17s%d\n", "Failed:", sum->failed);
@@ -91,13 +90,6 @@ char *report_format_text(const struct report_meta *meta, const struct check_run 
 		for (size_t i = 0; i < n; i++)
 			if (runs[i].has_exception)
 				strbuf_addf(&sb, "*  %s %s\n", runs[i].def.id, runs[i].exception_reason);
-	}
-	if (has_fixes) {
-		strbuf_addf(&sb, "\nFixes:\n");
-		for (size_t i = 0; i < n; i++)
-			if (!runs[i].has_exception && runs[i].res.status == REPORT_FAIL &&
-			    runs[i].res.fix[0])
-				strbuf_addf(&sb, "*  %s %s\n", runs[i].def.id, runs[i].res.fix);
 	}
 	return strbuf_take(&sb);
 }
@@ -162,9 +154,23 @@ char *report_utf8_lossy(const char *text)
 
 const char *report_fix_text(const struct check_run *run)
 {
-	if (run->has_exception || run->res.status != REPORT_FAIL || !run->res.fix[0])
+	if (run->has_exception || run->res.status != REPORT_FAIL)
 		return NULL;
-	return run->res.fix;
+	return run->res.fix[0] ? run->res.fix : REPORT_NO_FIX;
+}
+
+char *report_format_fixes(const struct check_run *runs, size_t n)
+{
+	struct strbuf sb = { 0 };
+
+	strbuf_add(&sb, "", 0);
+	for (size_t i = 0; i < n; i++) {
+		const char *fix = report_fix_text(&runs[i]);
+
+		if (fix)
+			strbuf_addf(&sb, "*  %s %s\n", runs[i].def.id, fix);
+	}
+	return strbuf_take(&sb);
 }
 
 /* A JSON string of any bytes: invalid UTF-8 becomes U+FFFD. */

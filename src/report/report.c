@@ -107,6 +107,8 @@ int report_generate(const char *root, const struct report_options *o, char **out
 	int rc = 0;
 
 	*out = NULL;
+	if (o->fixes)
+		*o->fixes = NULL;
 	memset(summary, 0, sizeof(*summary));
 	if (o->kind != REPORT_FIPS && o->level != 1 && o->level != 2)
 		return bw_err_input(err, "level must be 1 or 2");
@@ -164,6 +166,14 @@ int report_generate(const char *root, const struct report_options *o, char **out
 					  report_format_text(&meta, runs, n, summary);
 	if (!*out)
 		rc = bw_errf(err, -ENOMEM, "out of memory");
+	if (rc == 0 && o->fixes && o->format == REPORT_TEXT) {
+		*o->fixes = report_format_fixes(runs, n);
+		if (!*o->fixes) {
+			free(*out);
+			*out = NULL;
+			rc = bw_errf(err, -ENOMEM, "out of memory");
+		}
+	}
 out:
 	json_decref(owned_ruleset);
 	free(runs);

@@ -773,6 +773,57 @@ static void test_json_error_keeps_non_utf8_text(void **state)
 	fakeroot_free(root);
 }
 
+/* Text stays bloodhound's report (the result line last); the fixes come
+ * apart, one line a FAIL, those no setting fixes said so. */
+static void test_text_fixes_come_apart_from_the_report(void **state)
+{
+	char *root = fakeroot_new();
+	char *text = NULL, *fixes = NULL;
+	json_error_t jerr;
+	json_t *ruleset = json_loads(RULESET_OPEN, 0, &jerr);
+	struct report_options o = { .kind = REPORT_CIS, .level = 2, .format = REPORT_TEXT,
+				    .ruleset = ruleset, .now = &fixed_time, .fixes = &fixes };
+	struct report_summary sum;
+	struct bw_err err = { 0 };
+	size_t len;
+
+	(void)state;
+	report_host_passing(root);
+	suid_dumpable(root);
+	no_verity(root);
+	assert_int_equal(report_generate(root, &o, &text, &sum, &err), 0);
+	len = strlen(text);
+	assert_true(len > 32);
+	assert_string_equal(text + len - strlen("Compliance check result: FAIL\n"),
+			    "Compliance check result: FAIL\n");
+	assert_null(strstr(text, "Fixes"));
+	assert_string_equal(fixes,
+			    "*  1.3.1 no bulwark setting fixes this\n"
+			    "*  1.4.1 bulwark set 'settings.kernel.sysctl.\"fs.suid_dumpable\"=0'\n"
+			    "*  3.4.1.1 bulwark set settings.firewall.host.enabled=true\n"
+			    "*  3.4.1.2 bulwark set settings.firewall.host.enabled=true\n"
+			    "*  3.4.2.1 bulwark set settings.firewall.host.enabled=true\n"
+			    "*  3.4.2.2 bulwark set settings.firewall.host.enabled=true\n");
+	free(text);
+	free(fixes);
+	json_decref(ruleset);
+	fakeroot_free(root);
+}
+
+static void test_json_fail_without_setting_says_so(void **state)
+{
+	char *root = fakeroot_new();
+	struct run r;
+
+	(void)state;
+	report_host_passing(root);
+	no_verity(root);
+	r = run_report(root, REPORT_CIS, 2, NULL, RULESET_PASS, true);
+	assert_non_null(strstr(r.text, "\"fix\":\"no bulwark setting fixes this\"}"));
+	free(r.text);
+	fakeroot_free(root);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest whole[] = {
@@ -799,6 +850,8 @@ int main(void)
 		cmocka_unit_test(test_exception_unknown_status_is_skip),
 		cmocka_unit_test(test_utf8_lossy_replaces_invalid_sequences),
 		cmocka_unit_test(test_json_error_keeps_non_utf8_text),
+		cmocka_unit_test(test_text_fixes_come_apart_from_the_report),
+		cmocka_unit_test(test_json_fail_without_setting_says_so),
 	};
 	enum { N_CASES = sizeof(cases) / sizeof(cases[0]), N_WHOLE = sizeof(whole) / sizeof(whole[0]) };
 	struct CMUnitTest all[N_CASES + N_WHOLE];
