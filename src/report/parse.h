@@ -30,6 +30,13 @@ bool modprobe_find_install(const char *text, const char *module, char *cmd,
  * /usr/bin/true, /usr/bin/false, with or without arguments). */
 bool modprobe_is_disabling(const char *cmd);
 
+/* Storage= of journald.conf text as systemd reads it: only inside
+ * [Journal], comments (# ;) and blank lines skipped, whitespace around key
+ * and value trimmed, backslash continuations joined, the last assignment
+ * winning; an empty value resets to "auto", an unknown one is ignored.
+ * storage keeps its value when text assigns nothing. */
+void journald_storage(const char *text, char *storage, size_t size);
+
 struct report_exception {
 	enum report_status status; /* an unknown status is SKIP */
 	char reason[1024];

@@ -4,6 +4,7 @@
 #include "unit.h"
 
 #include <errno.h>
+#include <stdarg.h>
 
 #include <jansson.h>
 
@@ -107,7 +108,8 @@ BREAK(echo_broadcasts, sysctl_put(root, "net.ipv4.icmp_echo_ignore_broadcasts", 
 BREAK(bogus_errors, sysctl_put(root, "net.ipv4.icmp_ignore_bogus_error_responses", "0"))
 BREAK(syncookies, sysctl_put(root, "net.ipv4.tcp_syncookies", "0"))
 BREAK(sctp_allowed, fakeroot_put(root, "/etc/modprobe.d/bulwark.conf", "install udf /bin/true"))
-BREAK(journald_volatile, fakeroot_put(root, "/etc/systemd/journald.conf.d/90-ram.conf",
+/* hides the /usr/lib drop-in of the same name */
+BREAK(journald_volatile, fakeroot_put(root, "/etc/systemd/journald.conf.d/journald.conf",
 				      "[Journal]\nStorage=volatile"))
 BREAK(journal_world_readable, fakeroot_mode(root, "/var/log/journal/0123/system.journal", 0644))
 BREAK(none, (void)root)
@@ -824,6 +826,107 @@ static void test_json_fail_without_setting_says_so(void **state)
 	fakeroot_free(root);
 }
 
+/* ---- journald's Storage=, as systemd reads it ---- */
+
+#define JD_ETC "/etc/systemd/journald.conf.d/"
+#define JD_RUN "/run/systemd/journald.conf.d/"
+#define JD_USR "/usr/lib/systemd/journald.conf.d/"
+
+/* The 4.1.1.1 status ("PASS", "FAIL", "SKIP") on a host holding only the
+ * given files (path, text, path, text, …, NULL). */
+static char *journald_status(const char *first, ...)
+{
+	static char status[8];
+	char *root = fakeroot_new();
+	struct run r;
+	va_list ap;
+
+	va_start(ap, first);
+	for (const char *path = first; path; path = va_arg(ap, const char *))
+		fakeroot_put(root, path, va_arg(ap, const char *));
+	va_end(ap);
+	r = run_report(root, REPORT_CIS, 2, NULL, RULESET_PASS, false);
+	snprintf(status, sizeof(status), "%.4s", line_of(r.text, "4.1.1.1") + 1);
+	free(r.text);
+	fakeroot_free(root);
+	return status;
+}
+
+static void test_journald_main_file_from_etc_hides_usr_lib(void **state)
+{
+	(void)state;
+	assert_string_equal(journald_status("/usr/lib/systemd/journald.conf",
+					    "[Journal]\nStorage=persistent", NULL), "PASS");
+	assert_string_equal(journald_status("/etc/systemd/journald.conf", "[Journal]\n",
+					    "/usr/lib/systemd/journald.conf",
+					    "[Journal]\nStorage=persistent", NULL), "FAIL");
+}
+
+static void test_journald_dropins_sorted_by_name_across_folders(void **state)
+{
+	(void)state;
+	assert_string_equal(journald_status(JD_ETC "10-a.conf", "[Journal]\nStorage=persistent",
+					    JD_USR "20-b.conf", "[Journal]\nStorage=volatile",
+					    NULL), "FAIL");
+	assert_string_equal(journald_status(JD_USR "10-a.conf", "[Journal]\nStorage=volatile",
+					    JD_ETC "20-b.conf", "[Journal]\nStorage=persistent",
+					    NULL), "PASS");
+}
+
+static void test_journald_run_and_usr_local_dropins_count(void **state)
+{
+	(void)state;
+	assert_string_equal(journald_status(JD_RUN "x.conf", "[Journal]\nStorage=persistent",
+					    NULL), "PASS");
+	assert_string_equal(journald_status("/usr/local/lib/systemd/journald.conf.d/x.conf",
+					    "[Journal]\nStorage=persistent", NULL), "PASS");
+}
+
+static void test_journald_dropin_hides_same_name_in_later_folder(void **state)
+{
+	(void)state;
+	assert_string_equal(journald_status(JD_RUN "50-x.conf", "[Journal]\nStorage=persistent",
+					    JD_USR "50-x.conf", "[Journal]\nStorage=volatile",
+					    NULL), "PASS");
+	assert_string_equal(journald_status(JD_ETC "50-x.conf", "# masked\n",
+					    JD_USR "50-x.conf", "[Journal]\nStorage=persistent",
+					    NULL), "FAIL");
+}
+
+static void test_journald_only_journal_section_counts(void **state)
+{
+	(void)state;
+	assert_string_equal(journald_status(JD_ETC "x.conf", "Storage=persistent\n"
+					    "[Other]\nStorage=persistent", NULL), "FAIL");
+}
+
+static void test_journald_last_assignment_wins(void **state)
+{
+	(void)state;
+	assert_string_equal(journald_status(JD_ETC "x.conf", "[Journal]\nStorage=volatile\n"
+					    "  Storage = persistent  ", NULL), "PASS");
+	assert_string_equal(journald_status(JD_ETC "x.conf", "[Journal]\nStorage=persistent\n"
+					    "Storage=volatile", NULL), "FAIL");
+}
+
+/* systemd's parser: empty resets to auto, an unknown value is ignored,
+ * comments skipped, continuations joined. */
+static void test_journald_storage_values_as_systemd_parses_them(void **state)
+{
+	char storage[16];
+
+	(void)state;
+	snprintf(storage, sizeof(storage), "auto");
+	journald_storage("[Journal]\nStorage=persistent\nStorage=sometimes\n", storage,
+			 sizeof(storage));
+	assert_string_equal(storage, "persistent");
+	journald_storage("[Journal]\n;Storage=none\n#Storage=none\nStorage=\n", storage,
+			 sizeof(storage));
+	assert_string_equal(storage, "auto");
+	journald_storage("[Journal]\nStorage=\\\npersistent\n", storage, sizeof(storage));
+	assert_string_equal(storage, "persistent");
+}
+
 int main(void)
 {
 	static const struct CMUnitTest whole[] = {
@@ -852,6 +955,13 @@ int main(void)
 		cmocka_unit_test(test_json_error_keeps_non_utf8_text),
 		cmocka_unit_test(test_text_fixes_come_apart_from_the_report),
 		cmocka_unit_test(test_json_fail_without_setting_says_so),
+		cmocka_unit_test(test_journald_main_file_from_etc_hides_usr_lib),
+		cmocka_unit_test(test_journald_dropins_sorted_by_name_across_folders),
+		cmocka_unit_test(test_journald_run_and_usr_local_dropins_count),
+		cmocka_unit_test(test_journald_dropin_hides_same_name_in_later_folder),
+		cmocka_unit_test(test_journald_only_journal_section_counts),
+		cmocka_unit_test(test_journald_last_assignment_wins),
+		cmocka_unit_test(test_journald_storage_values_as_systemd_parses_them),
 	};
 	enum { N_CASES = sizeof(cases) / sizeof(cases[0]), N_WHOLE = sizeof(whole) / sizeof(whole[0]) };
 	struct CMUnitTest all[N_CASES + N_WHOLE];
