@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -927,6 +928,69 @@ static void test_journald_storage_values_as_systemd_parses_them(void **state)
 	assert_string_equal(storage, "persistent");
 }
 
+/* ---- operator mistakes are exit 2, not a report ---- */
+
+static void assert_input_error(const char *root, const char *exceptions_dir, const char *msg)
+{
+	struct report_options o = { .kind = REPORT_FIPS, .level = 1, .now = &fixed_time,
+				    .exceptions_dir = exceptions_dir };
+	struct report_summary sum;
+	struct bw_err err = { 0 };
+	char *text = NULL;
+
+	assert_int_equal(report_generate(root, &o, &text, &sum, &err), -EINVAL);
+	assert_true(err.is_input);
+	assert_non_null(strstr(err.msg, msg));
+	assert_null(text);
+}
+
+static void test_root_that_is_not_a_directory_is_input_error(void **state)
+{
+	char *root = fakeroot_new();
+	char path[1024];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/missing", root);
+	assert_input_error(path, NULL, "not a directory");
+	fakeroot_put(root, "/file", "x");
+	snprintf(path, sizeof(path), "%s/file", root);
+	assert_input_error(path, NULL, "not a directory");
+	fakeroot_free(root);
+}
+
+static void test_missing_exceptions_folder_is_input_error(void **state)
+{
+	char *root = fakeroot_new();
+	char path[1024];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/no-such-folder", root);
+	assert_input_error(root, path, "--exceptions");
+	fakeroot_free(root);
+}
+
+static void test_exception_that_is_a_folder_or_unreadable_is_input_error(void **state)
+{
+	char *root = fakeroot_new();
+	char path[1024];
+
+	(void)state;
+	fakeroot_put(root, "/etc/bulwark/exceptions.d/fips01000000.json/x", "{}");
+	assert_input_error(root, NULL, "not a regular file");
+	snprintf(path, sizeof(path), "%s/etc/bulwark/exceptions.d", root);
+	assert_input_error(root, path, "not a regular file");
+	fakeroot_free(root);
+	/* root reads a mode 0 file; as anyone else it is unreadable */
+	if (geteuid() != 0) {
+		root = fakeroot_new();
+		fakeroot_put(root, "/etc/bulwark/exceptions.d/fips01000000.json",
+			     "{\"status\": \"PASS\", \"reason\": \"r\"}");
+		fakeroot_mode(root, "/etc/bulwark/exceptions.d/fips01000000.json", 0);
+		assert_input_error(root, NULL, "exception");
+		fakeroot_free(root);
+	}
+}
+
 int main(void)
 {
 	static const struct CMUnitTest whole[] = {
@@ -962,6 +1026,9 @@ int main(void)
 		cmocka_unit_test(test_journald_only_journal_section_counts),
 		cmocka_unit_test(test_journald_last_assignment_wins),
 		cmocka_unit_test(test_journald_storage_values_as_systemd_parses_them),
+		cmocka_unit_test(test_root_that_is_not_a_directory_is_input_error),
+		cmocka_unit_test(test_missing_exceptions_folder_is_input_error),
+		cmocka_unit_test(test_exception_that_is_a_folder_or_unreadable_is_input_error),
 	};
 	enum { N_CASES = sizeof(cases) / sizeof(cases[0]), N_WHOLE = sizeof(whole) / sizeof(whole[0]) };
 	struct CMUnitTest all[N_CASES + N_WHOLE];
