@@ -146,6 +146,9 @@ int report_generate(const char *root, const struct report_options *o, char **out
 	 * firewall and report a host that does not exist */
 	if (host.root[0] && !is_directory(host.root))
 		return bw_err_input(err, "--root %.400s: not a directory", host.root);
+	if (o->kubelet_config && o->kubelet_config[0] != '/')
+		return bw_err_input(err, "--kubelet-config %.400s: must be an absolute path (on the "
+				    "host, under --root)", o->kubelet_config);
 	if (o->exceptions_dir && !is_directory(o->exceptions_dir))
 		return bw_err_input(err, "--exceptions %.400s: not a directory", o->exceptions_dir);
 	meta.level = o->kind == REPORT_FIPS ? 1 : o->level;

@@ -991,6 +991,51 @@ static void test_exception_that_is_a_folder_or_unreadable_is_input_error(void **
 	}
 }
 
+/* ---- paths from inside the fake root stay in it ---- */
+
+/* A ".." in a path the kubelet config
+ * names could reach out of --root: SKIP, saying why. */
+static void test_kubelet_paths_with_dotdot_are_skip(void **state)
+{
+	char *root = fakeroot_new();
+	struct run r;
+
+	(void)state;
+	report_host_passing(root);
+	fakeroot_put(root, KCFG, "authentication:\n  x509:\n    clientCAFile: /../../etc/passwd\n"
+		     "tlsCertFile: /etc/kubernetes/pki/ca.crt\n"
+		     "tlsPrivateKeyFile: /etc/kubernetes/../../../etc/passwd");
+	r = run_report(root, REPORT_CIS_K8S, 1, NULL, NULL, true);
+	assert_non_null(strstr(r.text, "\"status\":\"SKIP\",\"error\":\"clientCAFile "
+				       "'/../../etc/passwd' has a '..' segment"));
+	assert_non_null(strstr(r.text, "\"status\":\"SKIP\",\"error\":\"tlsPrivateKeyFile "
+				       "'/etc/kubernetes/../../../etc/passwd' has a '..' segment"));
+	free(r.text);
+	/* a name merely starting with two dots is no escape */
+	fakeroot_put(root, "/etc/kubernetes/pki/..ca.crt", "ca");
+	fakeroot_put(root, KCFG, "authentication:\n  x509:\n    clientCAFile: /etc/kubernetes/pki/..ca.crt");
+	r = run_report(root, REPORT_CIS_K8S, 1, NULL, NULL, false);
+	assert_memory_equal(line_of(r.text, "4.2.3"), "[PASS]", 6);
+	free(r.text);
+	fakeroot_free(root);
+}
+
+static void test_relative_kubelet_config_is_input_error(void **state)
+{
+	char *root = fakeroot_new();
+	struct report_options o = { .kind = REPORT_CIS_K8S, .level = 1, .now = &fixed_time,
+				    .kubelet_config = "etc/kubelet.yaml" };
+	struct report_summary sum;
+	struct bw_err err = { 0 };
+	char *text = NULL;
+
+	(void)state;
+	assert_int_equal(report_generate(root, &o, &text, &sum, &err), -EINVAL);
+	assert_true(err.is_input);
+	assert_non_null(strstr(err.msg, "absolute"));
+	fakeroot_free(root);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest whole[] = {
@@ -1029,6 +1074,8 @@ int main(void)
 		cmocka_unit_test(test_root_that_is_not_a_directory_is_input_error),
 		cmocka_unit_test(test_missing_exceptions_folder_is_input_error),
 		cmocka_unit_test(test_exception_that_is_a_folder_or_unreadable_is_input_error),
+		cmocka_unit_test(test_kubelet_paths_with_dotdot_are_skip),
+		cmocka_unit_test(test_relative_kubelet_config_is_input_error),
 	};
 	enum { N_CASES = sizeof(cases) / sizeof(cases[0]), N_WHOLE = sizeof(whole) / sizeof(whole[0]) };
 	struct CMUnitTest all[N_CASES + N_WHOLE];
