@@ -1036,6 +1036,62 @@ static void test_relative_kubelet_config_is_input_error(void **state)
 	fakeroot_free(root);
 }
 
+/* A dormant table's chains see no packets: its drop policies count for
+ * nothing. */
+static void test_nft_judge_ignores_dormant_tables(void **state)
+{
+	/* nft 1.0.6 prints "off" */
+	static const char *const flags[] = { "\"off\"", "\"dormant\"", "[\"dormant\"]" };
+
+	(void)state;
+	for (size_t f = 0; f < 3; f++) {
+		char text[2048];
+		json_error_t jerr;
+		json_t *rs;
+		struct nft_verdicts v;
+
+		snprintf(text, sizeof(text),
+			 "{\"nftables\": [{\"table\": {\"family\": \"inet\", \"name\": \"off\","
+			 " \"flags\": %s}},"
+			 "{\"table\": {\"family\": \"inet\", \"name\": \"on\"}},"
+			 "{\"chain\": {\"family\": \"inet\", \"table\": \"off\", \"name\": \"i\","
+			 " \"hook\": \"input\", \"policy\": \"drop\"}},"
+			 "{\"chain\": {\"family\": \"inet\", \"table\": \"off\", \"name\": \"f\","
+			 " \"hook\": \"forward\", \"policy\": \"drop\"}},"
+			 "{\"chain\": {\"family\": \"inet\", \"table\": \"on\", \"name\": \"o\","
+			 " \"hook\": \"output\", \"policy\": \"drop\"}}]}",
+			 flags[f]);
+		rs = json_loads(text, 0, &jerr);
+		assert_non_null(rs);
+		nft_judge(rs, 4, &v);
+		assert_false(v.is_drop[0]);
+		assert_false(v.is_drop[1]);
+		assert_true(v.is_drop[2]);
+		assert_int_equal(v.n_base_chains[0], 0);
+		json_decref(rs);
+	}
+}
+
+/* `ct state { established, related } accept` is an anonymous set. */
+static void test_nft_judge_established_in_a_set(void **state)
+{
+	json_error_t jerr;
+	json_t *rs = json_loads(
+		"{\"nftables\": [{\"chain\": {\"family\": \"ip\", \"table\": \"t\", \"name\": \"o\","
+		" \"hook\": \"output\", \"policy\": \"drop\"}},"
+		"{\"rule\": {\"family\": \"ip\", \"table\": \"t\", \"chain\": \"o\", \"expr\": ["
+		"{\"match\": {\"op\": \"==\", \"left\": {\"ct\": {\"key\": \"state\"}},"
+		" \"right\": {\"set\": [\"established\", \"related\"]}}}, {\"accept\": null}]}}]}",
+		0, &jerr);
+	struct nft_verdicts v;
+
+	(void)state;
+	assert_non_null(rs);
+	nft_judge(rs, 4, &v);
+	assert_true(v.has_established[2]);
+	json_decref(rs);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest whole[] = {
@@ -1076,6 +1132,8 @@ int main(void)
 		cmocka_unit_test(test_exception_that_is_a_folder_or_unreadable_is_input_error),
 		cmocka_unit_test(test_kubelet_paths_with_dotdot_are_skip),
 		cmocka_unit_test(test_relative_kubelet_config_is_input_error),
+		cmocka_unit_test(test_nft_judge_ignores_dormant_tables),
+		cmocka_unit_test(test_nft_judge_established_in_a_set),
 	};
 	enum { N_CASES = sizeof(cases) / sizeof(cases[0]), N_WHOLE = sizeof(whole) / sizeof(whole[0]) };
 	struct CMUnitTest all[N_CASES + N_WHOLE];
