@@ -88,6 +88,9 @@ struct check_case {
 
 BREAK(udf_loaded, fakeroot_put(root, "/proc/modules", "udf 139264 0 - Live 0xffffffffc05e1000"))
 BREAK(udf_allowed, fakeroot_put(root, "/etc/modprobe.d/bulwark.conf", "install sctp /bin/true"))
+BREAK(udf_chained, fakeroot_put(root, "/etc/modprobe.d/bulwark.conf",
+				"install udf /bin/true && modprobe --ignore-install udf\n"
+				"install sctp /bin/true"))
 BREAK(no_verity, fakeroot_put(root, "/proc/cmdline", "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro"))
 BREAK(suid_dumpable, sysctl_put(root, "fs.suid_dumpable", "2"))
 BREAK(aslr_partial, sysctl_put(root, "kernel.randomize_va_space", "1"))
@@ -183,6 +186,8 @@ static const struct check_case cases[] = {
 	  "[PASS] 1.1.1.1   Ensure mounting of udf filesystems is disabled" A,
 	  "[FAIL] 1.1.1.1   Ensure mounting of udf filesystems is disabled" A },
 	{ "cis_1_1_1_1_udf_not_disabled_in_modprobe_d", REPORT_CIS, NULL, NULL, udf_allowed, NULL,
+	  "[FAIL] 1.1.1.1   Ensure mounting of udf filesystems is disabled" A },
+	{ "cis_1_1_1_1_udf_install_that_loads_anyway", REPORT_CIS, NULL, NULL, udf_chained, NULL,
 	  "[FAIL] 1.1.1.1   Ensure mounting of udf filesystems is disabled" A },
 	{ "cis_1_3_1_dm_verity", REPORT_CIS, NULL, NULL, no_verity,
 	  "[PASS] 1.3.1     Ensure dm-verity is configured" A,
@@ -1092,6 +1097,22 @@ static void test_nft_judge_established_in_a_set(void **state)
 	json_decref(rs);
 }
 
+/* Only /bin/true (bloodhound) and /bin/false disable; a line that runs
+ * the real load after them does not. */
+static void test_modprobe_install_that_loads_anyway_is_not_disabling(void **state)
+{
+	(void)state;
+	assert_true(modprobe_is_disabling("/bin/true"));
+	assert_true(modprobe_is_disabling("/bin/false"));
+	assert_true(modprobe_is_disabling("/bin/true udf"));
+	assert_false(modprobe_is_disabling("/bin/true && modprobe --ignore-install udf"));
+	assert_false(modprobe_is_disabling("/bin/true; /sbin/modprobe --ignore-install udf"));
+	assert_false(modprobe_is_disabling("/bin/false || modprobe --ignore-install udf"));
+	assert_false(modprobe_is_disabling("/bin/true $(modprobe --ignore-install udf)"));
+	assert_false(modprobe_is_disabling("/usr/bin/true"));
+	assert_false(modprobe_is_disabling("/usr/bin/false"));
+}
+
 int main(void)
 {
 	static const struct CMUnitTest whole[] = {
@@ -1134,6 +1155,7 @@ int main(void)
 		cmocka_unit_test(test_relative_kubelet_config_is_input_error),
 		cmocka_unit_test(test_nft_judge_ignores_dormant_tables),
 		cmocka_unit_test(test_nft_judge_established_in_a_set),
+		cmocka_unit_test(test_modprobe_install_that_loads_anyway_is_not_disabling),
 	};
 	enum { N_CASES = sizeof(cases) / sizeof(cases[0]), N_WHOLE = sizeof(whole) / sizeof(whole[0]) };
 	struct CMUnitTest all[N_CASES + N_WHOLE];
