@@ -234,7 +234,7 @@ static int render_acl_dir(struct strbuf *sb, const struct vpc_nacl *acl, int acl
 
 	if (rc == 0) {
 		bodies = calloc(cuts.len + N_FIXED_BODIES, sizeof(*bodies));
-		body_of = calloc(cuts.len, sizeof(*body_of));
+		body_of = calloc(cuts.len + 1, sizeof(*body_of));
 		if (!bodies || !body_of || !(bodies[BODY_ALLOW] = uniform_body(f, "return")) ||
 		    !(bodies[BODY_DENY] = uniform_body(f, deny)) || !(bodies[BODY_NONE] = strdup("")))
 			rc = -1;
