@@ -5,6 +5,7 @@
 
 #include "util/fnv.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 /* ---- network ACLs ---------------------------------------------------- */
@@ -108,6 +109,56 @@ static int acl_cuts(const struct vpc_nacl *acl, bool is_egress, const struct fam
 	return 0;
 }
 
+/* One judgement of a piece's chain: a rule for a single element (no set
+ * to create), a verdict map for several. field_b NULL: one field. */
+static void add_judgement(struct strbuf *sb, const char *field_a, const char *field_b,
+			  const struct box *elems, size_t n, const char *deny)
+{
+	if (n == 0)
+		return;
+	if (n == 1) {
+		strbuf_addf(sb, "\t\t%s ", field_a);
+		vnft_add_interval(sb, elems[0].a_lo, elems[0].a_hi);
+		if (field_b) {
+			strbuf_addf(sb, " %s ", field_b);
+			vnft_add_interval(sb, elems[0].b_lo, elems[0].b_hi);
+		}
+		strbuf_addf(sb, " %s\n", elems[0].verdict ? "return" : deny);
+		return;
+	}
+	strbuf_addf(sb, "\t\t%s%s%s vmap { ", field_a, field_b ? " . " : "", field_b ? field_b : "");
+	for (size_t i = 0; i < n; i++) {
+		strbuf_addf(sb, "%s", i ? ", " : "");
+		vnft_add_interval(sb, elems[i].a_lo, elems[i].a_hi);
+		if (field_b) {
+			strbuf_addf(sb, " . ");
+			vnft_add_interval(sb, elems[i].b_lo, elems[i].b_hi);
+		}
+		strbuf_addf(sb, " : %s", elems[i].verdict ? "return" : deny);
+	}
+	strbuf_addf(sb, " }\n");
+}
+
+/* The ports of proto in out (sorted by port, then protocol) as elements
+ * keyed on the port alone (in a_lo/a_hi), neighbours alike merged. */
+static int port_elements(const struct vec *out, uint32_t proto, struct vec *elems)
+{
+	for (size_t i = 0; i < out->len; i++) {
+		const struct box *b = VEC_AT(out, struct box, i);
+		struct box *last = elems->len ? VEC_AT(elems, struct box, elems->len - 1) : NULL;
+		struct box e = { .a_lo = b->b_lo, .a_hi = b->b_hi, .verdict = b->verdict };
+
+		if (b->a_lo > proto || proto > b->a_hi)
+			continue;
+		if (last && last->verdict == b->verdict && last->a_hi != UINT32_MAX &&
+		    b->b_lo == last->a_hi + 1)
+			last->a_hi = b->b_hi;
+		else if (vec_push(elems, &e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* The lines of the chain of the piece starting at lo: for each kind, the
  * first match of the entries covering the piece, keyed without the
  * address. */
@@ -115,9 +166,13 @@ static int render_piece(struct strbuf *sb, const struct vpc_nacl *acl, bool is_e
 			const struct family_names *f, addr128 lo)
 {
 	const char *deny = is_egress ? "goto " VPC_NFT_DENIED_ACL_OUT : "goto " VPC_NFT_DENIED_ACL_IN;
+	char type[16], code[16];
 
+	snprintf(type, sizeof(type), "%s type", f->icmp);
+	snprintf(code, sizeof(code), "%s code", f->icmp);
 	for (int kind = 0; kind < N_ACL_KINDS; kind++) {
 		struct vec in = VEC_INIT(struct box), out = VEC_INIT(struct box);
+		struct vec elems = VEC_INIT(struct box);
 		size_t m = 0;
 		int rc = acl_boxes(acl, is_egress, (enum acl_kind)kind, f, &in);
 
@@ -133,70 +188,25 @@ static int render_piece(struct strbuf *sb, const struct vpc_nacl *acl, bool is_e
 		in.len = m;
 		if (rc == 0)
 			rc = boxes_first_match(in.items, in.len, &out);
-		if (rc < 0) {
-			vec_free(&in);
-			vec_free(&out);
-			return -1;
-		}
-		if (kind == ACL_PORTS) {
-			/* The protocol is exact here: one map a protocol. */
-			static const struct { uint32_t proto; const char *name; } protos[] = {
-				{ VPC_PROTO_TCP, "tcp" }, { VPC_PROTO_UDP, "udp" },
-			};
-
-			for (size_t p = 0; p < 2; p++) {
-				const char *sep = "";
-
-				uint32_t lo = 0, hi = 0;
-				int verdict = -1;
-
-				/* Sorted by port: neighbours alike are one element. */
-				for (size_t i = 0; i <= out.len; i++) {
-					const struct box *b = i < out.len ? VEC_AT(&out, struct box, i) : NULL;
-
-					if (b && (b->a_lo > protos[p].proto || protos[p].proto > b->a_hi))
-						continue;
-					if (b && verdict == b->verdict && hi != UINT32_MAX && b->b_lo == hi + 1) {
-						hi = b->b_hi;
-						continue;
-					}
-					if (verdict >= 0) {
-						strbuf_addf(sb, "%s", *sep ? ", " : "\t\t");
-						if (!*sep)
-							strbuf_addf(sb, "%s dport vmap { ", protos[p].name);
-						vnft_add_interval(sb, lo, hi);
-						strbuf_addf(sb, " : %s", verdict ? "return" : deny);
-						sep = ",";
-					}
-					if (b) {
-						lo = b->b_lo;
-						hi = b->b_hi;
-						verdict = b->verdict;
-					}
-				}
-				if (*sep)
-					strbuf_addf(sb, " }\n");
-			}
-		} else if (out.len) {
-			if (kind == ACL_ICMP)
-				strbuf_addf(sb, "\t\t%s type . %s code vmap { ", f->icmp, f->icmp);
-			else
-				strbuf_addf(sb, "\t\tmeta l4proto vmap { ");
-			for (size_t i = 0; i < out.len; i++) {
-				const struct box *b = VEC_AT(&out, struct box, i);
-
-				strbuf_addf(sb, "%s", i ? ", " : "");
-				vnft_add_interval(sb, b->a_lo, b->a_hi);
-				if (kind == ACL_ICMP) {
-					strbuf_addf(sb, " . ");
-					vnft_add_interval(sb, b->b_lo, b->b_hi);
-				}
-				strbuf_addf(sb, " : %s", b->verdict ? "return" : deny);
-			}
-			strbuf_addf(sb, " }\n");
+		if (rc == 0 && kind == ACL_PORTS) {
+			/* The protocol is exact here: one judgement a protocol. */
+			rc = port_elements(&out, VPC_PROTO_TCP, &elems);
+			if (rc == 0)
+				add_judgement(sb, "tcp dport", NULL, elems.items, elems.len, deny);
+			elems.len = 0;
+			if (rc == 0)
+				rc = port_elements(&out, VPC_PROTO_UDP, &elems);
+			if (rc == 0)
+				add_judgement(sb, "udp dport", NULL, elems.items, elems.len, deny);
+		} else if (rc == 0) {
+			add_judgement(sb, kind == ACL_ICMP ? type : "meta l4proto",
+				      kind == ACL_ICMP ? code : NULL, out.items, out.len, deny);
 		}
 		vec_free(&in);
 		vec_free(&out);
+		vec_free(&elems);
+		if (rc < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -209,9 +219,8 @@ static char *uniform_body(const struct family_names *f, const char *verdict)
 {
 	struct strbuf sb = { 0 };
 
-	strbuf_addf(&sb, "\t\ttcp dport vmap { 0-65535 : %s }\n\t\tudp dport vmap { 0-65535 : %s }\n"
-			 "\t\t%s type . %s code vmap { 0-255 . 0-255 : %s }\n"
-			 "\t\tmeta l4proto vmap { 0-255 : %s }\n",
+	strbuf_addf(&sb, "\t\ttcp dport 0-65535 %s\n\t\tudp dport 0-65535 %s\n"
+			 "\t\t%s type 0-255 %s code 0-255 %s\n\t\tmeta l4proto 0-255 %s\n",
 		    verdict, verdict, f->icmp, f->icmp, verdict, verdict);
 	return strbuf_take(&sb);
 }
