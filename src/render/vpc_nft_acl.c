@@ -1,16 +1,21 @@
 #include "render/vpc_nft_int.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include "util/fnv.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 /* ---- network ACLs ---------------------------------------------------- */
 
-enum acl_kind { ACL_PORTS, ACL_ICMP, ACL_OTHER, N_ACL_KINDS };
+static addr128 addr_top(const struct family_names *f)
+{
+	return f->family == AF_INET ? (addr128)UINT32_MAX : ~(addr128)0;
+}
 
-static const char *const acl_kind_names[N_ACL_KINDS] = { "ports", "icmp", "other" };
+enum acl_kind { ACL_PORTS, ACL_ICMP, ACL_OTHER, N_ACL_KINDS };
 
 static int acl_boxes(const struct vpc_nacl *acl, bool is_egress, enum acl_kind kind,
 		     const struct family_names *f, struct vec *boxes)
@@ -57,43 +62,260 @@ static int acl_boxes(const struct vpc_nacl *acl, bool is_egress, enum acl_kind k
 	return 0;
 }
 
+/* An ACL direction and family is judged in two steps: a map from the
+ * remote address to a chain for its piece of the address space (the
+ * pieces are cut where an entry's CIDR starts or ends, so every entry
+ * covers a piece whole or not at all), then in that chain small maps on
+ * protocol and port (or ICMP type and code) holding the first match of
+ * the entries covering the piece. One lookup on a concatenation of
+ * address ranges and port ranges was the slowest thing a flow's first
+ * packet met: the kernel expands each range of each field into prefixes
+ * and the lookup walks them all. Pieces with the same verdicts share a
+ * chain. */
+
+static int compare_addr(const void *a, const void *b)
+{
+	addr128 x = *(const addr128 *)a, y = *(const addr128 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The starts of the pieces: 0, and where each entry's CIDR starts or
+ * ends, sorted and unique. */
+static int acl_cuts(const struct vpc_nacl *acl, bool is_egress, const struct family_names *f,
+		    struct vec *cuts)
+{
+	addr128 zero = 0;
+	size_t m = 0;
+
+	if (vec_push(cuts, &zero) < 0)
+		return -1;
+	for (size_t i = 0; i < acl->entries.len; i++) {
+		const struct nacl_entry *e = VEC_AT(&acl->entries, struct nacl_entry, i);
+		addr128 lo, hi, next;
+
+		if (e->is_egress != is_egress || e->cidr.family != f->family)
+			continue;
+		vnft_cidr_range(&e->cidr, &lo, &hi);
+		next = hi + 1;
+		if (vec_push(cuts, &lo) < 0 || (next > hi && next <= addr_top(f) && vec_push(cuts, &next) < 0))
+			return -1;
+	}
+	qsort(cuts->items, cuts->len, sizeof(addr128), compare_addr);
+	for (size_t i = 0; i < cuts->len; i++)
+		if (m == 0 || *VEC_AT(cuts, addr128, m - 1) != *VEC_AT(cuts, addr128, i))
+			*VEC_AT(cuts, addr128, m++) = *VEC_AT(cuts, addr128, i);
+	cuts->len = m;
+	return 0;
+}
+
+/* One judgement of a piece's chain: a rule for a single element (no set
+ * to create), a verdict map for several. field_b NULL: one field. */
+static void add_judgement(struct strbuf *sb, const char *field_a, const char *field_b,
+			  const struct box *elems, size_t n, const char *deny)
+{
+	if (n == 0)
+		return;
+	if (n == 1) {
+		strbuf_addf(sb, "\t\t%s ", field_a);
+		vnft_add_interval(sb, elems[0].a_lo, elems[0].a_hi);
+		if (field_b) {
+			strbuf_addf(sb, " %s ", field_b);
+			vnft_add_interval(sb, elems[0].b_lo, elems[0].b_hi);
+		}
+		strbuf_addf(sb, " %s\n", elems[0].verdict ? "return" : deny);
+		return;
+	}
+	strbuf_addf(sb, "\t\t%s%s%s vmap { ", field_a, field_b ? " . " : "", field_b ? field_b : "");
+	for (size_t i = 0; i < n; i++) {
+		strbuf_addf(sb, "%s", i ? ", " : "");
+		vnft_add_interval(sb, elems[i].a_lo, elems[i].a_hi);
+		if (field_b) {
+			strbuf_addf(sb, " . ");
+			vnft_add_interval(sb, elems[i].b_lo, elems[i].b_hi);
+		}
+		strbuf_addf(sb, " : %s", elems[i].verdict ? "return" : deny);
+	}
+	strbuf_addf(sb, " }\n");
+}
+
+/* The ports of proto in out (sorted by port, then protocol) as elements
+ * keyed on the port alone (in a_lo/a_hi), neighbours alike merged. */
+static int port_elements(const struct vec *out, uint32_t proto, struct vec *elems)
+{
+	for (size_t i = 0; i < out->len; i++) {
+		const struct box *b = VEC_AT(out, struct box, i);
+		struct box *last = elems->len ? VEC_AT(elems, struct box, elems->len - 1) : NULL;
+		struct box e = { .a_lo = b->b_lo, .a_hi = b->b_hi, .verdict = b->verdict };
+
+		if (b->a_lo > proto || proto > b->a_hi)
+			continue;
+		if (last && last->verdict == b->verdict && last->a_hi != UINT32_MAX &&
+		    b->b_lo == last->a_hi + 1)
+			last->a_hi = b->b_hi;
+		else if (vec_push(elems, &e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The lines of the chain of the piece starting at lo: for each kind, the
+ * first match of the entries covering the piece, keyed without the
+ * address. */
+static int render_piece(struct strbuf *sb, const struct vpc_nacl *acl, bool is_egress,
+			const struct family_names *f, addr128 lo)
+{
+	const char *deny = is_egress ? "goto " VPC_NFT_DENIED_ACL_OUT : "goto " VPC_NFT_DENIED_ACL_IN;
+	char type[16], code[16];
+
+	snprintf(type, sizeof(type), "%s type", f->icmp);
+	snprintf(code, sizeof(code), "%s code", f->icmp);
+	for (int kind = 0; kind < N_ACL_KINDS; kind++) {
+		struct vec in = VEC_INIT(struct box), out = VEC_INIT(struct box);
+		struct vec elems = VEC_INIT(struct box);
+		size_t m = 0;
+		int rc = acl_boxes(acl, is_egress, (enum acl_kind)kind, f, &in);
+
+		/* The entries covering the piece, their address left out. */
+		for (size_t i = 0; rc == 0 && i < in.len; i++) {
+			struct box *b = VEC_AT(&in, struct box, i);
+
+			if (b->addr_lo <= lo && lo <= b->addr_hi) {
+				b->addr_lo = b->addr_hi = 0;
+				*VEC_AT(&in, struct box, m++) = *b;
+			}
+		}
+		in.len = m;
+		if (rc == 0)
+			rc = boxes_first_match(in.items, in.len, &out);
+		if (rc == 0 && kind == ACL_PORTS) {
+			/* The protocol is exact here: one judgement a protocol. */
+			rc = port_elements(&out, VPC_PROTO_TCP, &elems);
+			if (rc == 0)
+				add_judgement(sb, "tcp dport", NULL, elems.items, elems.len, deny);
+			elems.len = 0;
+			if (rc == 0)
+				rc = port_elements(&out, VPC_PROTO_UDP, &elems);
+			if (rc == 0)
+				add_judgement(sb, "udp dport", NULL, elems.items, elems.len, deny);
+		} else if (rc == 0) {
+			add_judgement(sb, kind == ACL_ICMP ? type : "meta l4proto",
+				      kind == ACL_ICMP ? code : NULL, out.items, out.len, deny);
+		}
+		vec_free(&in);
+		vec_free(&out);
+		vec_free(&elems);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* One direction and family of an ACL: its pieces' chains, then the map
+ * from an address to its piece's chain. */
+/* The lines of a piece whose every packet gets verdict: the map then
+ * holds that verdict itself, one lookup fewer. */
+static char *uniform_body(const struct family_names *f, const char *verdict)
+{
+	struct strbuf sb = { 0 };
+
+	strbuf_addf(&sb, "\t\ttcp dport 0-65535 %s\n\t\tudp dport 0-65535 %s\n"
+			 "\t\t%s type 0-255 %s code 0-255 %s\n\t\tmeta l4proto 0-255 %s\n",
+		    verdict, verdict, f->icmp, f->icmp, verdict, verdict);
+	return strbuf_take(&sb);
+}
+
+/* bodies[] of render_acl_dir: what the pieces with these lines map to. */
+enum { BODY_ALLOW, BODY_DENY, BODY_NONE, N_FIXED_BODIES };
+
+/* One direction and family of an ACL: its pieces' chains, then the map
+ * from an address to its piece's chain. */
+static int render_acl_dir(struct strbuf *sb, const struct vpc_nacl *acl, int acl_index,
+			  bool is_egress, const struct family_names *f)
+{
+	const char *dir = is_egress ? "out" : "in";
+	const char *deny = is_egress ? "goto " VPC_NFT_DENIED_ACL_OUT : "goto " VPC_NFT_DENIED_ACL_IN;
+	struct vec cuts = VEC_INIT(addr128);
+	char **bodies = NULL;
+	size_t *body_of = NULL, n_bodies = 0;
+	const char *sep = "";
+	int rc = acl_cuts(acl, is_egress, f, &cuts);
+
+	if (rc == 0) {
+		bodies = calloc(cuts.len + N_FIXED_BODIES, sizeof(*bodies));
+		body_of = calloc(cuts.len + 1, sizeof(*body_of));
+		if (!bodies || !body_of || !(bodies[BODY_ALLOW] = uniform_body(f, "return")) ||
+		    !(bodies[BODY_DENY] = uniform_body(f, deny)) || !(bodies[BODY_NONE] = strdup("")))
+			rc = -1;
+		n_bodies = N_FIXED_BODIES;
+	}
+	/* Each piece's lines; the same lines, the same chain. */
+	for (size_t i = 0; rc == 0 && i < cuts.len; i++) {
+		struct strbuf body = { 0 };
+		char *text;
+		size_t c = 0;
+
+		rc = render_piece(&body, acl, is_egress, f, *VEC_AT(&cuts, addr128, i));
+		text = rc == 0 ? strbuf_take(&body) : NULL;
+		strbuf_free(&body);
+		if (!text) {
+			rc = -1;
+			break;
+		}
+		while (c < n_bodies && strcmp(bodies[c], text) != 0)
+			c++;
+		if (c < n_bodies) {
+			free(text);
+		} else {
+			bodies[n_bodies++] = text;
+			strbuf_addf(sb, "\tchain acl%d_%s_%s_%zu {\n%s\t}\n\n", acl_index, dir, f->suffix,
+				    c - N_FIXED_BODIES, text);
+		}
+		body_of[i] = c;
+	}
+	if (rc == 0) {
+		strbuf_addf(sb, "\tmap acl%d_%s_%s {\n\t\ttypeof %s %s : verdict\n\t\tflags interval\n",
+			    acl_index, dir, f->suffix, f->ip, is_egress ? "daddr" : "saddr");
+		/* Neighbouring pieces alike are one element; a piece no entry
+		 * covers is left out: no verdict. */
+		for (size_t i = 0; i < cuts.len; i++) {
+			size_t j = i, c = body_of[i];
+
+			while (j + 1 < cuts.len && body_of[j + 1] == c)
+				j++;
+			if (c != BODY_NONE) {
+				strbuf_addf(sb, "%s", *sep ? ",\n\t\t\t     " : "\t\telements = { ");
+				vnft_add_range(sb, *VEC_AT(&cuts, addr128, i),
+					       j + 1 < cuts.len ? *VEC_AT(&cuts, addr128, j + 1) - 1 :
+								  addr_top(f),
+					       f->family);
+				if (c == BODY_ALLOW || c == BODY_DENY)
+					strbuf_addf(sb, " : %s", c == BODY_ALLOW ? "return" : deny);
+				else
+					strbuf_addf(sb, " : goto acl%d_%s_%s_%zu", acl_index, dir,
+						    f->suffix, c - N_FIXED_BODIES);
+				sep = ",";
+			}
+			i = j;
+		}
+		strbuf_addf(sb, "%s\t}\n\n", *sep ? " }\n" : "");
+	}
+	for (size_t c = 0; bodies && c < n_bodies; c++)
+		free(bodies[c]);
+	free(bodies);
+	free(body_of);
+	vec_free(&cuts);
+	return rc;
+}
+
 static int render_acl_maps(struct strbuf *sb, const struct vpc_model *model, int acl_index)
 {
 	const struct vpc_nacl *acl = VEC_AT(&model->nacls, struct vpc_nacl, acl_index);
-	static const enum set_kind as_set_kind[N_ACL_KINDS] = { KIND_PORTS, KIND_ICMP, KIND_PROTO };
 
-	for (int egress = 0; egress < 2; egress++) {
-		for (int fi = 0; fi < 2; fi++) {
-			const struct family_names *f = &vnft_families[fi];
-
-			for (int kind = 0; kind < N_ACL_KINDS; kind++) {
-				struct vec in = VEC_INIT(struct box), out = VEC_INIT(struct box);
-				int rc = acl_boxes(acl, egress, (enum acl_kind)kind, f, &in);
-
-				if (rc == 0)
-					rc = boxes_first_match(in.items, in.len, &out);
-				if (rc < 0) {
-					vec_free(&in);
-					vec_free(&out);
-					return -1;
-				}
-				strbuf_addf(sb, "\tmap acl%d_%s_%s_%s {\n\t\ttypeof ", acl_index,
-					    egress ? "out" : "in", acl_kind_names[kind], f->suffix);
-				vnft_add_typeof(sb, as_set_kind[kind], f, egress ? "daddr" : "saddr");
-				strbuf_addf(sb, " : verdict\n\t\tflags interval\n");
-				if (out.len) {
-					strbuf_addf(sb, "\t\telements = { ");
-					vnft_add_elements(sb, &out, as_set_kind[kind], f->family, "return",
-							  egress ? "goto " VPC_NFT_DENIED_ACL_OUT :
-								   "goto " VPC_NFT_DENIED_ACL_IN);
-					strbuf_addf(sb, " }\n");
-				}
-				strbuf_addf(sb, "\t}\n\n");
-				vec_free(&in);
-				vec_free(&out);
-			}
-		}
-	}
+	for (int egress = 0; egress < 2; egress++)
+		for (int fi = 0; fi < 2; fi++)
+			if (render_acl_dir(sb, acl, acl_index, egress, &vnft_families[fi]) < 0)
+				return -1;
 	return 0;
 }
 
@@ -116,16 +338,10 @@ static void render_subnet_chains(struct strbuf *sb, const struct vpc_model *mode
 				strbuf_addf(sb, "\t\tip %s %s return\n", remote, subnet->v4.text);
 			if (subnet->has_v6)
 				strbuf_addf(sb, "\t\tip6 %s %s return\n", remote, subnet->v6.text);
-			for (int fi = 0; fi < 2; fi++) {
-				const struct family_names *f = &vnft_families[fi];
-
-				strbuf_addf(sb, "\t\t%s %s . meta l4proto . th dport vmap @acl%d_%s_ports_%s\n",
-					    f->ip, remote, subnet->nacl, dir, f->suffix);
-				strbuf_addf(sb, "\t\t%s %s . %s type . %s code vmap @acl%d_%s_icmp_%s\n",
-					    f->ip, remote, f->icmp, f->icmp, subnet->nacl, dir, f->suffix);
-				strbuf_addf(sb, "\t\t%s %s . meta l4proto vmap @acl%d_%s_other_%s\n",
-					    f->ip, remote, subnet->nacl, dir, f->suffix);
-			}
+			/* The piece's chain ends the judgement (goto). */
+			for (int fi = 0; fi < 2; fi++)
+				strbuf_addf(sb, "\t\t%s %s vmap @acl%d_%s_%s\n", vnft_families[fi].ip,
+					    remote, subnet->nacl, dir, vnft_families[fi].suffix);
 			strbuf_addf(sb, "\t}\n\n");
 		}
 	}

@@ -525,6 +525,33 @@ static void test_an_ipv6_only_subnet_has_no_ipv4_dispatch(void **state)
 	vpc_model_free(&model);
 }
 
+/* An ACL is judged by a map on the remote address alone, cut where the
+ * entries' CIDRs start and end, then by small protocol and port maps of
+ * the entries covering that piece (in the examples, acl1 inbound allows
+ * tcp 5432 from 10.0.2.0/25 and denies everything from outside
+ * 10.0.0.0/16). A piece every entry judges alike gets its verdict at
+ * once. */
+static void test_an_acl_is_judged_by_address_piece_then_port(void **state)
+{
+	struct vpc_model model;
+	char *ruleset;
+
+	(void)state;
+	load_examples(&model);
+	ruleset = vpc_nft_render(&model, &test_nft_opts);
+	assert_non_null(strstr(ruleset, "\tmap acl1_in_v4 {\n\t\ttypeof ip saddr : verdict\n"));
+	assert_non_null(strstr(ruleset, "0.0.0.0-9.255.255.255 : goto denied_acl_inbound,\n"));
+	assert_non_null(strstr(ruleset, "10.0.2.0/25 : goto acl1_in_v4_1,\n"));
+	assert_non_null(strstr(ruleset, "10.1.0.0-255.255.255.255 : goto denied_acl_inbound }"));
+	assert_non_null(strstr(ruleset, "\tchain acl1_in_v4_1 {\n\t\ttcp dport vmap { 0-5431 : goto "
+					"denied_acl_inbound, 5432 : return, 5433-65535 : goto "
+					"denied_acl_inbound }\n"));
+	assert_non_null(strstr(ruleset, "elements = { 0.0.0.0/0 : return }"));
+	assert_null(strstr(ruleset, "addr . meta l4proto . th dport : verdict"));
+	free(ruleset);
+	vpc_model_free(&model);
+}
+
 static void test_acl_digest_follows_the_acls_and_subnets_only(void **state)
 {
 	struct vpc_model model;
@@ -646,6 +673,7 @@ int main(void)
 		cmocka_unit_test(test_an_unchecked_eni_is_judged_by_its_groups_by_mac_and_next_hop),
 		cmocka_unit_test(test_all_checked_enis_render_no_mac_dispatch),
 		cmocka_unit_test(test_an_ipv6_only_subnet_has_no_ipv4_dispatch),
+		cmocka_unit_test(test_an_acl_is_judged_by_address_piece_then_port),
 		cmocka_unit_test(test_acl_digest_follows_the_acls_and_subnets_only),
 		cmocka_unit_test(test_an_eni_without_groups_is_not_filtered_by_groups),
 		cmocka_unit_test(test_an_eni_with_its_own_list_of_groups_goes_through_slot_maps),
