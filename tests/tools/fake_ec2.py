@@ -16,10 +16,15 @@ model.json: {"instance_id", "region", "mac", "primary_eni", "account",
   "keys": {"AKID": "secret"}, "role": {"name", "AccessKeyId", "SecretAccessKey", "Token"} | null,
   "enis": {"eni-…": {"mac", "subnet", "vpc", "ip", "attached_to": "i-…" | null,
            "on_attach": "shell command run when attached" | null}},
-  "addresses": {"eipalloc-…": {"public_ip", "association": null}}}
+  "addresses": {"eipalloc-…": {"public_ip", "association": null}},
+  "iam_allow": ["Action", …] (optional: any other action is refused with
+  UnauthorizedOperation, as an IAM policy granting only these would)}
 faults: InUse, IncorrectState, Throttle (503 RequestLimitExceeded), 500
   (a bare HTTP 500), malformed (HTTP 200, broken XML), drop (the connection
-  closed without a reply), AuthFailure; for IMDS paths: 500, 404, drop, slow.
+  closed without a reply), AuthFailure, lost-reply (done, then the connection
+  closed without a reply), multiline (a Message with a newline, an escape and
+  2000 more bytes); for IMDS paths: 500, 404, drop, slow, 401 (every
+  token expires).
 """
 import argparse
 import datetime
@@ -196,6 +201,16 @@ def eni_item(eni_id, eni, model):
                "true" if eni.get("source_dest_check", True) else "false", att, eni["ip"]))
 
 
+def refused_by_iam(action, model):
+    """An UnauthorizedOperation reply when model's iam_allow leaves action out."""
+    allow = model.get("iam_allow")
+    if allow is None or action in allow:
+        return None
+    return error("UnauthorizedOperation",
+                 "You are not authorized to perform this operation. User is not "
+                 "authorized to perform: ec2:%s" % action, 403)
+
+
 def numbered(params, prefix):
     out = []
     i = 1
@@ -304,7 +319,15 @@ class Ec2Handler(http.server.BaseHTTPRequestHandler):
             if why:
                 self.reply(*error("SignatureDoesNotMatch", why, 403))
                 return
+            refused = refused_by_iam(action, model)
+            if refused:
+                self.reply(*refused)
+                return
             fault = take_fault("ec2", action)
+            if fault == "lost-reply":
+                act(action, params, model)
+                save(ARGS.model, model)
+                fault = "drop"
             if fault == "drop":
                 self.close_connection = True
                 self.connection.shutdown(2)
@@ -324,6 +347,9 @@ class Ec2Handler(http.server.BaseHTTPRequestHandler):
                 return
             if fault == "IncorrectState":
                 self.reply(*error("IncorrectState", "The interface is being detached."))
+                return
+            if fault == "multiline":
+                self.reply(*error("Odd.Code", "line one\nline two\x1b[0m " + "x" * 2000))
                 return
             if fault == "AuthFailure":
                 self.reply(*error("UnauthorizedOperation",
@@ -359,6 +385,10 @@ class ImdsHandler(http.server.BaseHTTPRequestHandler):
         if fault == "slow":
             time.sleep(3)
             self.reply(500, "slow\n")
+            return True
+        if fault == "401":
+            TOKENS.clear()
+            self.reply(401, "Unauthorized\n")
             return True
         if fault in ("500", "404"):
             self.reply(int(fault), "fault\n")
@@ -399,6 +429,10 @@ class ImdsHandler(http.server.BaseHTTPRequestHandler):
         for eni_id, eni in model["enis"].items():
             if eni.get("attached_to") == model["instance_id"] or eni["mac"] == model["mac"]:
                 answers["network/interfaces/macs/%s/interface-id" % eni["mac"]] = eni_id
+        answers["network/interfaces/macs/"] = "".join(
+            "%s/\n" % m for m in sorted({model["mac"]} | {
+                e["mac"] for e in model["enis"].values()
+                if e.get("attached_to") == model["instance_id"]}))
         role = model.get("role")
         if role:
             answers["iam/security-credentials/"] = role["name"]
