@@ -22,8 +22,8 @@ model.json: {"instance_id", "region", "mac", "primary_eni", "account",
 faults: InUse, IncorrectState, Throttle (503 RequestLimitExceeded), 500
   (a bare HTTP 500), malformed (HTTP 200, broken XML), drop (the connection
   closed without a reply), AuthFailure, lost-reply (done, then the connection
-  closed without a reply), multiline (a Message with a newline, an escape and
-  2000 more bytes); for IMDS paths: 500, 404, drop, slow, 401 (every
+  closed without a reply), multiline (a Message with a newline, a tab and 2000
+  more bytes); for IMDS paths: 500, 404, drop, slow, 401 (every
   token expires).
 """
 import argparse
@@ -349,7 +349,7 @@ class Ec2Handler(http.server.BaseHTTPRequestHandler):
                 self.reply(*error("IncorrectState", "The interface is being detached."))
                 return
             if fault == "multiline":
-                self.reply(*error("Odd.Code", "line one\nline two\x1b[0m " + "x" * 2000))
+                self.reply(*error("Odd.Code", "line one\nline two\tthree " + "x" * 2000))
                 return
             if fault == "AuthFailure":
                 self.reply(*error("UnauthorizedOperation",
