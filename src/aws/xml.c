@@ -206,8 +206,11 @@ void aws_xml_one_line(const char *text, size_t max_len, char *out, size_t out_si
 
 	if (out_size == 0)
 		return;
-	for (; *text && n < max_len && n + 1 < out_size; text++)
-		out[n++] = (unsigned char)*text < 0x20 || *text == 0x7f ? ' ' : *text;
+	for (; *text && n < max_len && n + 1 < out_size; text++) {
+		bool is_control = (unsigned char)*text < 0x20 || *text == 0x7f;
+
+		out[n++] = is_control ? ' ' : *text;
+	}
 	if (*text && n + 4 <= out_size) {
 		/* Do not leave half a UTF-8 sequence before the cut. */
 		while (n && ((unsigned char)out[n - 1] & 0xc0) == 0x80)
