@@ -209,7 +209,9 @@ void aws_xml_one_line(const char *text, size_t max_len, char *out, size_t out_si
 	for (; *text && n < max_len && n + 1 < out_size; text++) {
 		bool is_control = (unsigned char)*text < 0x20 || *text == 0x7f;
 
-		out[n++] = is_control ? ' ' : *text;
+		out[n++] = *text;
+		if (is_control)
+			out[n - 1] = ' ';
 	}
 	if (*text && n + 4 <= out_size) {
 		/* Do not leave half a UTF-8 sequence before the cut. */
