@@ -8,6 +8,7 @@
 
 #include "cmd/cli.h"
 #include "cmd/cmd.h"
+#include "host/netproxy.h"
 
 #ifndef BULWARK_VERSION
 #define BULWARK_VERSION "unknown"
@@ -133,8 +134,11 @@ int main(int argc, char **argv)
 
 		if (strcmp(argv[optind], commands[i]->name) != 0)
 			continue;
+		/* settings.network.https-proxy, for bulwark's own HTTP. */
+		rc = netproxy_load(globals.root, &err);
 		/* Each command parses its own options from its name on. */
-		rc = cli_run(commands[i], argc - optind, argv + optind, &globals, &err);
+		if (rc == 0)
+			rc = cli_run(commands[i], argc - optind, argv + optind, &globals, &err);
 		fflush(stdout);
 		if (rc == 0)
 			return 0;

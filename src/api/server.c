@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -22,15 +23,19 @@
 #include <microhttpd.h>
 #include <systemd/sd-daemon.h>
 
+#include "api/fwroutes.h"
 #include "api/request.h"
 #include "api/store.h"
 #include "host/settings_apply.h"
 #include "model/settings.h"
 #include "model/settings_tree.h"
+#include "report/report.h"
 
 #define PEER_GROUPS_MAX 256
 #define CONFIRM_MAX_SECONDS (7L * 24 * 3600)
 #define ROLLBACK_RETRY_MS 5000
+/* How long edits must pause before their file is written. */
+#define FW_WRITE_IDLE_MS 50
 
 struct api_server {
 	const struct api_server_config *config;
@@ -40,6 +45,7 @@ struct api_server {
 	json_t *saved;   /* the journal's "saved" (owned) */
 	json_t *confirm; /* the journal's "confirm", NULL when none (owned) */
 	uint64_t confirm_deadline_ms; /* CLOCK_MONOTONIC */
+	struct fwengine fw; /* the firewall's model, kept between requests */
 };
 
 /* What a handler answers: a status, and a body (owned) that is JSON for
@@ -48,6 +54,7 @@ struct reply {
 	unsigned int status;
 	char *body;
 	const char *allow; /* 405: the methods the route takes */
+	const char *content_type; /* NULL: JSON for 2xx, plain text otherwise */
 };
 
 struct request {
@@ -510,6 +517,101 @@ static struct reply confirm(const struct call *c)
 	return (struct reply){ .status = 204 };
 }
 
+/* ---- /fw: the firewall on its model in memory (api/fwroutes.h) ---------- */
+
+static void fw_note(void *ctx, const char *line)
+{
+	note(ctx, "%s", line);
+}
+
+static struct reply fw_reply(struct fwroutes_answer a)
+{
+	return (struct reply){ .status = a.status, .body = a.body };
+}
+
+static struct reply fw_apply(const struct call *c)
+{
+	return fw_reply(fwroutes_apply(&c->s->fw, c->s->config->state_dir, c->body));
+}
+
+static struct reply fw_authorize(const struct call *c)
+{
+	return fw_reply(fwroutes_edit(&c->s->fw, c->s->config->state_dir, c->body, false));
+}
+
+static struct reply fw_revoke(const struct call *c)
+{
+	return fw_reply(fwroutes_edit(&c->s->fw, c->s->config->state_dir, c->body, true));
+}
+
+static struct reply fw_status(const struct call *c)
+{
+	return fw_reply(fwroutes_status(&c->s->fw, c->s->config->state_dir,
+					query(c, "state_dir")));
+}
+
+static struct reply fw_explain(const struct call *c)
+{
+	return fw_reply(fwroutes_explain(&c->s->fw, query(c, "packet"), query(c, "aws"),
+					 query(c, "vpc"), query(c, "established")));
+}
+
+/* GET /report: the reports served, as the apiserver lists them. */
+static struct reply list_reports(const struct call *c)
+{
+	(void)c;
+	return reply_json(200, json_pack("[{s:s,s:s},{s:s,s:s}]", "name", "cis", "description",
+					 "CIS Bottlerocket Benchmark", "name", "fips",
+					 "description", "FIPS Security Policy"));
+}
+
+/* The report `bulwark report` prints for the server's root, typed
+ * "application/text" as the apiserver types it (JSON too). Where every
+ * check is SKIP, bloodhound fails and the apiserver answers 500; this is
+ * 200 with the report. Level and format as bloodhound's -l and -f, but
+ * only 1|2 and text|json: anything else is 400. */
+static struct reply report(const struct call *c, enum report_kind kind)
+{
+	const char *level = query(c, "level"), *format = query(c, "format");
+	struct report_options o = { .kind = kind, .level = 1, .format = REPORT_TEXT };
+	struct report_summary sum;
+	struct bw_err err = { 0 };
+	struct reply r = { .status = 200, .content_type = "application/text" };
+
+	if (kind != REPORT_FIPS && level) {
+		if (strcmp(level, "1") != 0 && strcmp(level, "2") != 0)
+			return reply_text(400, "level: must be 1 or 2, not '%.32s'", level);
+		o.level = level[0] - '0';
+	}
+	if (format && strcasecmp(format, "json") == 0)
+		o.format = REPORT_JSON;
+	else if (format && strcasecmp(format, "text") != 0)
+		return reply_text(400, "format: invalid format, options are 'text' or 'json'");
+	if (report_generate(c->s->config->root, &o, &r.body, &sum, &err) < 0)
+		return reply_err(&err, 500);
+	if (sum.status == REPORT_SKIP)
+		note(c->s, "report: every check SKIP: %s", sum.why_all_skip);
+	return r;
+}
+
+/* GET /report/cis?type=bottlerocket|kubernetes (default bottlerocket). */
+static struct reply get_cis_report(const struct call *c)
+{
+	const char *type = query(c, "type");
+	enum report_kind kind = REPORT_CIS;
+
+	if (type && strcmp(type, "kubernetes") == 0)
+		kind = REPORT_CIS_K8S;
+	else if (type && strcmp(type, "bottlerocket") != 0)
+		return reply_text(400, "type: must be bottlerocket or kubernetes, not '%.32s'", type);
+	return report(c, kind);
+}
+
+static struct reply get_fips_report(const struct call *c)
+{
+	return report(c, REPORT_FIPS);
+}
+
 struct route {
 	const char *path;
 	const char *method;
@@ -529,6 +631,14 @@ static const struct route routes[] = {
 	{ "/tx/commit_and_apply", "POST", commit_and_apply, false },
 	{ "/tx/apply", "POST", apply, false },
 	{ "/tx/confirm", "POST", confirm, false },
+	{ "/fw/apply", "POST", fw_apply, true },
+	{ "/fw/authorize", "POST", fw_authorize, true },
+	{ "/fw/revoke", "POST", fw_revoke, true },
+	{ "/fw/status", "GET", fw_status, false },
+	{ "/fw/explain", "GET", fw_explain, false },
+	{ "/report", "GET", list_reports, false },
+	{ "/report/cis", "GET", get_cis_report, false },
+	{ "/report/fips", "GET", get_fips_report, false },
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -606,6 +716,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct reply *r)
 		return MHD_NO;
 	if (len)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+					r->content_type ? r->content_type :
 					r->status < 300 ? "application/json" :
 							  "text/plain; charset=utf-8");
 	if (r->allow)
@@ -874,7 +985,7 @@ static int serve_loop(struct api_server *s, struct MHD_Daemon *daemon, int sig_f
 		struct pollfd fds[2] = { { .fd = info->epoll_fd, .events = POLLIN },
 					 { .fd = sig_fd, .events = POLLIN } };
 		MHD_UNSIGNED_LONG_LONG mhd_timeout;
-		int timeout = -1;
+		int timeout = -1, n_ready;
 
 		if (MHD_get_timeout(daemon, &mhd_timeout) == MHD_YES)
 			timeout = mhd_timeout > INT32_MAX ? INT32_MAX : (int)mhd_timeout;
@@ -885,8 +996,14 @@ static int serve_loop(struct api_server *s, struct MHD_Daemon *daemon, int sig_f
 			if (timeout < 0 || left < (uint64_t)timeout)
 				timeout = (int)left;
 		}
-		if (poll(fds, 2, timeout) < 0 && errno != EINTR)
+		/* Edits in a row share one write of the file, once they pause. */
+		if (s->fw.has_pending && (timeout < 0 || timeout > FW_WRITE_IDLE_MS))
+			timeout = FW_WRITE_IDLE_MS;
+		n_ready = poll(fds, 2, timeout);
+		if (n_ready < 0 && errno != EINTR)
 			return bw_errf(err, -errno, "poll: %s", strerror(errno));
+		if (n_ready == 0)
+			fwengine_flush(&s->fw);
 		if (fds[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
@@ -921,6 +1038,10 @@ int api_server_run(const struct api_server_config *config, struct bw_err *err)
 	int listen_fd = -1, sig_fd = -1, n_fds = 0, rc;
 	sigset_t old_mask;
 
+	fwengine_init(&s.fw, config->root, true);
+	s.fw.warn = fw_note;
+	s.fw.warn_ctx = &s;
+
 	rc = resolve_group(config->group, &s.gid, err);
 	if (rc < 0)
 		return rc;
@@ -947,6 +1068,13 @@ int api_server_run(const struct api_server_config *config, struct bw_err *err)
 	rc = recover(&s, err);
 	if (rc < 0)
 		goto out;
+	/* The firewall a kill left mid-edit agrees with its files again. */
+	{
+		struct bw_err ferr = { 0 };
+
+		if (fwengine_resume(&s.fw, config->state_dir, &ferr) < 0)
+			note(&s, "fw: the recorded folder could not be applied again: %s", ferr.msg);
+	}
 	daemon = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, &s,
 				  MHD_OPTION_LISTEN_SOCKET, listen_fd,
 				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
@@ -971,6 +1099,7 @@ out:
 		store_close(s.store);
 	json_decref(s.saved);
 	json_decref(s.confirm);
+	fwengine_free(&s.fw);
 	close(sig_fd);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	return rc;

@@ -59,7 +59,7 @@ static bool is_throttling(const char *code)
  * filled), another error when not. */
 static int try_once(struct aws_ec2 *ec2, const char *action, const char *body,
 		    const struct curl_slist *headers, struct aws_xml_doc *reply,
-		    struct bw_err *err)
+		    struct aws_http_reply *keep, struct bw_err *err)
 {
 	char sigv4[96];
 	struct aws_http_request rq = {
@@ -107,12 +107,17 @@ static int try_once(struct aws_ec2 *ec2, const char *action, const char *body,
 	}
 	if (rc < 0)
 		aws_xml_free(reply);
+	if (rc == 0 && keep) {
+		*keep = http;
+		http = (struct aws_http_reply){ 0 };
+	}
 	aws_http_reply_free(&http);
 	return rc;
 }
 
-int aws_ec2_call(struct aws_ec2 *ec2, const char *action, const struct aws_param *params,
-		 size_t n_params, struct aws_xml_doc *reply, struct bw_err *err)
+static int call(struct aws_ec2 *ec2, const char *action, const struct aws_param *params,
+		size_t n_params, struct aws_xml_doc *reply, struct aws_http_reply *keep,
+		struct bw_err *err)
 {
 	struct curl_slist *headers = NULL;
 	char *token_header = NULL;
@@ -140,7 +145,7 @@ int aws_ec2_call(struct aws_ec2 *ec2, const char *action, const struct aws_param
 		goto out;
 	}
 	for (int attempt = 1; attempt <= AWS_EC2_ATTEMPTS; attempt++) {
-		rc = try_once(ec2, action, body, headers, reply, err);
+		rc = try_once(ec2, action, body, headers, reply, keep, err);
 		if (rc != -EAGAIN)
 			break;
 		if (attempt < AWS_EC2_ATTEMPTS) {
@@ -158,4 +163,25 @@ out:
 	curl_slist_free_all(headers);
 	free(body);
 	return rc;
+}
+
+int aws_ec2_call(struct aws_ec2 *ec2, const char *action, const struct aws_param *params,
+		 size_t n_params, struct aws_xml_doc *reply, struct bw_err *err)
+{
+	return call(ec2, action, params, n_params, reply, NULL, err);
+}
+
+int aws_ec2_call_raw(struct aws_ec2 *ec2, const char *action, const struct aws_param *params,
+		     size_t n_params, char **body, size_t *len, struct bw_err *err)
+{
+	struct aws_http_reply kept = { 0 };
+	struct aws_xml_doc reply;
+	int rc = call(ec2, action, params, n_params, &reply, &kept, err);
+
+	if (rc < 0)
+		return rc;
+	aws_xml_free(&reply);
+	*body = kept.body;
+	*len = kept.len;
+	return 0;
 }

@@ -36,6 +36,12 @@ struct aws_param {
 int aws_ec2_call(struct aws_ec2 *ec2, const char *action, const struct aws_param *params,
 		 size_t n_params, struct aws_xml_doc *reply, struct bw_err *err);
 
+/* The same, keeping the reply's text whole (*body malloc'd, NUL-terminated,
+ * the caller frees it) for a reader that needs the document's structure
+ * (aws/describe.h): the leaves of aws_xml_doc lose where lists start. */
+int aws_ec2_call_raw(struct aws_ec2 *ec2, const char *action, const struct aws_param *params,
+		     size_t n_params, char **body, size_t *len, struct bw_err *err);
+
 /* The body of a Query API request: Action, Version, then params,
  * percent-encoded as SigV4 wants (unreserved characters kept). Pure.
  * Returns a malloc'd string or NULL when out of memory. */

@@ -13,29 +13,21 @@
 
 #include <jansson.h>
 
+#include "api/client.h"
 #include "cmd/cli.h"
 #include "cmd/cmd.h"
+#include "cmd/fwsync.h"
 #include "conf/awsjson.h"
-#include "conf/sgbefore.h"
-#include "conf/sgedit.h"
 #include "host/awsdir.h"
-#include "host/awsfingerprint.h"
-#include "host/awslock.h"
-#include "host/bridgeports.h"
-#include "host/brnf.h"
-#include "host/ctmark.h"
 #include "host/fsroot.h"
-#include "host/fwobserve.h"
+#include "host/fwengine.h"
 #include "host/fwstate.h"
 #include "host/nft.h"
 #include "host/sysctl.h"
 #include "model/vpc_eval.h"
 #include "render/netpol.h"
 #include "render/vpc_nft.h"
-#include "util/fnv.h"
-
-/* Where `fw apply --save` records what `fw reapply` loads at boot. */
-#define FW_SAVE_DIR "/var/lib/bulwark"
+#include "util/strbuf.h"
 
 struct fw_opts {
 	const char *aws_dir;
@@ -50,10 +42,122 @@ struct fw_opts {
 	bool is_json;
 	bool is_dry_run;
 	bool is_saved;
+	bool is_alone;      /* never through a server (the lab's own calls) */
 	const char *sub;    /* the subcommand's name */
 	int packet_argc;    /* explain: the packet's words */
 	char **packet_argv;
 };
+
+static void warn_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	cmd_warn("%s", line);
+}
+
+static struct fwengine_opts engine_opts(const struct fw_opts *opts)
+{
+	return (struct fwengine_opts){
+		.aws_dir = opts->aws_dir,
+		.vpc_id = opts->vpc_id,
+		.state_dir = opts->state_dir,
+		.ct_mark_mask = opts->ct_mark_mask,
+		.is_required = opts->is_required,
+		.is_dry_run = opts->is_dry_run,
+		.is_saved = opts->is_saved,
+		.group_id = opts->group_id,
+		.permissions = opts->permissions,
+		.dir = opts->sub && strstr(opts->sub, "egress") ? VPC_EGRESS : VPC_INGRESS,
+		.is_revoke = opts->sub && strncmp(opts->sub, "revoke", 6) == 0,
+	};
+}
+
+/* ---- through the server, when one answers -------------------------------- */
+
+/* Sends the request to `bulwark serve` when it answers on the socket (the
+ * real host only: a server has its own root). *is_served false: nothing
+ * answered, the command works alone. */
+static int via_server(const struct bw_globals *globals, bool is_alone, const char *method,
+		      const char *target, json_t *body, json_t **answer, bool *is_served,
+		      struct bw_err *err)
+{
+	struct api_reply reply = { 0 };
+	char *text = NULL;
+	int rc;
+
+	*is_served = false;
+	*answer = NULL;
+	if (globals->root[0] || is_alone) {
+		json_decref(body);
+		return 0;
+	}
+	if (body && !(text = json_dumps(body, JSON_COMPACT))) {
+		json_decref(body);
+		return bw_errf(err, -ENOMEM, "out of memory");
+	}
+	json_decref(body);
+	rc = api_request(api_socket_path(NULL), method, target, text, &reply, err);
+	free(text);
+	if (rc == -ECONNREFUSED && reply.status == 0) {
+		api_reply_free(&reply);
+		memset(err, 0, sizeof(*err));
+		return 0;
+	}
+	*is_served = true;
+	if (rc == 0 && !(*answer = json_loadb(reply.body ? reply.body : "", reply.len, 0, NULL)))
+		rc = bw_errf(err, -EPROTO, "the server's answer is not JSON");
+	api_reply_free(&reply);
+	return rc;
+}
+
+/* The body every folder-reading call sends: the folder by absolute path
+ * (the server runs elsewhere) and the options. */
+static json_t *folder_body(const struct fw_opts *opts)
+{
+	char aws[PATH_MAX];
+
+	if (opts->aws_dir && !realpath(opts->aws_dir, aws))
+		snprintf(aws, sizeof(aws), "%s", opts->aws_dir);
+	return json_pack("{s:s?, s:s?, s:s, s:b, s:b, s:b, s:I}", "aws",
+			 opts->aws_dir ? aws : NULL, "vpc", opts->vpc_id, "state_dir",
+			 opts->state_dir, "dry_run", opts->is_dry_run, "require", opts->is_required,
+			 "save", opts->is_saved, "ct_mark_bits", (json_int_t)opts->ct_mark_mask);
+}
+
+/* Prints the server's {"output", "warnings"} as the command alone would. */
+static void print_served(const json_t *answer)
+{
+	const json_t *warnings = json_object_get(answer, "warnings");
+	const char *output = json_string_value(json_object_get(answer, "output"));
+
+	for (size_t i = 0; i < json_array_size(warnings); i++)
+		cmd_warn("%s", json_string_value(json_array_get(warnings, i)) ?: "");
+	if (output)
+		fputs(output, stdout);
+}
+
+typedef int engine_call(struct fwengine *e, const struct fwengine_opts *opts,
+			struct strbuf *out, struct bw_err *err);
+
+/* Runs call on an engine of this command alone and prints what it says. */
+static int run_alone(const struct bw_globals *globals, const struct fw_opts *opts,
+		     engine_call *call, struct bw_err *err)
+{
+	struct fwengine e;
+	struct fwengine_opts eopts = engine_opts(opts);
+	struct strbuf out = { 0 };
+	int rc;
+
+	fwengine_init(&e, globals->root, false);
+	e.warn = warn_line;
+	rc = call(&e, &eopts, &out, err);
+	if (out.len)
+		fwrite(out.buf, 1, out.len, stdout);
+	strbuf_free(&out);
+	fwengine_free(&e);
+	return rc;
+}
+
+/* ---- explain, render, netpol: the model alone ---------------------------- */
 
 static int load_model(const struct fw_opts *opts, struct vpc_model *model, struct bw_err *err)
 {
@@ -69,146 +173,89 @@ static int load_model(const struct fw_opts *opts, struct vpc_model *model, struc
 	return rc;
 }
 
-static int read_state(const char *root, const char *state_dir, struct fw_state *state,
-		      bool *exists, struct bw_err *err)
+static void print_explanation(const json_t *doc)
 {
-	fwstate_init(state);
-	return fwstate_read(root, state_dir, state, exists, err);
-}
+	const json_t *steps = json_object_get(doc, "steps");
 
-/* ---- explain, render, netpol: the model alone ---------------------------- */
+	printf("%s\n", json_string_value(json_object_get(doc, "verdict")) ?: "deny");
+	for (size_t i = 0; i < json_array_size(steps); i++)
+		printf("  %s\n",
+		       json_string_value(json_object_get(json_array_get(steps, i), "text")) ?: "");
+	if (json_array_size(steps) == 0)
+		printf("  neither end is an ENI or in a subnet of the model\n");
+}
 
 static int fw_explain(const struct bw_globals *globals, const struct fw_opts *opts,
 		      struct bw_err *err)
 {
-	struct vpc_model model;
+	struct fwengine_opts eopts = engine_opts(opts);
 	struct vpc_packet packet;
-	struct vpc_explanation why;
+	struct strbuf words = { 0 };
 	char reason[240];
+	json_t *doc = NULL;
+	bool is_served = false;
+	char *packet_text, *target = NULL;
 	int rc;
 
-	(void)globals;
 	if (vpc_packet_parse_argv(opts->packet_argc, opts->packet_argv, &packet, reason,
 				  sizeof(reason)) < 0)
 		return bw_err_input(err, "fw explain: %s", reason);
-	vpc_model_init(&model);
-	rc = load_model(opts, &model, err);
-	if (rc == 0)
-		vpc_explain(&model, &packet, opts->is_established, &why);
-	if (rc == 0 && opts->is_json) {
-		json_t *doc = vpc_explanation_json(&packet, &why);
+	for (int i = 0; i < opts->packet_argc; i++)
+		strbuf_addf(&words, "%s%s", i ? " " : "", opts->packet_argv[i]);
+	packet_text = strbuf_take(&words);
+	if (!packet_text)
+		return bw_errf(err, -ENOMEM, "out of memory");
+	{
+		json_t *q = folder_body(opts);
+		char *e_aws = api_escape(json_string_value(json_object_get(q, "aws")) ?: "");
+		char *e_packet = api_escape(packet_text);
+		char *e_vpc = api_escape(opts->vpc_id ?: "");
 
-		rc = doc ? 0 : bw_errf(err, -ENOMEM, "out of memory");
-		if (doc)
-			cmd_print_json(doc);
-	} else if (rc == 0) {
-		printf("%s\n", why.is_allowed ? "allow" : "deny");
-		for (int i = 0; i < why.n_steps; i++)
-			printf("  %s\n", why.steps[i].text);
-		if (why.n_steps == 0)
-			printf("  neither end is an ENI or in a subnet of the model\n");
+		if (e_aws && e_packet && e_vpc &&
+		    asprintf(&target, "/fw/explain?packet=%s&aws=%s%s%s%s", e_packet, e_aws,
+			     opts->vpc_id ? "&vpc=" : "", opts->vpc_id ? e_vpc : "",
+			     opts->is_established ? "&established=1" : "") < 0)
+			target = NULL;
+		free(e_aws), free(e_packet), free(e_vpc);
+		json_decref(q);
 	}
-	vpc_model_free(&model);
-	return rc;
-}
+	rc = target ? via_server(globals, opts->is_alone, "GET", target, NULL, &doc, &is_served, err) :
+		      bw_errf(err, -ENOMEM, "out of memory");
+	if (rc == 0 && !is_served) {
+		struct fwengine e;
 
-/* How many ENIs of one kind of note are named one by one; the rest are
- * counted (a VPC of thousands would otherwise print thousands of lines). */
-#define BIND_NOTES_NAMED 3
-
-/* The ports ENIs attach to, from the bridges' static entries; where there
- * are bridges, ENIs bound less than fully are named in a few warnings. */
-static int read_ports(const struct vpc_model *model, struct vec *ports, struct bw_err *err)
-{
-	struct vec notes = VEC_INIT(struct vpc_bind_note);
-	size_t n_of_kind[3] = { 0 };
-	bool has_bridges = false;
-	int rc = bridgeports_read(ports, err);
-
-	/* Without a bridge no frame is bridged: there is nothing to bind. */
-	if (rc == 0)
-		rc = brnf_has_bridges(&has_bridges, err);
-	if (rc == 0 && has_bridges && vpc_nft_bind_notes(model, ports->items, ports->len, &notes) < 0)
-		rc = bw_errf(err, -ENOMEM, "out of memory");
-	for (size_t i = 0; rc == 0 && i < notes.len; i++) {
-		const struct vpc_bind_note *note = VEC_AT(&notes, struct vpc_bind_note, i);
-		char line[320];
-
-		if (note->kind > 2 || n_of_kind[note->kind]++ >= BIND_NOTES_NAMED)
-			continue;
-		vpc_nft_bind_note_format(model, note, line, sizeof(line));
-		cmd_warn("%s", line);
+		fwengine_init(&e, globals->root, false);
+		e.warn = warn_line;
+		rc = fwengine_explain(&e, &eopts, packet_text, opts->is_established, &doc, err);
+		fwengine_free(&e);
 	}
-	for (int k = 0; k < 3; k++)
-		if (n_of_kind[k] > BIND_NOTES_NAMED)
-			cmd_warn("... and %zu more ENIs bound the same way", n_of_kind[k] - BIND_NOTES_NAMED);
-	vec_free(&notes);
+	if (rc == 0 && opts->is_json)
+		cmd_print_json(json_incref(doc));
+	else if (rc == 0)
+		print_explanation(doc);
+	json_decref(doc);
+	free(target);
+	free(packet_text);
 	return rc;
-}
-
-/* What apply would load: both tables in one transaction. */
-struct fw_plan {
-	struct vpc_model model;
-	struct vec ports; /* struct vpc_port */
-	struct vpc_nft_opts nft;
-	uint64_t acl_digest;
-	char *ruleset;
-};
-
-static void plan_free(struct fw_plan *plan)
-{
-	vpc_model_free(&plan->model);
-	vec_free(&plan->ports);
-	free(plan->ruleset);
-}
-
-/* Reads the files and the ports, and renders with the generation the
- * recorded state calls for: the same as the loaded table's while the ACLs
- * are the same (re-applying keeps every flow's cached ACL verdict), the
- * next one otherwise. */
-static int plan_build(const struct fw_opts *opts, const struct fw_state *last, bool has_last,
-		      struct fw_plan *plan, struct bw_err *err)
-{
-	int rc;
-
-	vpc_model_init(&plan->model);
-	plan->ports = (struct vec)VEC_INIT(struct vpc_port);
-	plan->ruleset = NULL;
-	plan->nft.ct_mark_mask = opts->ct_mark_mask ?:
-		(has_last && last->ct_mark_mask ? last->ct_mark_mask : VPC_CT_DEFAULT_MASK);
-	rc = load_model(opts, &plan->model, err);
-	if (rc == 0)
-		rc = read_ports(&plan->model, &plan->ports, err);
-	if (rc < 0)
-		return rc;
-	plan->acl_digest = vpc_nft_acl_digest(&plan->model);
-	if (has_last && last->generation && last->ct_mark_mask == plan->nft.ct_mark_mask &&
-	    last->acl_digest == plan->acl_digest && plan->acl_digest &&
-	    last->generation <= vpc_ct_generations(plan->nft.ct_mark_mask))
-		plan->nft.generation = last->generation;
-	else
-		plan->nft.generation = has_last ? last->generation %
-			vpc_ct_generations(plan->nft.ct_mark_mask) + 1 : 1;
-	plan->ruleset = vpc_nft_render_all(&plan->model, &plan->nft, plan->ports.items,
-					   plan->ports.len);
-	return plan->ruleset ? 0 : bw_errf(err, -ENOMEM, "out of memory");
 }
 
 static int fw_render(const struct bw_globals *globals, const struct fw_opts *opts,
 		     struct bw_err *err)
 {
-	struct fw_plan plan = { 0 };
-	struct fw_state none;
+	struct fwengine e;
+	struct fwengine_opts eopts = engine_opts(opts);
+	char *ruleset = NULL;
+	unsigned generation;
 	int rc;
 
 	/* What the files say, whatever is loaded: generation 1. */
-	(void)globals;
-	fwstate_init(&none);
-	rc = plan_build(opts, &none, false, &plan, err);
+	fwengine_init(&e, globals->root, false);
+	e.warn = warn_line;
+	rc = fwengine_render(&e, &eopts, false, &ruleset, &generation, err);
 	if (rc == 0)
-		fputs(plan.ruleset, stdout);
-	plan_free(&plan);
-	fwstate_free(&none);
+		fputs(ruleset, stdout);
+	free(ruleset);
+	fwengine_free(&e);
 	return rc;
 }
 
@@ -241,212 +288,20 @@ static int fw_netpol(const struct bw_globals *globals, const struct fw_opts *opt
 
 /* ---- apply, check, delete ------------------------------------------------ */
 
-/* Fills the record of what plan loads, from what; written once it has
- * loaded. Everything that can fail is done here, before the host
- * changes. */
-static int prepare_record(const struct fw_opts *opts, const struct fw_plan *plan,
-			  const char *mode, struct fw_state *state, struct bw_err *err)
-{
-	char aws[PATH_MAX];
-	int rc;
-
-	/* Kept by absolute path: edits and reapply may run from anywhere. */
-	if (!realpath(opts->aws_dir, aws))
-		return bw_errf(err, -errno, "%s: %s", opts->aws_dir, strerror(errno));
-	rc = awsdir_fingerprint(aws, state->fingerprint, err);
-	if (rc < 0)
-		return rc;
-	snprintf(state->mode, sizeof(state->mode), "%s", mode);
-	snprintf(state->aws_dir, sizeof(state->aws_dir), "%s", aws);
-	snprintf(state->vpc_id, sizeof(state->vpc_id), "%s", plan->model.vpc_id);
-	state->generation = plan->nft.generation;
-	state->ct_mark_mask = plan->nft.ct_mark_mask;
-	state->acl_digest = plan->acl_digest;
-	state->ruleset_digest = fnv1a64(FNV1A64_OFFSET, plan->ruleset, strlen(plan->ruleset));
-	state->nft_generation = 0;
-	return 0;
-}
-
-static int write_record(const struct bw_globals *globals, const struct fw_opts *opts,
-			const struct fw_state *state, struct bw_err *err)
-{
-	int rc = fwstate_write(globals->root, opts->state_dir, state, err);
-
-	if (rc == 0 && opts->is_saved)
-		rc = fwstate_write(globals->root, FW_SAVE_DIR, state, err);
-	return rc;
-}
-
-/* Whether the loaded tables are exactly what plan would load: the record
- * says they were loaded from the same transaction, and the kernel's
- * ruleset generation says no transaction of anyone's came since. */
-static bool is_unchanged(const struct fw_state *last, bool has_last, const struct fw_plan *plan)
-{
-	struct bw_err ignored;
-	uint32_t now;
-
-	if (!has_last || !plan->ruleset || strcmp(last->mode, "enforcing") != 0 ||
-	    !last->nft_generation ||
-	    last->ruleset_digest != fnv1a64(FNV1A64_OFFSET, plan->ruleset, strlen(plan->ruleset)))
-		return false;
-	return nft_ruleset_generation(&now, &ignored) == 0 && now == last->nft_generation;
-}
-
-/* The model, once rendered and recorded, is not needed: freed before
- * libnftables makes the command's peak of memory. */
-static void plan_drop_model(struct fw_plan *plan)
-{
-	vpc_model_free(&plan->model);
-	vpc_model_init(&plan->model);
-}
-
-static void print_dry_run(const struct fw_state *last, bool has_last, const struct fw_plan *plan)
-{
-	printf("generation %u%s\n", plan->nft.generation,
-	       has_last && last->generation == plan->nft.generation ?
-		       " (unchanged: flows keep their ACL verdicts)" :
-		       " (flows are judged by the ACLs afresh)");
-	printf("would load (the kernel checked it):\n%s", plan->ruleset);
-}
-
-/* Both tables are there, as the kernel lists them. */
-static int verify_loaded(struct bw_err *err)
-{
-	bool has_inet, has_bridge;
-	int rc = fwobserve_tables(&has_inet, &has_bridge, err);
-
-	if (rc == 0 && !(has_inet && has_bridge))
-		rc = bw_errf(err, -EIO, "the kernel took the transaction but lists no table "
-			     "%s " VPC_NFT_TABLE, has_inet ? "bridge" : "inet");
-	return rc;
-}
-
-/* Loads plan, with the marks of a recycled generation cleared first. The
- * bridge knobs are already on. On failure nothing was loaded. */
-static int load_plan(const struct fw_state *last, bool has_last, const struct fw_plan *plan,
-		     struct bw_err *err)
-{
-	uint32_t old_mask = has_last ? last->ct_mark_mask : 0;
-	bool is_new_generation = !has_last || last->generation != plan->nft.generation;
-	int rc = 0;
-
-	/* A generation number comes back after a full cycle: flows still
-	 * marked with it from then are cleared first, so none passes the
-	 * ACLs on a verdict of an older ruleset (every later number is used
-	 * once a cycle, after this clear). A mask moved: the old bits are
-	 * bulwark's no more. */
-	if (is_new_generation && plan->nft.generation == 1 && has_last && last->generation)
-		rc = ctmark_clear(plan->nft.ct_mark_mask, err);
-	if (rc == 0 && old_mask && old_mask != plan->nft.ct_mark_mask)
-		rc = ctmark_clear(old_mask, err);
-	if (rc == 0)
-		rc = nft_apply(plan->ruleset, false, err);
-	return rc;
-}
-
-/* Without CAP_NET_ADMIN (asked of the kernel: capget, not guessed from an
- * error) this host cannot enforce: metadata-only, unless --require. */
-static int apply_without_permission(const struct bw_globals *globals,
-				    const struct fw_opts *opts, struct fw_plan *plan,
-				    struct fw_state *state, struct bw_err *err)
-{
-	int rc;
-
-	if (opts->is_dry_run) {
-		printf("%s", plan->ruleset);
-		cmd_warn("no CAP_NET_ADMIN: the kernel did not check this ruleset");
-		return 0;
-	}
-	if (opts->is_required)
-		return bw_errf(err, -EPERM, "fw apply: no CAP_NET_ADMIN: this host cannot enforce");
-	cmd_warn("no CAP_NET_ADMIN: this host cannot enforce: metadata-only");
-	rc = prepare_record(opts, plan, "metadata-only", state, err);
-	return rc ?: write_record(globals, opts, state, err);
-}
-
 static int fw_apply(const struct bw_globals *globals, const struct fw_opts *opts,
 		    struct bw_err *err)
 {
-	struct vec undo = VEC_INIT(struct knob);
-	struct fw_state state, record;
-	struct fw_plan plan = { 0 };
-	bool has_state = false, is_loaded = false;
-	int lock_fd = -1;
-	int rc = 0;
+	json_t *answer = NULL;
+	bool is_served = false;
+	int rc = via_server(globals, opts->is_alone, "POST", "/fw/apply", folder_body(opts), &answer, &is_served,
+			    err);
 
-	fwstate_init(&state);
-	fwstate_init(&record);
-	/* No edit may land between reading the files and recording their
-	 * fingerprint, nor between reading the record and writing it. */
-	if (opts->aws_dir)
-		rc = awslock_acquire(opts->aws_dir, &lock_fd, err);
-	if (rc == 0)
-		rc = read_state(globals->root, opts->state_dir, &state, &has_state, err);
-	if (rc == 0)
-		rc = plan_build(opts, &state, has_state, &plan, err);
-	if (rc < 0)
-		goto out;
-	if (!nft_has_permission()) {
-		rc = apply_without_permission(globals, opts, &plan, &state, err);
-		goto out;
-	}
-	if (opts->is_dry_run) {
-		plan_drop_model(&plan);
-		rc = brnf_enable(globals->root, true, &undo, err) ?:
-			nft_apply(plan.ruleset, true, err);
-		if (rc == 0)
-			print_dry_run(&state, has_state, &plan);
-		goto out;
-	}
-	/* The record, the bridge knobs, then the tables: a failure before the
-	 * load puts the knobs back and leaves the tables as they were. */
-	rc = knobs_merge(&record.saved_knobs, &state.saved_knobs) < 0 ?
-		bw_errf(err, -ENOMEM, "out of memory") :
-		prepare_record(opts, &plan, "enforcing", &record, err);
-	plan_drop_model(&plan);
-	if (rc == 0)
-		rc = brnf_enable(globals->root, false, &undo, err);
-	if (rc == 0 && knobs_merge(&record.saved_knobs, &undo) < 0)
-		rc = bw_errf(err, -ENOMEM, "out of memory");
-	if (rc == 0 && is_unchanged(&state, has_state, &plan)) {
-		record.nft_generation = state.nft_generation;
-		rc = write_record(globals, opts, &record, err);
-		if (rc == 0)
-			printf("fw: unchanged (generation %u): nothing loaded\n", plan.nft.generation);
-		goto out;
-	}
-	if (rc == 0)
-		rc = load_plan(&state, has_state, &plan, err);
-	is_loaded = rc == 0;
-	if (rc == 0)
-		rc = verify_loaded(err);
-	if (rc == 0)
-		rc = nft_ruleset_generation(&record.nft_generation, err);
-	if (rc == 0)
-		rc = write_record(globals, opts, &record, err);
-	if (rc == 0)
-		printf("fw: enforcing (tables inet and bridge " VPC_NFT_TABLE "), generation %u\n",
-		       plan.nft.generation);
-	if (rc < 0 && is_loaded) {
-		char why[sizeof(err->msg)];
-
-		snprintf(why, sizeof(why), "%s", err->msg);
-		bw_errf(err, rc, "the tables are loaded, but %.400s", why);
-	}
-out:
-	/* Once loaded, the tables need the knobs: they stay, and the error
-	 * says what is missing. */
-	if (rc < 0 && !is_loaded) {
-		struct bw_err ignored;
-
-		knobs_restore(globals->root, &undo, &ignored);
-	}
-	vec_free(&undo);
-	awslock_release(lock_fd);
-	plan_free(&plan);
-	fwstate_free(&record);
-	fwstate_free(&state);
-	return rc;
+	if (rc == 0 && is_served)
+		print_served(answer);
+	json_decref(answer);
+	if (rc < 0 || is_served)
+		return rc;
+	return run_alone(globals, opts, fwengine_apply, err);
 }
 
 /* fw reapply: what `fw apply --save` recorded, loaded again (at boot). */
@@ -456,8 +311,10 @@ static int fw_reapply(const struct bw_globals *globals, const struct fw_opts *op
 	struct fw_state saved;
 	struct fw_opts again = *opts;
 	bool has_saved;
-	int rc = read_state(globals->root, FW_SAVE_DIR, &saved, &has_saved, err);
+	int rc;
 
+	fwstate_init(&saved);
+	rc = fwstate_read(globals->root, FW_SAVE_DIR, &saved, &has_saved, err);
 	if (rc == 0 && !has_saved)
 		rc = bw_errf(err, -ENOENT, "fw reapply: nothing saved (fw apply --save records "
 			     "it in " FW_SAVE_DIR "/" FWSTATE_NAME ")");
@@ -475,25 +332,27 @@ static int fw_reapply(const struct bw_globals *globals, const struct fw_opts *op
 static int fw_check(const struct bw_globals *globals, const struct fw_opts *opts,
 		    struct bw_err *err)
 {
-	struct fw_state last;
-	struct fw_plan plan = { 0 };
-	bool has_last;
-	int rc = read_state(globals->root, opts->state_dir, &last, &has_last, err);
+	struct fwengine e;
+	struct fwengine_opts eopts = engine_opts(opts);
+	char *ruleset = NULL;
+	unsigned generation = 0;
+	int rc;
 
-	if (rc == 0)
-		rc = plan_build(opts, &last, has_last, &plan, err);
+	fwengine_init(&e, globals->root, false);
+	e.warn = warn_line;
+	rc = fwengine_render(&e, &eopts, true, &ruleset, &generation, err);
 	if (rc == 0 && !nft_has_permission())
 		rc = bw_errf(err, -EPERM, "fw check: no CAP_NET_ADMIN: the kernel cannot be asked");
 	if (rc == 0)
-		rc = nft_apply(plan.ruleset, true, err);
+		rc = nft_apply(ruleset, true, err);
 	if (rc == 0 && opts->is_json)
 		cmd_print_json(json_pack("{s:b, s:I, s:I}", "accepted", 1, "bytes",
-					 (json_int_t)strlen(plan.ruleset), "generation",
-					 (json_int_t)plan.nft.generation));
+					 (json_int_t)strlen(ruleset), "generation",
+					 (json_int_t)generation));
 	else if (rc == 0)
-		printf("fw: the kernel accepts the ruleset (%zu bytes)\n", strlen(plan.ruleset));
-	plan_free(&plan);
-	fwstate_free(&last);
+		printf("fw: the kernel accepts the ruleset (%zu bytes)\n", strlen(ruleset));
+	free(ruleset);
+	fwengine_free(&e);
 	return rc;
 }
 
@@ -502,8 +361,10 @@ static int fw_delete(const struct bw_globals *globals, const struct fw_opts *opt
 {
 	struct fw_state state;
 	bool has_state;
-	int rc = read_state(globals->root, opts->state_dir, &state, &has_state, err);
+	int rc;
 
+	fwstate_init(&state);
+	rc = fwstate_read(globals->root, opts->state_dir, &state, &has_state, err);
 	if (rc < 0)
 		goto out;
 	if (opts->is_dry_run) {
@@ -538,232 +399,133 @@ out:
 
 /* ---- status ---------------------------------------------------------------- */
 
+static const char *str_or_dash(const json_t *doc, const char *key)
+{
+	return json_string_value(json_object_get(doc, key)) ?: "-";
+}
+
+static void print_status(const json_t *doc)
+{
+	const json_t *tables = json_object_get(doc, "tables"), *drops = json_object_get(doc, "drops");
+	bool has_inet = json_is_true(json_object_get(tables, "inet"));
+	bool has_bridge = json_is_true(json_object_get(tables, "bridge"));
+	json_int_t generation = json_integer_value(json_object_get(doc, "generation"));
+	void *iter;
+
+	printf("%-18s %s\n", "mode", str_or_dash(doc, "mode"));
+	printf("%-18s %s\n", "from", str_or_dash(doc, "aws"));
+	printf("%-18s %s\n", "vpc", str_or_dash(doc, "vpc"));
+	if (generation)
+		printf("%-18s %u (ct mark bits 0x%08x)\n", "generation", (unsigned)generation,
+		       (uint32_t)json_integer_value(json_object_get(doc, "ct_mark_mask")));
+	printf("%-18s %s%s%s\n", "tables", has_inet ? "inet " VPC_NFT_TABLE : "",
+	       has_inet && has_bridge ? ", " : "",
+	       has_bridge ? "bridge " VPC_NFT_TABLE : has_inet ? "" : "absent");
+	if (has_inet) {
+		printf("%-18s %" JSON_INTEGER_FORMAT "\n", "eni addresses",
+		       json_integer_value(json_object_get(doc, "eni_addresses")));
+		printf("%-18s %" JSON_INTEGER_FORMAT "\n", "security groups",
+		       json_integer_value(json_object_get(doc, "security_groups")));
+	}
+	if (json_object_size(drops))
+		printf("dropped, by what decided it:\n");
+	for (iter = json_object_iter((json_t *)drops); iter;
+	     iter = json_object_iter_next((json_t *)drops, iter))
+		printf("  %-28s %" JSON_INTEGER_FORMAT " packets\n", json_object_iter_key(iter),
+		       json_integer_value(json_object_iter_value(iter)));
+}
+
 static int fw_status(const struct bw_globals *globals, const struct fw_opts *opts,
 		     struct bw_err *err)
 {
-	struct fw_loaded loaded = { 0 };
-	struct fw_state state;
-	const char *mode = "off";
-	char bypass[160] = "", mode_text[240];
-	bool has_state;
-	int rc = read_state(globals->root, opts->state_dir, &state, &has_state, err);
+	char *e_state = api_escape(opts->state_dir), *target = NULL;
+	json_t *doc = NULL;
+	bool is_served = false;
+	int rc;
 
-	if (rc == 0 && nft_has_permission())
-		rc = fwobserve_read(&loaded, err);
-	if (rc < 0)
-		goto out;
-	if (has_state)
-		mode = state.mode;
-	/* Never report what the kernel does not show. */
-	if (strcmp(mode, "enforcing") == 0 && !(loaded.has_inet && loaded.has_bridge))
-		mode = "enforcing, but the tables are gone";
-	if (rc == 0 && strcmp(mode, "enforcing") == 0)
-		rc = brnf_check(globals->root, bypass, sizeof(bypass), err);
-	if (rc < 0)
-		goto out;
-	if (bypass[0]) {
-		snprintf(mode_text, sizeof(mode_text),
-			 "enforcing, but bridged traffic bypasses the groups (%s)", bypass);
-		mode = mode_text;
-	}
-	if (opts->is_json) {
-		json_t *counters = json_object();
+	if (e_state && asprintf(&target, "/fw/status?state_dir=%s", e_state) < 0)
+		target = NULL;
+	free(e_state);
+	rc = target ? via_server(globals, opts->is_alone, "GET", target, NULL, &doc, &is_served, err) :
+		      bw_errf(err, -ENOMEM, "out of memory");
+	free(target);
+	if (rc == 0 && !is_served) {
+		struct fwengine e;
 
-		for (size_t i = 0; counters && i < loaded.n_counters; i++)
-			json_object_set_new(counters, loaded.counters[i].name,
-					    json_integer((json_int_t)loaded.counters[i].packets));
-		cmd_print_json(json_pack(
-			"{s:s, s:s?, s:s?, s:I, s:s?, s:{s:b, s:b}, s:I, s:I, s:o*}", "mode", mode,
-			"aws", has_state && state.aws_dir[0] ? state.aws_dir : NULL, "vpc",
-			has_state && state.vpc_id[0] ? state.vpc_id : NULL, "generation",
-			(json_int_t)(has_state ? state.generation : 0), "fingerprint",
-			has_state && state.fingerprint[0] ? state.fingerprint : NULL, "tables",
-			"inet", loaded.has_inet, "bridge", loaded.has_bridge, "eni_addresses",
-			(json_int_t)loaded.n_eni_addrs, "security_groups",
-			(json_int_t)loaded.n_groups, "drops", counters));
-		goto out;
+		fwengine_init(&e, globals->root, false);
+		rc = fwengine_status(&e, opts->state_dir, &doc, err);
+		fwengine_free(&e);
 	}
-	printf("%-18s %s\n", "mode", mode);
-	printf("%-18s %s\n", "from", has_state && state.aws_dir[0] ? state.aws_dir : "-");
-	printf("%-18s %s\n", "vpc", has_state && state.vpc_id[0] ? state.vpc_id : "-");
-	if (has_state && state.generation)
-		printf("%-18s %u (ct mark bits 0x%08x)\n", "generation", state.generation,
-		       state.ct_mark_mask);
-	printf("%-18s %s%s%s\n", "tables", loaded.has_inet ? "inet " VPC_NFT_TABLE : "",
-	       loaded.has_inet && loaded.has_bridge ? ", " : "",
-	       loaded.has_bridge ? "bridge " VPC_NFT_TABLE :
-	       loaded.has_inet ? "" : "absent");
-	if (loaded.has_inet) {
-		printf("%-18s %zu\n", "eni addresses", loaded.n_eni_addrs);
-		printf("%-18s %zu\n", "security groups", loaded.n_groups);
-	}
-	if (loaded.n_counters)
-		printf("dropped, by what decided it:\n");
-	for (size_t i = 0; i < loaded.n_counters; i++)
-		printf("  %-28s %" PRIu64 " packets\n", loaded.counters[i].name,
-		       loaded.counters[i].packets);
-out:
-	fwstate_free(&state);
+	/* The counters in the kernel's order, as the command alone prints them. */
+	if (rc == 0 && opts->is_json)
+		cmd_print_json(json_incref(doc));
+	else if (rc == 0)
+		print_status(doc);
+	json_decref(doc);
 	return rc;
 }
 
 /* ---- authorize-*, revoke-* --------------------------------------------------- */
-
-/* Whether the live tables were rendered from the files in aws_dir: only
- * then do an edit's sets belong in them. */
-static bool is_live_for(const struct fw_state *state, bool has_state, const char *aws_dir)
-{
-	char aws[PATH_MAX];
-
-	return has_state && strcmp(state->mode, "enforcing") == 0 && realpath(aws_dir, aws) &&
-	       strcmp(aws, state->aws_dir) == 0;
-}
-
-/* Puts the live group back as the files on disk (unchanged, under the
- * lock) still have it, after the file could not be written. */
-static void undo_live_edit(const struct fw_opts *opts, const struct vpc_sg *after)
-{
-	struct vec warnings = VEC_INIT(struct awsjson_warning);
-	struct vpc_model before;
-	struct bw_err ignored;
-	char *reverse = NULL;
-	int sg;
-
-	vpc_model_init(&before);
-	if (awsdir_load(opts->aws_dir, opts->vpc_id, &before, &warnings, &ignored) == 0 &&
-	    (sg = vpc_find_sg(&before, opts->group_id)) >= 0)
-		reverse = vpc_nft_render_sg_update(&before, sg, after);
-	if (!reverse || nft_apply(reverse, false, &ignored) < 0)
-		cmd_warn("the live sets of %s could not be put back: run fw apply", opts->group_id);
-	free(reverse);
-	vec_free(&warnings);
-	vpc_model_free(&before);
-}
-
-/* The record follows the files: the next edit checks against it. */
-static void record_edit(const struct bw_globals *globals, const struct fw_opts *opts,
-			struct fw_state *state)
-{
-	struct bw_err err;
-
-	/* The live table is no longer the transaction apply recorded. */
-	state->ruleset_digest = 0;
-	state->nft_generation = 0;
-	if (awsdir_fingerprint(state->aws_dir, state->fingerprint, &err) < 0 ||
-	    fwstate_write(globals->root, opts->state_dir, state, &err) < 0)
-		cmd_warn("the change landed, but the record of it did not (%s): run fw apply",
-			 err.msg);
-}
 
 /* authorize-* and revoke-*: the file and the live sets change together or
  * neither does. */
 static int fw_edit(const struct bw_globals *globals, const struct fw_opts *opts,
 		   struct bw_err *err)
 {
-	enum vpc_dir dir = strstr(opts->sub, "ingress") ? VPC_INGRESS : VPC_EGRESS;
-	bool is_revoke = strncmp(opts->sub, "revoke", 6) == 0;
-	struct vec warnings = VEC_INIT(struct awsjson_warning);
-	struct vpc_model model, before;
-	struct fw_state state;
-	char path[PATH_MAX];
-	json_error_t jerr;
-	json_t *doc = NULL, *original = NULL;
-	bool has_state = false, is_live = false, is_live_vpc = false;
-	char *text = NULL, *update = NULL;
-	int rc, sg = -1, lock_fd = -1, n;
+	struct fwengine_opts eopts = engine_opts(opts);
+	json_t *body = folder_body(opts), *answer = NULL;
+	bool is_served = false;
+	int rc;
 
-	if (!opts->aws_dir || !opts->group_id || !opts->permissions)
+	if (!opts->aws_dir || !opts->group_id || !opts->permissions) {
+		json_decref(body);
 		return bw_err_input(err, "fw: --aws, --group-id and --ip-permissions are required");
-	n = snprintf(path, sizeof(path), "%s/security-groups.json", opts->aws_dir);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return bw_errf(err, -ENAMETOOLONG, "%.200s/security-groups.json: path too long",
-			       opts->aws_dir);
-	vpc_model_init(&model);
-	vpc_model_init(&before);
-	/* Read (the record too), change and write back under the folder's
-	 * lock: concurrent edits each land, none lost, each checked against
-	 * the record the one before it left. */
-	fwstate_init(&state);
-	rc = awslock_acquire(opts->aws_dir, &lock_fd, err);
-	if (rc == 0)
-		rc = read_state(globals->root, opts->state_dir, &state, &has_state, err);
-	is_live = rc == 0 && is_live_for(&state, has_state, opts->aws_dir);
-	/* The live sets are found by the group's place in the files the table
-	 * was rendered from: files changed since would refill the wrong one. */
-	if (rc == 0 && is_live)
-		rc = awsdir_check_fingerprint(opts->aws_dir, state.fingerprint, err);
-	if (rc == 0 && !(doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)))
-		rc = bw_err_at(err, path, jerr.line, jerr.column, "%s", jerr.text);
-	if (rc == 0) {
-		original = sgbefore_copy(doc, opts->group_id);
-		rc = sgedit_apply(doc, opts->group_id, dir, is_revoke, opts->permissions, err);
 	}
-	if (rc == 0 && !(text = json_dumps(doc, JSON_INDENT(4))))
-		rc = bw_errf(err, -ENOMEM, "out of memory");
-	/* The edited file must still be a valid model as a whole. */
-	if (rc == 0)
-		rc = awsdir_load_with_groups(opts->aws_dir, opts->vpc_id, text, &model, &warnings,
-					     err);
-	if (rc == 0 && (sg = vpc_find_sg(&model, opts->group_id)) < 0)
-		rc = bw_err_input(err, "fw: %s is not a group of the selected VPC", opts->group_id);
-	/* The live sets are the loaded VPC's: a group of another VPC in the
-	 * same files changes in the file alone (its index would name another
-	 * group's sets). */
-	is_live_vpc = is_live && rc == 0 && strcmp(model.vpc_id, state.vpc_id) == 0;
-	if (rc == 0 &&
-	    !(update = vpc_nft_render_sg_update(&model, sg, sgbefore_parse(original, &model,
-									   &before))))
-		rc = bw_errf(err, -ENOMEM, "out of memory");
-	if (rc < 0)
-		goto out;
-	if (opts->is_dry_run) {
-		/* The change checked and shown; nothing written. */
-		printf("%s", update);
-		goto out;
+	if (body) {
+		json_object_set_new(body, "GroupId", json_string(opts->group_id));
+		json_object_set_new(body, "IpPermissions", json_string(opts->permissions));
+		json_object_set_new(body, "direction",
+				    json_string(eopts.dir == VPC_INGRESS ? "ingress" : "egress"));
 	}
-	/* Live first: if the kernel refuses, the file stays as it was; if the
-	 * file cannot be written, the live sets go back. */
-	if (is_live_vpc)
-		rc = nft_apply(update, false, err);
-	if (rc == 0) {
-		rc = fsroot_replace("", path, text, err);
-		if (rc < 0 && is_live_vpc)
-			undo_live_edit(opts, VEC_AT(&model.sgs, struct vpc_sg, sg));
-	}
-	if (rc == 0 && is_live)
-		record_edit(globals, opts, &state);
-	if (rc == 0)
-		printf("fw: %s %s %s; %s\n", is_revoke ? "revoked" : "authorized",
-		       dir == VPC_INGRESS ? "ingress" : "egress", opts->group_id,
-		       is_live_vpc ? "live sets updated" :
-		       is_live ? "not in the loaded VPC: the file alone" : "no live table to update");
-out:
-	awslock_release(lock_fd);
-	fwstate_free(&state);
-	json_decref(original);
-	json_decref(doc);
-	vpc_model_free(&before);
-	free(text);
-	free(update);
-	vec_free(&warnings);
-	vpc_model_free(&model);
-	return rc;
+	rc = via_server(globals, opts->is_alone, "POST", eopts.is_revoke ? "/fw/revoke" : "/fw/authorize", body,
+			&answer, &is_served, err);
+	if (rc == 0 && is_served)
+		print_served(answer);
+	json_decref(answer);
+	if (rc < 0 || is_served)
+		return rc;
+	return run_alone(globals, opts, fwengine_edit, err);
 }
 
 int cmd_fw_apply(const struct bw_globals *globals, const char *aws_dir, const char *vpc_id,
 		 const char *state_dir, struct bw_err *err)
 {
 	struct fw_opts opts = { .aws_dir = aws_dir, .vpc_id = vpc_id, .state_dir = state_dir,
-				.is_required = true };
+				.is_required = true, .is_alone = true };
 
 	return fw_apply(globals, &opts, err);
 }
 
 int cmd_fw_status(const struct bw_globals *globals, const char *state_dir, struct bw_err *err)
 {
-	struct fw_opts opts = { .state_dir = state_dir };
+	struct fw_opts opts = { .state_dir = state_dir, .is_alone = true };
 
 	return fw_status(globals, &opts, err);
+}
+
+/* fw sync (cmd/fwsync.c) loads the folder it keeps as fw apply --aws would. */
+static int sync_apply(const struct bw_globals *globals, const char *dir, const char *vpc_id,
+		      const char *state_dir, bool is_dry_run, struct bw_err *err)
+{
+	struct fw_opts opts = { .aws_dir = dir, .vpc_id = vpc_id, .state_dir = state_dir,
+				.is_dry_run = is_dry_run, .is_required = true, .sub = "sync" };
+
+	return fw_apply(globals, &opts, err);
+}
+
+static int run_sync(const struct cli_call *call, struct bw_err *err)
+{
+	return fwsync_run(call, sync_apply, err);
 }
 
 static const struct cli_option fw_options[] = {
@@ -783,6 +545,7 @@ static const struct cli_option fw_options[] = {
 	{ "group-id", 0, "SG", "the security group to change (sg-...)" },
 	{ "ip-permissions", 0, "JSON", "the permissions, as the AWS CLI takes them" },
 	{ "namespace", 0, "NS", "the Kubernetes namespace (default: default)" },
+	{ "interval", 0, "SECONDS", "(sync) sync again every SECONDS until SIGTERM" },
 	{ 0 },
 };
 
@@ -888,6 +651,9 @@ static const struct cli_sub fw_subs[] = {
 	  "remove ingress permissions from a group" },
 	{ "revoke-egress", run_fw, FW_EDIT_OPTIONS, NULL, 0, 0, false,
 	  "remove egress permissions from a group" },
+	{ "sync", run_sync, "vpc,interval,state-dir,dry-run", NULL, 0, 0, false,
+	  "read the VPC's groups, ACLs, subnets and ENIs from the EC2 API and load what "
+	  "changed (--vpc, else the host's own VPC from IMDS)" },
 	{ "netpol", run_fw, FW_MODEL ",namespace,json", NULL, 0, 0, false,
 	  "Kubernetes NetworkPolicies, one per instance (YAML; --json: JSON)" },
 	{ 0 },

@@ -27,7 +27,7 @@ static int run(const struct cli_call *call, enum report_kind kind, struct bw_err
 	const char *level = cli_value(call, "level");
 	const char *format = cli_value(call, "format");
 	struct report_summary sum;
-	char *text = NULL;
+	char *text = NULL, *fixes = NULL;
 	int rc;
 
 	if (level) {
@@ -44,11 +44,18 @@ static int run(const struct cli_call *call, enum report_kind kind, struct bw_err
 	o.exceptions_dir = cli_value(call, "exceptions");
 	o.benchmark = cli_value(call, "benchmark");
 	o.kubelet_config = cli_value(call, "kubelet-config");
+	o.fixes = &fixes;
 	rc = report_generate(call->globals->root, &o, &text, &sum, err);
 	if (rc < 0)
 		return rc;
 	fputs(text, stdout);
 	free(text);
+	/* stdout stays bloodhound's report byte for byte; the fixes apart */
+	if (fixes && fixes[0]) {
+		fflush(stdout);
+		fputs(fixes, stderr);
+	}
+	free(fixes);
 	/* bloodhound exits 4 here; bulwark wrote the report, so 0, and says why. */
 	if (sum.status == REPORT_SKIP)
 		cmd_warn("%s", sum.why_all_skip);
@@ -89,8 +96,9 @@ const struct cli_command cmd_report = {
 	.subs = report_subs,
 	.description = "Judges this host (or the one under --root) against a benchmark and "
 		       "prints the report Bottlerocket's `apiclient report` prints. A check "
-		       "that cannot be performed is SKIP with its reason; each FAIL that a "
-		       "setting fixes is listed with its `bulwark set` command. Exit 0 "
+		       "that cannot be performed is SKIP with its reason; each FAIL is listed "
+		       "on stderr (text) or in `fix` (JSON) with the `bulwark set` command "
+		       "that fixes it, or \"" "no bulwark setting fixes this" "\". Exit 0 "
 		       "whenever the report is written, even when every check is SKIP "
 		       "(bloodhound exits 4 then; bulwark warns on stderr); with --strict, "
 		       "exit 1 when any check FAILs.",

@@ -56,7 +56,8 @@ const struct cli_command cmd_serve = {
 		       "members may call it, others get 403. Routes as Bottlerocket's apiserver: "
 		       "GET /, GET and PATCH /settings, PATCH /settings/keypair, GET and DELETE "
 		       "/tx, GET /tx/list, POST /tx/commit, /tx/commit_and_apply "
-		       "(?confirm_within=SECONDS), /tx/confirm and /tx/apply. Ready for systemd "
+		       "(?confirm_within=SECONDS), /tx/confirm and /tx/apply; GET /report, "
+		       "/report/cis?type=&level=&format= and /report/fips?format=. Ready for systemd "
 		       "(Type=notify) once the host holds the live settings; socket activation "
 		       "is taken.",
 };

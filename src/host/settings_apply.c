@@ -9,6 +9,7 @@
 #include "cmd/natplan.h"
 #include "host/fsroot.h"
 #include "host/natapply.h"
+#include "host/netproxy.h"
 #include "host/nft.h"
 #include "render/host_nft.h"
 #include "util/strbuf.h"
@@ -42,9 +43,14 @@ static const char *nat_dir_of(const struct settings_host *host)
 static int keyed(struct bw_err *err, int rc, const char *key)
 {
 	char inner[sizeof(err->msg)];
+	bool is_input = err->is_input;
 
+	/* An error that already names a settings key keeps its own words. */
+	if (strncmp(err->msg, "settings.", 9) == 0)
+		return rc;
 	snprintf(inner, sizeof(inner), "%s", err->msg);
 	bw_errf(err, rc, "%s: %s", key, inner);
+	err->is_input = is_input;
 	return rc;
 }
 
@@ -629,6 +635,15 @@ int settings_host_prepare(const struct settings_host *host, const struct setting
 	return rc;
 }
 
+/* The proxy record is bulwark's own and wholly the plan's: nothing to save. */
+static int proxy_converge(const char *root, const struct settings_plan *target,
+			  struct bw_err *err)
+{
+	int rc = netproxy_write(root, target->https_proxy, target->no_proxy, err);
+
+	return rc < 0 ? keyed(err, rc, "settings.network.https-proxy") : 0;
+}
+
 int settings_host_converge(const struct settings_host *host, const struct settings_plan *target,
 			   json_t *saved, struct bw_err *err)
 {
@@ -638,6 +653,7 @@ int settings_host_converge(const struct settings_host *host, const struct settin
 	       sysctls_converge(root, target, saved, err) ?:
 	       host_fw_converge(target, saved, err) ?:
 	       nat_converge(root, host, target, saved, err) ?:
+	       proxy_converge(root, target, err) ?:
 	       lockdown_converge(root, target, err);
 }
 

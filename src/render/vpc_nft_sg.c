@@ -26,8 +26,10 @@ static void members_free(struct group_members *members, size_t n)
 	free(members);
 }
 
-/* Every group's members, in one pass over the ENIs. */
-static int members_build(const struct vpc_model *model, struct group_members **out)
+/* The members of every group (is_wanted NULL) or of those is_wanted
+ * marks, in one pass over the ENIs; the others are left empty. */
+static int members_build(const struct vpc_model *model, const bool *is_wanted,
+			 struct group_members **out)
 {
 	size_t n = model->sgs.len;
 	struct group_members *raw = calloc(n + 1, sizeof(*raw));
@@ -44,6 +46,8 @@ static int members_build(const struct vpc_model *model, struct group_members **o
 		for (size_t i = 0; rc == 0 && i < eni->groups.len; i++) {
 			int g = *VEC_AT(&eni->groups, int, i);
 
+			if (is_wanted && !is_wanted[g])
+				continue;
 			for (size_t a = 0; rc == 0 && a < eni->addrs.len; a++) {
 				const struct cidr *addr = VEC_AT(&eni->addrs, struct cidr, a);
 				struct box box = { .verdict = 1 };
@@ -860,7 +864,7 @@ int vnft_render_sgs(struct strbuf *sb, const struct vpc_model *model)
 	if (rc == 0)
 		rc = format_addrs(model, &gs);
 	if (rc == 0)
-		rc = members_build(model, &members);
+		rc = members_build(model, NULL, &members);
 	if (rc == 0)
 		render_members_sets(sb, model, members);
 	for (size_t i = 0; rc == 0 && i < model->sgs.len; i++) {
@@ -953,15 +957,38 @@ static void render_new_members_sets(struct strbuf *sb, const struct vpc_model *m
 	}
 }
 
+static void mark_named_groups(const struct vpc_sg *sg, size_t n_groups, bool *is_wanted)
+{
+	for (size_t r = 0; r < sg->rules.len; r++) {
+		const struct sg_rule *rule = VEC_AT(&sg->rules, struct sg_rule, r);
+
+		if (rule->peer_kind == VPC_PEER_GROUP && rule->peer >= 0 &&
+		    (size_t)rule->peer < n_groups)
+			is_wanted[rule->peer] = true;
+	}
+}
+
 char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg,
 			       const struct vpc_sg *previous)
 {
 	struct strbuf sb = { 0 };
+	bool *is_wanted;
+	int rc;
 	struct sg_sets sets, before = { 0 };
 	struct group_members *members;
 	bool is_same_shape = false;
 
-	if (members_build(model, &members) < 0)
+	/* Only the groups the rules name, now or before: an edit costs the
+	 * group's rules, not the VPC's ENIs times its groups. */
+	is_wanted = calloc(model->sgs.len + 1, sizeof(*is_wanted));
+	if (!is_wanted)
+		return NULL;
+	mark_named_groups(VEC_AT(&model->sgs, struct vpc_sg, sg), model->sgs.len, is_wanted);
+	if (previous)
+		mark_named_groups(previous, model->sgs.len, is_wanted);
+	rc = members_build(model, is_wanted, &members);
+	free(is_wanted);
+	if (rc < 0)
 		return NULL;
 	if (sg_sets_build(model, members, VEC_AT(&model->sgs, struct vpc_sg, sg), &sets) < 0) {
 		members_free(members, model->sgs.len);

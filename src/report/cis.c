@@ -26,37 +26,49 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const struct conf_file *)a)->name, ((const struct conf_file *)b)->name);
 }
 
-/* The install command modprobe would run for module: a file in an earlier
- * folder hides one named alike in a later folder; the files are read in
- * name order across the folders, and the first install line counts. */
-static int modprobe_install(const char *root, const char *module, char *cmd, size_t size,
-			    struct bw_err *err)
+/* The drop-ins of dirs (each a host folder, in priority order) ending in
+ * suffix, in name order across the folders; a file in an earlier folder
+ * hides one named alike in a later folder (as systemd and modprobe read
+ * their configuration). A vec of struct conf_file. */
+static int conf_dropins(const char *root, const char *const *dirs, size_t n_dirs,
+			const char *suffix, struct vec *files, struct bw_err *err)
 {
-	struct vec files = VEC_INIT(struct conf_file);
 	int rc = 0;
 
-	cmd[0] = '\0';
-	for (size_t d = 0; d < N(modprobe_dirs) && rc == 0; d++) {
+	for (size_t d = 0; d < n_dirs && rc == 0; d++) {
 		struct vec names = VEC_INIT(struct hostread_name);
 
-		rc = hostread_list(root, modprobe_dirs[d], ".conf", &names, err);
+		rc = hostread_list(root, dirs[d], suffix, &names, err);
 		for (size_t i = 0; rc == 0 && i < names.len; i++) {
 			struct conf_file f = { 0 };
 			bool is_hidden = false;
 
 			snprintf(f.name, sizeof(f.name), "%s", VEC_AT(&names, struct hostread_name, i)->s);
-			for (size_t k = 0; k < files.len; k++)
-				is_hidden |= strcmp(VEC_AT(&files, struct conf_file, k)->name, f.name) == 0;
+			for (size_t k = 0; k < files->len; k++)
+				is_hidden |= strcmp(VEC_AT(files, struct conf_file, k)->name, f.name) == 0;
 			if (is_hidden)
 				continue;
-			snprintf(f.path, sizeof(f.path), "%s/%s", modprobe_dirs[d], f.name);
-			if (vec_push(&files, &f) < 0)
+			snprintf(f.path, sizeof(f.path), "%s/%s", dirs[d], f.name);
+			if (vec_push(files, &f) < 0)
 				rc = bw_errf(err, -ENOMEM, "out of memory");
 		}
 		vec_free(&names);
 	}
-	if (files.len > 1)
-		qsort(files.items, files.len, files.item_size, by_name);
+	if (rc == 0 && files->len > 1)
+		qsort(files->items, files->len, files->item_size, by_name);
+	return rc;
+}
+
+/* The install command modprobe would run for module: the files are read in
+ * name order across the folders, and the first install line counts. */
+static int modprobe_install(const char *root, const char *module, char *cmd, size_t size,
+			    struct bw_err *err)
+{
+	struct vec files = VEC_INIT(struct conf_file);
+	int rc;
+
+	cmd[0] = '\0';
+	rc = conf_dropins(root, modprobe_dirs, N(modprobe_dirs), ".conf", &files, err);
 	for (size_t i = 0; rc == 0 && i < files.len && !cmd[0]; i++) {
 		char *text = NULL;
 
@@ -367,50 +379,59 @@ static void br03040203(const struct check_host *host, struct check_result *res)
 	judge_established(host, 6, res);
 }
 
-/* journald's Storage= as systemd reads it: journald.conf, then the
- * drop-ins (/usr/lib before /etc for a name, each in name order); the
- * last one wins. Bottlerocket sets it in its /usr/lib drop-in. */
+/* journald's Storage= as systemd reads it: the first journald.conf of
+ * /etc, /run, /usr/local/lib, /usr/lib (systemd), then the drop-ins of
+ * the journald.conf.d folders there in name order, an earlier folder's
+ * file hiding a later one's of the same name; the last assignment in
+ * [Journal] wins. Bottlerocket sets it in its /usr/lib drop-in. */
 static void br04010101(const struct check_host *host, struct check_result *res)
 {
-	static const char *const dirs[] = { "/usr/lib/systemd/journald.conf.d",
-					    "/etc/systemd/journald.conf.d" };
-	char storage[64] = "";
+	static const char *const mains[] = { "/etc/systemd/journald.conf",
+					     "/run/systemd/journald.conf",
+					     "/usr/local/lib/systemd/journald.conf",
+					     "/usr/lib/systemd/journald.conf" };
+	static const char *const dirs[] = { "/etc/systemd/journald.conf.d",
+					    "/run/systemd/journald.conf.d",
+					    "/usr/local/lib/systemd/journald.conf.d",
+					    "/usr/lib/systemd/journald.conf.d" };
+	struct vec files = VEC_INIT(struct conf_file);
+	char storage[64] = "auto";
 	bool is_read = false;
 	struct bw_err err;
+	char *text = NULL;
 
-	for (int pass = 0; pass < 3; pass++) {
-		struct vec names = VEC_INIT(struct hostread_name);
-
-		if (pass > 0 && hostread_list(host->root, dirs[pass - 1], ".conf", &names, &err) < 0) {
+	for (size_t i = 0; i < N(mains) && !is_read; i++) {
+		if (!fsroot_exists(host->root, mains[i]))
+			continue;
+		if (hostread_file(host->root, mains[i], 1u << 20, &text, &err) < 0) {
 			check_skip(res, "unable to verify journald settings: %s", check_why(host, &err));
 			return;
 		}
-		for (size_t i = 0; i < (pass == 0 ? 1 : names.len); i++) {
-			char path[512];
-			char *text = NULL;
-
-			if (pass == 0)
-				snprintf(path, sizeof(path), "/etc/systemd/journald.conf");
-			else
-				snprintf(path, sizeof(path), "%s/%s", dirs[pass - 1],
-					 VEC_AT(&names, struct hostread_name, i)->s);
-			if (hostread_file(host->root, path, 1u << 20, &text, &err) < 0)
-				continue;
-			is_read = true;
-			for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-				line += strspn(line, " \t");
-				if (strncmp(line, "Storage=", 8) == 0)
-					snprintf(storage, sizeof(storage), "%.*s",
-						 (int)strcspn(line + 8, " \t\r"), line + 8);
-			}
-			free(text);
-		}
-		vec_free(&names);
+		journald_storage(text, storage, sizeof(storage));
+		free(text);
+		is_read = true;
 	}
+	if (conf_dropins(host->root, dirs, N(dirs), ".conf", &files, &err) < 0) {
+		check_skip(res, "unable to verify journald settings: %s", check_why(host, &err));
+		vec_free(&files);
+		return;
+	}
+	for (size_t i = 0; i < files.len; i++) {
+		if (hostread_file(host->root, VEC_AT(&files, struct conf_file, i)->path, 1u << 20,
+				  &text, &err) < 0) {
+			check_skip(res, "unable to verify journald settings: %s", check_why(host, &err));
+			vec_free(&files);
+			return;
+		}
+		journald_storage(text, storage, sizeof(storage));
+		free(text);
+		is_read = true;
+	}
+	vec_free(&files);
 	if (!is_read)
 		check_skip(res, "unable to verify journald settings: no journald configuration");
 	else if (strcmp(storage, "persistent") != 0)
-		check_fail(res, "journald is not configured (Storage=%s)", storage[0] ? storage : "auto");
+		check_fail(res, "journald is not configured (Storage=%s)", storage);
 	else
 		check_pass(res);
 }

@@ -80,6 +80,24 @@ static const json_t *at(const json_t *doc, const char *a, const char *b, const c
 	return v;
 }
 
+/* Whether a path the kubelet config names has a ".." segment: under
+ * --root it could lead out of the fake root, so the check is not made. */
+static bool has_dotdot(const json_t *path)
+{
+	const char *p = json_string_value(path);
+
+	if (!p)
+		return false;
+	for (const char *seg = p; *seg; seg += strcspn(seg, "/")) {
+		seg += strspn(seg, "/");
+		if (strncmp(seg, "..", 2) == 0 && (seg[2] == '/' || seg[2] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+#define DOTDOT_SKIP "%s '%.400s' has a '..' segment; bulwark does not follow it (it could leave the root)"
+
 static bool exists_nonempty(const struct check_host *host, const json_t *path)
 {
 	const char *p = json_string_value(path);
@@ -181,6 +199,8 @@ static void k8s04020300(const struct check_host *host, struct check_result *res)
 		return;
 	if (!json_is_string(v))
 		check_skip(res, PARSE_FAILED ": no authentication.x509.clientCAFile");
+	else if (has_dotdot(v))
+		check_skip(res, DOTDOT_SKIP, "clientCAFile", json_string_value(v));
 	else if (exists_nonempty(host, v))
 		check_pass(res);
 	else
@@ -252,7 +272,10 @@ static void k8s04020900(const struct check_host *host, struct check_result *res)
 	if (!doc)
 		return;
 	/* Without both, the kubelet bootstraps its serving certificate. */
-	if (!json_is_string(cert) || !json_is_string(key) ||
+	if (has_dotdot(cert) || has_dotdot(key))
+		check_skip(res, DOTDOT_SKIP, has_dotdot(cert) ? "tlsCertFile" : "tlsPrivateKeyFile",
+			   json_string_value(has_dotdot(cert) ? cert : key));
+	else if (!json_is_string(cert) || !json_is_string(key) ||
 	    (exists_nonempty(host, cert) && exists_nonempty(host, key)))
 		check_pass(res);
 	else

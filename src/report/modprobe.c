@@ -74,15 +74,20 @@ bool modprobe_find_install(const char *text, const char *module, char *cmd,
 
 bool modprobe_is_disabling(const char *cmd)
 {
-	static const char *const disabling[] = { "/bin/true", "/bin/false", "/usr/bin/true",
-						 "/usr/bin/false" };
+	/* bloodhound wants "install /bin/true"; /bin/false refuses the load
+	 * as surely (a documented deviation) */
+	static const char *const disabling[] = { "/bin/true", "/bin/false" };
 
 	for (size_t i = 0; i < sizeof(disabling) / sizeof(disabling[0]); i++) {
 		size_t n = strlen(disabling[i]);
 
-		if (strncmp(cmd, disabling[i], n) == 0 &&
-		    (cmd[n] == '\0' || cmd[n] == ' ' || cmd[n] == '\t'))
-			return true;
+		if (strncmp(cmd, disabling[i], n) != 0 ||
+		    (cmd[n] != '\0' && cmd[n] != ' ' && cmd[n] != '\t'))
+			continue;
+		/* modprobe hands the command to sh: anything that chains another
+		 * command ("/bin/true && modprobe --ignore-install udf") may
+		 * load the module after all */
+		return cmd[n + strcspn(cmd + n, ";&|`$()<>\n")] == '\0';
 	}
 	return false;
 }

@@ -73,6 +73,10 @@ static bool is_established_match(const json_t *match)
 		return false;
 	if (json_is_string(right))
 		return strcmp(json_string_value(right), "established") == 0;
+	/* `ct state established,related` is a list of flags;
+	 * `ct state { established, related }` an anonymous set */
+	if (json_is_object(right))
+		right = json_object_get(right, "set");
 	json_array_foreach(right, i, v)
 		if (json_is_string(v) && strcmp(json_string_value(v), "established") == 0)
 			return true;
@@ -141,6 +145,43 @@ static bool is_established_accept(const struct rule_shape *s)
 	       is_established_match(s->matches[0]);
 }
 
+static bool is_dormant_flag(const json_t *flag)
+{
+	const char *s = json_string_value(flag);
+
+	return s && (strcmp(s, "dormant") == 0 || strcmp(s, "off") == 0);
+}
+
+/* Whether a table is dormant (`flags dormant`): its base chains see no
+ * packets. The flags are a string or a list of them; nft 1.0.6 names
+ * the flag "off", later releases "dormant". */
+static bool is_dormant(const json_t *table)
+{
+	const json_t *flags = json_object_get(table, "flags");
+	size_t i;
+	json_t *v;
+
+	if (json_is_string(flags))
+		return is_dormant_flag(flags);
+	json_array_foreach(flags, i, v)
+		if (is_dormant_flag(v))
+			return true;
+	return false;
+}
+
+struct table_ref {
+	const char *family, *name;
+};
+
+static bool is_in(const struct table_ref *tables, int n, const char *family, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (family && name && strcmp(tables[i].family, family) == 0 &&
+		    strcmp(tables[i].name, name) == 0)
+			return true;
+	return false;
+}
+
 struct chain_ref {
 	const char *family, *table, *name;
 	int hook;
@@ -151,18 +192,29 @@ void nft_judge(const json_t *ruleset, int family, struct nft_verdicts *out)
 {
 	const json_t *items = json_object_get(ruleset, "nftables");
 	struct chain_ref chains[256];
-	int n_chains = 0;
+	struct table_ref dormant[64];
+	int n_chains = 0, n_dormant = 0;
 	size_t i;
 	json_t *item;
 
 	memset(out, 0, sizeof(*out));
+	json_array_foreach(items, i, item) {
+		const json_t *table = json_object_get(item, "table");
+		const char *fam = json_string_value(json_object_get(table, "family"));
+		const char *name = json_string_value(json_object_get(table, "name"));
+
+		if (table && fam && name && is_dormant(table) &&
+		    n_dormant < (int)(sizeof(dormant) / sizeof(dormant[0])))
+			dormant[n_dormant++] = (struct table_ref){ .family = fam, .name = name };
+	}
 	json_array_foreach(items, i, item) {
 		const json_t *chain = json_object_get(item, "chain");
 		const char *fam = json_string_value(json_object_get(chain, "family"));
 		const char *policy = json_string_value(json_object_get(chain, "policy"));
 		int hook = hook_index(json_string_value(json_object_get(chain, "hook")));
 
-		if (!chain || hook < 0 || !family_sees(fam, family))
+		if (!chain || hook < 0 || !family_sees(fam, family) ||
+		    is_in(dormant, n_dormant, fam, json_string_value(json_object_get(chain, "table"))))
 			continue;
 		out->n_base_chains[hook]++;
 		if (policy && strcmp(policy, "drop") == 0)

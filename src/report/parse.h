@@ -26,9 +26,17 @@ int kubelet_parse(const char *text, size_t len, const char *file, json_t **out,
 bool modprobe_find_install(const char *text, const char *module, char *cmd,
 			   size_t cmd_size);
 
-/* Whether an install command disables the module (/bin/true, /bin/false,
- * /usr/bin/true, /usr/bin/false, with or without arguments). */
+/* Whether an install command disables the module: /bin/true (what
+ * bloodhound wants) or /bin/false, with or without plain arguments, and
+ * nothing the shell would run after it (; & | ` $ ( ) < >). */
 bool modprobe_is_disabling(const char *cmd);
+
+/* Storage= of journald.conf text as systemd reads it: only inside
+ * [Journal], comments (# ;) and blank lines skipped, whitespace around key
+ * and value trimmed, backslash continuations joined, the last assignment
+ * winning; an empty value resets to "auto", an unknown one is ignored.
+ * storage keeps its value when text assigns nothing. */
+void journald_storage(const char *text, char *storage, size_t size);
 
 struct report_exception {
 	enum report_status status; /* an unknown status is SKIP */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "host/fsroot.h"
 #include "host/hostread.h"
@@ -27,6 +28,22 @@ int report_kind_from_name(const char *name, enum report_kind *kind)
 	return 0;
 }
 
+static bool is_regular(const char *root, const char *path)
+{
+	char full[1024];
+	struct stat st;
+
+	return fsroot_path(root, path, full, sizeof(full)) == 0 && stat(full, &st) == 0 &&
+	       S_ISREG(st.st_mode);
+}
+
+static bool is_directory(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* The exception for a check, if its file is there. An exceptions folder
  * given on the command line is read as is; the default one under root. */
 static int load_exception(const char *root, const struct report_options *o,
@@ -43,9 +60,18 @@ static int load_exception(const char *root, const struct report_options *o,
 		return bw_err_input(err, "--exceptions %.200s: path too long", dir);
 	if (!fsroot_exists(prefix, path))
 		return 0;
+	/* a folder or an unreadable file where the exception should be is
+	 * the operator's mistake (exit 2), not a report to write anyway */
+	if (!is_regular(prefix, path))
+		return bw_err_input(err, "exception %.400s: not a regular file", path);
 	rc = hostread_file(prefix, path, 64u << 10, &text, err);
-	if (rc == 0)
-		rc = exception_parse(text, strlen(text), path, &ex, err);
+	if (rc < 0) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", err->msg);
+		return bw_err_input(err, "exception %.200s: %.280s", path, why);
+	}
+	rc = exception_parse(text, strlen(text), path, &ex, err);
 	free(text);
 	if (rc < 0)
 		return rc;
@@ -107,6 +133,8 @@ int report_generate(const char *root, const struct report_options *o, char **out
 	int rc = 0;
 
 	*out = NULL;
+	if (o->fixes)
+		*o->fixes = NULL;
 	memset(summary, 0, sizeof(*summary));
 	if (o->kind != REPORT_FIPS && o->level != 1 && o->level != 2)
 		return bw_err_input(err, "level must be 1 or 2");
@@ -114,6 +142,15 @@ int report_generate(const char *root, const struct report_options *o, char **out
 	if (o->kind == REPORT_CIS_K8S && strcmp(host.benchmark, "v1.11.1") != 0 &&
 	    strcmp(host.benchmark, "v1.8.0") != 0)
 		return bw_err_input(err, "benchmark must be v1.11.1 or v1.8.0");
+	/* judging a root that is not there would mix in this host's own
+	 * firewall and report a host that does not exist */
+	if (host.root[0] && !is_directory(host.root))
+		return bw_err_input(err, "--root %.400s: not a directory", host.root);
+	if (o->kubelet_config && o->kubelet_config[0] != '/')
+		return bw_err_input(err, "--kubelet-config %.400s: must be an absolute path (on the "
+				    "host, under --root)", o->kubelet_config);
+	if (o->exceptions_dir && !is_directory(o->exceptions_dir))
+		return bw_err_input(err, "--exceptions %.400s: not a directory", o->exceptions_dir);
 	meta.level = o->kind == REPORT_FIPS ? 1 : o->level;
 	switch (o->kind) {
 	case REPORT_CIS:
@@ -164,6 +201,14 @@ int report_generate(const char *root, const struct report_options *o, char **out
 					  report_format_text(&meta, runs, n, summary);
 	if (!*out)
 		rc = bw_errf(err, -ENOMEM, "out of memory");
+	if (rc == 0 && o->fixes && o->format == REPORT_TEXT) {
+		*o->fixes = report_format_fixes(runs, n);
+		if (!*o->fixes) {
+			free(*out);
+			*out = NULL;
+			rc = bw_errf(err, -ENOMEM, "out of memory");
+		}
+	}
 out:
 	json_decref(owned_ruleset);
 	free(runs);

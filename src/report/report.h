@@ -30,6 +30,9 @@ struct report_options {
 	const json_t *ruleset;      /* NULL: the live ruleset ("list ruleset"); tests
 				     * pass libnftables JSON ({"nftables": [...]}) */
 	const struct timespec *now; /* NULL: the clock */
+	char **fixes;               /* text: when not NULL, set to one malloc'd
+				     * "*  <id> <fix>" line a FAIL ("" when none),
+				     * owned by the caller; NULL on error */
 };
 
 struct report_summary {

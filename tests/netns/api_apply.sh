@@ -110,5 +110,27 @@ check_eq "... applies" 200 "$STATUS"
 check_contains "... writes the rule" "install sctp /bin/true" "$(cat "$ROOT/etc/modprobe.d/bulwark.conf")"
 check_contains "... and warns it stays loaded" "denied but loaded until reboot or rmmod: sctp" \
 	"$(cat "$SCRATCH/server.log")"
+
+# The NAT's EC2 steps run with nat up only: refused by name, as bad input.
+check_call "nat with an ENI to attach" 204 '' PATCH /settings?tx=ec2 \
+	'{"nat":{"enabled":true,"eni_id":"eni-0123456789abcdef0"}}'
+call POST '/tx/commit_and_apply?tx=ec2'
+check_eq "... is refused as bad input" 400 "$STATUS"
+check_contains "... naming the key" "settings.nat.eni_id: the EC2 steps run only with 'bulwark nat up'" "$BODY"
+
+# network.https-proxy: kept for bulwark's own HTTP, which then goes through
+# it (the error names the proxy's address, not the server's).
+check_call "a proxy for bulwark's own HTTP" 204 '' PATCH /settings?tx=proxy \
+	'{"network":{"https-proxy":"http://127.0.0.1:9","no-proxy":["localhost"]}}'
+call POST '/tx/commit_and_apply?tx=proxy'
+check_eq "... applies" 200 "$STATUS"
+check_contains "... is recorded" '"https-proxy": "http://127.0.0.1:9"' "$(cat "$ROOT/run/bulwark/proxy.json")"
+out=$(ip netns exec "$NS" env -u https_proxy -u HTTPS_PROXY "$BULWARK" --root "$ROOT" apply -s "$SOCK" \
+	https://192.0.2.1/user-data 2>&1)
+check_contains "... and user data over https goes through it" "127.0.0.1 port 9" "$out"
+check_call "removing the proxy" 204 '' PATCH /settings?tx=proxy '{"network":{"https-proxy":""}}'
+call POST '/tx/commit_and_apply?tx=proxy'
+check_eq "... applies" 200 "$STATUS"
+check_contains "... no-proxy alone stays recorded" '"https-proxy": ""' "$(cat "$ROOT/run/bulwark/proxy.json")"
 check_stop "SIGTERM"
 finish

@@ -11,7 +11,8 @@ N="$PREFIX-rep"
 new_ns "$N"
 ROOT="$SCRATCH/root"
 mkdir -p "$ROOT"
-report() { ip netns exec "$N" "$BULWARK" "$@" report cis -l 2; }
+# the report on stdout; its fixes (stderr) in $SCRATCH/fixes
+report() { ip netns exec "$N" "$BULWARK" "$@" report cis -l 2 2>"$SCRATCH/fixes"; }
 # line ID OUTPUT: the report's status for check ID
 status_of() { printf '%s\n' "$2" | awk -v id="$1" '$2 == id { print substr($1, 2, 4) }'; }
 load() { printf '%s\n' "$1" | ip netns exec "$N" nft -f -; }
@@ -20,8 +21,12 @@ out=$(report --root "$ROOT")
 for id in 3.4.1.1 3.4.1.2 3.4.2.1 3.4.2.2; do
 	check_eq "no ruleset: $id FAILs" FAIL "$(status_of $id "$out")"
 done
-check_contains "the FAIL carries its fix" \
-	"*  3.4.1.1 bulwark set settings.firewall.host.enabled=true" "$out"
+check_contains "the FAIL's fix is on stderr" \
+	"*  3.4.1.1 bulwark set settings.firewall.host.enabled=true" "$(cat "$SCRATCH/fixes")"
+check_contains "... and one no setting fixes says so" \
+	"*  1.5.1 no bulwark setting fixes this" "$(cat "$SCRATCH/fixes")"
+check_eq "stdout is bloodhound's report: the result line last" \
+	"Compliance check result: FAIL" "$(printf '%s\n' "$out" | tail -n 1)"
 
 # The shape of bulwark's own host table (named counters on the drops).
 load 'table inet t_fw {
@@ -128,6 +133,9 @@ echo 1 >"$ROOT/proc/sys/kernel/randomize_va_space"
 echo 0 >"$ROOT/proc/sys/kernel/unprivileged_bpf_disabled"
 echo 1000 >"$ROOT/proc/sys/user/max_user_namespaces"
 echo "[none] integrity confidentiality" >"$ROOT/sys/kernel/security/lockdown"
+# 1.1.1.1 and 3.3.1 read /proc/modules (neither module loaded) and
+# modprobe.d, where the applier writes bulwark.conf.
+echo "ext4 1003520 1 - Live 0xffffffffc0400000" >"$ROOT/proc/modules"
 SOCK="$SCRATCH/api.sock"
 ip netns exec "$N" sh -c 'mount --bind /proc/sys/net "$0/proc/sys/net" && exec "$@"' \
 	"$ROOT" "$BULWARK" --root "$ROOT" serve --socket-path "$SOCK" \
@@ -140,11 +148,18 @@ for _ in $(seq 1200); do
 	kill -0 "$SERVER_PID" 2>/dev/null || break
 	sleep 0.05
 done
+before=$(ip netns exec "$N" "$BULWARK" --root "$ROOT" report cis -l 2 2>/dev/null)
+for id in 1.1.1.1 1.4.2 3.3.1; do
+	check_eq "before the profile: $id FAILs" FAIL "$(status_of $id "$before")"
+done
 check "bulwark set hardening.profile=cis-level-2" \
 	"$BULWARK" set -s "$SOCK" hardening.profile=cis-level-2 firewall.host.allow-tcp=22
 out=$(ip netns exec "$N" sh -c 'mount --bind /proc/sys/net "$0/proc/sys/net" && exec "$@"' \
 	"$ROOT" "$BULWARK" --root "$ROOT" report cis -l 2)
-for id in 3.4.1.1 3.4.1.2 3.4.2.1 3.4.2.2 1.4.1 1.4.3 1.4.4 3.2.2; do
+# every automatic check the profile can fix (1.5.2 below: a fake lockdown
+# file cannot show the kernel's brackets)
+for id in 1.1.1.1 1.4.1 1.4.2 1.4.3 1.4.4 3.1.1 3.2.1 3.2.2 3.2.3 3.2.4 3.2.5 3.2.6 3.2.7 \
+	3.3.1 3.4.1.1 3.4.1.2 3.4.2.1 3.4.2.2; do
 	check_eq "cis-level-2 profile: $id PASSes" PASS "$(status_of $id "$out")"
 done
 # A fake lockdown file keeps what was written; the kernel's would show it

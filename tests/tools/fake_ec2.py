@@ -17,8 +17,17 @@ model.json: {"instance_id", "region", "mac", "primary_eni", "account",
   "enis": {"eni-…": {"mac", "subnet", "vpc", "ip", "attached_to": "i-…" | null,
            "on_attach": "shell command run when attached" | null}},
   "addresses": {"eipalloc-…": {"public_ip", "association": null}},
+  "vpc_dir": "an --aws folder (the AWS CLI's describe-* output)" | absent,
+  "page_size": the most items a describe-* page holds (default 1000),
   "iam_allow": ["Action", …] (optional: any other action is refused with
   UnauthorizedOperation, as an IAM policy granting only these would)}
+The describe-* actions fw sync calls (DescribeVpcs, DescribeSubnets,
+DescribeSecurityGroups, DescribeNetworkAcls, DescribeInstances,
+DescribeNetworkInterfaces without ids, GetManagedPrefixListEntries) answer
+from vpc_dir's JSON turned back into EC2's XML, filtered by vpc-id
+(Filter.N.Name/Value.M) and paginated with NextToken and MaxResults;
+AuthorizeSecurityGroupIngress and RevokeSecurityGroupIngress change
+vpc_dir/security-groups.json. A fault "ok" lets one request through.
 faults: InUse, IncorrectState, Throttle (503 RequestLimitExceeded), 500
   (a bare HTTP 500), malformed (HTTP 200, broken XML), drop (the connection
   closed without a reply), AuthFailure, lost-reply (done, then the connection
@@ -220,9 +229,162 @@ def numbered(params, prefix):
     return out
 
 
+# ---- describe-* from an --aws folder ---------------------------------------
+
+# The AWS CLI's key -> EC2's element, where it is not the key with its
+# first letter lowered (the EC2 API model's locationName).
+XML_NAMES = {
+    "UserIdGroupPairs": "groups", "Tags": "tagSet", "TagSet": "tagSet", "Groups": "groupSet",
+    "Associations": "associationSet", "Entries": "entrySet", "Reservations": "reservationSet",
+    "Instances": "instancesSet", "NetworkInterfaces": "networkInterfaceSet",
+    "PrivateIpAddresses": "privateIpAddressesSet", "Ipv6Addresses": "ipv6AddressesSet",
+    "Ipv4Prefixes": "ipv4PrefixSet", "Ipv6Prefixes": "ipv6PrefixSet", "Vpcs": "vpcSet",
+    "Subnets": "subnetSet", "NetworkAcls": "networkAclSet",
+    "SecurityGroups": "securityGroupInfo",
+}
+# Where the same key has another element in one kind of object.
+XML_NAMES_IN = {
+    ("SecurityGroup", "Description"): "groupDescription",
+    ("Instance", "SecurityGroups"): "groupSet",
+    ("Instance", "State"): "instanceState",
+    ("NetworkAcl", "IsDefault"): "default",
+}
+# What kind of object a list's items are, for XML_NAMES_IN.
+ITEM_KIND = {"SecurityGroups": "SecurityGroup", "Instances": "Instance",
+             "NetworkAcls": "NetworkAcl"}
+DESCRIBE = {  # action: (file, list key, MaxResults range)
+    "DescribeVpcs": ("vpcs.json", "Vpcs", (5, 1000)),
+    "DescribeSubnets": ("subnets.json", "Subnets", (5, 1000)),
+    "DescribeSecurityGroups": ("security-groups.json", "SecurityGroups", (5, 1000)),
+    "DescribeNetworkAcls": ("network-acls.json", "NetworkAcls", (5, 1000)),
+    "DescribeInstances": ("instances.json", "Reservations", (5, 1000)),
+    "DescribeNetworkInterfaces": ("network-interfaces.json", "NetworkInterfaces", (5, 1000)),
+}
+
+
+def to_xml(value, name, kind, indent):
+    pad = "    " * indent
+    if isinstance(value, list):
+        if not value:
+            return "%s<%s/>\n" % (pad, name)
+        return "%s<%s>\n%s%s</%s>\n" % (pad, name, "".join(
+            to_xml(v, "item", ITEM_KIND.get(kind), indent + 1) for v in value), pad, name)
+    if isinstance(value, dict):
+        inner = ""
+        for k, v in value.items():
+            inner += to_xml(v, XML_NAMES_IN.get((kind, k), XML_NAMES.get(k, k[0].lower() + k[1:])),
+                            k, indent + 1)
+        return "%s<%s>\n%s%s</%s>\n" % (pad, name, inner, pad, name)
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    else:
+        text = escape(str(value))
+    return "%s<%s>%s</%s>\n" % (pad, name, text, name)
+
+
+def vpc_filter(p):
+    """The VPC ids Filter.N asks for, or None for any."""
+    for i in range(1, 50):
+        if p.get("Filter.%d.Name" % i) == "vpc-id":
+            return set(numbered(p, "Filter.%d.Value" % i))
+    return None
+
+
+def page_of(items, p, lo_hi, model):
+    """(the items of this page, the next token or None), or an error."""
+    size = int(model.get("page_size", 1000))
+    if "MaxResults" in p:
+        mr = int(p["MaxResults"])
+        if not lo_hi[0] <= mr <= lo_hi[1]:
+            return None, error("InvalidParameterValue",
+                               "Value ( %d ) for parameter maxResults is invalid. Expecting a "
+                               "value between %d and %d." % (mr, lo_hi[0], lo_hi[1]))
+        size = min(size, mr)
+    start = 0
+    if p.get("NextToken"):
+        m = re.match(r"^fake-token-(\d+)$", p["NextToken"])
+        if not m:
+            return None, error("InvalidNextToken", "The token '%s' is invalid."
+                               % p["NextToken"])
+        start = int(m.group(1))
+    end = start + size
+    return (items[start:end], "fake-token-%d" % end if end < len(items) else None), None
+
+
+def describe(action, p, model):
+    vpc_dir = model["vpc_dir"]
+    if action == "GetManagedPrefixListEntries":
+        pl = p.get("PrefixListId", "")
+        path = os.path.join(vpc_dir, "prefix-lists", pl + ".json")
+        if not re.match(r"^pl-[0-9a-f]+$", pl) or not os.path.exists(path):
+            return error("InvalidPrefixListID.NotFound",
+                         "The prefix list ID '%s' does not exist" % pl)
+        key, lo_hi, items = "Entries", (1, 100), load(path)["Entries"]
+    else:
+        name, key, lo_hi = DESCRIBE[action]
+        path = os.path.join(vpc_dir, name)
+        items = load(path)[key] if os.path.exists(path) else []
+        vpcs = vpc_filter(p)
+        if vpcs is not None and action == "DescribeInstances":
+            kept = []
+            for r in items:
+                r = dict(r, Instances=[i for i in r["Instances"] if i.get("VpcId") in vpcs])
+                if r["Instances"]:
+                    kept.append(r)
+            items = kept
+        elif vpcs is not None:
+            items = [i for i in items if i.get("VpcId") in vpcs]
+    got, err = page_of(items, p, lo_hi, model)
+    if err:
+        return err
+    items, token = got
+    inner = to_xml(items, XML_NAMES.get(key, key), key, 1)
+    if token:
+        inner += "    <nextToken>%s</nextToken>\n" % token
+    return 200, response(action, inner)
+
+
+def edit_group(action, p, model):
+    path = os.path.join(model["vpc_dir"], "security-groups.json")
+    doc = load(path)
+    group = next((g for g in doc["SecurityGroups"] if g["GroupId"] == p.get("GroupId")), None)
+    if group is None:
+        return error("InvalidGroup.NotFound",
+                     "The security group '%s' does not exist" % p.get("GroupId"))
+    perms = group.setdefault("IpPermissions", [])
+    i = 1
+    while "IpPermissions.%d.IpProtocol" % i in p:
+        q = "IpPermissions.%d." % i
+        perm = {"IpProtocol": p[q + "IpProtocol"]}
+        if q + "FromPort" in p:
+            perm["FromPort"] = int(p[q + "FromPort"])
+            perm["ToPort"] = int(p[q + "ToPort"])
+        perm["IpRanges"] = [{"CidrIp": c} for c in numbered(p, q + "IpRanges") or
+                            [p[k] for k in sorted(p) if k.startswith(q + "IpRanges.")
+                             and k.endswith(".CidrIp")]]
+        if action.startswith("Authorize"):
+            perms.append(perm)
+        elif perm in perms:
+            perms.remove(perm)
+        else:
+            return error("InvalidPermission.NotFound",
+                         "The specified rule does not exist in this security group.")
+        i += 1
+    save(path, doc)
+    return 200, response(action, "    <return>true</return>\n")
+
+
 def act(action, p, model):
     """(status, body) for one action; changes model."""
     enis = model["enis"]
+    if model.get("vpc_dir") and (
+            action in ("GetManagedPrefixListEntries", "DescribeVpcs", "DescribeSubnets",
+                       "DescribeSecurityGroups", "DescribeNetworkAcls", "DescribeInstances")
+            or (action == "DescribeNetworkInterfaces" and "NetworkInterfaceId.1" not in p)):
+        return describe(action, p, model)
+    if model.get("vpc_dir") and action in ("AuthorizeSecurityGroupIngress",
+                                           "RevokeSecurityGroupIngress"):
+        return edit_group(action, p, model)
     if action == "DescribeNetworkInterfaces":
         ids = numbered(p, "NetworkInterfaceId")
         for i in ids:
@@ -429,6 +591,7 @@ class ImdsHandler(http.server.BaseHTTPRequestHandler):
         for eni_id, eni in model["enis"].items():
             if eni.get("attached_to") == model["instance_id"] or eni["mac"] == model["mac"]:
                 answers["network/interfaces/macs/%s/interface-id" % eni["mac"]] = eni_id
+                answers["network/interfaces/macs/%s/vpc-id" % eni["mac"]] = eni["vpc"]
         answers["network/interfaces/macs/"] = "".join(
             "%s/\n" % m for m in sorted({model["mac"]} | {
                 e["mac"] for e in model["enis"].values()

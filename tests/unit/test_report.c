@@ -4,6 +4,8 @@
 #include "unit.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -86,6 +88,9 @@ struct check_case {
 
 BREAK(udf_loaded, fakeroot_put(root, "/proc/modules", "udf 139264 0 - Live 0xffffffffc05e1000"))
 BREAK(udf_allowed, fakeroot_put(root, "/etc/modprobe.d/bulwark.conf", "install sctp /bin/true"))
+BREAK(udf_chained, fakeroot_put(root, "/etc/modprobe.d/bulwark.conf",
+				"install udf /bin/true && modprobe --ignore-install udf\n"
+				"install sctp /bin/true"))
 BREAK(no_verity, fakeroot_put(root, "/proc/cmdline", "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro"))
 BREAK(suid_dumpable, sysctl_put(root, "fs.suid_dumpable", "2"))
 BREAK(aslr_partial, sysctl_put(root, "kernel.randomize_va_space", "1"))
@@ -107,7 +112,8 @@ BREAK(echo_broadcasts, sysctl_put(root, "net.ipv4.icmp_echo_ignore_broadcasts", 
 BREAK(bogus_errors, sysctl_put(root, "net.ipv4.icmp_ignore_bogus_error_responses", "0"))
 BREAK(syncookies, sysctl_put(root, "net.ipv4.tcp_syncookies", "0"))
 BREAK(sctp_allowed, fakeroot_put(root, "/etc/modprobe.d/bulwark.conf", "install udf /bin/true"))
-BREAK(journald_volatile, fakeroot_put(root, "/etc/systemd/journald.conf.d/90-ram.conf",
+/* hides the /usr/lib drop-in of the same name */
+BREAK(journald_volatile, fakeroot_put(root, "/etc/systemd/journald.conf.d/journald.conf",
 				      "[Journal]\nStorage=volatile"))
 BREAK(journal_world_readable, fakeroot_mode(root, "/var/log/journal/0123/system.journal", 0644))
 BREAK(none, (void)root)
@@ -180,6 +186,8 @@ static const struct check_case cases[] = {
 	  "[PASS] 1.1.1.1   Ensure mounting of udf filesystems is disabled" A,
 	  "[FAIL] 1.1.1.1   Ensure mounting of udf filesystems is disabled" A },
 	{ "cis_1_1_1_1_udf_not_disabled_in_modprobe_d", REPORT_CIS, NULL, NULL, udf_allowed, NULL,
+	  "[FAIL] 1.1.1.1   Ensure mounting of udf filesystems is disabled" A },
+	{ "cis_1_1_1_1_udf_install_that_loads_anyway", REPORT_CIS, NULL, NULL, udf_chained, NULL,
 	  "[FAIL] 1.1.1.1   Ensure mounting of udf filesystems is disabled" A },
 	{ "cis_1_3_1_dm_verity", REPORT_CIS, NULL, NULL, no_verity,
 	  "[PASS] 1.3.1     Ensure dm-verity is configured" A,
@@ -740,6 +748,371 @@ static void test_exception_unknown_status_is_skip(void **state)
 	assert_int_equal(exception_parse(text, strlen(text), "x.json", &ex, &err), -EINVAL);
 }
 
+/* Invalid UTF-8 becomes U+FFFD, one a maximal invalid subpart, as Rust's
+ * from_utf8_lossy (which bloodhound uses) makes it. */
+static void test_utf8_lossy_replaces_invalid_sequences(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = report_utf8_lossy("a\xff\xfe" "b");
+	assert_string_equal(s, "a\xef\xbf\xbd\xef\xbf\xbd" "b");
+	free(s);
+	s = report_utf8_lossy("\xe2\x82" "x\xc3\xa9\xed\xa0\x80\xf0\x9f\x98");
+	assert_string_equal(s, "\xef\xbf\xbdx\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+			       "\xef\xbf\xbd");
+	free(s);
+}
+
+/* A kernel crypto module name that is not UTF-8 still shows in the
+ * JSON's error, its bad bytes as U+FFFD, not dropped with its key. */
+static void test_json_error_keeps_non_utf8_text(void **state)
+{
+	char *root = fakeroot_new();
+	struct run r;
+
+	(void)state;
+	report_host_passing(root);
+	fakeroot_put(root, "/proc/sys/crypto/fips_name", "bad\xff\xfe");
+	r = run_report(root, REPORT_FIPS, 1, NULL, NULL, true);
+	assert_non_null(strstr(r.text, "\"error\":\"/proc/sys/crypto/fips_name != "));
+	assert_non_null(strstr(r.text, "(it is 'bad\xef\xbf\xbd\xef\xbf\xbd')\""));
+	free(r.text);
+	fakeroot_free(root);
+}
+
+/* Text stays bloodhound's report (the result line last); the fixes come
+ * apart, one line a FAIL, those no setting fixes said so. */
+static void test_text_fixes_come_apart_from_the_report(void **state)
+{
+	char *root = fakeroot_new();
+	char *text = NULL, *fixes = NULL;
+	json_error_t jerr;
+	json_t *ruleset = json_loads(RULESET_OPEN, 0, &jerr);
+	struct report_options o = { .kind = REPORT_CIS, .level = 2, .format = REPORT_TEXT,
+				    .ruleset = ruleset, .now = &fixed_time, .fixes = &fixes };
+	struct report_summary sum;
+	struct bw_err err = { 0 };
+	size_t len;
+
+	(void)state;
+	report_host_passing(root);
+	suid_dumpable(root);
+	no_verity(root);
+	assert_int_equal(report_generate(root, &o, &text, &sum, &err), 0);
+	len = strlen(text);
+	assert_true(len > 32);
+	assert_string_equal(text + len - strlen("Compliance check result: FAIL\n"),
+			    "Compliance check result: FAIL\n");
+	assert_null(strstr(text, "Fixes"));
+	assert_string_equal(fixes,
+			    "*  1.3.1 no bulwark setting fixes this\n"
+			    "*  1.4.1 bulwark set 'settings.kernel.sysctl.\"fs.suid_dumpable\"=0'\n"
+			    "*  3.4.1.1 bulwark set settings.firewall.host.enabled=true\n"
+			    "*  3.4.1.2 bulwark set settings.firewall.host.enabled=true\n"
+			    "*  3.4.2.1 bulwark set settings.firewall.host.enabled=true\n"
+			    "*  3.4.2.2 bulwark set settings.firewall.host.enabled=true\n");
+	free(text);
+	free(fixes);
+	json_decref(ruleset);
+	fakeroot_free(root);
+}
+
+static void test_json_fail_without_setting_says_so(void **state)
+{
+	char *root = fakeroot_new();
+	struct run r;
+
+	(void)state;
+	report_host_passing(root);
+	no_verity(root);
+	r = run_report(root, REPORT_CIS, 2, NULL, RULESET_PASS, true);
+	assert_non_null(strstr(r.text, "\"fix\":\"no bulwark setting fixes this\"}"));
+	free(r.text);
+	fakeroot_free(root);
+}
+
+/* ---- journald's Storage=, as systemd reads it ---- */
+
+#define JD_ETC "/etc/systemd/journald.conf.d/"
+#define JD_RUN "/run/systemd/journald.conf.d/"
+#define JD_USR "/usr/lib/systemd/journald.conf.d/"
+
+/* The 4.1.1.1 status ("PASS", "FAIL", "SKIP") on a host holding only the
+ * given files (path, text, path, text, …, NULL). */
+static char *journald_status(const char *first, ...)
+{
+	static char status[8];
+	char *root = fakeroot_new();
+	struct run r;
+	va_list ap;
+
+	va_start(ap, first);
+	for (const char *path = first; path; path = va_arg(ap, const char *))
+		fakeroot_put(root, path, va_arg(ap, const char *));
+	va_end(ap);
+	r = run_report(root, REPORT_CIS, 2, NULL, RULESET_PASS, false);
+	snprintf(status, sizeof(status), "%.4s", line_of(r.text, "4.1.1.1") + 1);
+	free(r.text);
+	fakeroot_free(root);
+	return status;
+}
+
+static void test_journald_main_file_from_etc_hides_usr_lib(void **state)
+{
+	(void)state;
+	assert_string_equal(journald_status("/usr/lib/systemd/journald.conf",
+					    "[Journal]\nStorage=persistent", NULL), "PASS");
+	assert_string_equal(journald_status("/etc/systemd/journald.conf", "[Journal]\n",
+					    "/usr/lib/systemd/journald.conf",
+					    "[Journal]\nStorage=persistent", NULL), "FAIL");
+}
+
+static void test_journald_dropins_sorted_by_name_across_folders(void **state)
+{
+	(void)state;
+	assert_string_equal(journald_status(JD_ETC "10-a.conf", "[Journal]\nStorage=persistent",
+					    JD_USR "20-b.conf", "[Journal]\nStorage=volatile",
+					    NULL), "FAIL");
+	assert_string_equal(journald_status(JD_USR "10-a.conf", "[Journal]\nStorage=volatile",
+					    JD_ETC "20-b.conf", "[Journal]\nStorage=persistent",
+					    NULL), "PASS");
+}
+
+static void test_journald_run_and_usr_local_dropins_count(void **state)
+{
+	(void)state;
+	assert_string_equal(journald_status(JD_RUN "x.conf", "[Journal]\nStorage=persistent",
+					    NULL), "PASS");
+	assert_string_equal(journald_status("/usr/local/lib/systemd/journald.conf.d/x.conf",
+					    "[Journal]\nStorage=persistent", NULL), "PASS");
+}
+
+static void test_journald_dropin_hides_same_name_in_later_folder(void **state)
+{
+	(void)state;
+	assert_string_equal(journald_status(JD_RUN "50-x.conf", "[Journal]\nStorage=persistent",
+					    JD_USR "50-x.conf", "[Journal]\nStorage=volatile",
+					    NULL), "PASS");
+	assert_string_equal(journald_status(JD_ETC "50-x.conf", "# masked\n",
+					    JD_USR "50-x.conf", "[Journal]\nStorage=persistent",
+					    NULL), "FAIL");
+}
+
+static void test_journald_only_journal_section_counts(void **state)
+{
+	(void)state;
+	assert_string_equal(journald_status(JD_ETC "x.conf", "Storage=persistent\n"
+					    "[Other]\nStorage=persistent", NULL), "FAIL");
+}
+
+static void test_journald_last_assignment_wins(void **state)
+{
+	(void)state;
+	assert_string_equal(journald_status(JD_ETC "x.conf", "[Journal]\nStorage=volatile\n"
+					    "  Storage = persistent  ", NULL), "PASS");
+	assert_string_equal(journald_status(JD_ETC "x.conf", "[Journal]\nStorage=persistent\n"
+					    "Storage=volatile", NULL), "FAIL");
+}
+
+/* systemd's parser: empty resets to auto, an unknown value is ignored,
+ * comments skipped, continuations joined. */
+static void test_journald_storage_values_as_systemd_parses_them(void **state)
+{
+	char storage[16];
+
+	(void)state;
+	snprintf(storage, sizeof(storage), "auto");
+	journald_storage("[Journal]\nStorage=persistent\nStorage=sometimes\n", storage,
+			 sizeof(storage));
+	assert_string_equal(storage, "persistent");
+	journald_storage("[Journal]\n;Storage=none\n#Storage=none\nStorage=\n", storage,
+			 sizeof(storage));
+	assert_string_equal(storage, "auto");
+	journald_storage("[Journal]\nStorage=\\\npersistent\n", storage, sizeof(storage));
+	assert_string_equal(storage, "persistent");
+}
+
+/* ---- operator mistakes are exit 2, not a report ---- */
+
+static void assert_input_error(const char *root, const char *exceptions_dir, const char *msg)
+{
+	struct report_options o = { .kind = REPORT_FIPS, .level = 1, .now = &fixed_time,
+				    .exceptions_dir = exceptions_dir };
+	struct report_summary sum;
+	struct bw_err err = { 0 };
+	char *text = NULL;
+
+	assert_int_equal(report_generate(root, &o, &text, &sum, &err), -EINVAL);
+	assert_true(err.is_input);
+	assert_non_null(strstr(err.msg, msg));
+	assert_null(text);
+}
+
+static void test_root_that_is_not_a_directory_is_input_error(void **state)
+{
+	char *root = fakeroot_new();
+	char path[1024];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/missing", root);
+	assert_input_error(path, NULL, "not a directory");
+	fakeroot_put(root, "/file", "x");
+	snprintf(path, sizeof(path), "%s/file", root);
+	assert_input_error(path, NULL, "not a directory");
+	fakeroot_free(root);
+}
+
+static void test_missing_exceptions_folder_is_input_error(void **state)
+{
+	char *root = fakeroot_new();
+	char path[1024];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/no-such-folder", root);
+	assert_input_error(root, path, "--exceptions");
+	fakeroot_free(root);
+}
+
+static void test_exception_that_is_a_folder_or_unreadable_is_input_error(void **state)
+{
+	char *root = fakeroot_new();
+	char path[1024];
+
+	(void)state;
+	fakeroot_put(root, "/etc/bulwark/exceptions.d/fips01000000.json/x", "{}");
+	assert_input_error(root, NULL, "not a regular file");
+	snprintf(path, sizeof(path), "%s/etc/bulwark/exceptions.d", root);
+	assert_input_error(root, path, "not a regular file");
+	fakeroot_free(root);
+	/* root reads a mode 0 file; as anyone else it is unreadable */
+	if (geteuid() != 0) {
+		root = fakeroot_new();
+		fakeroot_put(root, "/etc/bulwark/exceptions.d/fips01000000.json",
+			     "{\"status\": \"PASS\", \"reason\": \"r\"}");
+		fakeroot_mode(root, "/etc/bulwark/exceptions.d/fips01000000.json", 0);
+		assert_input_error(root, NULL, "exception");
+		fakeroot_free(root);
+	}
+}
+
+/* ---- paths from inside the fake root stay in it ---- */
+
+/* A ".." in a path the kubelet config
+ * names could reach out of --root: SKIP, saying why. */
+static void test_kubelet_paths_with_dotdot_are_skip(void **state)
+{
+	char *root = fakeroot_new();
+	struct run r;
+
+	(void)state;
+	report_host_passing(root);
+	fakeroot_put(root, KCFG, "authentication:\n  x509:\n    clientCAFile: /../../etc/passwd\n"
+		     "tlsCertFile: /etc/kubernetes/pki/ca.crt\n"
+		     "tlsPrivateKeyFile: /etc/kubernetes/../../../etc/passwd");
+	r = run_report(root, REPORT_CIS_K8S, 1, NULL, NULL, true);
+	assert_non_null(strstr(r.text, "\"status\":\"SKIP\",\"error\":\"clientCAFile "
+				       "'/../../etc/passwd' has a '..' segment"));
+	assert_non_null(strstr(r.text, "\"status\":\"SKIP\",\"error\":\"tlsPrivateKeyFile "
+				       "'/etc/kubernetes/../../../etc/passwd' has a '..' segment"));
+	free(r.text);
+	/* a name merely starting with two dots is no escape */
+	fakeroot_put(root, "/etc/kubernetes/pki/..ca.crt", "ca");
+	fakeroot_put(root, KCFG, "authentication:\n  x509:\n    clientCAFile: /etc/kubernetes/pki/..ca.crt");
+	r = run_report(root, REPORT_CIS_K8S, 1, NULL, NULL, false);
+	assert_memory_equal(line_of(r.text, "4.2.3"), "[PASS]", 6);
+	free(r.text);
+	fakeroot_free(root);
+}
+
+static void test_relative_kubelet_config_is_input_error(void **state)
+{
+	char *root = fakeroot_new();
+	struct report_options o = { .kind = REPORT_CIS_K8S, .level = 1, .now = &fixed_time,
+				    .kubelet_config = "etc/kubelet.yaml" };
+	struct report_summary sum;
+	struct bw_err err = { 0 };
+	char *text = NULL;
+
+	(void)state;
+	assert_int_equal(report_generate(root, &o, &text, &sum, &err), -EINVAL);
+	assert_true(err.is_input);
+	assert_non_null(strstr(err.msg, "absolute"));
+	fakeroot_free(root);
+}
+
+/* A dormant table's chains see no packets: its drop policies count for
+ * nothing. */
+static void test_nft_judge_ignores_dormant_tables(void **state)
+{
+	/* nft 1.0.6 prints "off" */
+	static const char *const flags[] = { "\"off\"", "\"dormant\"", "[\"dormant\"]" };
+
+	(void)state;
+	for (size_t f = 0; f < 3; f++) {
+		char text[2048];
+		json_error_t jerr;
+		json_t *rs;
+		struct nft_verdicts v;
+
+		snprintf(text, sizeof(text),
+			 "{\"nftables\": [{\"table\": {\"family\": \"inet\", \"name\": \"off\","
+			 " \"flags\": %s}},"
+			 "{\"table\": {\"family\": \"inet\", \"name\": \"on\"}},"
+			 "{\"chain\": {\"family\": \"inet\", \"table\": \"off\", \"name\": \"i\","
+			 " \"hook\": \"input\", \"policy\": \"drop\"}},"
+			 "{\"chain\": {\"family\": \"inet\", \"table\": \"off\", \"name\": \"f\","
+			 " \"hook\": \"forward\", \"policy\": \"drop\"}},"
+			 "{\"chain\": {\"family\": \"inet\", \"table\": \"on\", \"name\": \"o\","
+			 " \"hook\": \"output\", \"policy\": \"drop\"}}]}",
+			 flags[f]);
+		rs = json_loads(text, 0, &jerr);
+		assert_non_null(rs);
+		nft_judge(rs, 4, &v);
+		assert_false(v.is_drop[0]);
+		assert_false(v.is_drop[1]);
+		assert_true(v.is_drop[2]);
+		assert_int_equal(v.n_base_chains[0], 0);
+		json_decref(rs);
+	}
+}
+
+/* `ct state { established, related } accept` is an anonymous set. */
+static void test_nft_judge_established_in_a_set(void **state)
+{
+	json_error_t jerr;
+	json_t *rs = json_loads(
+		"{\"nftables\": [{\"chain\": {\"family\": \"ip\", \"table\": \"t\", \"name\": \"o\","
+		" \"hook\": \"output\", \"policy\": \"drop\"}},"
+		"{\"rule\": {\"family\": \"ip\", \"table\": \"t\", \"chain\": \"o\", \"expr\": ["
+		"{\"match\": {\"op\": \"==\", \"left\": {\"ct\": {\"key\": \"state\"}},"
+		" \"right\": {\"set\": [\"established\", \"related\"]}}}, {\"accept\": null}]}}]}",
+		0, &jerr);
+	struct nft_verdicts v;
+
+	(void)state;
+	assert_non_null(rs);
+	nft_judge(rs, 4, &v);
+	assert_true(v.has_established[2]);
+	json_decref(rs);
+}
+
+/* Only /bin/true (bloodhound) and /bin/false disable; a line that runs
+ * the real load after them does not. */
+static void test_modprobe_install_that_loads_anyway_is_not_disabling(void **state)
+{
+	(void)state;
+	assert_true(modprobe_is_disabling("/bin/true"));
+	assert_true(modprobe_is_disabling("/bin/false"));
+	assert_true(modprobe_is_disabling("/bin/true udf"));
+	assert_false(modprobe_is_disabling("/bin/true && modprobe --ignore-install udf"));
+	assert_false(modprobe_is_disabling("/bin/true; /sbin/modprobe --ignore-install udf"));
+	assert_false(modprobe_is_disabling("/bin/false || modprobe --ignore-install udf"));
+	assert_false(modprobe_is_disabling("/bin/true $(modprobe --ignore-install udf)"));
+	assert_false(modprobe_is_disabling("/usr/bin/true"));
+	assert_false(modprobe_is_disabling("/usr/bin/false"));
+}
+
 int main(void)
 {
 	static const struct CMUnitTest whole[] = {
@@ -764,6 +1137,25 @@ int main(void)
 		cmocka_unit_test(test_modprobe_install_line_as_modprobe_reads_it),
 		cmocka_unit_test(test_nft_judge_counts_every_table),
 		cmocka_unit_test(test_exception_unknown_status_is_skip),
+		cmocka_unit_test(test_utf8_lossy_replaces_invalid_sequences),
+		cmocka_unit_test(test_json_error_keeps_non_utf8_text),
+		cmocka_unit_test(test_text_fixes_come_apart_from_the_report),
+		cmocka_unit_test(test_json_fail_without_setting_says_so),
+		cmocka_unit_test(test_journald_main_file_from_etc_hides_usr_lib),
+		cmocka_unit_test(test_journald_dropins_sorted_by_name_across_folders),
+		cmocka_unit_test(test_journald_run_and_usr_local_dropins_count),
+		cmocka_unit_test(test_journald_dropin_hides_same_name_in_later_folder),
+		cmocka_unit_test(test_journald_only_journal_section_counts),
+		cmocka_unit_test(test_journald_last_assignment_wins),
+		cmocka_unit_test(test_journald_storage_values_as_systemd_parses_them),
+		cmocka_unit_test(test_root_that_is_not_a_directory_is_input_error),
+		cmocka_unit_test(test_missing_exceptions_folder_is_input_error),
+		cmocka_unit_test(test_exception_that_is_a_folder_or_unreadable_is_input_error),
+		cmocka_unit_test(test_kubelet_paths_with_dotdot_are_skip),
+		cmocka_unit_test(test_relative_kubelet_config_is_input_error),
+		cmocka_unit_test(test_nft_judge_ignores_dormant_tables),
+		cmocka_unit_test(test_nft_judge_established_in_a_set),
+		cmocka_unit_test(test_modprobe_install_that_loads_anyway_is_not_disabling),
 	};
 	enum { N_CASES = sizeof(cases) / sizeof(cases[0]), N_WHOLE = sizeof(whole) / sizeof(whole[0]) };
 	struct CMUnitTest all[N_CASES + N_WHOLE];
