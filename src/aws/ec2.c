@@ -92,9 +92,14 @@ static int try_once(struct aws_ec2 *ec2, const char *action, const char *body,
 		bw_errf(err, -EPROTO, "ec2 %s: %s", action, xml_err.msg);
 		rc = -EPROTO;
 	} else if (aws_xml_error(reply, &code, &message)) {
-		snprintf(ec2->last_code, sizeof(ec2->last_code), "%s", code);
-		bw_errf(err, -EIO, "ec2 %s: %s: %s", action, code[0] ? code : "(no code)",
-			message[0] ? message : "(no message)");
+		char safe_code[AWS_EC2_CODE_MAX + 4], safe_message[AWS_EC2_MESSAGE_MAX + 4];
+
+		/* The reply's text goes into one error line. */
+		aws_xml_one_line(code, AWS_EC2_CODE_MAX, safe_code, sizeof(safe_code));
+		aws_xml_one_line(message, AWS_EC2_MESSAGE_MAX, safe_message, sizeof(safe_message));
+		snprintf(ec2->last_code, sizeof(ec2->last_code), "%s", safe_code);
+		bw_errf(err, -EIO, "ec2 %s: %s: %s", action, safe_code[0] ? safe_code : "(no code)",
+			safe_message[0] ? safe_message : "(no message)");
 		rc = is_throttling(code) || http.status >= 500 ? -EAGAIN : -EIO;
 	} else if (http.status != 200) {
 		bw_errf(err, -EIO, "ec2 %s: HTTP %ld without an error reply", action, http.status);

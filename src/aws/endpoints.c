@@ -42,8 +42,8 @@ static const char *dns_suffix(const char *region)
 	return strncmp(region, "cn-", 3) == 0 ? "amazonaws.com.cn" : "amazonaws.com";
 }
 
-static int override(const char *url, const char *name, struct aws_endpoint *out,
-		    struct bw_err *err)
+static int override(const char *url, const char *name, bool is_fips_forced,
+		    struct aws_endpoint *out, struct bw_err *err)
 {
 	if (strncmp(url, "https://", 8) != 0)
 		return bw_err_input(err, "%s must be an https:// URL (TLS is always verified), not '%.80s'",
@@ -53,7 +53,11 @@ static int override(const char *url, const char *name, struct aws_endpoint *out,
 				    sizeof(out->url) - 1);
 	snprintf(out->url, sizeof(out->url), "%s", url);
 	out->is_fips = false;
-	snprintf(out->why, sizeof(out->why), "%s is set", name);
+	if (is_fips_forced)
+		snprintf(out->why, sizeof(out->why),
+			 "%s is set (fips_endpoints=true overridden by %s)", name, name);
+	else
+		snprintf(out->why, sizeof(out->why), "%s is set", name);
 	return 0;
 }
 
@@ -66,9 +70,9 @@ int aws_endpoint_choose(const struct aws_endpoint_input *in, struct aws_endpoint
 
 	*out = (struct aws_endpoint){ 0 };
 	if (in->url_ec2 && in->url_ec2[0])
-		return override(in->url_ec2, "AWS_ENDPOINT_URL_EC2", out, err);
+		return override(in->url_ec2, "AWS_ENDPOINT_URL_EC2", in->fips == NAT_ON, out, err);
 	if (in->url_all && in->url_all[0])
-		return override(in->url_all, "AWS_ENDPOINT_URL", out, err);
+		return override(in->url_all, "AWS_ENDPOINT_URL", in->fips == NAT_ON, out, err);
 	if (!region || !aws_region_is_valid(region))
 		return bw_errf(err, -EINVAL, "ec2: no valid region ('%.40s')", region ? region : "");
 	has_fips = aws_region_has_fips(region);

@@ -199,3 +199,28 @@ bool aws_xml_error(const struct aws_xml_doc *doc, const char **code, const char 
 	*message = m ? m : "";
 	return true;
 }
+
+void aws_xml_one_line(const char *text, size_t max_len, char *out, size_t out_size)
+{
+	size_t n = 0;
+
+	if (out_size == 0)
+		return;
+	for (; *text && n < max_len && n + 1 < out_size; text++) {
+		bool is_control = (unsigned char)*text < 0x20 || *text == 0x7f;
+
+		out[n++] = *text;
+		if (is_control)
+			out[n - 1] = ' ';
+	}
+	if (*text && n + 4 <= out_size) {
+		/* Do not leave half a UTF-8 sequence before the cut. */
+		while (n && ((unsigned char)out[n - 1] & 0xc0) == 0x80)
+			n--;
+		if (n && (unsigned char)out[n - 1] >= 0xc0)
+			n--;
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+}

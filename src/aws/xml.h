@@ -40,3 +40,8 @@ const char *aws_xml_get(const struct aws_xml_doc *doc, const char *path);
 /* Whether doc is an EC2 error reply (<Response><Errors><Error>…); *code
  * and *message point into doc (a missing one is ""). */
 bool aws_xml_error(const struct aws_xml_doc *doc, const char **code, const char **message);
+
+/* text made fit for a one-line error: each control character (a newline
+ * included) becomes a space, and at most max_len bytes are kept, "..."
+ * marking a cut. out_size must exceed max_len + 3. Pure. */
+void aws_xml_one_line(const char *text, size_t max_len, char *out, size_t out_size);

@@ -54,8 +54,13 @@ int cmd_nat_up(const struct bw_globals *globals, const char *config_path,
 
 	natplan_init(&plan);
 	rc = natplan_build(globals->root, config_path, &plan, err);
+	/* fck-nat turns rp_filter off on every interface, EC2 or not: the
+	 * kernel uses max(all, link). */
+	if (rc == 0)
+		rc = natec2_rp_filter_knobs(globals->root, &plan.knobs, err);
 	if (rc < 0)
 		goto out;
+	natec2_warn_nat64(globals->root);
 	rc = nft_apply(plan.ruleset, true, err);
 	if (rc < 0 || is_dry_run) {
 		if (rc == 0)
@@ -70,6 +75,7 @@ int cmd_nat_up(const struct bw_globals *globals, const char *config_path,
 			goto out;
 	}
 	rc = natapply_up(globals->root, state_dir, &plan, &result, err);
+	natapply_result_free(&result);
 	if (result.previous_interface[0] &&
 	    strcmp(result.previous_interface, plan.interface) != 0)
 		cmd_note("nat was up on %s; moving it to %s", result.previous_interface,
@@ -82,8 +88,12 @@ int cmd_nat_up(const struct bw_globals *globals, const char *config_path,
 			struct bw_err ignored;
 
 			natapply_down(globals->root, state_dir, &down, &ignored);
+			natapply_result_free(&down);
 		}
 	}
+	/* A configuration without EC2 keys: the last EC2 record is stale. */
+	if (rc == 0 && !natec2_is_wanted(&plan.config))
+		rc = natec2_forget(globals->root, state_dir, err);
 	if (rc < 0) {
 		natec2_name_done(&ec2, err);
 		goto out;
@@ -104,6 +114,10 @@ static int nat_down(const struct bw_globals *globals, const struct nat_opts *opt
 	struct natapply_result result;
 	int rc = natapply_down(globals->root, opts->state_dir, &result, err);
 
+	for (size_t i = 0; i < result.gone.len; i++)
+		cmd_note("%s not restored: its link is gone",
+			 VEC_AT(&result.gone, struct knob, i)->path);
+	natapply_result_free(&result);
 	if (rc == 0)
 		rc = natec2_forget(globals->root, opts->state_dir, err);
 	if (rc == 0 && !result.had_state)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -105,11 +106,18 @@ static int choose_endpoint(const char *root, const struct nat_config *config,
 	return aws_endpoint_choose(&in, &ec2->endpoint, err);
 }
 
+/* IAM policies written for fck-nat (terraform-aws-fck-nat, cdk-fck-nat)
+ * grant no Describe*: a Describe refused is "unknown", not a failure. */
+static bool is_unauthorized(const struct aws_ec2 *ec2)
+{
+	return strcmp(ec2->last_code, "UnauthorizedOperation") == 0 ||
+	       strcmp(ec2->last_code, "AccessDenied") == 0;
+}
+
 /* DescribeNetworkInterfaces of one ENI: its MAC and, when attached, to
- * which instance. */
+ * which instance. All "" when the role may not describe. */
 static int describe_eni(struct aws_ec2 *ec2, const char *eni_id, char *mac, size_t mac_size,
-			char *instance, size_t instance_size, char *status, size_t status_size,
-			struct bw_err *err)
+			char *instance, size_t instance_size, struct bw_err *err)
 {
 	const struct aws_param params[] = { { "NetworkInterfaceId.1", eni_id } };
 	const char *base = "DescribeNetworkInterfacesResponse/networkInterfaceSet/item/";
@@ -118,25 +126,54 @@ static int describe_eni(struct aws_ec2 *ec2, const char *eni_id, char *mac, size
 	const char *v;
 	int rc = aws_ec2_call(ec2, "DescribeNetworkInterfaces", params, 1, &reply, err);
 
+	mac[0] = instance[0] = '\0';
+	if (rc < 0 && is_unauthorized(ec2))
+		return 0;
 	if (rc < 0)
 		return rc;
 	snprintf(path, sizeof(path), "%smacAddress", base);
 	v = aws_xml_get(&reply, path);
-	if (!v || !aws_is_mac(v)) {
-		rc = bw_errf(err, -EPROTO, "ec2 DescribeNetworkInterfaces: %s has no MAC address in the reply",
-			     eni_id);
-		goto out;
-	}
-	snprintf(mac, mac_size, "%s", v);
+	snprintf(mac, mac_size, "%s", v && aws_is_mac(v) ? v : "");
 	snprintf(path, sizeof(path), "%sattachment/instanceId", base);
 	v = aws_xml_get(&reply, path);
 	snprintf(instance, instance_size, "%s", v ? v : "");
-	snprintf(path, sizeof(path), "%sattachment/status", base);
-	v = aws_xml_get(&reply, path);
-	snprintf(status, status_size, "%s", v ? v : "");
-out:
 	aws_xml_free(&reply);
-	return rc;
+	return 0;
+}
+
+/* Whether IMDS lists eni_id among this instance's interfaces, and its MAC:
+ * needs no IAM permission at all. */
+static int imds_find_eni(struct aws_imds *imds, const char *eni_id, char *mac, size_t mac_size,
+			 bool *is_found, struct bw_err *err)
+{
+	char list[2048], id[32];
+	char *line, *save = NULL;
+	int rc = aws_imds_get(imds, "meta-data/network/interfaces/macs/", list, sizeof(list), err);
+
+	*is_found = false;
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return rc;
+	for (line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		size_t n = strlen(line);
+
+		if (n && line[n - 1] == '/')
+			line[--n] = '\0';
+		if (!aws_is_mac(line))
+			continue;
+		rc = aws_imds_eni_of_mac(imds, line, id, sizeof(id), err);
+		if (rc == -ENOENT) /* detached in between */
+			continue;
+		if (rc < 0)
+			return rc;
+		if (strcmp(id, eni_id) == 0) {
+			snprintf(mac, mac_size, "%s", line);
+			*is_found = true;
+			return 0;
+		}
+	}
+	return 0;
 }
 
 static int source_dest_check_off(struct aws_ec2 *ec2, struct natec2_result *out,
@@ -162,7 +199,52 @@ static bool is_still_held(const char *code)
 	       strstr(code, "IncorrectInstanceState");
 }
 
-static int attach_eni(struct aws_ec2 *ec2, struct natec2_result *out, struct bw_err *err)
+/* After InUse / IncorrectState: whether the holder is this instance (an
+ * earlier try went through but its reply was lost), by IMDS, then by
+ * DescribeNetworkInterfaces when the role may. */
+static int is_held_by_us(struct aws_ec2 *ec2, struct aws_imds *imds, struct natec2_result *out,
+			 bool *is_ours, struct bw_err *err)
+{
+	char mac[18], holder[32];
+	int rc = imds_find_eni(imds, out->eni_id, out->eni_mac, sizeof(out->eni_mac), is_ours,
+			       err);
+
+	if (rc < 0 || *is_ours)
+		return rc;
+	rc = describe_eni(ec2, out->eni_id, mac, sizeof(mac), holder, sizeof(holder), err);
+	if (rc == 0 && strcmp(holder, out->instance_id) == 0) {
+		*is_ours = true;
+		snprintf(out->eni_mac, sizeof(out->eni_mac), "%s", mac);
+	}
+	return rc;
+}
+
+/* The ENI's MAC from IMDS, polled: IMDS lists a new interface a few
+ * seconds after the attachment. */
+static int wait_eni_mac(struct aws_imds *imds, struct natec2_result *out, struct bw_err *err)
+{
+	double deadline = now_s() + NATEC2_LINK_WAIT_S;
+	bool is_found = false;
+	int rc;
+
+	while (!out->eni_mac[0]) {
+		rc = imds_find_eni(imds, out->eni_id, out->eni_mac, sizeof(out->eni_mac),
+				   &is_found, err);
+		if (rc < 0)
+			return rc;
+		if (is_found)
+			break;
+		if (now_s() > deadline)
+			return bw_errf(err, -ETIMEDOUT,
+				       "%s is attached, but IMDS did not list it among the instance's interfaces within %d s",
+				       out->eni_id, NATEC2_LINK_WAIT_S);
+		aws_http_backoff(500);
+	}
+	return 0;
+}
+
+static int attach_eni(struct aws_ec2 *ec2, struct aws_imds *imds, struct natec2_result *out,
+		      struct bw_err *err)
 {
 	const struct aws_param params[] = {
 		{ "InstanceId", out->instance_id },
@@ -171,20 +253,20 @@ static int attach_eni(struct aws_ec2 *ec2, struct natec2_result *out, struct bw_
 	};
 	double deadline = now_s() + NATEC2_ATTACH_WAIT_S;
 	long wait_ms = 500;
-	char holder[32], status[32];
+	bool is_ours = false;
 	int rc;
 
-	rc = describe_eni(ec2, out->eni_id, out->eni_mac, sizeof(out->eni_mac), holder,
-			  sizeof(holder), status, sizeof(status), err);
+	rc = imds_find_eni(imds, out->eni_id, out->eni_mac, sizeof(out->eni_mac), &is_ours, err);
 	if (rc < 0)
 		return rc;
-	if (strcmp(holder, out->instance_id) == 0 &&
-	    (strcmp(status, "attached") == 0 || strcmp(status, "attaching") == 0)) {
+	if (is_ours) {
 		out->was_attached = true;
 		return 0;
 	}
 	for (;;) {
 		struct aws_xml_doc reply;
+		struct bw_err held_err;
+		char code[sizeof(ec2->last_code)];
 		const char *id;
 
 		rc = aws_ec2_call(ec2, "AttachNetworkInterface", params, 3, &reply, err);
@@ -194,11 +276,16 @@ static int attach_eni(struct aws_ec2 *ec2, struct natec2_result *out, struct bw_
 				 id ? id : "");
 			aws_xml_free(&reply);
 			note_done(out, "%s attached to %s", out->eni_id, out->instance_id);
-			return 0;
+			return wait_eni_mac(imds, out, err);
 		}
 		/* The old instance still holds it (HA takeover): wait. */
 		if (!is_still_held(ec2->last_code))
 			return rc;
+		snprintf(code, sizeof(code), "%s", ec2->last_code);
+		if (is_held_by_us(ec2, imds, out, &is_ours, &held_err) == 0 && is_ours) {
+			note_done(out, "%s attached to %s", out->eni_id, out->instance_id);
+			return wait_eni_mac(imds, out, err);
+		}
 		if (now_s() + (double)wait_ms / 1000 > deadline) {
 			size_t n = strlen(err->msg);
 
@@ -206,8 +293,8 @@ static int attach_eni(struct aws_ec2 *ec2, struct natec2_result *out, struct bw_
 				 " (still held after %d s of retries)", NATEC2_ATTACH_WAIT_S);
 			return -EBUSY;
 		}
-		cmd_note("%s is still held (%s); retrying in %.1f s", out->eni_id,
-			 ec2->last_code, (double)wait_ms / 1000);
+		cmd_note("%s is still held (%s); retrying in %.1f s", out->eni_id, code,
+			 (double)wait_ms / 1000);
 		aws_http_backoff(wait_ms);
 		wait_ms = wait_ms * 2 > 8000 ? 8000 : wait_ms * 2;
 	}
@@ -265,7 +352,7 @@ int natec2_up(const char *root, const struct nat_config *config, struct natec2_r
 {
 	struct aws_instance instance;
 	struct aws_creds *creds = calloc(1, sizeof(*creds));
-	struct aws_imds imds;
+	struct aws_imds imds = { 0 };
 	struct aws_ec2 ec2 = { .creds = creds };
 	int rc;
 
@@ -277,7 +364,6 @@ int natec2_up(const char *root, const struct nat_config *config, struct natec2_r
 		rc = aws_imds_instance(&imds, &instance, err);
 	if (rc == 0)
 		rc = aws_creds_find(&imds, creds, err);
-	aws_imds_close(&imds);
 	if (rc < 0)
 		goto out;
 	snprintf(out->instance_id, sizeof(out->instance_id), "%s", instance.instance_id);
@@ -296,7 +382,7 @@ int natec2_up(const char *root, const struct nat_config *config, struct natec2_r
 		snprintf(out->eni_id, sizeof(out->eni_id), "%s", config->eni_id);
 		rc = source_dest_check_off(&ec2, out, err);
 		if (rc == 0)
-			rc = attach_eni(&ec2, out, err);
+			rc = attach_eni(&ec2, &imds, out, err);
 		if (rc == 0)
 			rc = find_eni_link(out, err);
 	}
@@ -305,6 +391,7 @@ int natec2_up(const char *root, const struct nat_config *config, struct natec2_r
 		rc = associate_eip(&ec2, out, err);
 	}
 out:
+	aws_imds_close(&imds);
 	if (rc < 0)
 		natec2_name_done(out, err);
 	aws_creds_wipe(creds);
@@ -330,6 +417,8 @@ int natec2_rp_filter_knobs(const char *root, struct vec *knobs, struct bw_err *e
 	if (rc < 0)
 		return bw_errf(err, rc, "%s/proc/sys/net/ipv4/conf: path too long", root);
 	dir = opendir(dir_path);
+	if (!dir && errno == ENOENT) /* a fake root without it */
+		return 0;
 	if (!dir)
 		return bw_errf(err, -errno, "%s: %s", dir_path, strerror(errno));
 	while ((entry = readdir(dir))) {
@@ -347,6 +436,34 @@ int natec2_rp_filter_knobs(const char *root, struct vec *knobs, struct bw_err *e
 	}
 	closedir(dir);
 	return rc;
+}
+
+/* Waits up to timeout_s for pid; 1 when it ended (status filled), 0 when
+ * it did not and was killed (a hung agent control must not stall boot). */
+static int wait_bounded(pid_t pid, int timeout_s, int *status)
+{
+	double deadline = now_s() + timeout_s;
+
+	for (;;) {
+		pid_t got = waitpid(pid, status, WNOHANG);
+
+		if (got == pid || (got < 0 && errno != EINTR))
+			return 1;
+		if (now_s() > deadline)
+			break;
+		aws_http_backoff(100);
+	}
+	kill(pid, SIGKILL);
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+void natec2_warn_nat64(const char *root)
+{
+	if (fsroot_exists(root, NATEC2_JOOL))
+		cmd_warn("%s is installed: fck-nat's nat64 images translate 64:ff9b::/96 with it, but bulwark does not run NAT64; IPv6-only clients behind this gateway lose IPv4 destinations",
+			 NATEC2_JOOL);
 }
 
 void natec2_cwagent(const char *root, const struct nat_config *config,
@@ -378,8 +495,13 @@ void natec2_cwagent(const char *root, const struct nat_config *config,
 		snprintf(out->cwagent, sizeof(out->cwagent), "failed to start");
 		return;
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	if (wait_bounded(pid, NATEC2_CWAGENT_WAIT_S, &status) == 0) {
+		cmd_warn("%s did not finish within %d s and was killed: the CloudWatch agent may not be running",
+			 NATEC2_CWAGENT_CTL, NATEC2_CWAGENT_WAIT_S);
+		snprintf(out->cwagent, sizeof(out->cwagent), "agent control hung; killed after %d s",
+			 NATEC2_CWAGENT_WAIT_S);
+		return;
+	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		snprintf(out->cwagent, sizeof(out->cwagent), "started with ssm:%.140s",
 			 config->cwagent_cfg_param_name);
@@ -467,13 +589,22 @@ int natec2_prepare(const char *root, const char *config_path, struct nat_plan *p
 
 static void print_line(const char *label, const char *value)
 {
-	if (value)
+	if (value && value[0])
 		printf("%-18s %s\n", label, value);
+}
+
+/* A recorded string, NULL when absent, null or empty. */
+static const char *recorded(const json_t *object, const char *key)
+{
+	const char *v = json_string_value(json_object_get(object, key));
+
+	return v && v[0] ? v : NULL;
 }
 
 void natec2_status(const char *root, const char *state_dir, json_t *doc)
 {
 	json_t *ec2 = natec2_load(root, state_dir);
+	const json_t *endpoint, *primary;
 	const char *eni, *link, *eip, *assoc;
 	char line[640];
 
@@ -483,19 +614,22 @@ void natec2_status(const char *root, const char *state_dir, json_t *doc)
 	}
 	if (!ec2)
 		return;
-	print_line("instance", json_string_value(json_object_get(ec2, "instance_id")));
-	print_line("region", json_string_value(json_object_get(ec2, "region")));
-	print_line("credentials", json_string_value(json_object_get(ec2, "credentials")));
-	snprintf(line, sizeof(line), "%s (%s)",
-		 json_string_value(json_object_get(json_object_get(ec2, "endpoint"), "url")) ?: "?",
-		 json_string_value(json_object_get(json_object_get(ec2, "endpoint"), "why")) ?: "?");
-	print_line("ec2 endpoint", line);
-	snprintf(line, sizeof(line), "%s, source/dest check %s",
-		 json_string_value(json_object_get(json_object_get(ec2, "primary_eni"), "id")) ?: "?",
-		 json_object_get(ec2, "eni_id") ? "off" : "as EC2 has it");
-	print_line("primary eni", line);
-	eni = json_string_value(json_object_get(ec2, "eni_id"));
-	link = json_string_value(json_object_get(ec2, "eni_link"));
+	endpoint = json_object_get(ec2, "endpoint");
+	primary = json_object_get(ec2, "primary_eni");
+	eni = recorded(ec2, "eni_id");
+	/* cwagent alone contacts neither IMDS nor EC2: nothing to show. */
+	if (recorded(ec2, "instance_id")) {
+		print_line("instance", recorded(ec2, "instance_id"));
+		print_line("region", recorded(ec2, "region"));
+		print_line("credentials", recorded(ec2, "credentials"));
+		snprintf(line, sizeof(line), "%s (%s)", recorded(endpoint, "url") ?: "?",
+			 recorded(endpoint, "why") ?: "?");
+		print_line("ec2 endpoint", line);
+		snprintf(line, sizeof(line), "%s, source/dest check %s",
+			 recorded(primary, "id") ?: "?", eni ? "off" : "as EC2 has it");
+		print_line("primary eni", line);
+	}
+	link = recorded(ec2, "eni_link");
 	if (eni) {
 		snprintf(line, sizeof(line), "%s attached at device index 1 as %s%s", eni,
 			 link ? link : "?",
@@ -503,14 +637,14 @@ void natec2_status(const char *root, const char *state_dir, json_t *doc)
 			 " (was already attached)" : "");
 		print_line("eni", line);
 	}
-	eip = json_string_value(json_object_get(ec2, "eip_id"));
-	assoc = json_string_value(json_object_get(ec2, "association_id"));
+	eip = recorded(ec2, "eip_id");
+	assoc = recorded(ec2, "association_id");
 	if (eip) {
 		snprintf(line, sizeof(line), "%s associated with the primary eni (%s)", eip,
 			 assoc ? assoc : "no association id");
 		print_line("eip", line);
 	}
-	print_line("cloudwatch agent", json_string_value(json_object_get(ec2, "cwagent")));
+	print_line("cloudwatch agent", recorded(ec2, "cwagent"));
 	json_decref(ec2);
 }
 

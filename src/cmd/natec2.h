@@ -14,7 +14,9 @@
 
 #define NATEC2_STATE_FILE "ec2.json"
 #define NATEC2_ATTACH_WAIT_S 90 /* retrying AttachNetworkInterface while InUse */
-#define NATEC2_LINK_WAIT_S 30   /* for the attached ENI's link to show up */
+#define NATEC2_LINK_WAIT_S 30   /* for IMDS to list the ENI, then for its link */
+#define NATEC2_CWAGENT_WAIT_S 60 /* for the agent control to finish */
+#define NATEC2_JOOL "/usr/local/bin/jool"
 #define NATEC2_CWAGENT_CTL "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl"
 
 struct natec2_result {
@@ -77,6 +79,10 @@ int natec2_save(const char *root, const char *state_dir, const struct natec2_res
 		struct bw_err *err);
 json_t *natec2_load(const char *root, const char *state_dir);
 int natec2_forget(const char *root, const char *state_dir, struct bw_err *err);
+
+/* A warning when Jool is installed under root (fck-nat's nat64 images
+ * run NAT64 then): bulwark does not, and must not drop it silently. */
+void natec2_warn_nat64(const char *root);
 
 /* Prints what natec2_up did, after nat up's own line. */
 void natec2_print_done(const struct natec2_result *result);

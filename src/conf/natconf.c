@@ -636,8 +636,8 @@ static int parse_cwagent_enabled(struct cursor *cur, const struct assignment *as
 	return 0;
 }
 
-/* fck-nat's NAT64 (TAYGA, later Jool) translates IPv6 to IPv4; bulwark
- * masquerades only. nat64_enabled is refused rather than ignored; the keys
+/* NAT64 keys (TAYGA- or Jool-based images) translate IPv6 to IPv4;
+ * bulwark masquerades only. nat64_enabled is refused rather than ignored; the keys
  * that only tune it are ignored with a warning. */
 static int refuse_nat64(struct cursor *cur, const struct assignment *as, struct vec *warnings)
 {
@@ -655,7 +655,7 @@ static int refuse_nat64(struct cursor *cur, const struct assignment *as, struct 
 		if (strcmp(as->key, tuning[i]) == 0)
 			return as->value[0] ?
 				add_warning(cur, warnings, as,
-					    "%s only tunes fck-nat's NAT64, which bulwark does not do: ignored",
+					    "%s only tunes a NAT64 translator, which bulwark does not run: ignored",
 					    as->key) : 0;
 	return add_warning(cur, warnings, as, "unknown key '%s' ignored", as->key);
 }

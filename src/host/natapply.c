@@ -61,6 +61,7 @@ int natapply_up(const char *root, const char *state_dir, const struct nat_plan *
 	int rc;
 
 	memset(result, 0, sizeof(*result));
+	result->gone = (struct vec)VEC_INIT(struct knob);
 	natstate_init(&state);
 	rc = natstate_load(root, state_dir, &state, &has_state, err);
 	if (rc < 0)
@@ -104,6 +105,7 @@ int natapply_down(const char *root, const char *state_dir, struct natapply_resul
 	int rc;
 
 	memset(result, 0, sizeof(*result));
+	result->gone = (struct vec)VEC_INIT(struct knob);
 	natstate_init(&state);
 	rc = natstate_load(root, state_dir, &state, &has_state, err);
 	if (rc < 0)
@@ -112,13 +114,18 @@ int natapply_down(const char *root, const char *state_dir, struct natapply_resul
 	if (rc < 0 || !has_state)
 		goto out;
 	result->had_state = true;
-	rc = knobs_restore(root, &state.saved_knobs, err);
+	rc = knobs_restore_present(root, &state.saved_knobs, &result->gone, err);
 	if (rc < 0)
 		goto out;
 	rc = natstate_remove(root, state_dir, err);
 	if (rc == 0)
-		result->n_restored = state.saved_knobs.len;
+		result->n_restored = state.saved_knobs.len - result->gone.len;
 out:
 	natstate_free(&state);
 	return rc;
+}
+
+void natapply_result_free(struct natapply_result *result)
+{
+	vec_free(&result->gone);
 }

@@ -12,7 +12,11 @@ struct natapply_result {
 	char previous_interface[IF_NAMESIZE]; /* up: where nat was up before, "" if down */
 	bool had_state;                       /* down: there was a record to restore */
 	size_t n_restored;                    /* down: knobs put back */
+	struct vec gone;                      /* down: knobs of links gone since up
+					       * (struct knob); natapply_result_free */
 };
+
+void natapply_result_free(struct natapply_result *result);
 
 /* Loads plan's table (the table first: masquerade loads nf_conntrack,
  * whose knobs do not exist before), writes its knobs, checks that

@@ -252,30 +252,52 @@ struct mac_search {
 	uint8_t mac[ETH_ALEN];
 	char *ifname;
 	bool *is_found;
+	int rank; /* of the link found: 2 a link of its own, 1 stacked or enslaved */
+};
+
+struct mac_attrs {
+	const struct nlattr *addr;
+	bool has_master;
+	bool has_link;
+	bool has_link_netns;
 };
 
 static int mac_attr_cb(const struct nlattr *attr, void *data)
 {
-	const struct nlattr **addr = data;
+	struct mac_attrs *attrs = data;
+	uint16_t type = mnl_attr_get_type(attr);
 
-	if (mnl_attr_get_type(attr) == IFLA_ADDRESS &&
-	    mnl_attr_get_payload_len(attr) == ETH_ALEN)
-		*addr = attr;
+	if (type == IFLA_ADDRESS && mnl_attr_get_payload_len(attr) == ETH_ALEN)
+		attrs->addr = attr;
+	else if (type == IFLA_MASTER)
+		attrs->has_master = true;
+	else if (type == IFLA_LINK)
+		attrs->has_link = true;
+	else if (type == IFLA_LINK_NETNSID)
+		attrs->has_link_netns = true;
 	return MNL_CB_OK;
 }
 
+/* A VLAN, macvlan or bridge port carries the MAC of the link below or
+ * beside it: the link itself wins (IFLA_LINK into another namespace is a
+ * veth's peer, not a lower link here). */
 static int mac_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct mac_search *search = data;
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *addr = NULL;
+	struct mac_attrs attrs = { 0 };
+	char name[IF_NAMESIZE];
+	int rank;
 
-	mnl_attr_parse(nlh, sizeof(*ifi), mac_attr_cb, &addr);
-	if (*search->is_found || !addr ||
-	    memcmp(mnl_attr_get_payload(addr), search->mac, ETH_ALEN) != 0)
+	mnl_attr_parse(nlh, sizeof(*ifi), mac_attr_cb, &attrs);
+	if (!attrs.addr || memcmp(mnl_attr_get_payload(attrs.addr), search->mac, ETH_ALEN) != 0)
 		return MNL_CB_OK;
-	if (if_indextoname((unsigned)ifi->ifi_index, search->ifname))
-		*search->is_found = true;
+	rank = attrs.has_master || (attrs.has_link && !attrs.has_link_netns) ? 1 : 2;
+	if (rank <= search->rank || !if_indextoname((unsigned)ifi->ifi_index, name))
+		return MNL_CB_OK;
+	memcpy(search->ifname, name, IF_NAMESIZE);
+	search->rank = rank;
+	*search->is_found = true;
 	return MNL_CB_OK;
 }
 

@@ -525,7 +525,7 @@ static int nat_converge(const char *root, const struct settings_host *host,
 			const struct settings_plan *target, json_t *saved, struct bw_err *err)
 {
 	static const char key[] = "settings.nat";
-	struct natapply_result result;
+	struct natapply_result result = { 0 };
 	const char *text;
 	bool is_held;
 	int rc;
@@ -544,6 +544,7 @@ static int nat_converge(const char *root, const struct settings_host *host,
 	 * knobs keep what the settings' NAT wrote, under nat's own record. */
 	rc = text ? table_put_back(NAT_TABLE_DELETE, text, err) :
 		    natapply_down(root, nat_dir_of(host), &result, err);
+	natapply_result_free(&result);
 	if (rc < 0)
 		return keyed(err, rc, key);
 	json_object_del(saved, SAVED_NAT);

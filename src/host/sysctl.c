@@ -14,6 +14,48 @@ static const struct knob *find_knob(const struct vec *knobs, const char *path)
 	return NULL;
 }
 
+bool knob_is_per_link(const char *path)
+{
+	static const char net[] = "/proc/sys/net/";
+	const char *conf, *link, *end;
+
+	if (strncmp(path, net, sizeof(net) - 1) != 0)
+		return false;
+	conf = strchr(path + sizeof(net) - 1, '/');
+	if (!conf || strncmp(conf, "/conf/", 6) != 0)
+		return false;
+	link = conf + 6;
+	end = strchr(link, '/');
+	if (!end || end == link || strchr(end + 1, '/') || !end[1])
+		return false;
+	return !((end - link == 3 && strncmp(link, "all", 3) == 0) ||
+		 (end - link == 7 && strncmp(link, "default", 7) == 0));
+}
+
+int knobs_restore_present(const char *root, const struct vec *saved, struct vec *gone,
+			  struct bw_err *err)
+{
+	int first_rc = 0;
+
+	for (size_t i = saved->len; i-- > 0;) {
+		const struct knob *knob = VEC_AT(saved, struct knob, i);
+		struct bw_err this_err;
+		int rc = fsroot_write_knob(root, knob->path, knob->value, &this_err);
+
+		if (rc == -ENOENT && knob_is_per_link(knob->path)) {
+			if (vec_push(gone, knob) < 0)
+				rc = bw_errf(&this_err, -ENOMEM, "out of memory");
+			else
+				continue;
+		}
+		if (rc < 0 && first_rc == 0) {
+			first_rc = rc;
+			*err = this_err;
+		}
+	}
+	return first_rc;
+}
+
 int knobs_restore(const char *root, const struct vec *saved, struct bw_err *err)
 {
 	int first_rc = 0;

@@ -25,3 +25,13 @@ json_t *knobs_to_json(const struct vec *knobs);
 /* Writes saved values back, last first. Carries on past failures and
  * returns the first one. */
 int knobs_restore(const char *root, const struct vec *saved, struct bw_err *err);
+
+/* knobs_restore(), except that a per-link knob (/proc/sys/net/<family>/conf/<link>/…,
+ * not all or default) whose link is gone is skipped and added to gone (a
+ * vec of struct knob): an ENI moved to another instance, a container's
+ * veth. */
+int knobs_restore_present(const char *root, const struct vec *saved, struct vec *gone,
+			  struct bw_err *err);
+
+/* Whether path is a per-link knob under /proc/sys/net/<family>/conf/<link>/. */
+bool knob_is_per_link(const char *path);

@@ -24,6 +24,9 @@ ip link add ens9zz address $ENI_MAC netns "$H" type veth peer name eth0 netns "$
 ip -n "$P" addr add 10.0.1.10/24 dev eth0
 ip -n "$P" link set eth0 up
 ip -n "$P" route add default via 10.0.1.1
+# A link of the gateway's own with the ENI's MAC whose peer is here too (as
+# a stacked or enslaved link would): listed first, it must not be taken.
+ip -n "$G" link add aa0 address $ENI_MAC type veth peer name aa1
 ip -n "$G" addr add 169.254.169.254/32 dev lo
 for k in all default eth0; do
 	ip netns exec "$G" sh -c "echo 1 >/proc/sys/net/ipv4/conf/$k/rp_filter"
@@ -34,7 +37,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=bulwark-test-ca \
 	-keyout "$SCRATCH/ca.key" -out "$SCRATCH/ca.pem" 2>/dev/null
 openssl req -newkey rsa:2048 -nodes -subj /CN=localhost \
 	-keyout "$SCRATCH/server.key" -out "$SCRATCH/server.csr" 2>/dev/null
-printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$SCRATCH/san.ext"
+printf 'subjectAltName=DNS:localhost,DNS:ec2-fips.us-east-1.amazonaws.com,IP:127.0.0.1\n' >"$SCRATCH/san.ext"
 openssl x509 -req -in "$SCRATCH/server.csr" -CA "$SCRATCH/ca.pem" -CAkey "$SCRATCH/ca.key" \
 	-CAcreateserial -days 1 -extfile "$SCRATCH/san.ext" -out "$SCRATCH/server.pem" 2>/dev/null
 
@@ -50,6 +53,9 @@ MODEL="$SCRATCH/model.json"
 FAULTS="$SCRATCH/faults.json"
 LOG="$SCRATCH/calls.log"
 
+# What terraform-aws-fck-nat, cdk-fck-nat and fck-nat's docs grant the
+# instance role: no Describe* at all.
+IAM_ALLOW='["AttachNetworkInterface", "ModifyNetworkInterfaceAttribute", "AssociateAddress", "DisassociateAddress"]'
 # write_model: the ENI detached and waiting in H, the EIP unassociated.
 write_model() {
 	cat >"$MODEL" <<JSON
@@ -64,7 +70,8 @@ write_model() {
   "$ENI": {"mac": "$ENI_MAC", "subnet": "subnet-0123456789abcdef1",
            "vpc": "vpc-0123456789abcdef0", "ip": "10.0.1.1", "attached_to": null,
            "on_attach": "ip -n $H link set ens9zz netns $G && ip addr add 10.0.1.1/24 dev ens9zz && ip link set ens9zz up && echo 1 >/proc/sys/net/ipv4/conf/ens9zz/rp_filter"}},
- "addresses": {"$EIP": {"public_ip": "203.0.113.50", "association": null}}}
+ "addresses": {"$EIP": {"public_ip": "203.0.113.50", "association": null}},
+ "iam_allow": $IAM_ALLOW}
 JSON
 	echo '{}' >"$FAULTS"
 	: >"$LOG"
@@ -110,20 +117,22 @@ host_state() {
 
 # ---- the whole HA bring-up, through a retry at every step ---------------
 cat >"$FAULTS" <<'JSON'
-{"imds": {"/latest/api/token": ["500"], "/latest/meta-data/mac": ["drop"]},
+{"imds": {"/latest/api/token": ["500"], "/latest/meta-data/mac": ["drop"],
+          "/latest/meta-data/placement/region": ["401"]},
  "ec2": {"ModifyNetworkInterfaceAttribute": ["Throttle"],
          "AttachNetworkInterface": ["InUse", "IncorrectState"],
          "AssociateAddress": ["500", "drop"]}}
 JSON
 nat up --config "$SCRATCH/ha.conf" >"$SCRATCH/up.out" 2>"$SCRATCH/up.err"
-check_eq "HA bring-up: nat up exits 0" 0 "$?"
+check_eq "HA bring-up under fck-nat's IAM policy (no Describe*): nat up exits 0" 0 "$?"
 cat "$SCRATCH/up.out" "$SCRATCH/up.err" >"$SCRATCH/all-output"
 check_eq "every EC2 call is signed with SigV4, retried calls included" \
 "ModifyNetworkInterfaceAttribute NetworkInterfaceId=$PRIMARY SourceDestCheck.Value=false signed
 ModifyNetworkInterfaceAttribute NetworkInterfaceId=$PRIMARY SourceDestCheck.Value=false signed
+AttachNetworkInterface DeviceIndex=1 InstanceId=$INSTANCE NetworkInterfaceId=$ENI signed
 DescribeNetworkInterfaces NetworkInterfaceId.1=$ENI signed
 AttachNetworkInterface DeviceIndex=1 InstanceId=$INSTANCE NetworkInterfaceId=$ENI signed
-AttachNetworkInterface DeviceIndex=1 InstanceId=$INSTANCE NetworkInterfaceId=$ENI signed
+DescribeNetworkInterfaces NetworkInterfaceId.1=$ENI signed
 AttachNetworkInterface DeviceIndex=1 InstanceId=$INSTANCE NetworkInterfaceId=$ENI signed
 AssociateAddress AllocationId=$EIP AllowReassociation=true NetworkInterfaceId=$PRIMARY signed
 AssociateAddress AllocationId=$EIP AllowReassociation=true NetworkInterfaceId=$PRIMARY signed
@@ -131,10 +140,14 @@ AssociateAddress AllocationId=$EIP AllowReassociation=true NetworkInterfaceId=$P
 	"$(calls)"
 check_contains "IMDS at its default address (AWS_EC2_METADATA_SERVICE_ENDPOINT unset)" \
 	'{"imds": "PUT /latest/api/token"}' "$(cat "$LOG")"
+check_eq "an expired IMDS token (401) is replaced: a third PUT after the 500 and its retry" 3 \
+	"$(grep -c '"PUT /latest/api/token"' "$LOG")"
 check_contains "the InUse retries are told on stderr" "$ENI is still held (InvalidNetworkInterface.InUse)" \
 	"$(cat "$SCRATCH/up.err")"
-check_contains "the attached ENI was found by its MAC" "attached at device index 1 as ens9zz" \
-	"$(cat "$SCRATCH/up.out")"
+check_contains "the attached ENI was found by its MAC, not aa0 sharing the MAC" \
+	"attached at device index 1 as ens9zz" "$(cat "$SCRATCH/up.out")"
+check_eq "rp_filter 0 on every link, aa0 too" 0 \
+	"$(sysctl_in "$G" net/ipv4/conf/aa0/rp_filter)"
 check_eq "rp_filter 0 on the attached ENI" 0 "$(sysctl_in "$G" net/ipv4/conf/ens9zz/rp_filter)"
 check_eq "rp_filter 0 on all" 0 "$(sysctl_in "$G" net/ipv4/conf/all/rp_filter)"
 check_eq "rp_filter 0 on default" 0 "$(sysctl_in "$G" net/ipv4/conf/default/rp_filter)"
@@ -171,6 +184,9 @@ check_contains "status: the ENI and its link" "$ENI attached at device index 1 a
 check_contains "status: the EIP" "$EIP associated with the primary eni (eipassoc-" "$st"
 check_contains "status: the primary ENI" "$PRIMARY, source/dest check off" "$st"
 nat status --json >"$SCRATCH/status.json" 2>&1
+# While up: the state files and status --json, for the secrets check below.
+cat "$SCRATCH/status.json" "$STATE"/* >>"$SCRATCH/all-output" 2>/dev/null
+check "the state files are there to be checked for secrets" test -s "$STATE/ec2.json"
 check_eq "status --json: ec2.eni_link" ens9zz \
 	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ec2"]["eni_link"])' "$SCRATCH/status.json")"
 
@@ -186,6 +202,16 @@ cat "$SCRATCH/up2.out" >>"$SCRATCH/all-output"
 check_contains "... says so" "$ENI was already attached at device index 1 as ens9zz" \
 	"$(cat "$SCRATCH/up2.out")"
 check_eq "... and does not attach it again" 0 "$(calls | grep -c AttachNetworkInterface)"
+check_eq "... nor call EC2 to find it (IMDS knows)" 0 "$(calls | grep -c DescribeNetworkInterfaces)"
+
+# ---- nat up again without EC2 keys: the EC2 record goes -------------------
+: >"$SCRATCH/plain.conf"
+nat up --config "$SCRATCH/plain.conf" >/dev/null 2>&1
+check_eq "nat up with a configuration without EC2 keys: exit 0" 0 "$?"
+check_eq "... status shows no ENI left from the earlier up" "" \
+	"$(nat status 2>&1 | grep -E '^(eni|eip|instance) ')"
+check_eq "... status --json: ec2 is null" None \
+	"$(nat status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["ec2"])')"
 nat down >/dev/null 2>&1
 
 # ---- the instance role's credentials ------------------------------------
@@ -200,10 +226,23 @@ check_eq "with no keys in the environment, the instance role's: exit 0" 0 "$(cat
 check_eq "... every call signed with the role's key and token" "" "$(calls | grep -v ' signed$')"
 nat status >>"$SCRATCH/all-output" 2>&1
 check_contains "... status names the source" "instance role bulwark-nat" "$(nat status 2>&1)"
-nat down >/dev/null 2>&1
+nat status --json >>"$SCRATCH/all-output" 2>&1
+cat "$STATE"/* >>"$SCRATCH/all-output" 2>/dev/null
+
+# ---- the ENI's link gone before nat down (HA takeover moved it away) ----
+ip -n "$G" link set ens9zz netns "$H"
+nat down >"$SCRATCH/down.out" 2>"$SCRATCH/down.err"
+check_eq "nat down after the ENI's link left: exit 0" 0 "$?"
+check_contains "... says what it could not restore" \
+	"/proc/sys/net/ipv4/conf/ens9zz/rp_filter not restored: its link is gone" \
+	"$(cat "$SCRATCH/down.err")"
+check_eq "... the rest restored" 1 "$(sysctl_in "$G" net/ipv4/conf/all/rp_filter)"
+check_eq "... and the state removed" "" "$(ls "$STATE" 2>/dev/null)"
+check_eq "... the table gone" "" "$(in_ns "$G" nft list ruleset | grep bulwark_nat)"
 
 # ---- the real AWS CLI reads every kind of reply of the test endpoint ----
 if command -v aws >/dev/null; then
+	python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m.pop("iam_allow"); json.dump(m, open(sys.argv[1], "w"))' "$MODEL"
 	awsc() { in_ns "$G" aws --region us-east-1 --endpoint-url https://localhost \
 		--ca-bundle "$SCRATCH/ca.pem" --output json ec2 "$@"; }
 	: >"$LOG"
@@ -256,6 +295,11 @@ detach
 echo '{"ec2": {"AttachNetworkInterface": ["AuthFailure"]}}' >"$FAULTS"
 expect_failure "attach refused" 1 \
 	"bulwark: ec2 AttachNetworkInterface: UnauthorizedOperation: You are not authorized to perform this operation.; already done on EC2: source/dest check off on $PRIMARY"
+detach
+echo '{"ec2": {"ModifyNetworkInterfaceAttribute": ["multiline"]}}' >"$FAULTS"
+expect_failure "an error Message with a newline, a tab and 2 kB" 1 \
+	"bulwark: ec2 ModifyNetworkInterfaceAttribute: Odd.Code: line one line two three xxx"
+check "... cut short" test "$(wc -c <"$SCRATCH/err")" -lt 500
 detach
 echo '{"ec2": {"ModifyNetworkInterfaceAttribute": ["malformed"]}}' >"$FAULTS"
 expect_failure "a malformed XML reply" 1 \
@@ -313,6 +357,51 @@ ip netns exec "$G" unshare -m sh -c "mount -t tmpfs none /opt &&
 check_eq "cwagent with the agent installed: exit 0" 0 "$?"
 check_eq "... the agent started with the SSM parameter" "-a fetch-config -m ec2 -s -c ssm:/fck-nat/cw" \
 	"$(cat "$SCRATCH/ctl.args" 2>/dev/null)"
+st=$(nat status 2>&1)
+check_contains "cwagent only: status tells the agent" "cloudwatch agent   started with ssm:/fck-nat/cw" "$st"
+check_eq "... and no instance, endpoint or primary ENI lines (IMDS and EC2 were not asked)" "" \
+	"$(printf '%s\n' "$st" | grep -E '^(instance|region|credentials|ec2 endpoint|primary eni) ')"
+nat down >/dev/null 2>&1
+# An agent control that hangs: killed after 60 s, a warning, nat up goes on.
+printf '#!/bin/sh\nexec sleep 3600\n' >"$SCRATCH/ctl"
+ip netns exec "$G" unshare -m sh -c "mount -t tmpfs none /opt &&
+	mkdir -p /opt/aws/amazon-cloudwatch-agent/bin &&
+	cp '$SCRATCH/ctl' /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl &&
+	'$BULWARK' nat up --config '$SCRATCH/cw.conf' --state-dir '$STATE'" >"$SCRATCH/out" 2>&1
+check_eq "a hung agent control: nat up still exits 0" 0 "$?"
+check_contains "... with a warning" "amazon-cloudwatch-agent-ctl did not finish within 60 s and was killed" \
+	"$(cat "$SCRATCH/out")"
+check_contains "... status says so" "agent control hung; killed after 60 s" "$(nat status 2>&1)"
+nat down >/dev/null 2>&1
+
+# ---- an attach that went through but whose reply was lost ----------------
+detach
+echo '{"ec2": {"AttachNetworkInterface": ["lost-reply"]}}' >"$FAULTS"
+nat up --config "$SCRATCH/ha.conf" >"$SCRATCH/out" 2>"$SCRATCH/err"
+check_eq "an attach whose reply was lost, retried into InUse: exit 0 at once" 0 "$?"
+check_eq "... no waiting for ourselves to let go" "" "$(grep 'is still held' "$SCRATCH/err")"
+check_contains "... the ENI is in place" "attached at device index 1 as ens9zz" "$(cat "$SCRATCH/out")"
+nat down >/dev/null 2>&1
+
+# ---- the FIPS endpoint chosen from AWS_USE_FIPS_ENDPOINT and the region ----
+# No endpoint override: ec2-fips.us-east-1.amazonaws.com, resolved to the
+# test endpoint by /etc/hosts in a mount namespace of its own.
+detach
+printf 'eip_id=%s\n' "$EIP" >"$SCRATCH/eip.conf"
+printf '127.0.0.1 ec2-fips.us-east-1.amazonaws.com\n' >"$SCRATCH/hosts"
+ip netns exec "$G" env -u AWS_ENDPOINT_URL_EC2 AWS_USE_FIPS_ENDPOINT=true unshare -m sh -c \
+	"mount --bind '$SCRATCH/hosts' /etc/hosts &&
+	'$BULWARK' nat up --config '$SCRATCH/eip.conf' --state-dir '$STATE'" >"$SCRATCH/out" 2>&1
+check_eq "eip only, FIPS asked by AWS_USE_FIPS_ENDPOINT: exit 0" 0 "$?"
+cat "$SCRATCH/out" >>"$SCRATCH/all-output"
+check_eq "... the FIPS endpoint reached, the call signed" \
+	"AssociateAddress AllocationId=$EIP AllowReassociation=true NetworkInterfaceId=$PRIMARY signed" \
+	"$(calls)"
+st=$(nat status 2>&1)
+check_contains "... status: the FIPS endpoint and why" \
+	"https://ec2-fips.us-east-1.amazonaws.com (fips_endpoints=auto and AWS_USE_FIPS_ENDPOINT=true)" "$st"
+check_contains "... eip only: source/dest check left as EC2 has it" \
+	"$PRIMARY, source/dest check as EC2 has it" "$st"
 nat down >/dev/null 2>&1
 
 # ---- credentials never appear in any output ------------------------------

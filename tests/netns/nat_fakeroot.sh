@@ -17,6 +17,10 @@ put proc/sys/net/ipv4/conf/all/send_redirects 1
 put proc/sys/net/ipv4/conf/eth0/send_redirects 1
 put proc/sys/net/ipv4/conf/all/rp_filter 2
 put proc/sys/net/ipv4/conf/eth0/rp_filter 2
+put proc/sys/net/ipv4/conf/default/rp_filter 1
+put proc/sys/net/ipv4/conf/docker0/rp_filter 1
+put proc/sys/net/ipv4/conf/veth1a/rp_filter 1
+put usr/local/bin/jool ''
 put proc/sys/net/netfilter/nf_conntrack_max 65536
 put proc/sys/net/netfilter/nf_conntrack_count 7
 put proc/sys/net/netfilter/nf_conntrack_tcp_timeout_established 432000
@@ -32,7 +36,14 @@ fips_endpoints=false
 CONF
 real_forward=$(sysctl_in "$G" net/ipv4/ip_forward)
 
-check "nat up against the fake root reads /etc/pelotech-nat.conf" nat up
+nat up >"$SCRATCH/up.out" 2>&1
+check_eq "nat up against the fake root reads /etc/pelotech-nat.conf" 0 "$?"
+check_contains "Jool installed (a nat64 image): a warning that NAT64 is not run" \
+	"bulwark: warning: /usr/local/bin/jool is installed" "$(cat "$SCRATCH/up.out")"
+for k in default docker0 veth1a; do
+	check_eq "rp_filter 0 on $k too, as fck-nat does, without eni_id" 0 \
+		"$(get proc/sys/net/ipv4/conf/$k/rp_filter)"
+done
 check_eq "nf_conntrack_max written" 524288 "$(get proc/sys/net/netfilter/nf_conntrack_max)"
 check_eq "the conntrack hash size written" 131072 "$(get sys/module/nf_conntrack/parameters/hashsize)"
 check_eq "tcp established timeout written" 7440 \
@@ -43,7 +54,13 @@ check "the state is kept under the root" test -s "$ROOT/run/bulwark/nat.json"
 status=$(nat status)
 check_contains "status reads conntrack use under the root" "conntrack          7 flows tracked of 524288" "$status"
 
-check "nat down" nat down
+rm -r "$ROOT/proc/sys/net/ipv4/conf/veth1a" # a container's veth, gone since
+nat down >"$SCRATCH/down.out" 2>&1
+check_eq "nat down, a link gone since nat up: exit 0" 0 "$?"
+check_contains "... says what it skipped" \
+	"/proc/sys/net/ipv4/conf/veth1a/rp_filter not restored: its link is gone" \
+	"$(cat "$SCRATCH/down.out")"
+check_eq "... the other links' rp_filter restored" 1 "$(get proc/sys/net/ipv4/conf/docker0/rp_filter)"
 check_eq "nf_conntrack_max restored" 65536 "$(get proc/sys/net/netfilter/nf_conntrack_max)"
 check_eq "hash size restored" 16384 "$(get sys/module/nf_conntrack/parameters/hashsize)"
 check_eq "rp_filter restored" 2 "$(get proc/sys/net/ipv4/conf/eth0/rp_filter)"

@@ -18,7 +18,9 @@ model.json: {"instance_id", "region", "mac", "primary_eni", "account",
            "on_attach": "shell command run when attached" | null}},
   "addresses": {"eipalloc-…": {"public_ip", "association": null}},
   "vpc_dir": "an --aws folder (the AWS CLI's describe-* output)" | absent,
-  "page_size": the most items a describe-* page holds (default 1000)}
+  "page_size": the most items a describe-* page holds (default 1000),
+  "iam_allow": ["Action", …] (optional: any other action is refused with
+  UnauthorizedOperation, as an IAM policy granting only these would)}
 The describe-* actions fw sync calls (DescribeVpcs, DescribeSubnets,
 DescribeSecurityGroups, DescribeNetworkAcls, DescribeInstances,
 DescribeNetworkInterfaces without ids, GetManagedPrefixListEntries) answer
@@ -28,7 +30,10 @@ AuthorizeSecurityGroupIngress and RevokeSecurityGroupIngress change
 vpc_dir/security-groups.json. A fault "ok" lets one request through.
 faults: InUse, IncorrectState, Throttle (503 RequestLimitExceeded), 500
   (a bare HTTP 500), malformed (HTTP 200, broken XML), drop (the connection
-  closed without a reply), AuthFailure; for IMDS paths: 500, 404, drop, slow.
+  closed without a reply), AuthFailure, lost-reply (done, then the connection
+  closed without a reply), multiline (a Message with a newline, a tab and 2000
+  more bytes); for IMDS paths: 500, 404, drop, slow, 401 (every
+  token expires).
 """
 import argparse
 import datetime
@@ -203,6 +208,16 @@ def eni_item(eni_id, eni, model):
             % (eni_id, eni["subnet"], eni["vpc"], model["region"], model["account"],
                "in-use" if eni.get("attached_to") else "available", eni["mac"], eni["ip"],
                "true" if eni.get("source_dest_check", True) else "false", att, eni["ip"]))
+
+
+def refused_by_iam(action, model):
+    """An UnauthorizedOperation reply when model's iam_allow leaves action out."""
+    allow = model.get("iam_allow")
+    if allow is None or action in allow:
+        return None
+    return error("UnauthorizedOperation",
+                 "You are not authorized to perform this operation. User is not "
+                 "authorized to perform: ec2:%s" % action, 403)
 
 
 def numbered(params, prefix):
@@ -466,7 +481,15 @@ class Ec2Handler(http.server.BaseHTTPRequestHandler):
             if why:
                 self.reply(*error("SignatureDoesNotMatch", why, 403))
                 return
+            refused = refused_by_iam(action, model)
+            if refused:
+                self.reply(*refused)
+                return
             fault = take_fault("ec2", action)
+            if fault == "lost-reply":
+                act(action, params, model)
+                save(ARGS.model, model)
+                fault = "drop"
             if fault == "drop":
                 self.close_connection = True
                 self.connection.shutdown(2)
@@ -486,6 +509,9 @@ class Ec2Handler(http.server.BaseHTTPRequestHandler):
                 return
             if fault == "IncorrectState":
                 self.reply(*error("IncorrectState", "The interface is being detached."))
+                return
+            if fault == "multiline":
+                self.reply(*error("Odd.Code", "line one\nline two\tthree " + "x" * 2000))
                 return
             if fault == "AuthFailure":
                 self.reply(*error("UnauthorizedOperation",
@@ -521,6 +547,10 @@ class ImdsHandler(http.server.BaseHTTPRequestHandler):
         if fault == "slow":
             time.sleep(3)
             self.reply(500, "slow\n")
+            return True
+        if fault == "401":
+            TOKENS.clear()
+            self.reply(401, "Unauthorized\n")
             return True
         if fault in ("500", "404"):
             self.reply(int(fault), "fault\n")
@@ -562,6 +592,10 @@ class ImdsHandler(http.server.BaseHTTPRequestHandler):
             if eni.get("attached_to") == model["instance_id"] or eni["mac"] == model["mac"]:
                 answers["network/interfaces/macs/%s/interface-id" % eni["mac"]] = eni_id
                 answers["network/interfaces/macs/%s/vpc-id" % eni["mac"]] = eni["vpc"]
+        answers["network/interfaces/macs/"] = "".join(
+            "%s/\n" % m for m in sorted({model["mac"]} | {
+                e["mac"] for e in model["enis"].values()
+                if e.get("attached_to") == model["instance_id"]}))
         role = model.get("role")
         if role:
             answers["iam/security-credentials/"] = role["name"]

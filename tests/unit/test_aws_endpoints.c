@@ -127,11 +127,26 @@ static void test_ec2_override_wins_over_generic_and_fips(void **state)
 	(void)state;
 	assert_int_equal(aws_endpoint_choose(&in, &out, &err), 0);
 	assert_string_equal(out.url, "https://localhost:8443");
-	assert_string_equal(out.why, "AWS_ENDPOINT_URL_EC2 is set");
+	assert_string_equal(out.why,
+			    "AWS_ENDPOINT_URL_EC2 is set (fips_endpoints=true overridden by AWS_ENDPOINT_URL_EC2)");
 	in.url_ec2 = NULL;
 	assert_int_equal(aws_endpoint_choose(&in, &out, &err), 0);
 	assert_string_equal(out.url, "https://other");
-	assert_string_equal(out.why, "AWS_ENDPOINT_URL is set");
+	assert_string_equal(out.why,
+			    "AWS_ENDPOINT_URL is set (fips_endpoints=true overridden by AWS_ENDPOINT_URL)");
+}
+
+static void test_override_without_fips_forced_says_only_the_variable(void **state)
+{
+	struct aws_endpoint_input in = {
+		.region = "us-east-1", .fips = NAT_AUTO, .url_ec2 = "https://localhost:8443",
+	};
+	struct aws_endpoint out;
+	struct bw_err err;
+
+	(void)state;
+	assert_int_equal(aws_endpoint_choose(&in, &out, &err), 0);
+	assert_string_equal(out.why, "AWS_ENDPOINT_URL_EC2 is set");
 }
 
 static void test_plain_http_override_is_refused(void **state)
@@ -165,6 +180,7 @@ int main(void)
 		cmocka_unit_test(test_false_never_uses_fips),
 		cmocka_unit_test(test_china_regions_use_their_dns_suffix),
 		cmocka_unit_test(test_ec2_override_wins_over_generic_and_fips),
+		cmocka_unit_test(test_override_without_fips_forced_says_only_the_variable),
 		cmocka_unit_test(test_plain_http_override_is_refused),
 		cmocka_unit_test(test_invalid_region_is_refused),
 	};

@@ -125,6 +125,39 @@ static void test_deep_nesting_is_refused(void **state)
 	aws_xml_free(&doc);
 }
 
+#define AWS_EC2_TEST_CAP 100
+
+static void test_one_line_replaces_control_characters(void **state)
+{
+	char out[64];
+
+	(void)state;
+	aws_xml_one_line("Bad\nthing\r\tand\x1b[31mred", 40, out, sizeof(out));
+	assert_string_equal(out, "Bad thing  and [31mred");
+}
+
+static void test_one_line_caps_the_length(void **state)
+{
+	char text[1000], out[AWS_EC2_TEST_CAP + 4];
+
+	(void)state;
+	memset(text, 'x', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	aws_xml_one_line(text, AWS_EC2_TEST_CAP, out, sizeof(out));
+	assert_int_equal(strlen(out), AWS_EC2_TEST_CAP + 3);
+	assert_string_equal(out + AWS_EC2_TEST_CAP, "...");
+}
+
+static void test_one_line_does_not_cut_a_utf8_sequence(void **state)
+{
+	char out[16];
+
+	(void)state;
+	/* "ab" then U+00E9 (2 bytes) cut after its first byte. */
+	aws_xml_one_line("ab\xc3\xa9" "cd", 3, out, sizeof(out));
+	assert_string_equal(out, "ab...");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -136,6 +169,9 @@ int main(void)
 		cmocka_unit_test(test_malformed_xml_names_line_and_column),
 		cmocka_unit_test(test_doctype_is_refused),
 		cmocka_unit_test(test_deep_nesting_is_refused),
+		cmocka_unit_test(test_one_line_replaces_control_characters),
+		cmocka_unit_test(test_one_line_caps_the_length),
+		cmocka_unit_test(test_one_line_does_not_cut_a_utf8_sequence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

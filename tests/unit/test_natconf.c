@@ -455,7 +455,7 @@ static void test_nat64_tuning_keys_warn_and_are_ignored(void **state)
 	assert_int_equal(p->rc, 0);
 	assert_int_equal(p->warnings.len, 2);
 	assert_string_equal(VEC_AT(&p->warnings, struct natconf_warning, 0)->text,
-			    "t.conf:1:1: nat64_ipv4_dynamic_pool only tunes fck-nat's NAT64, which bulwark does not do: ignored");
+			    "t.conf:1:1: nat64_ipv4_dynamic_pool only tunes a NAT64 translator, which bulwark does not run: ignored");
 	assert_string_equal(VEC_AT(&p->warnings, struct natconf_warning, 1)->text,
 			    "t.conf:2:1: unknown key 'nat64_other' ignored");
 	done(p);

@@ -1,6 +1,8 @@
 /* Kernel knobs against a fake root: all land, or none stay changed. */
 #include "unit.h"
 
+#include <errno.h>
+
 #include "fakeroot.h"
 
 #include "host/sysctl.h"
@@ -80,12 +82,63 @@ static void test_merge_keeps_the_value_from_before_bulwark(void **state)
 	vec_free(&later);
 }
 
+static void test_restore_skips_the_knobs_of_a_link_gone(void **state)
+{
+	char *root = fakeroot_new();
+	struct vec saved = VEC_INIT(struct knob), gone = VEC_INIT(struct knob);
+	struct bw_err err;
+
+	(void)state;
+	fakeroot_put(root, "/proc/sys/net/ipv4/conf/all/rp_filter", "0");
+	add(&saved, "/proc/sys/net/ipv4/conf/all/rp_filter", "1");
+	add(&saved, "/proc/sys/net/ipv4/conf/veth9/rp_filter", "1");
+	add(&saved, "/proc/sys/net/ipv6/conf/veth9/accept_ra", "1");
+	assert_int_equal(knobs_restore_present(root, &saved, &gone, &err), 0);
+	assert_string_equal(fakeroot_get(root, "/proc/sys/net/ipv4/conf/all/rp_filter"), "1");
+	assert_int_equal(gone.len, 2);
+	assert_string_equal(VEC_AT(&gone, struct knob, 1)->path,
+			    "/proc/sys/net/ipv4/conf/veth9/rp_filter");
+	vec_free(&saved);
+	vec_free(&gone);
+	fakeroot_free(root);
+}
+
+static void test_restore_still_fails_on_a_machine_wide_knob_gone(void **state)
+{
+	char *root = fakeroot_new();
+	struct vec saved = VEC_INIT(struct knob), gone = VEC_INIT(struct knob);
+	struct bw_err err;
+
+	(void)state;
+	add(&saved, "/proc/sys/net/ipv4/conf/all/rp_filter", "1");
+	add(&saved, "/proc/sys/net/ipv4/ip_forward", "0");
+	assert_int_equal(knobs_restore_present(root, &saved, &gone, &err), -ENOENT);
+	assert_int_equal(gone.len, 0);
+	vec_free(&saved);
+	fakeroot_free(root);
+}
+
+static void test_per_link_knobs_are_told_apart(void **state)
+{
+	(void)state;
+	assert_true(knob_is_per_link("/proc/sys/net/ipv4/conf/eth1/rp_filter"));
+	assert_true(knob_is_per_link("/proc/sys/net/ipv6/conf/ens5/accept_ra"));
+	assert_false(knob_is_per_link("/proc/sys/net/ipv4/conf/all/rp_filter"));
+	assert_false(knob_is_per_link("/proc/sys/net/ipv4/conf/default/rp_filter"));
+	assert_false(knob_is_per_link("/proc/sys/net/ipv4/ip_forward"));
+	assert_false(knob_is_per_link("/proc/sys/net/ipv4/conf/eth1/"));
+	assert_false(knob_is_per_link("/proc/sys/net/netfilter/nf_conntrack_max"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_writes_land_and_old_values_are_recorded),
 		cmocka_unit_test(test_a_failed_write_puts_back_the_earlier_ones),
 		cmocka_unit_test(test_merge_keeps_the_value_from_before_bulwark),
+		cmocka_unit_test(test_restore_skips_the_knobs_of_a_link_gone),
+		cmocka_unit_test(test_restore_still_fails_on_a_machine_wide_knob_gone),
+		cmocka_unit_test(test_per_link_knobs_are_told_apart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
