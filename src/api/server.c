@@ -42,6 +42,7 @@ struct api_server {
 	json_t *saved;   /* the journal's "saved" (owned) */
 	json_t *confirm; /* the journal's "confirm", NULL when none (owned) */
 	uint64_t confirm_deadline_ms; /* CLOCK_MONOTONIC */
+	char start_failure[512];      /* why the start's converge failed, "" if not */
 };
 
 /* What a handler answers: a status, and a body (owned) that is JSON for
@@ -892,8 +893,10 @@ static int recover(struct api_server *s, struct bw_err *err)
 	}
 	if (rc < 0)
 		return rc;
-	if (converge_live(s, &cerr) < 0)
+	if (converge_live(s, &cerr) < 0) {
 		note(s, "the host could not be brought to the live settings: %s", cerr.msg);
+		snprintf(s->start_failure, sizeof(s->start_failure), "%s", cerr.msg);
+	}
 	return 0;
 }
 
@@ -1020,7 +1023,13 @@ int api_server_run(const struct api_server_config *config, struct bw_err *err)
 		goto out;
 	}
 	note(&s, "serving on %s", n_fds == 1 ? "the socket systemd passed" : config->socket_path);
-	sd_notify(0, "READY=1\nSTATUS=serving the settings API");
+	/* READY=1 even when the host refused a live setting: the API must stay
+	 * reachable to fix it; STATUS= says what failed. */
+	if (s.start_failure[0])
+		sd_notifyf(0, "READY=1\nSTATUS=serving; the host refused a live setting: %s",
+			   s.start_failure);
+	else
+		sd_notify(0, "READY=1\nSTATUS=serving the settings API");
 	rc = serve_loop(&s, daemon, sig_fd, err);
 	sd_notify(0, "STOPPING=1");
 out:

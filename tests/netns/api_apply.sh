@@ -91,14 +91,24 @@ check_start "started on a host that drifted"
 check_eq "... the host holds the live settings again" "1 1" \
 	"$(fake kernel/kptr_restrict) $(fake kernel/dmesg_restrict)"
 
-# A live setting the host refuses at start: logged, and the API still serves.
+# A live setting the host refuses at start: logged, the steps after it
+# (the host firewall) still converge, and the API still serves.
+call PATCH /settings?tx=fw '{"firewall":{"host":{"enabled":true}}}'
+call POST '/tx/commit_and_apply?tx=fw'
+check_eq "the host firewall on" 200 "$STATUS"
 check_stop "SIGTERM"
+ip netns exec "$NS" nft delete table inet bulwark_host
 mv "$ROOT/proc/sys/kernel/dmesg_restrict" "$SCRATCH/dmesg_restrict"
+: >"$SCRATCH/server.log"
 check_start "started on a host that refuses a live setting"
 check_contains "... logged, naming the key" "kernel.dmesg_restrict" "$(cat "$SCRATCH/server.log")"
+check "... the host firewall loaded all the same" ip netns exec "$NS" nft list table inet bulwark_host
 check_call "... and serving, so it can be fixed" 204 '' PATCH /settings \
 	'{"kernel":{"sysctl":{"kernel.dmesg_restrict":"0"}}}'
 mv "$SCRATCH/dmesg_restrict" "$ROOT/proc/sys/kernel/dmesg_restrict"
+call PATCH /settings?tx=fw '{"firewall":{"host":{"enabled":false}}}'
+call POST '/tx/commit_and_apply?tx=fw'
+check_eq "the host firewall off again" 200 "$STATUS"
 
 # A module denied while it is loaded: the rule is written, the module stays
 # (unloading it would pull it from under its users), and the log says so.
