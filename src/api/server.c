@@ -362,21 +362,43 @@ static struct reply refuse_while_unconfirmed(const struct call *c)
 			  (c->s->confirm_deadline_ms - now_ms() + 999) / 1000);
 }
 
+/* The full names of tx's pending settings, sorted (an empty array when
+ * none): what a commit answers, as Bottlerocket's, even for values that
+ * were already live. NULL when out of memory. */
+static json_t *pending_keys(const struct api_server *s, const char *tx)
+{
+	const json_t *pending = store_pending(s->store, tx);
+	json_t *none = json_object();
+	json_t *keys = none && pending ? settings_changed_keys(none, pending) : NULL;
+
+	if (!keys && none && !pending)
+		keys = json_array();
+	json_decref(none);
+	return keys;
+}
+
 static struct reply commit(const struct call *c)
 {
 	struct bw_err err = { 0 };
 	json_t *changed = NULL;
+	json_t *keys;
 
 	if (c->s->confirm)
 		return refuse_while_unconfirmed(c);
-	if (store_commit(c->s->store, tx_name(c), &changed, &err) < 0)
+	keys = pending_keys(c->s, tx_name(c));
+	if (!keys)
+		return reply_text(500, "out of memory");
+	if (store_commit(c->s->store, tx_name(c), &changed, &err) < 0) {
+		json_decref(keys);
 		return reply_err(&err, 500);
-	if (json_array_size(changed) == 0) {
-		json_decref(changed);
+	}
+	json_decref(changed);
+	if (json_array_size(keys) == 0) {
+		json_decref(keys);
 		return reply_text(422, "Unable to commit: no pending settings in transaction '%s'",
 				  tx_name(c));
 	}
-	return reply_json(200, changed);
+	return reply_json(200, keys);
 }
 
 /* The seconds of ?confirm_within=, 0 when absent. */
@@ -405,6 +427,7 @@ static struct reply commit_and_apply(const struct call *c)
 	const char *tx = tx_name(c);
 	struct bw_err err = { 0 }, back_err = { 0 };
 	json_t *previous = NULL, *preview = NULL, *changed = NULL, *applying = NULL;
+	json_t *keys = NULL;
 	struct reply r;
 	long seconds;
 	int rc;
@@ -415,21 +438,25 @@ static struct reply commit_and_apply(const struct call *c)
 		return reply_err(&err, 400);
 	if (!store_pending(s->store, tx))
 		return reply_text(422, "Unable to commit: no pending settings in transaction '%s'", tx);
+	keys = pending_keys(s, tx);
 	previous = json_deep_copy(store_live(s->store));
 	preview = store_preview(s->store, tx);
 	changed = previous && preview ? settings_changed_keys(previous, preview) : NULL;
-	if (!changed) {
+	if (!changed || !keys) {
 		r = reply_text(500, "out of memory");
 		goto out;
 	}
-	if (json_array_size(changed) == 0) {
-		/* As a plain commit: the transaction is spent, nothing changes. */
+	if (json_array_size(keys) == 0 || json_array_size(changed) == 0) {
+		/* As a plain commit: the transaction is spent, nothing changes
+		 * on the host; the answer is the pending keys, if any. */
 		json_decref(changed);
 		changed = NULL;
 		if (store_commit(s->store, tx, &changed, &err) < 0)
 			r = reply_err(&err, 500);
-		else
+		else if (json_array_size(keys) == 0)
 			r = reply_text(422, "Unable to commit: no pending settings in transaction '%s'", tx);
+		else
+			r = reply_json(200, keys), keys = NULL;
 		goto out;
 	}
 	if (settings_validate(preview, false, &err) < 0) {
@@ -474,9 +501,10 @@ static struct reply commit_and_apply(const struct call *c)
 		note(s, "journal: %s", err.msg);
 	note(s, "committed and applied '%s' (%zu keys changed)%s", tx, json_array_size(changed),
 	      seconds ? ", awaiting confirmation" : "");
-	r = reply_json(200, changed);
-	changed = NULL;
+	r = reply_json(200, keys);
+	keys = NULL;
 out:
+	json_decref(keys);
 	json_decref(applying);
 	json_decref(changed);
 	json_decref(preview);

@@ -34,6 +34,9 @@ check_eq "a plain commit does not apply" 0 "$(fake kernel/kptr_restrict)"
 call POST /tx/commit
 check_eq "POST /tx/commit with nothing pending: 422" 422 "$STATUS"
 check_contains "... saying so" "no pending settings" "$BODY"
+call PATCH /settings '{"kernel":{"sysctl":{"kernel.kptr_restrict":"2"}}}'
+check_call "POST /tx/commit of a value already live: 200 with the pending keys" 200 \
+	'["settings.kernel.sysctl.\"kernel.kptr_restrict\""]' POST /tx/commit
 check_call "POST /tx/apply: 204" 204 '' POST /tx/apply
 check_eq "... and the host holds the live settings" 2 "$(fake kernel/kptr_restrict)"
 check_call "POST /tx/apply?keys=: 204" 204 '' POST '/tx/apply?keys=settings.kernel.sysctl.%22kernel.kptr_restrict%22'
@@ -59,6 +62,11 @@ check_call "... and live" 200 '{"kernel":{"sysctl":{"kernel.dmesg_restrict":"1"}
 	'/settings?keys=settings.kernel.sysctl.%22kernel.dmesg_restrict%22'
 call POST /tx/commit_and_apply
 check_eq "POST /tx/commit_and_apply with nothing pending: 422" 422 "$STATUS"
+call PATCH /settings/keypair '{"request_payload":["settings.kernel.sysctl.\"kernel.dmesg_restrict\"=1","settings.kernel.sysctl.\"kernel.kptr_restrict\"=2"]}'
+check_call "POST /tx/commit_and_apply of values already live: 200 with the pending keys, sorted" 200 \
+	'["settings.kernel.sysctl.\"kernel.dmesg_restrict\"","settings.kernel.sysctl.\"kernel.kptr_restrict\""]' \
+	POST /tx/commit_and_apply
+check_call "... nothing left pending" 200 '{}' GET /tx
 call POST /tx/confirm
 check_eq "POST /tx/confirm with nothing awaiting: 422" 422 "$STATUS"
 
