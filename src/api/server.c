@@ -190,8 +190,9 @@ static int converge_to(struct api_server *s, const json_t *tree, const json_t *a
 }
 
 /* Converges to the live settings (after a failure, or as asked), the
- * journal's record of what was saved kept current. */
-static int converge_live(struct api_server *s, struct bw_err *err)
+ * journal's record of what was saved kept current. When that fails, the
+ * journal keeps applying (NULL: none), so the next start tries again. */
+static int converge_live(struct api_server *s, const json_t *applying, struct bw_err *err)
 {
 	json_t *live = json_deep_copy(store_live(s->store));
 	struct bw_err werr = { 0 };
@@ -202,7 +203,7 @@ static int converge_live(struct api_server *s, struct bw_err *err)
 	rc = converge_to(s, live, NULL, err);
 	json_decref(live);
 	/* saved shrank as knobs were put back: recorded even on failure. */
-	if (journal_write(s, NULL, &werr) < 0 && rc == 0)
+	if (journal_write(s, rc < 0 ? applying : NULL, &werr) < 0 && rc == 0)
 		*err = werr, rc = -EIO;
 	return rc;
 }
@@ -418,6 +419,23 @@ static int confirm_within(const struct call *c, long *seconds, struct bw_err *er
 	return 0;
 }
 
+/* After a failed change: converges back to the live settings and answers
+ * err, and also why converging back failed, if it did (the journal then
+ * keeps applying, so the next start tries again). */
+static struct reply reply_back_failed(struct api_server *s, const json_t *applying,
+				      const struct bw_err *err)
+{
+	struct bw_err back_err = { 0 };
+	char line[1200], back_line[1200];
+
+	if (converge_live(s, applying, &back_err) == 0)
+		return reply_err(err, 500);
+	note(s, "converging back to the live settings failed too: %s", back_err.msg);
+	bw_err_format(err, line, sizeof(line));
+	bw_err_format(&back_err, back_line, sizeof(back_line));
+	return reply_text(500, "%s; converging back failed too: %s", line, back_line);
+}
+
 /* Applies first and commits only what applied: the host converges to the
  * transaction's preview; on failure it converges back to the live plan and
  * the transaction stays pending. */
@@ -425,7 +443,7 @@ static struct reply commit_and_apply(const struct call *c)
 {
 	struct api_server *s = c->s;
 	const char *tx = tx_name(c);
-	struct bw_err err = { 0 }, back_err = { 0 };
+	struct bw_err err = { 0 };
 	json_t *previous = NULL, *preview = NULL, *changed = NULL, *applying = NULL;
 	json_t *keys = NULL;
 	struct reply r;
@@ -477,9 +495,7 @@ static struct reply commit_and_apply(const struct call *c)
 		rc = converge_to(s, preview, applying, &err);
 	if (rc < 0) {
 		note(s, "commit_and_apply of '%s' failed, converging back: %s", tx, err.msg);
-		if (converge_live(s, &back_err) < 0)
-			note(s, "converging back to the live settings failed too: %s", back_err.msg);
-		r = reply_err(&err, 500);
+		r = reply_back_failed(s, applying, &err);
 		goto out;
 	}
 	json_decref(changed);
@@ -487,9 +503,7 @@ static struct reply commit_and_apply(const struct call *c)
 	rc = store_commit(s->store, tx, &changed, &err);
 	if (rc < 0) {
 		note(s, "commit of '%s' failed after applying, converging back: %s", tx, err.msg);
-		if (converge_live(s, &back_err) < 0)
-			note(s, "converging back to the live settings failed too: %s", back_err.msg);
-		r = reply_err(&err, 500);
+		r = reply_back_failed(s, applying, &err);
 		goto out;
 	}
 	if (seconds) {
@@ -522,7 +536,7 @@ static struct reply apply(const struct call *c)
 	if (keys && api_request_list("keys", keys, &list, &err) < 0)
 		return reply_err(&err, 400);
 	json_decref(list);
-	if (converge_live(c->s, &err) < 0)
+	if (converge_live(c->s, NULL, &err) < 0)
 		return reply_err(&err, 500);
 	return (struct reply){ .status = 204 };
 }
@@ -898,6 +912,7 @@ static int recover(struct api_server *s, struct bw_err *err)
 	const json_t *confirm = json_object_get(journal, "confirm");
 	json_t *saved = json_object_get(journal, "saved");
 	struct bw_err cerr = { 0 };
+	json_t *retry = NULL;
 	int rc;
 
 	s->saved = json_is_object(saved) ? json_deep_copy(saved) : json_object();
@@ -917,11 +932,17 @@ static int recover(struct api_server *s, struct bw_err *err)
 		if (applying)
 			note(s, "an apply was in progress when bulwark stopped: converging to the "
 				"live settings");
+		/* Kept (a copy: the journal write frees it) for a failure below. */
+		retry = json_deep_copy(applying);
 		rc = journal_write(s, NULL, err);
 	}
-	if (rc < 0)
+	if (rc < 0) {
+		json_decref(retry);
 		return rc;
-	if (converge_live(s, &cerr) < 0) {
+	}
+	rc = converge_live(s, retry, &cerr);
+	json_decref(retry);
+	if (rc < 0) {
 		note(s, "the host could not be brought to the live settings: %s", cerr.msg);
 		snprintf(s->start_failure, sizeof(s->start_failure), "%s", cerr.msg);
 	}
@@ -999,7 +1020,7 @@ static int serve_loop(struct api_server *s, struct MHD_Daemon *daemon, int sig_f
 				note(s, "rollback: %s (trying again in %d s)", rerr.msg,
 				     ROLLBACK_RETRY_MS / 1000);
 				s->confirm_deadline_ms = now_ms() + ROLLBACK_RETRY_MS;
-			} else if (converge_live(s, &rerr) < 0) {
+			} else if (converge_live(s, NULL, &rerr) < 0) {
 				note(s, "rollback: %s", rerr.msg);
 			}
 		}

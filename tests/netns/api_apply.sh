@@ -105,7 +105,24 @@ check_contains "... logged, naming the key" "kernel.dmesg_restrict" "$(cat "$SCR
 check "... the host firewall loaded all the same" ip netns exec "$NS" nft list table inet bulwark_host
 check_call "... and serving, so it can be fixed" 204 '' PATCH /settings \
 	'{"kernel":{"sysctl":{"kernel.dmesg_restrict":"0"}}}'
+
+# A change that fails while converging back fails too (the live
+# kernel.dmesg_restrict still has no file): the answer says both, and the
+# journal keeps the apply, so the next start converges again.
+call PATCH /settings?tx=back '{"kernel":{"sysctl":{"vm.swappiness":"7"}}}'
+call POST '/tx/commit_and_apply?tx=back'
+check_eq "a failing apply whose way back fails too: 500" 500 "$STATUS"
+check_contains "... saying converging back failed, naming the key" \
+	'; converging back failed too: settings.kernel.sysctl."kernel.dmesg_restrict"' "$BODY"
+check_contains "... the journal keeps the apply" '"applying"' "$(cat "$DS/datastore.json")"
+call DELETE '/tx?tx=back'
+check_stop "SIGTERM"
 mv "$SCRATCH/dmesg_restrict" "$ROOT/proc/sys/kernel/dmesg_restrict"
+: >"$SCRATCH/server.log"
+check_start "started again, the host fixed"
+check_contains "... converging again for the apply in progress" "an apply was in progress" \
+	"$(cat "$SCRATCH/server.log")"
+check_eq "... the host at the live settings" "60 1" "$(fake vm/swappiness) $(fake kernel/dmesg_restrict)"
 call PATCH /settings?tx=fw '{"firewall":{"host":{"enabled":false}}}'
 call POST '/tx/commit_and_apply?tx=fw'
 check_eq "the host firewall off again" 200 "$STATUS"
