@@ -25,6 +25,7 @@
 
 #include "api/request.h"
 #include "api/store.h"
+#include "host/fsroot.h"
 #include "host/settings_apply.h"
 #include "model/settings.h"
 #include "model/settings_tree.h"
@@ -247,9 +248,38 @@ static const char *tx_name(const struct call *c)
 	return tx && *tx ? tx : "default";
 }
 
-static struct reply get_settings(const struct call *c)
+/* The live settings as read: with security.fips-mode, never stored,
+ * from the kernel (true when fips_enabled is "1"; no file: false).
+ * NULL when out of memory. */
+static json_t *live_as_read(const struct api_server *s)
 {
-	const json_t *live = store_live(c->s->store);
+	struct bw_err ignored = { 0 };
+	char fips[16] = "";
+	json_t *live = json_deep_copy(store_live(s->store));
+	json_t *security;
+
+	if (!live)
+		return NULL;
+	if (fsroot_read(s->host.root, "/proc/sys/crypto/fips_enabled", fips, sizeof(fips),
+			&ignored) < 0)
+		fips[0] = '\0';
+	security = json_object_get(live, "security");
+	if (!json_is_object(security)) {
+		security = json_object();
+		if (json_object_set_new(live, "security", security) < 0) {
+			json_decref(live);
+			return NULL;
+		}
+	}
+	if (json_object_set_new(security, "fips-mode", json_boolean(strcmp(fips, "1") == 0)) < 0) {
+		json_decref(live);
+		return NULL;
+	}
+	return live;
+}
+
+static struct reply get_settings_of(const struct call *c, const json_t *live)
+{
 	const char *keys = query(c, "keys"), *prefix = query(c, "prefix");
 	struct bw_err err = { 0 };
 	json_t *list = NULL, *out;
@@ -291,15 +321,30 @@ static struct reply get_settings(const struct call *c)
 	return reply_json(200, json_deep_copy(live));
 }
 
+static struct reply get_settings(const struct call *c)
+{
+	json_t *live_owned = live_as_read(c->s);
+	struct reply r;
+
+	if (!live_owned)
+		return reply_text(500, "out of memory");
+	r = get_settings_of(c, live_owned);
+	json_decref(live_owned);
+	return r;
+}
+
 static struct reply get_model(const struct call *c)
 {
-	const json_t *live = store_live(c->s->store);
 	const char *prefix = query(c, "prefix");
-	json_t *settings;
+	json_t *live, *settings;
 
 	if (prefix && !*prefix)
 		return reply_text(400, "prefix: expected a key prefix, got nothing");
-	settings = prefix ? settings_select_prefix(live, prefix) : json_deep_copy(live);
+	live = live_as_read(c->s);
+	if (!live)
+		return reply_text(500, "out of memory");
+	settings = prefix ? settings_select_prefix(live, prefix) : json_incref(live);
+	json_decref(live);
 	if (!settings)
 		return reply_text(500, "out of memory");
 	return reply_json(200, json_pack("{s:o}", "settings", settings));

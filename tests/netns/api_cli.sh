@@ -145,7 +145,13 @@ done
 
 run get -s "$S"
 check_eq "get on an empty datastore: exit 0" 0 "$rc"
-check_eq "... prints {}" "{}" "$out"
+check_eq "... prints only the read-only fips-mode" '{
+  "settings": {
+    "security": {
+      "fips-mode": false
+    }
+  }
+}' "$out"
 before=$(cat "$SCRATCH/datastore"/* 2>/dev/null | cksum)
 
 # Bad input against a live server: refused before anything is sent.
