@@ -403,9 +403,14 @@ static struct reply get_tx_list(const struct call *c)
 
 static struct reply refuse_while_unconfirmed(const struct call *c)
 {
+	uint64_t now = now_ms();
+
+	/* Past the deadline the loop is about to roll back (or retrying). */
+	if (now >= c->s->confirm_deadline_ms)
+		return reply_text(409, "a change was not confirmed in time and is being rolled back");
 	return reply_text(409, "a change awaits confirmation (POST /tx/confirm) or its rollback in %" PRIu64
 			       " s",
-			  (c->s->confirm_deadline_ms - now_ms() + 999) / 1000);
+			  (c->s->confirm_deadline_ms - now + 999) / 1000);
 }
 
 /* The full names of tx's pending settings, sorted (an empty array when
@@ -462,6 +467,26 @@ static int confirm_within(const struct call *c, long *seconds, struct bw_err *er
 		return bw_err_input(err, "confirm_within: expected seconds from 1 to %ld, got '%s'",
 				    CONFIRM_MAX_SECONDS, text);
 	return 0;
+}
+
+/* Whether new_tree asks for a kernel.lockdown stricter than old_tree's
+ * (a level the kernel cannot be brought back from without a reboot). */
+static bool raises_lockdown(const json_t *old_tree, const json_t *new_tree)
+{
+	static const char *const levels[] = { "none", "integrity", "confidentiality" };
+	const char *was = json_string_value(json_object_get(json_object_get(old_tree, "kernel"),
+							    "lockdown"));
+	const char *will = json_string_value(json_object_get(json_object_get(new_tree, "kernel"),
+							     "lockdown"));
+	int was_level = 0, will_level = 0;
+
+	for (int i = 0; i < 3; i++) {
+		if (was && strcmp(was, levels[i]) == 0)
+			was_level = i;
+		if (will && strcmp(will, levels[i]) == 0)
+			will_level = i;
+	}
+	return will_level > was_level;
 }
 
 /* After a failed change: converges back to the live settings and answers
@@ -524,6 +549,12 @@ static struct reply commit_and_apply(const struct call *c)
 	}
 	if (settings_validate(preview, false, &err) < 0) {
 		r = reply_err(&err, 400);
+		goto out;
+	}
+	if (seconds && raises_lockdown(previous, preview)) {
+		r = reply_text(400, "settings.kernel.lockdown: raising it cannot be rolled back (only a "
+				    "reboot lowers it), so it cannot await confirmation: commit it "
+				    "without confirm_within");
 		goto out;
 	}
 	applying = json_pack("{s:s, s:O}", "tx", tx, "previous", previous);
@@ -592,6 +623,11 @@ static struct reply confirm(const struct call *c)
 
 	if (!c->s->confirm)
 		return reply_text(422, "no change awaits confirmation");
+	/* A confirmation that comes late does not keep the change: the
+	 * deadline is the promise the rollback made. */
+	if (now_ms() >= c->s->confirm_deadline_ms)
+		return reply_text(409, "too late: the change was not confirmed in time and is being "
+				       "rolled back");
 	json_decref(c->s->confirm);
 	c->s->confirm = NULL;
 	c->s->confirm_deadline_ms = 0;
@@ -730,6 +766,15 @@ static bool is_peer_allowed(const struct api_server *s, int fd, uid_t *uid_out)
 		return true;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == 0)
 		return in_group_list(groups, glen / sizeof(gid_t), s->gid);
+	if (errno == ERANGE && glen > sizeof(groups)) {
+		/* More groups than fit: glen is now the length they need. */
+		gid_t *all = malloc(glen);
+		bool is_in = all && getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, all, &glen) == 0 &&
+			     in_group_list(all, glen / sizeof(gid_t), s->gid);
+
+		free(all);
+		return is_in;
+	}
 	if (errno == ENOPROTOOPT) {
 		struct passwd *pw = getpwuid(cred.uid);
 		int n = PEER_GROUPS_MAX;

@@ -73,6 +73,13 @@ check_eq "the unconfirmed second change rolled back, the confirmed one kept" "60
 call POST '/tx/commit_and_apply?confirm_within=0'
 check_eq "confirm_within=0: 400" 400 "$STATUS"
 
+# Raising kernel.lockdown cannot be rolled back: it cannot await confirmation.
+call PATCH /settings?tx=lock '{"kernel":{"lockdown":"integrity"}}'
+call POST '/tx/commit_and_apply?tx=lock&confirm_within=60'
+check_eq "raising kernel.lockdown with confirm_within: 400" 400 "$STATUS"
+check_contains "... saying it cannot be rolled back" "settings.kernel.lockdown: raising it cannot be rolled back" "$BODY"
+call DELETE '/tx?tx=lock'
+
 # Killed while a change awaits confirmation: rolled back at the next start.
 call PATCH /settings '{"kernel":{"sysctl":{"vm.swappiness":"5"}}}'
 call POST '/tx/commit_and_apply?confirm_within=600'
