@@ -26,6 +26,7 @@
 #include "api/fwroutes.h"
 #include "api/request.h"
 #include "api/store.h"
+#include "host/fsroot.h"
 #include "host/settings_apply.h"
 #include "model/settings.h"
 #include "model/settings_tree.h"
@@ -46,6 +47,7 @@ struct api_server {
 	json_t *confirm; /* the journal's "confirm", NULL when none (owned) */
 	uint64_t confirm_deadline_ms; /* CLOCK_MONOTONIC */
 	struct fwengine fw; /* the firewall's model, kept between requests */
+	char start_failure[512];      /* why the start's converge failed, "" if not */
 };
 
 /* What a handler answers: a status, and a body (owned) that is JSON for
@@ -193,8 +195,9 @@ static int converge_to(struct api_server *s, const json_t *tree, const json_t *a
 }
 
 /* Converges to the live settings (after a failure, or as asked), the
- * journal's record of what was saved kept current. */
-static int converge_live(struct api_server *s, struct bw_err *err)
+ * journal's record of what was saved kept current. When that fails, the
+ * journal keeps applying (NULL: none), so the next start tries again. */
+static int converge_live(struct api_server *s, const json_t *applying, struct bw_err *err)
 {
 	json_t *live = json_deep_copy(store_live(s->store));
 	struct bw_err werr = { 0 };
@@ -205,7 +208,7 @@ static int converge_live(struct api_server *s, struct bw_err *err)
 	rc = converge_to(s, live, NULL, err);
 	json_decref(live);
 	/* saved shrank as knobs were put back: recorded even on failure. */
-	if (journal_write(s, NULL, &werr) < 0 && rc == 0)
+	if (journal_write(s, rc < 0 ? applying : NULL, &werr) < 0 && rc == 0)
 		*err = werr, rc = -EIO;
 	return rc;
 }
@@ -249,9 +252,38 @@ static const char *tx_name(const struct call *c)
 	return tx && *tx ? tx : "default";
 }
 
-static struct reply get_settings(const struct call *c)
+/* The live settings as read: with security.fips-mode, never stored,
+ * from the kernel (true when fips_enabled is "1"; no file: false).
+ * NULL when out of memory. */
+static json_t *live_as_read(const struct api_server *s)
 {
-	const json_t *live = store_live(c->s->store);
+	struct bw_err ignored = { 0 };
+	char fips[16] = "";
+	json_t *live = json_deep_copy(store_live(s->store));
+	json_t *security;
+
+	if (!live)
+		return NULL;
+	if (fsroot_read(s->host.root, "/proc/sys/crypto/fips_enabled", fips, sizeof(fips),
+			&ignored) < 0)
+		fips[0] = '\0';
+	security = json_object_get(live, "security");
+	if (!json_is_object(security)) {
+		security = json_object();
+		if (json_object_set_new(live, "security", security) < 0) {
+			json_decref(live);
+			return NULL;
+		}
+	}
+	if (json_object_set_new(security, "fips-mode", json_boolean(strcmp(fips, "1") == 0)) < 0) {
+		json_decref(live);
+		return NULL;
+	}
+	return live;
+}
+
+static struct reply get_settings_of(const struct call *c, const json_t *live)
+{
 	const char *keys = query(c, "keys"), *prefix = query(c, "prefix");
 	struct bw_err err = { 0 };
 	json_t *list = NULL, *out;
@@ -293,15 +325,30 @@ static struct reply get_settings(const struct call *c)
 	return reply_json(200, json_deep_copy(live));
 }
 
+static struct reply get_settings(const struct call *c)
+{
+	json_t *live_owned = live_as_read(c->s);
+	struct reply r;
+
+	if (!live_owned)
+		return reply_text(500, "out of memory");
+	r = get_settings_of(c, live_owned);
+	json_decref(live_owned);
+	return r;
+}
+
 static struct reply get_model(const struct call *c)
 {
-	const json_t *live = store_live(c->s->store);
 	const char *prefix = query(c, "prefix");
-	json_t *settings;
+	json_t *live, *settings;
 
 	if (prefix && !*prefix)
 		return reply_text(400, "prefix: expected a key prefix, got nothing");
-	settings = prefix ? settings_select_prefix(live, prefix) : json_deep_copy(live);
+	live = live_as_read(c->s);
+	if (!live)
+		return reply_text(500, "out of memory");
+	settings = prefix ? settings_select_prefix(live, prefix) : json_incref(live);
+	json_decref(live);
 	if (!settings)
 		return reply_text(500, "out of memory");
 	return reply_json(200, json_pack("{s:o}", "settings", settings));
@@ -360,26 +407,53 @@ static struct reply get_tx_list(const struct call *c)
 
 static struct reply refuse_while_unconfirmed(const struct call *c)
 {
+	uint64_t now = now_ms();
+
+	/* Past the deadline the loop is about to roll back (or retrying). */
+	if (now >= c->s->confirm_deadline_ms)
+		return reply_text(409, "a change was not confirmed in time and is being rolled back");
 	return reply_text(409, "a change awaits confirmation (POST /tx/confirm) or its rollback in %" PRIu64
 			       " s",
-			  (c->s->confirm_deadline_ms - now_ms() + 999) / 1000);
+			  (c->s->confirm_deadline_ms - now + 999) / 1000);
+}
+
+/* The full names of tx's pending settings, sorted (an empty array when
+ * none): what a commit answers, as Bottlerocket's, even for values that
+ * were already live. NULL when out of memory. */
+static json_t *pending_keys(const struct api_server *s, const char *tx)
+{
+	const json_t *pending = store_pending(s->store, tx);
+	json_t *none = json_object();
+	json_t *keys = none && pending ? settings_changed_keys(none, pending) : NULL;
+
+	if (!keys && none && !pending)
+		keys = json_array();
+	json_decref(none);
+	return keys;
 }
 
 static struct reply commit(const struct call *c)
 {
 	struct bw_err err = { 0 };
 	json_t *changed = NULL;
+	json_t *keys;
 
 	if (c->s->confirm)
 		return refuse_while_unconfirmed(c);
-	if (store_commit(c->s->store, tx_name(c), &changed, &err) < 0)
+	keys = pending_keys(c->s, tx_name(c));
+	if (!keys)
+		return reply_text(500, "out of memory");
+	if (store_commit(c->s->store, tx_name(c), &changed, &err) < 0) {
+		json_decref(keys);
 		return reply_err(&err, 500);
-	if (json_array_size(changed) == 0) {
-		json_decref(changed);
+	}
+	json_decref(changed);
+	if (json_array_size(keys) == 0) {
+		json_decref(keys);
 		return reply_text(422, "Unable to commit: no pending settings in transaction '%s'",
 				  tx_name(c));
 	}
-	return reply_json(200, changed);
+	return reply_json(200, keys);
 }
 
 /* The seconds of ?confirm_within=, 0 when absent. */
@@ -399,6 +473,43 @@ static int confirm_within(const struct call *c, long *seconds, struct bw_err *er
 	return 0;
 }
 
+/* Whether new_tree asks for a kernel.lockdown stricter than old_tree's
+ * (a level the kernel cannot be brought back from without a reboot). */
+static bool raises_lockdown(const json_t *old_tree, const json_t *new_tree)
+{
+	static const char *const levels[] = { "none", "integrity", "confidentiality" };
+	const char *was = json_string_value(json_object_get(json_object_get(old_tree, "kernel"),
+							    "lockdown"));
+	const char *will = json_string_value(json_object_get(json_object_get(new_tree, "kernel"),
+							     "lockdown"));
+	int was_level = 0, will_level = 0;
+
+	for (int i = 0; i < 3; i++) {
+		if (was && strcmp(was, levels[i]) == 0)
+			was_level = i;
+		if (will && strcmp(will, levels[i]) == 0)
+			will_level = i;
+	}
+	return will_level > was_level;
+}
+
+/* After a failed change: converges back to the live settings and answers
+ * err, and also why converging back failed, if it did (the journal then
+ * keeps applying, so the next start tries again). */
+static struct reply reply_back_failed(struct api_server *s, const json_t *applying,
+				      const struct bw_err *err)
+{
+	struct bw_err back_err = { 0 };
+	char line[1200], back_line[1200];
+
+	if (converge_live(s, applying, &back_err) == 0)
+		return reply_err(err, 500);
+	note(s, "converging back to the live settings failed too: %s", back_err.msg);
+	bw_err_format(err, line, sizeof(line));
+	bw_err_format(&back_err, back_line, sizeof(back_line));
+	return reply_text(500, "%s; converging back failed too: %s", line, back_line);
+}
+
 /* Applies first and commits only what applied: the host converges to the
  * transaction's preview; on failure it converges back to the live plan and
  * the transaction stays pending. */
@@ -406,8 +517,9 @@ static struct reply commit_and_apply(const struct call *c)
 {
 	struct api_server *s = c->s;
 	const char *tx = tx_name(c);
-	struct bw_err err = { 0 }, back_err = { 0 };
+	struct bw_err err = { 0 };
 	json_t *previous = NULL, *preview = NULL, *changed = NULL, *applying = NULL;
+	json_t *keys = NULL;
 	struct reply r;
 	long seconds;
 	int rc;
@@ -418,25 +530,35 @@ static struct reply commit_and_apply(const struct call *c)
 		return reply_err(&err, 400);
 	if (!store_pending(s->store, tx))
 		return reply_text(422, "Unable to commit: no pending settings in transaction '%s'", tx);
+	keys = pending_keys(s, tx);
 	previous = json_deep_copy(store_live(s->store));
 	preview = store_preview(s->store, tx);
 	changed = previous && preview ? settings_changed_keys(previous, preview) : NULL;
-	if (!changed) {
+	if (!changed || !keys) {
 		r = reply_text(500, "out of memory");
 		goto out;
 	}
-	if (json_array_size(changed) == 0) {
-		/* As a plain commit: the transaction is spent, nothing changes. */
+	if (json_array_size(keys) == 0 || json_array_size(changed) == 0) {
+		/* As a plain commit: the transaction is spent, nothing changes
+		 * on the host; the answer is the pending keys, if any. */
 		json_decref(changed);
 		changed = NULL;
 		if (store_commit(s->store, tx, &changed, &err) < 0)
 			r = reply_err(&err, 500);
-		else
+		else if (json_array_size(keys) == 0)
 			r = reply_text(422, "Unable to commit: no pending settings in transaction '%s'", tx);
+		else
+			r = reply_json(200, keys), keys = NULL;
 		goto out;
 	}
 	if (settings_validate(preview, false, &err) < 0) {
 		r = reply_err(&err, 400);
+		goto out;
+	}
+	if (seconds && raises_lockdown(previous, preview)) {
+		r = reply_text(400, "settings.kernel.lockdown: raising it cannot be rolled back (only a "
+				    "reboot lowers it), so it cannot await confirmation: commit it "
+				    "without confirm_within");
 		goto out;
 	}
 	applying = json_pack("{s:s, s:O}", "tx", tx, "previous", previous);
@@ -453,9 +575,7 @@ static struct reply commit_and_apply(const struct call *c)
 		rc = converge_to(s, preview, applying, &err);
 	if (rc < 0) {
 		note(s, "commit_and_apply of '%s' failed, converging back: %s", tx, err.msg);
-		if (converge_live(s, &back_err) < 0)
-			note(s, "converging back to the live settings failed too: %s", back_err.msg);
-		r = reply_err(&err, 500);
+		r = reply_back_failed(s, applying, &err);
 		goto out;
 	}
 	json_decref(changed);
@@ -463,9 +583,7 @@ static struct reply commit_and_apply(const struct call *c)
 	rc = store_commit(s->store, tx, &changed, &err);
 	if (rc < 0) {
 		note(s, "commit of '%s' failed after applying, converging back: %s", tx, err.msg);
-		if (converge_live(s, &back_err) < 0)
-			note(s, "converging back to the live settings failed too: %s", back_err.msg);
-		r = reply_err(&err, 500);
+		r = reply_back_failed(s, applying, &err);
 		goto out;
 	}
 	if (seconds) {
@@ -477,9 +595,10 @@ static struct reply commit_and_apply(const struct call *c)
 		note(s, "journal: %s", err.msg);
 	note(s, "committed and applied '%s' (%zu keys changed)%s", tx, json_array_size(changed),
 	      seconds ? ", awaiting confirmation" : "");
-	r = reply_json(200, changed);
-	changed = NULL;
+	r = reply_json(200, keys);
+	keys = NULL;
 out:
+	json_decref(keys);
 	json_decref(applying);
 	json_decref(changed);
 	json_decref(preview);
@@ -497,7 +616,7 @@ static struct reply apply(const struct call *c)
 	if (keys && api_request_list("keys", keys, &list, &err) < 0)
 		return reply_err(&err, 400);
 	json_decref(list);
-	if (converge_live(c->s, &err) < 0)
+	if (converge_live(c->s, NULL, &err) < 0)
 		return reply_err(&err, 500);
 	return (struct reply){ .status = 204 };
 }
@@ -508,6 +627,11 @@ static struct reply confirm(const struct call *c)
 
 	if (!c->s->confirm)
 		return reply_text(422, "no change awaits confirmation");
+	/* A confirmation that comes late does not keep the change: the
+	 * deadline is the promise the rollback made. */
+	if (now_ms() >= c->s->confirm_deadline_ms)
+		return reply_text(409, "too late: the change was not confirmed in time and is being "
+				       "rolled back");
 	json_decref(c->s->confirm);
 	c->s->confirm = NULL;
 	c->s->confirm_deadline_ms = 0;
@@ -690,6 +814,15 @@ static bool is_peer_allowed(const struct api_server *s, int fd, uid_t *uid_out)
 		return true;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == 0)
 		return in_group_list(groups, glen / sizeof(gid_t), s->gid);
+	if (errno == ERANGE && glen > sizeof(groups)) {
+		/* More groups than fit: glen is now the length they need. */
+		gid_t *all = malloc(glen);
+		bool is_in = all && getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, all, &glen) == 0 &&
+			     in_group_list(all, glen / sizeof(gid_t), s->gid);
+
+		free(all);
+		return is_in;
+	}
 	if (errno == ENOPROTOOPT) {
 		struct passwd *pw = getpwuid(cred.uid);
 		int n = PEER_GROUPS_MAX;
@@ -917,6 +1050,7 @@ static int recover(struct api_server *s, struct bw_err *err)
 	const json_t *confirm = json_object_get(journal, "confirm");
 	json_t *saved = json_object_get(journal, "saved");
 	struct bw_err cerr = { 0 };
+	json_t *retry = NULL;
 	int rc;
 
 	s->saved = json_is_object(saved) ? json_deep_copy(saved) : json_object();
@@ -936,12 +1070,20 @@ static int recover(struct api_server *s, struct bw_err *err)
 		if (applying)
 			note(s, "an apply was in progress when bulwark stopped: converging to the "
 				"live settings");
+		/* Kept (a copy: the journal write frees it) for a failure below. */
+		retry = json_deep_copy(applying);
 		rc = journal_write(s, NULL, err);
 	}
-	if (rc < 0)
+	if (rc < 0) {
+		json_decref(retry);
 		return rc;
-	if (converge_live(s, &cerr) < 0)
+	}
+	rc = converge_live(s, retry, &cerr);
+	json_decref(retry);
+	if (rc < 0) {
 		note(s, "the host could not be brought to the live settings: %s", cerr.msg);
+		snprintf(s->start_failure, sizeof(s->start_failure), "%s", cerr.msg);
+	}
 	return 0;
 }
 
@@ -1022,7 +1164,7 @@ static int serve_loop(struct api_server *s, struct MHD_Daemon *daemon, int sig_f
 				note(s, "rollback: %s (trying again in %d s)", rerr.msg,
 				     ROLLBACK_RETRY_MS / 1000);
 				s->confirm_deadline_ms = now_ms() + ROLLBACK_RETRY_MS;
-			} else if (converge_live(s, &rerr) < 0) {
+			} else if (converge_live(s, NULL, &rerr) < 0) {
 				note(s, "rollback: %s", rerr.msg);
 			}
 		}
@@ -1085,7 +1227,13 @@ int api_server_run(const struct api_server_config *config, struct bw_err *err)
 		goto out;
 	}
 	note(&s, "serving on %s", n_fds == 1 ? "the socket systemd passed" : config->socket_path);
-	sd_notify(0, "READY=1\nSTATUS=serving the settings API");
+	/* READY=1 even when the host refused a live setting: the API must stay
+	 * reachable to fix it; STATUS= says what failed. */
+	if (s.start_failure[0])
+		sd_notifyf(0, "READY=1\nSTATUS=serving; the host refused a live setting: %s",
+			   s.start_failure);
+	else
+		sd_notify(0, "READY=1\nSTATUS=serving the settings API");
 	rc = serve_loop(&s, daemon, sig_fd, err);
 	sd_notify(0, "STOPPING=1");
 out:

@@ -644,17 +644,38 @@ static int proxy_converge(const char *root, const struct settings_plan *target,
 	return rc < 0 ? keyed(err, rc, "settings.network.https-proxy") : 0;
 }
 
+/* Keeps the first failure of a run of steps in rc and err. */
+static void keep_first(int step_rc, struct bw_err *step, int *rc, struct bw_err *err)
+{
+	if (step_rc < 0 && *rc == 0) {
+		*rc = step_rc;
+		*err = *step;
+	}
+	memset(step, 0, sizeof(*step));
+}
+
 int settings_host_converge(const struct settings_host *host, const struct settings_plan *target,
 			   json_t *saved, struct bw_err *err)
 {
 	const char *root = root_of(host);
+	struct bw_err step = { 0 };
+	int rc = check_saved(saved, err);
 
-	return check_saved(saved, err) ?: modules_converge(root, target, saved, err) ?:
-	       sysctls_converge(root, target, saved, err) ?:
-	       host_fw_converge(target, saved, err) ?:
-	       nat_converge(root, host, target, saved, err) ?:
-	       proxy_converge(root, target, err) ?:
-	       lockdown_converge(root, target, err);
+	if (rc < 0)
+		return rc;
+	/* Every step runs even after one fails (each is idempotent): a sysctl
+	 * the host refuses at boot must not leave it without its firewall.
+	 * The first failure is the answer. */
+	keep_first(modules_converge(root, target, saved, &step), &step, &rc, err);
+	keep_first(sysctls_converge(root, target, saved, &step), &step, &rc, err);
+	keep_first(host_fw_converge(target, saved, &step), &step, &rc, err);
+	keep_first(nat_converge(root, host, target, saved, &step), &step, &rc, err);
+	keep_first(proxy_converge(root, target, &step), &step, &rc, err);
+	/* Lockdown cannot be lowered again: a change that failed elsewhere
+	 * (and is about to be converged back) must not raise it. */
+	if (rc == 0)
+		rc = lockdown_converge(root, target, err);
+	return rc;
 }
 
 /* Module names treat '-' and '_' alike; /proc/modules prints '_'. */

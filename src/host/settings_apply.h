@@ -29,9 +29,11 @@ int settings_host_prepare(const struct settings_host *host, const struct setting
 /* Converges the host to target, in order: modules, sysctls, host
  * firewall, NAT, lockdown last (it cannot be lowered without a reboot).
  * Knobs saved holds that target does not name are put back and dropped
- * from saved. On failure returns the error naming the key
- * ("settings.kernel.sysctl.\"x\": /proc/sys/x: …") and leaves the rest
- * to the caller, which converges to the previous plan. */
+ * from saved. A failed step does not stop the others (the host firewall
+ * still loads when a sysctl fails), except lockdown, raised only when all
+ * else converged. Returns the first error, naming the key
+ * ("settings.kernel.sysctl.\"x\": /proc/sys/x: …"); the caller
+ * converges to the previous plan. */
 int settings_host_converge(const struct settings_host *host, const struct settings_plan *target,
 			   json_t *saved, struct bw_err *err);
 

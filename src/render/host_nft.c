@@ -44,6 +44,9 @@ static void render_input(const struct host_fw_config *fw, struct strbuf *out)
 		    "\t\tct state established,related accept\n"
 		    "\t\tct state invalid counter name denied_input drop\n");
 	render_ndp(out);
+	/* A DHCPv6 reply comes from the server's link-local address to ours,
+	 * while the solicit went to ff02::1:2: conntrack does not match it. */
+	strbuf_addf(out, "\t\tip6 saddr fe80::/10 udp sport 547 udp dport 546 accept\n");
 	if (fw->tcp_ports.len > 0)
 		strbuf_addf(out, "\t\ttcp dport @allow_tcp accept\n");
 	if (fw->udp_ports.len > 0)

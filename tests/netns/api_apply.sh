@@ -73,6 +73,13 @@ check_eq "the unconfirmed second change rolled back, the confirmed one kept" "60
 call POST '/tx/commit_and_apply?confirm_within=0'
 check_eq "confirm_within=0: 400" 400 "$STATUS"
 
+# Raising kernel.lockdown cannot be rolled back: it cannot await confirmation.
+call PATCH /settings?tx=lock '{"kernel":{"lockdown":"integrity"}}'
+call POST '/tx/commit_and_apply?tx=lock&confirm_within=60'
+check_eq "raising kernel.lockdown with confirm_within: 400" 400 "$STATUS"
+check_contains "... saying it cannot be rolled back" "settings.kernel.lockdown: raising it cannot be rolled back" "$BODY"
+call DELETE '/tx?tx=lock'
+
 # Killed while a change awaits confirmation: rolled back at the next start.
 call PATCH /settings '{"kernel":{"sysctl":{"vm.swappiness":"5"}}}'
 call POST '/tx/commit_and_apply?confirm_within=600'
@@ -91,14 +98,41 @@ check_start "started on a host that drifted"
 check_eq "... the host holds the live settings again" "1 1" \
 	"$(fake kernel/kptr_restrict) $(fake kernel/dmesg_restrict)"
 
-# A live setting the host refuses at start: logged, and the API still serves.
+# A live setting the host refuses at start: logged, the steps after it
+# (the host firewall) still converge, and the API still serves.
+call PATCH /settings?tx=fw '{"firewall":{"host":{"enabled":true}}}'
+call POST '/tx/commit_and_apply?tx=fw'
+check_eq "the host firewall on" 200 "$STATUS"
 check_stop "SIGTERM"
+ip netns exec "$NS" nft delete table inet bulwark_host
 mv "$ROOT/proc/sys/kernel/dmesg_restrict" "$SCRATCH/dmesg_restrict"
+: >"$SCRATCH/server.log"
 check_start "started on a host that refuses a live setting"
 check_contains "... logged, naming the key" "kernel.dmesg_restrict" "$(cat "$SCRATCH/server.log")"
+check "... the host firewall loaded all the same" ip netns exec "$NS" nft list table inet bulwark_host
 check_call "... and serving, so it can be fixed" 204 '' PATCH /settings \
 	'{"kernel":{"sysctl":{"kernel.dmesg_restrict":"0"}}}'
+
+# A change that fails while converging back fails too (the live
+# kernel.dmesg_restrict still has no file): the answer says both, and the
+# journal keeps the apply, so the next start converges again.
+call PATCH /settings?tx=back '{"kernel":{"sysctl":{"vm.swappiness":"7"}}}'
+call POST '/tx/commit_and_apply?tx=back'
+check_eq "a failing apply whose way back fails too: 500" 500 "$STATUS"
+check_contains "... saying converging back failed, naming the key" \
+	'; converging back failed too: settings.kernel.sysctl."kernel.dmesg_restrict"' "$BODY"
+check_contains "... the journal keeps the apply" '"applying"' "$(cat "$DS/datastore.json")"
+call DELETE '/tx?tx=back'
+check_stop "SIGTERM"
 mv "$SCRATCH/dmesg_restrict" "$ROOT/proc/sys/kernel/dmesg_restrict"
+: >"$SCRATCH/server.log"
+check_start "started again, the host fixed"
+check_contains "... converging again for the apply in progress" "an apply was in progress" \
+	"$(cat "$SCRATCH/server.log")"
+check_eq "... the host at the live settings" "60 1" "$(fake vm/swappiness) $(fake kernel/dmesg_restrict)"
+call PATCH /settings?tx=fw '{"firewall":{"host":{"enabled":false}}}'
+call POST '/tx/commit_and_apply?tx=fw'
+check_eq "the host firewall off again" 200 "$STATUS"
 
 # A module denied while it is loaded: the rule is written, the module stays
 # (unloading it would pull it from under its users), and the log says so.

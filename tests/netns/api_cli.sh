@@ -145,7 +145,13 @@ done
 
 run get -s "$S"
 check_eq "get on an empty datastore: exit 0" 0 "$rc"
-check_eq "... prints {}" "{}" "$out"
+check_eq "... prints only the read-only fips-mode" '{
+  "settings": {
+    "security": {
+      "fips-mode": false
+    }
+  }
+}' "$out"
 before=$(cat "$SCRATCH/datastore"/* 2>/dev/null | cksum)
 
 # Bad input against a live server: refused before anything is sent.
@@ -159,6 +165,9 @@ check_eq "... no transaction left pending" "[]" "$out"
 
 run set -s "$S" network.https-proxy=http://proxy.example:3128
 check_eq "set key=value: exit 0" 0 "$rc"
+check_eq "... prints nothing" "" "$out$err"
+run set -s "$S" network.https-proxy=http://proxy.example:3128
+check_eq "the same set again (the value already live): exit 0" 0 "$rc"
 check_eq "... prints nothing" "" "$out$err"
 run get -s "$S" network
 check_eq "get PREFIX prints the setting under settings" '{
@@ -224,6 +233,8 @@ check_eq "... both documents live" '{
 }' "$out"
 run get -s "$S" /tx/list
 check_eq "... no transaction left pending" "[]" "$out"
+run apply -s "$S" "$SCRATCH/user-data.toml" "file://$SCRATCH/proxy.json"
+check_eq "the same apply again (every value already live): exit 0" 0 "$rc"
 
 printf '{"settings": {"network": {"no-proxy": ["from-stdin"]}}}' >"$SCRATCH/stdin.json"
 "$BULWARK" apply -s "$S" <"$SCRATCH/stdin.json" 2>"$ERRS"

@@ -10,8 +10,22 @@ api_setup
 check_start "serve starts and answers on its socket"
 
 check_eq "the socket is mode 0660, group $GROUP" "660 $GROUP" "$(stat -c '%a %G' "$SOCK")"
-check_call "GET / holds the (empty) live settings" 200 '{"settings":{}}' GET /
-check_call "GET /settings: the live settings" 200 '{}' GET /settings
+# security.fips-mode is read from the kernel (the fake root has no
+# crypto/fips_enabled: false), never stored.
+NOFIPS='{"security":{"fips-mode":false}}'
+check_call "GET / holds the (empty) live settings and fips-mode" 200 "{\"settings\":$NOFIPS}" GET /
+check_call "GET /settings: the live settings and fips-mode" 200 "$NOFIPS" GET /settings
+mkdir -p "$ROOT/proc/sys/crypto"
+echo 1 >"$ROOT/proc/sys/crypto/fips_enabled"
+check_call "GET /settings: fips-mode true when fips_enabled is 1" 200 '{"security":{"fips-mode":true}}' \
+	GET /settings
+check_call "GET /?prefix=settings.security: the same" 200 '{"settings":{"security":{"fips-mode":true}}}' \
+	GET '/?prefix=settings.security'
+check_call "GET /settings?keys=settings.security.fips-mode" 200 '{"security":{"fips-mode":true}}' \
+	GET '/settings?keys=settings.security.fips-mode'
+echo 0 >"$ROOT/proc/sys/crypto/fips_enabled"
+check_call "... false when it is 0" 200 "$NOFIPS" GET /settings
+rm "$ROOT/proc/sys/crypto/fips_enabled"
 check_call "PATCH /settings: 204" 204 '' PATCH /settings '{"kernel":{"sysctl":{"kernel.kptr_restrict":"2"}}}'
 check_call "GET /tx: the default transaction's pending settings" 200 \
 	'{"kernel":{"sysctl":{"kernel.kptr_restrict":"2"}}}' GET /tx
@@ -27,13 +41,16 @@ check_call "GET /tx of an unknown transaction: {}" 200 '{}' GET '/tx?tx=none'
 call GET '/tx?tx=a%2Fb'
 check_eq "a transaction name with a slash: 400" 400 "$STATUS"
 check_contains "... naming it" 'a/b' "$BODY"
-check_call "GET /settings: nothing live before a commit" 200 '{}' GET /settings
+check_call "GET /settings: nothing live before a commit" 200 "$NOFIPS" GET /settings
 check_call "POST /tx/commit: 200 with the changed keys" 200 \
 	'["settings.kernel.sysctl.\"kernel.kptr_restrict\""]' POST /tx/commit
 check_eq "a plain commit does not apply" 0 "$(fake kernel/kptr_restrict)"
 call POST /tx/commit
 check_eq "POST /tx/commit with nothing pending: 422" 422 "$STATUS"
 check_contains "... saying so" "no pending settings" "$BODY"
+call PATCH /settings '{"kernel":{"sysctl":{"kernel.kptr_restrict":"2"}}}'
+check_call "POST /tx/commit of a value already live: 200 with the pending keys" 200 \
+	'["settings.kernel.sysctl.\"kernel.kptr_restrict\""]' POST /tx/commit
 check_call "POST /tx/apply: 204" 204 '' POST /tx/apply
 check_eq "... and the host holds the live settings" 2 "$(fake kernel/kptr_restrict)"
 check_call "POST /tx/apply?keys=: 204" 204 '' POST '/tx/apply?keys=settings.kernel.sysctl.%22kernel.kptr_restrict%22'
@@ -59,6 +76,11 @@ check_call "... and live" 200 '{"kernel":{"sysctl":{"kernel.dmesg_restrict":"1"}
 	'/settings?keys=settings.kernel.sysctl.%22kernel.dmesg_restrict%22'
 call POST /tx/commit_and_apply
 check_eq "POST /tx/commit_and_apply with nothing pending: 422" 422 "$STATUS"
+call PATCH /settings/keypair '{"request_payload":["settings.kernel.sysctl.\"kernel.dmesg_restrict\"=1","settings.kernel.sysctl.\"kernel.kptr_restrict\"=2"]}'
+check_call "POST /tx/commit_and_apply of values already live: 200 with the pending keys, sorted" 200 \
+	'["settings.kernel.sysctl.\"kernel.dmesg_restrict\"","settings.kernel.sysctl.\"kernel.kptr_restrict\""]' \
+	POST /tx/commit_and_apply
+check_call "... nothing left pending" 200 '{}' GET /tx
 call POST /tx/confirm
 check_eq "POST /tx/confirm with nothing awaiting: 422" 422 "$STATUS"
 

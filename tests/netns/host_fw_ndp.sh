@@ -4,7 +4,8 @@
 # TCP port the table allows answers over IPv6 from cold neighbour caches;
 # the same table without its neighbour-discovery rules cuts IPv6 off (the
 # control: this test fails if those rules go). Echo requests are dropped
-# and counted unless allow-icmp.
+# and counted unless allow-icmp. A DHCPv6 reply from a link-local address
+# passes (the control: not without its rule; not from a global address).
 . "$(dirname "$0")/lib.sh"
 require_netns
 
@@ -15,6 +16,12 @@ new_ns "$C"
 ip link add eth0 netns "$H" type veth peer name eth0 netns "$C"
 ip -n "$H" addr add fd00:77::1/64 dev eth0 nodad
 ip -n "$C" addr add fd00:77::2/64 dev eth0 nodad
+# One link-local address each: bw-peer answers from the address the
+# kernel picks, which must be the one the client asked.
+ip -n "$H" link set eth0 addrgenmode none
+ip -n "$C" link set eth0 addrgenmode none
+ip -n "$H" addr add fe80::1/64 dev eth0 nodad
+ip -n "$C" addr add fe80::2/64 dev eth0 nodad
 ip -n "$H" link set eth0 up
 ip -n "$C" link set eth0 up
 
@@ -27,10 +34,16 @@ load() { in_ns "$H" nft -f "$1"; }
 # shell would leave the server running, holding the netns lock's fd.
 (exec ip netns exec "$H" "$PEER" serve tcp 22 0 >"$SCRATCH/serve" 2>&1) &
 on_exit "kill $! 2>/dev/null"
+# H's DHCPv6 client port: a server's reply comes from its link-local
+# address, port 547, to port 546 (the solicit went to ff02::1:2, so
+# conntrack has nothing to match it with).
+(exec ip netns exec "$H" "$PEER" serve udp 546 0 >"$SCRATCH/serve546" 2>&1) &
+on_exit "kill $! 2>/dev/null"
 for _ in $(seq 600); do # polled; the deadline only stops a broken test
-	grep -q ready "$SCRATCH/serve" 2>/dev/null && break
+	grep -q ready "$SCRATCH/serve" 2>/dev/null && grep -q ready "$SCRATCH/serve546" 2>/dev/null && break
 	sleep 0.05
 done
+dhcp6_reply() { cold; BW_PEER_WAIT_MS=2000 in_ns "$C" "$PEER" ask udp "$1" 546 547 >/dev/null 2>&1; }
 
 # locked_router: TCP 22 in, no ICMP, no new outbound connections.
 check "locked_router.nft loads" load "$GOLDEN_DIR/host/locked_router.nft"
@@ -39,6 +52,22 @@ check "a neighbour entry for the client was learnt" sh -c "ip -n $H -6 neigh sho
 before=$(denied)
 if pings; then not_ok "an echo request is dropped without allow-icmp"; else ok "an echo request is dropped without allow-icmp"; fi
 check "... and counted in denied_input" test "$(denied)" -gt "$before"
+# DHCPv6, the control first (a reply that passed would leave a conntrack
+# entry that lets the next one through whatever the table).
+grep -v 'udp sport 547' "$GOLDEN_DIR/host/locked_router.nft" >"$SCRATCH/no_dhcp6.nft"
+check "the control table without the DHCPv6 rule loads" load "$SCRATCH/no_dhcp6.nft"
+before=$(denied)
+if dhcp6_reply 'fe80::1%eth0'; then not_ok "without the DHCPv6 rule a DHCPv6 reply is dropped"; else
+	ok "without the DHCPv6 rule a DHCPv6 reply is dropped"; fi
+check "... and counted in denied_input" test "$(denied)" -gt "$before"
+check "locked_router.nft loads again" load "$GOLDEN_DIR/host/locked_router.nft"
+before=$(denied)
+if dhcp6_reply fd00:77::1; then not_ok "port 547 to 546 from a global address is dropped"; else
+	ok "port 547 to 546 from a global address is dropped"; fi
+check "... and counted in denied_input" test "$(denied)" -gt "$before"
+before=$(denied)
+check "a DHCPv6 reply (fe80::/10 port 547 to port 546) passes" dhcp6_reply 'fe80::1%eth0'
+check_eq "... nothing counted in denied_input" "$before" "$(denied)"
 
 # The control: the same table without the neighbour-discovery rules.
 grep -v 'nd-neighbor-solicit\|mld-listener-query' "$GOLDEN_DIR/host/locked_router.nft" >"$SCRATCH/no_ndp.nft"
