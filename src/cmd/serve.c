@@ -57,7 +57,9 @@ const struct cli_command cmd_serve = {
 		       "GET /, GET and PATCH /settings, PATCH /settings/keypair, GET and DELETE "
 		       "/tx, GET /tx/list, POST /tx/commit, /tx/commit_and_apply "
 		       "(?confirm_within=SECONDS), /tx/confirm and /tx/apply; GET /report, "
-		       "/report/cis?type=&level=&format= and /report/fips?format=. Ready for systemd "
+		       "/report/cis?type=&level=&format= and /report/fips?format=; the firewall "
+		       "kept in memory: POST /fw/apply, /fw/authorize, /fw/revoke, GET /fw/status, "
+		       "/fw/explain?packet=. Ready for systemd "
 		       "(Type=notify) once the host holds the live settings; socket activation "
 		       "is taken.",
 };
