@@ -107,7 +107,9 @@ FILES="vpcs subnets security-groups network-acls instances network-interfaces"
 
 # ---- the real AWS CLI reads the endpoint's replies as the folder's JSON ----
 if command -v aws >/dev/null; then
-	awsc() { in_ns "$R" aws --region us-east-1 --output json ec2 "$@"; }
+	# Debian 12's awscli (2.9) predates AWS_ENDPOINT_URL_EC2: name the endpoint.
+	awsc() { in_ns "$R" aws --region us-east-1 --endpoint-url "$AWS_ENDPOINT_URL_EC2" \
+		--output json ec2 "$@"; }
 	for f in $FILES; do
 		awsc "describe-$f" --filters "Name=vpc-id,Values=$VPC" >"$SCRATCH/cli-$f.json" 2>&1
 		check "aws ec2 describe-$f (two items a page, vpc-id filter) prints the folder's JSON" \
