@@ -173,9 +173,10 @@ static void warn_loaded_denied(struct api_server *s, const struct settings_plan 
 }
 
 /* Brings the host to tree's plan: the knobs it names saved (and the
- * journal written) before any changes. */
+ * journal written) before any changes. is_committed: tree is the live
+ * settings (see settings_host_converge). */
 static int converge_to(struct api_server *s, const json_t *tree, const json_t *applying,
-		       struct bw_err *err)
+		       bool is_committed, struct bw_err *err)
 {
 	struct settings_plan plan;
 	int rc;
@@ -187,7 +188,7 @@ static int converge_to(struct api_server *s, const json_t *tree, const json_t *a
 	if (rc == 0)
 		rc = journal_write(s, applying, err);
 	if (rc == 0)
-		rc = settings_host_converge(&s->host, &plan, s->saved, err);
+		rc = settings_host_converge(&s->host, &plan, s->saved, is_committed, err);
 	if (rc == 0)
 		warn_loaded_denied(s, &plan);
 	settings_plan_free(&plan);
@@ -205,7 +206,7 @@ static int converge_live(struct api_server *s, const json_t *applying, struct bw
 
 	if (!live)
 		return bw_errf(err, -ENOMEM, "out of memory");
-	rc = converge_to(s, live, NULL, err);
+	rc = converge_to(s, live, NULL, true, err);
 	json_decref(live);
 	/* saved shrank as knobs were put back: recorded even on failure. */
 	if (journal_write(s, rc < 0 ? applying : NULL, &werr) < 0 && rc == 0)
@@ -572,7 +573,7 @@ static struct reply commit_and_apply(const struct call *c)
 	 * for knobs only the live settings name. */
 	rc = prepare_for(s, previous, &err);
 	if (rc == 0)
-		rc = converge_to(s, preview, applying, &err);
+		rc = converge_to(s, preview, applying, false, &err);
 	if (rc < 0) {
 		note(s, "commit_and_apply of '%s' failed, converging back: %s", tx, err.msg);
 		r = reply_back_failed(s, applying, &err);

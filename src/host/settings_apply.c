@@ -655,7 +655,7 @@ static void keep_first(int step_rc, struct bw_err *step, int *rc, struct bw_err 
 }
 
 int settings_host_converge(const struct settings_host *host, const struct settings_plan *target,
-			   json_t *saved, struct bw_err *err)
+			   json_t *saved, bool is_committed, struct bw_err *err)
 {
 	const char *root = root_of(host);
 	struct bw_err step = { 0 };
@@ -671,10 +671,12 @@ int settings_host_converge(const struct settings_host *host, const struct settin
 	keep_first(host_fw_converge(target, saved, &step), &step, &rc, err);
 	keep_first(nat_converge(root, host, target, saved, &step), &step, &rc, err);
 	keep_first(proxy_converge(root, target, &step), &step, &rc, err);
-	/* Lockdown cannot be lowered again: a change that failed elsewhere
-	 * (and is about to be converged back) must not raise it. */
-	if (rc == 0)
-		rc = lockdown_converge(root, target, err);
+	/* Lockdown cannot be lowered again: a change on trial that failed
+	 * elsewhere (and is about to be converged back) must not raise it.
+	 * The committed settings are not converged back from: a boot where a
+	 * sysctl fails still gets the lockdown they ask for. */
+	if (rc == 0 || is_committed)
+		keep_first(lockdown_converge(root, target, &step), &step, &rc, err);
 	return rc;
 }
 

@@ -9,6 +9,8 @@
  * BEFORE calling settings_host_converge, so a crash mid-way can still put
  * things back. All paths go under root (tests pass a fake root). */
 #pragma once
+#include <stdbool.h>
+
 #include <jansson.h>
 
 #include "model/settings.h"
@@ -31,11 +33,12 @@ int settings_host_prepare(const struct settings_host *host, const struct setting
  * Knobs saved holds that target does not name are put back and dropped
  * from saved. A failed step does not stop the others (the host firewall
  * still loads when a sysctl fails), except lockdown, raised only when all
- * else converged. Returns the first error, naming the key
- * ("settings.kernel.sysctl.\"x\": /proc/sys/x: …"); the caller
- * converges to the previous plan. */
+ * else converged, or when target is_committed (the live settings, at boot
+ * or converging back: nothing converges back from them). Returns the
+ * first error, naming the key ("settings.kernel.sysctl.\"x\": /proc/sys/x:
+ * …"); a caller trying a change converges to the previous plan. */
 int settings_host_converge(const struct settings_host *host, const struct settings_plan *target,
-			   json_t *saved, struct bw_err *err);
+			   json_t *saved, bool is_committed, struct bw_err *err);
 
 /* The modules target denies that are loaded now (/proc/modules under
  * root), comma-separated into names, for the caller to warn about.

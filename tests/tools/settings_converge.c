@@ -160,7 +160,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rc = settings_host_prepare(&host, &plan, saved, &err) ?: save(argv[2], saved, &err) ?:
-	     settings_host_converge(&host, &plan, saved, &err);
+	     settings_host_converge(&host, &plan, saved, false, &err);
 	/* What converge did is recorded even when it failed part-way. */
 	if (save(argv[2], saved, rc < 0 ? &(struct bw_err){ 0 } : &err) < 0 && rc == 0)
 		rc = -EIO;

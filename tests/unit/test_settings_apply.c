@@ -107,7 +107,7 @@ static int apply(struct fixture *f, const struct settings_plan *plan)
 {
 	int rc = settings_host_prepare(&f->host, plan, f->saved, &f->err);
 
-	return rc ?: settings_host_converge(&f->host, plan, f->saved, &f->err);
+	return rc ?: settings_host_converge(&f->host, plan, f->saved, false, &f->err);
 }
 
 static void assert_untouched(struct fixture *f)
@@ -185,7 +185,7 @@ static void test_converging_to_the_previous_plan_restores_exactly(void **state)
 	assert_string_equal(fakeroot_get(f->root, SUID), "2");
 	assert_non_null(fakeroot_get(f->root, MODPROBE));
 
-	assert_int_equal(settings_host_converge(&f->host, &prev, f->saved, &f->err), 0);
+	assert_int_equal(settings_host_converge(&f->host, &prev, f->saved, false, &f->err), 0);
 	assert_string_equal(fakeroot_get(f->root, SUID), "0");
 	assert_string_equal(fakeroot_get(f->root, ASLR), "1");
 	assert_string_equal(fakeroot_get(f->root, BPF), "0");
@@ -211,7 +211,7 @@ static void test_an_empty_plan_puts_the_host_back_as_before_bulwark(void **state
 	add_sysctl(&plan, "kernel.randomize_va_space", "2");
 	add_module(&plan, "udf", false);
 	assert_int_equal(apply(f, &plan), 0);
-	assert_int_equal(settings_host_converge(&f->host, &empty, f->saved, &f->err), 0);
+	assert_int_equal(settings_host_converge(&f->host, &empty, f->saved, false, &f->err), 0);
 	assert_untouched(f);
 	assert_int_equal(json_object_size(json_object_get(f->saved, "sysctl")), 0);
 	plan_free(&plan);
@@ -240,7 +240,7 @@ static void test_after_a_failure_midway_converging_back_restores_everything(void
 	add_sysctl(&next, "kernel.zzz_later", "1");
 	fakeroot_put(f->root, "/proc/sys/kernel/zzz_later", "0");
 	assert_int_equal(settings_host_prepare(&f->host, &next, f->saved, &f->err), 0);
-	assert_true(settings_host_converge(&f->host, &next, f->saved, &f->err) < 0);
+	assert_true(settings_host_converge(&f->host, &next, f->saved, false, &f->err) < 0);
 	assert_non_null(strstr(f->err.msg, "settings.kernel.sysctl.\"kernel.zz_refuses\": "));
 	/* What came before the failure is done; what comes after is not. */
 	assert_string_equal(fakeroot_get(f->root, SUID), "0");
@@ -248,7 +248,7 @@ static void test_after_a_failure_midway_converging_back_restores_everything(void
 	assert_non_null(fakeroot_get(f->root, MODPROBE));
 	assert_string_equal(fakeroot_get(f->root, "/proc/sys/kernel/zzz_later"), "0");
 
-	assert_int_equal(settings_host_converge(&f->host, &prev, f->saved, &f->err), 0);
+	assert_int_equal(settings_host_converge(&f->host, &prev, f->saved, false, &f->err), 0);
 	assert_string_equal(fakeroot_get(f->root, SUID), "1");
 	assert_string_equal(fakeroot_get(f->root, ASLR), "2");
 	assert_null(fakeroot_get(f->root, MODPROBE));
@@ -271,10 +271,32 @@ static void test_a_lockdown_refusal_comes_last_and_converging_back_undoes_the_re
 	next.lockdown = SETTINGS_LOCKDOWN_NONE;
 	assert_int_equal(apply(f, &next), -EPERM);
 	assert_string_equal(fakeroot_get(f->root, SUID), "0");
-	assert_int_equal(settings_host_converge(&f->host, &prev, f->saved, &f->err), 0);
+	assert_int_equal(settings_host_converge(&f->host, &prev, f->saved, false, &f->err), 0);
 	assert_untouched(f);
 	plan_free(&prev);
 	plan_free(&next);
+}
+
+static void test_the_committed_settings_raise_lockdown_even_when_a_step_fails(void **state)
+{
+	struct fixture *f = *state;
+	struct settings_plan plan;
+	char link[1024];
+
+	snprintf(link, sizeof(link), "%s/proc/sys/kernel/zz_refuses", f->root);
+	assert_int_equal(symlink("/proc/version", link), 0);
+	plan_init(&plan);
+	add_sysctl(&plan, "kernel.zz_refuses", "1");
+	plan.lockdown = SETTINGS_LOCKDOWN_INTEGRITY;
+	assert_int_equal(settings_host_prepare(&f->host, &plan, f->saved, &f->err), 0);
+	/* On trial: the failure is converged back from, lockdown stays. */
+	assert_true(settings_host_converge(&f->host, &plan, f->saved, false, &f->err) < 0);
+	assert_string_equal(fakeroot_get(f->root, LOCKDOWN), "[none] integrity confidentiality");
+	/* Committed (a boot): raised all the same, the sysctl still named. */
+	assert_true(settings_host_converge(&f->host, &plan, f->saved, true, &f->err) < 0);
+	assert_non_null(strstr(f->err.msg, "settings.kernel.sysctl.\"kernel.zz_refuses\": "));
+	assert_string_equal(fakeroot_get(f->root, LOCKDOWN), "integrity");
+	plan_free(&plan);
 }
 
 static void test_lockdown_is_raised(void **state)
@@ -410,7 +432,7 @@ static void test_a_modprobe_file_there_before_bulwark_is_put_back(void **state)
 	add_module(&denied, "udf", false);
 	assert_int_equal(apply(f, &denied), 0);
 	assert_non_null(strstr(fakeroot_get(f->root, MODPROBE), "install udf /bin/true"));
-	assert_int_equal(settings_host_converge(&f->host, &empty, f->saved, &f->err), 0);
+	assert_int_equal(settings_host_converge(&f->host, &empty, f->saved, false, &f->err), 0);
 	assert_string_equal(fakeroot_get(f->root, MODPROBE), "blacklist floppy");
 	plan_free(&denied);
 	plan_free(&empty);
@@ -518,7 +540,7 @@ static void test_saved_round_trips_through_json(void **state)
 	assert_non_null(loaded);
 	f->saved = loaded;
 	free(text);
-	assert_int_equal(settings_host_converge(&f->host, &empty, f->saved, &f->err), 0);
+	assert_int_equal(settings_host_converge(&f->host, &empty, f->saved, false, &f->err), 0);
 	assert_untouched(f);
 	assert_string_equal(fakeroot_get(f->root, "/proc/sys/net/ipv4/ip_local_port_range"),
 			    "32768\t60999");
@@ -551,6 +573,7 @@ int main(void)
 		T(test_after_a_failure_midway_converging_back_restores_everything),
 		T(test_a_lockdown_refusal_comes_last_and_converging_back_undoes_the_rest),
 		T(test_lockdown_is_raised),
+		T(test_the_committed_settings_raise_lockdown_even_when_a_step_fails),
 		T(test_lockdown_at_the_level_asked_is_left_alone),
 		T(test_lowering_lockdown_is_refused_naming_the_key_and_a_reboot),
 		T(test_lockdown_on_a_kernel_without_it_is_an_error),
