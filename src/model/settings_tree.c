@@ -327,6 +327,10 @@ json_t *settings_select_keys(const json_t *settings, const char *const *keys, si
 			node = NULL;
 		for (size_t i = 1; node && i < n_segs; i++)
 			node = json_is_object(node) ? json_object_get(node, segs[i]) : NULL;
+		/* Keys are leaves, as Bottlerocket's data keys: the name of a
+		 * subtree matches nothing (?prefix= is for subtrees). */
+		if (json_is_object(node))
+			node = NULL;
 		if (node && put_path(out, (const char *const *)segs + 1, n_segs - 1, node) < 0) {
 			json_decref(out);
 			out = NULL;

@@ -28,8 +28,9 @@ int settings_merge(json_t *into, const json_t *patch);
  * sorted JSON array of strings. NULL when out of memory. */
 json_t *settings_changed_keys(const json_t *old_tree, const json_t *new_tree);
 
-/* The part of a settings tree under any of the full key names in keys
- * ("settings.kernel.lockdown"); names that match nothing add nothing. */
+/* The leaves of a settings tree named by the full key names in keys
+ * ("settings.kernel.lockdown"); names that match no leaf (a subtree's,
+ * as in Bottlerocket) add nothing. */
 json_t *settings_select_keys(const json_t *settings, const char *const *keys, size_t n_keys);
 
 /* The part whose full dotted name starts with prefix ("settings.kern"

@@ -212,13 +212,15 @@ static void test_select_keys_takes_named_leaves(void **state)
 	json_decref(tree);
 }
 
-static void test_select_keys_takes_a_named_subtree(void **state)
+static void test_select_keys_takes_leaves_only_not_a_named_subtree(void **state)
 {
 	json_t *tree = parse_json(sample);
-	const char *keys[] = { "settings.kernel.modules", "settings.kernel.modules.sctp.allowed" };
+	const char *subtree[] = { "settings.kernel.modules", "settings.kernel" };
+	const char *leaf[] = { "settings.kernel.modules", "settings.kernel.modules.sctp.allowed" };
 
 	(void)state;
-	assert_json(settings_select_keys(tree, keys, 2),
+	assert_json(settings_select_keys(tree, subtree, 2), "{}");
+	assert_json(settings_select_keys(tree, leaf, 2),
 		    "{\"kernel\":{\"modules\":{\"sctp\":{\"allowed\":false}}}}");
 	json_decref(tree);
 }
@@ -288,7 +290,7 @@ int main(void)
 		cmocka_unit_test(test_changed_keys_follow_a_leaf_becoming_an_object),
 		cmocka_unit_test(test_changed_keys_quote_segments_outside_the_bare_set),
 		cmocka_unit_test(test_select_keys_takes_named_leaves),
-		cmocka_unit_test(test_select_keys_takes_a_named_subtree),
+		cmocka_unit_test(test_select_keys_takes_leaves_only_not_a_named_subtree),
 		cmocka_unit_test(test_select_keys_ignores_unknown_and_malformed_names),
 		cmocka_unit_test(test_select_prefix_matches_by_string),
 		cmocka_unit_test(test_select_prefix_of_settings_is_everything),
