@@ -48,6 +48,30 @@ lab exec b -- ping -6 -c 1 -W 2 2001:db8:113::1 | sed -n '2p'
 step "bulwark nat status, inside the gateway"
 lab exec nat -- "$BULWARK" nat status --state-dir "/run/bulwark/lab-$PREFIX"
 
+# The settings API in instance b's namespace. Its host paths go under a
+# folder of the demo's own (--root) with only the namespace's net.*
+# sysctls bound in, so nothing machine-wide changes.
+step "bulwark serve: the settings API, in instance b, with set, get and a CIS report"
+api=$(mktemp -d)
+mkdir -p "$api/root/proc/sys/net" "$api/root/run/bulwark"
+ip netns exec "$PREFIX-b" sh -c 'mount --bind /proc/sys/net "$0/root/proc/sys/net" && exec "$@"' \
+	"$api" "$BULWARK" --root "$api/root" serve --socket-path "$api/api.sock" \
+	--datastore-path "$api/datastore" --group root >"$api/serve.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 100); do [ -S "$api/api.sock" ] && break; sleep 0.1; done
+"$BULWARK" set -s "$api/api.sock" firewall.host.enabled=true firewall.host.allow-tcp=22 \
+	firewall.host.allow-icmp=true 'kernel.sysctl."net.ipv4.conf.all.accept_redirects"=0'
+"$BULWARK" get -s "$api/api.sock" settings.firewall settings.kernel
+printf '  b answers ping (allow-icmp): '
+lab exec a -- ping -c 1 -W 2 10.0.1.12 >/dev/null 2>&1 && echo yes || echo no
+printf '  b refuses tcp 8080 (not in allow-tcp): '
+BW_PEER_WAIT_MS=1000 lab exec a -- "$PEER" ask tcp 10.0.1.12 8080 >/dev/null 2>&1 && echo no || echo yes
+ip netns exec "$PREFIX-b" nft list counter inet bulwark_host denied_input | sed -n 's/^[[:space:]]*packets/  denied_input: packets/p'
+ip netns exec "$PREFIX-b" "$BULWARK" report cis -l 2 2>/dev/null | sed -n '1,12p'
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+server_pid=""
+rm -rf "$api"
+
 step "bulwark lab down"
 lab down
 
