@@ -51,6 +51,16 @@ static void restore_table(const char *previous_table)
 	free(text);
 }
 
+/* Both directions start the same: an empty result, the record read. */
+static int load_record(const char *root, const char *state_dir, struct natapply_result *result,
+		       struct nat_state *state, bool *has_state, struct bw_err *err)
+{
+	memset(result, 0, sizeof(*result));
+	result->gone = (struct vec)VEC_INIT(struct knob);
+	natstate_init(state);
+	return natstate_load(root, state_dir, state, has_state, err);
+}
+
 int natapply_up(const char *root, const char *state_dir, const struct nat_plan *plan,
 		struct natapply_result *result, struct bw_err *err)
 {
@@ -60,10 +70,7 @@ int natapply_up(const char *root, const char *state_dir, const struct nat_plan *
 	bool has_state;
 	int rc;
 
-	memset(result, 0, sizeof(*result));
-	result->gone = (struct vec)VEC_INIT(struct knob);
-	natstate_init(&state);
-	rc = natstate_load(root, state_dir, &state, &has_state, err);
+	rc = load_record(root, state_dir, result, &state, &has_state, err);
 	if (rc < 0)
 		goto out;
 	if (has_state)
@@ -104,10 +111,7 @@ int natapply_down(const char *root, const char *state_dir, struct natapply_resul
 	bool has_state;
 	int rc;
 
-	memset(result, 0, sizeof(*result));
-	result->gone = (struct vec)VEC_INIT(struct knob);
-	natstate_init(&state);
-	rc = natstate_load(root, state_dir, &state, &has_state, err);
+	rc = load_record(root, state_dir, result, &state, &has_state, err);
 	if (rc < 0)
 		goto out;
 	rc = nft_apply(NAT_NFT_DELETE, false, err);
