@@ -361,7 +361,7 @@ static int parse_in_obj(struct parser *p, const char *s, size_t len, int col)
 		return bw_err_at(p->err, SRC, p->line, col + (int)bad, "unbalanced braces or quotes");
 	if (o->kind == NFTOBJ_CHAIN) {
 		if (o->items.len == 0 && !o->header[0] && len > 5 && memcmp(s, "type ", 5) == 0) {
-			o->is_base_chain = strstr(s, " hook ") && (size_t)(strstr(s, " hook ") - s) < len;
+			o->is_base_chain = memmem(s, len, " hook ", 6) != NULL;
 			return header_add(p, &o->header, s, len);
 		}
 		return push_string(p, &o->items, s, len);
@@ -392,10 +392,6 @@ int nftobj_parse(const char *text, struct nftobj_ruleset *out, struct bw_err *er
 		while (b > a && is_blank(s[b - 1]))
 			b--;
 		col = (int)a + 1;
-		if (memchr(s, '\0', len)) {
-			rc = bw_err_at(err, SRC, p.line, col, "NUL byte");
-			break;
-		}
 		if (p.in_elements)
 			rc = parse_elements(&p, s + a, b - a, col);
 		else if (a == b || s[a] == '#')
@@ -456,7 +452,7 @@ static size_t index_find(const struct objindex *ix, int ns, const char *name, si
 	for (; ix->slots[i]; i = (i + 1) & ix->mask) {
 		const struct nftobj *o = VEC_AT(ix->objs, struct nftobj, ix->slots[i] - 1);
 
-		if (obj_ns(o->kind) == ns && strlen(o->name) == len && !memcmp(o->name, name, len))
+		if (obj_ns(o->kind) == ns && strlen(o->name) == len && memcmp(o->name, name, len) == 0)
 			return ix->slots[i];
 	}
 	return 0;
@@ -502,7 +498,7 @@ static int items_equal(const struct vec *a, const struct vec *b, bool is_ordered
 	*equal = a->len == b->len;
 	if (!*equal)
 		return 0;
-	while (i < a->len && !strcmp(*VEC_AT(a, char *, i), *VEC_AT(b, char *, i)))
+	while (i < a->len && strcmp(*VEC_AT(a, char *, i), *VEC_AT(b, char *, i)) == 0)
 		i++;
 	if (i == a->len || is_ordered) {
 		*equal = i == a->len;
@@ -520,7 +516,7 @@ static int items_equal(const struct vec *a, const struct vec *b, bool is_ordered
 	qsort(sa, a->len, sizeof(*sa), cmp_str);
 	qsort(sb, b->len, sizeof(*sb), cmp_str);
 	for (i = 0; i < a->len && *equal; i++)
-		*equal = !strcmp(sa[i], sb[i]);
+		*equal = strcmp(sa[i], sb[i]) == 0;
 	free(sa);
 	free(sb);
 	return 0;
@@ -538,7 +534,7 @@ static bool same_hook(const char *a, const char *b)
 		la--;
 	while (lb > 0 && is_blank(b[lb - 1]))
 		lb--;
-	return la == lb && !memcmp(a, b, la);
+	return la == lb && memcmp(a, b, la) == 0;
 }
 
 
@@ -616,11 +612,11 @@ static int compare_obj(const struct table_delta *d, const struct nftobj *f, cons
 			return bw_errf(err, -EOPNOTSUPP,
 				       "nftobj: table %s %s: chain %s changes its hook, type or priority",
 				       d->to->family, d->to->name, o->name);
-		if (strcmp(f->header, o->header))
+		if (strcmp(f->header, o->header) != 0)
 			*change = REFILLED;
 		else
 			rc = items_equal(&f->items, &o->items, true, &equal);
-	} else if (f->kind != o->kind || strcmp(f->header, o->header)) {
+	} else if (f->kind != o->kind || strcmp(f->header, o->header) != 0) {
 		*change = REPLACED;
 	} else {
 		rc = items_equal(&f->items, &o->items, false, &equal);
@@ -805,7 +801,7 @@ static const struct nftobj_table *find_table(const struct nftobj_ruleset *rs,
 	for (size_t i = 0; i < rs->tables.len; i++) {
 		const struct nftobj_table *t = VEC_AT(&rs->tables, struct nftobj_table, i);
 
-		if (!strcmp(t->family, like->family) && !strcmp(t->name, like->name))
+		if (strcmp(t->family, like->family) == 0 && strcmp(t->name, like->name) == 0)
 			return t;
 	}
 	return NULL;
