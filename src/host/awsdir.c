@@ -9,9 +9,25 @@
 
 #include "conf/awsjson.h"
 #include "host/fsroot.h"
+#include "host/jsonarena.h"
 
 typedef int (*parse_fn)(const char *text, size_t len, const char *filename,
 			struct vpc_model *model, struct bw_err *err);
+
+/* One file's parse, its JSON tree in an arena dropped whole at the end:
+ * the readers copy what they keep into the model (fixed-size ids and
+ * vectors of our own), so nothing of the tree outlives the call. */
+static int parse_in_arena(parse_fn parse, const char *text, size_t len, const char *path,
+			  struct vpc_model *model, struct bw_err *err)
+{
+	struct jsonarena arena;
+	int rc;
+
+	jsonarena_begin(&arena, len);
+	rc = parse(text, len, path, model, err);
+	jsonarena_end(&arena);
+	return rc;
+}
 
 /* is_optional: a missing file holds nothing. */
 static int load_file(const char *dir, const char *name, bool is_optional, parse_fn parse,
@@ -34,7 +50,7 @@ static int load_file(const char *dir, const char *name, bool is_optional, parse_
 		err->is_input = true;
 		return rc;
 	}
-	rc = parse(text, len, path, model, err);
+	rc = parse_in_arena(parse, text, len, path, model, err);
 	free(text);
 	return rc;
 }
@@ -81,6 +97,7 @@ static int load_prefix_lists(const char *dir, struct vpc_model *model, struct bw
 		qsort(names, n, sizeof(*names), compare_names);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		char path[PATH_MAX + NAME_MAX + 2], id[64];
+		struct jsonarena arena;
 		char *text = NULL;
 		size_t len = 0;
 
@@ -91,7 +108,9 @@ static int load_prefix_lists(const char *dir, struct vpc_model *model, struct bw
 			rc = fsroot_slurp(path, AWSJSON_MAX_BYTES, &text, &len, err);
 		if (rc < 0)
 			break;
+		jsonarena_begin(&arena, len);
 		rc = awsjson_parse_prefix_list(text, len, path, id, model, err);
+		jsonarena_end(&arena);
 		free(text);
 	}
 	for (size_t i = 0; i < n; i++)
@@ -133,7 +152,8 @@ int awsdir_load_with_groups(const char *dir, const char *vpc_id, const char *gro
 	    (rc = load_file(dir, "subnets.json", false, awsjson_parse_subnets, model, err)) < 0)
 		return rc;
 	if (groups_text)
-		rc = awsjson_parse_security_groups(groups_text, strlen(groups_text), path, model, err);
+		rc = parse_in_arena(awsjson_parse_security_groups, groups_text, strlen(groups_text),
+				    path, model, err);
 	else
 		rc = load_file(dir, "security-groups.json", false, awsjson_parse_security_groups,
 			       model, err);
