@@ -11,26 +11,29 @@
 #include "host/fsroot.h"
 #include "host/jsonarena.h"
 
-typedef int (*parse_fn)(const char *text, size_t len, const char *filename,
-			struct vpc_model *model, struct bw_err *err);
-
-/* One file's parse, its JSON tree in an arena dropped whole at the end:
- * the readers copy what they keep into the model (fixed-size ids and
- * vectors of our own), so nothing of the tree outlives the call. */
-static int parse_in_arena(parse_fn parse, const char *text, size_t len, const char *path,
-			  struct vpc_model *model, struct bw_err *err)
+/* One file's document read into the model. The tree lives in an arena
+ * dropped whole at the end, unwalked: the readers copy what they keep
+ * into the model (fixed-size ids and vectors of our own), so nothing of
+ * the tree outlives the call. */
+static int read_in_arena(awsjson_read_fn read, const char *text, size_t len, const char *path,
+			 struct vpc_model *model, struct bw_err *err)
 {
 	struct jsonarena arena;
+	json_t *doc = NULL;
 	int rc;
 
 	jsonarena_begin(&arena, len);
-	rc = parse(text, len, path, model, err);
+	rc = awsjson_load_text(text, len, path, &doc, err);
+	if (rc == 0)
+		rc = read(doc, path, model, err);
+	if (!jsonarena_holds_all(&arena))
+		json_decref(doc);
 	jsonarena_end(&arena);
 	return rc;
 }
 
 /* is_optional: a missing file holds nothing. */
-static int load_file(const char *dir, const char *name, bool is_optional, parse_fn parse,
+static int load_file(const char *dir, const char *name, bool is_optional, awsjson_read_fn read,
 		     struct vpc_model *model, struct bw_err *err)
 {
 	char path[PATH_MAX];
@@ -50,7 +53,7 @@ static int load_file(const char *dir, const char *name, bool is_optional, parse_
 		err->is_input = true;
 		return rc;
 	}
-	rc = parse_in_arena(parse, text, len, path, model, err);
+	rc = read_in_arena(read, text, len, path, model, err);
 	free(text);
 	return rc;
 }
@@ -133,10 +136,10 @@ static int load_enis(const char *dir, struct vpc_model *model, struct bw_err *er
 	if (!fsroot_exists("", instances) && !fsroot_exists("", interfaces))
 		return bw_err_input(err, "%s: neither instances.json nor network-interfaces.json "
 				    "(aws ec2 describe-instances / describe-network-interfaces)", dir);
-	rc = load_file(dir, "instances.json", true, awsjson_parse_instances, model, err);
+	rc = load_file(dir, "instances.json", true, awsjson_read_instances, model, err);
 	if (rc == 0)
 		rc = load_file(dir, "network-interfaces.json", true,
-			       awsjson_parse_network_interfaces, model, err);
+			       awsjson_read_network_interfaces, model, err);
 	return rc;
 }
 
@@ -148,17 +151,17 @@ int awsdir_load_with_groups(const char *dir, const char *vpc_id, const char *gro
 
 	if ((rc = fsroot_join(path, sizeof(path), dir, "security-groups.json", err)) < 0)
 		return rc;
-	if ((rc = load_file(dir, "vpcs.json", true, awsjson_parse_vpcs, model, err)) < 0 ||
-	    (rc = load_file(dir, "subnets.json", false, awsjson_parse_subnets, model, err)) < 0)
+	if ((rc = load_file(dir, "vpcs.json", true, awsjson_read_vpcs, model, err)) < 0 ||
+	    (rc = load_file(dir, "subnets.json", false, awsjson_read_subnets, model, err)) < 0)
 		return rc;
 	if (groups_text)
-		rc = parse_in_arena(awsjson_parse_security_groups, groups_text, strlen(groups_text),
-				    path, model, err);
+		rc = read_in_arena(awsjson_read_security_groups, groups_text, strlen(groups_text),
+				   path, model, err);
 	else
-		rc = load_file(dir, "security-groups.json", false, awsjson_parse_security_groups,
+		rc = load_file(dir, "security-groups.json", false, awsjson_read_security_groups,
 			       model, err);
 	if (rc < 0 ||
-	    (rc = load_file(dir, "network-acls.json", false, awsjson_parse_network_acls, model,
+	    (rc = load_file(dir, "network-acls.json", false, awsjson_read_network_acls, model,
 			    err)) < 0 ||
 	    (rc = load_enis(dir, model, err)) < 0 ||
 	    (rc = load_prefix_lists(dir, model, err)) < 0 ||

@@ -44,6 +44,8 @@ static void *arena_malloc(size_t n)
 		a->used += rounded;
 		return p;
 	}
+	if (a && a->base)
+		a->has_spilled = true;
 	return malloc(n);
 }
 
@@ -108,4 +110,9 @@ void jsonarena_end(struct jsonarena *a)
 bool jsonarena_holds(const struct jsonarena *a, const void *p)
 {
 	return holds(a, p);
+}
+
+bool jsonarena_holds_all(const struct jsonarena *a)
+{
+	return a->base && !a->has_spilled;
 }

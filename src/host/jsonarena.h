@@ -24,6 +24,7 @@ struct jsonarena {
 	size_t used;     /* bytes handed out */
 	size_t last;     /* offset of the latest allocation, for an undo */
 	bool is_owner;   /* this scope made the arena (not a nested one) */
+	bool has_spilled; /* an allocation went to malloc: the arena was full */
 };
 
 /* Opens a scope sized for parsing about text_len bytes of JSON. Never
@@ -32,5 +33,9 @@ struct jsonarena {
 void jsonarena_begin(struct jsonarena *a, size_t text_len);
 /* Closes the scope and returns its memory to the system. */
 void jsonarena_end(struct jsonarena *a);
+/* Whether everything jansson allocated in this scope is in the arena:
+ * then a document made in it need not be freed (json_decref walks the
+ * whole tree); jsonarena_end takes it all back. */
+bool jsonarena_holds_all(const struct jsonarena *a);
 /* Whether p lies in the arena's mapping (for tests). */
 bool jsonarena_holds(const struct jsonarena *a, const void *p);

@@ -33,6 +33,7 @@ static void test_a_document_parsed_in_a_scope_lives_in_the_arena(void **state)
 	assert_true(jsonarena_holds(&arena, doc));
 	assert_true(jsonarena_holds(&arena, group));
 	assert_true(jsonarena_holds(&arena, json_string_value(json_object_get(group, "GroupId"))));
+	assert_true(jsonarena_holds_all(&arena));
 	json_decref(doc);
 	jsonarena_end(&arena);
 }
@@ -101,6 +102,7 @@ static void test_an_allocation_past_the_reservation_comes_from_malloc(void **sta
 	s = json_stringn_nocheck(big, len);
 	assert_non_null(s);
 	assert_false(jsonarena_holds(&arena, json_string_value(s)));
+	assert_false(jsonarena_holds_all(&arena)); /* so the caller frees the document */
 	json_decref(s);
 	jsonarena_end(&arena);
 	free(big);
