@@ -1,5 +1,6 @@
 #include "host/jsonarena.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -62,10 +63,17 @@ static void arena_free(void *p)
 		a->used = a->last;
 }
 
+/* Once per process, before any scope: both functions pass what is not
+ * an arena's on to malloc and free, so documents made before stay good. */
+static void install(void)
+{
+	json_set_alloc_funcs(arena_malloc, arena_free);
+}
+
 void jsonarena_begin(struct jsonarena *a, size_t text_len)
 {
+	static pthread_once_t installed = PTHREAD_ONCE_INIT;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), cap = SIZE_MAX / 4, size;
-	json_malloc_t installed = NULL;
 	void *base;
 
 	*a = (struct jsonarena){ 0 };
@@ -83,9 +91,7 @@ void jsonarena_begin(struct jsonarena *a, size_t text_len)
 	if (base == MAP_FAILED)
 		return;
 	madvise(base, size, MADV_HUGEPAGE);
-	json_get_alloc_funcs(&installed, NULL);
-	if (installed != arena_malloc)
-		json_set_alloc_funcs(arena_malloc, arena_free);
+	pthread_once(&installed, install);
 	a->base = base;
 	a->size = size;
 	a->is_owner = true;
