@@ -7,6 +7,8 @@
 #pragma once
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "model/vpc.h"
 #include "util/err.h"
 #include "util/vec.h"
@@ -39,6 +41,28 @@ int awsjson_parse_vpcs(const char *text, size_t len, const char *filename,
 /* One prefix list's entries; id comes from the file name (pl-*.json). */
 int awsjson_parse_prefix_list(const char *text, size_t len, const char *filename,
 			      const char *id, struct vpc_model *model, struct bw_err *err);
+
+/* The same readers on a document already loaded (awsjson_load_text),
+ * which stays the caller's: awsdir drops the whole tree with its arena
+ * instead of freeing it node by node. */
+typedef int (*awsjson_read_fn)(json_t *doc, const char *filename, struct vpc_model *model,
+			       struct bw_err *err);
+/* The document of text, refusing duplicate keys and more than
+ * AWSJSON_MAX_BYTES; errors name filename, line and column. */
+int awsjson_load_text(const char *text, size_t len, const char *filename, json_t **out,
+		      struct bw_err *err);
+int awsjson_read_security_groups(json_t *doc, const char *filename, struct vpc_model *model,
+				 struct bw_err *err);
+int awsjson_read_network_acls(json_t *doc, const char *filename, struct vpc_model *model,
+			      struct bw_err *err);
+int awsjson_read_subnets(json_t *doc, const char *filename, struct vpc_model *model,
+			 struct bw_err *err);
+int awsjson_read_instances(json_t *doc, const char *filename, struct vpc_model *model,
+			   struct bw_err *err);
+int awsjson_read_network_interfaces(json_t *doc, const char *filename, struct vpc_model *model,
+				    struct bw_err *err);
+int awsjson_read_vpcs(json_t *doc, const char *filename, struct vpc_model *model,
+		      struct bw_err *err);
 
 /* Keeps one VPC's groups, ACLs, subnets, ENIs and ranges (prefix lists
  * are regional: all stay) and sets model->vpc_id. vpc_id NULL means the

@@ -126,17 +126,14 @@ static int add_default_denies(struct vpc_nacl *acl, struct awsjson_where *w)
 	return 0;
 }
 
-int awsjson_parse_network_acls(const char *text, size_t len, const char *filename,
-			       struct vpc_model *model, struct bw_err *err)
+int awsjson_read_network_acls(json_t *doc, const char *filename, struct vpc_model *model,
+			      struct bw_err *err)
 {
 	struct awsjson_where w = { .filename = filename, .err = err };
-	json_t *doc = NULL, *acls = NULL, *item = NULL;
+	json_t *acls = NULL, *item = NULL;
 	size_t i;
-	int rc = awsjson_load(text, len, &w, &doc);
+	int rc = awsjson_get_array(doc, "NetworkAcls", true, &w, &acls);
 
-	if (rc < 0)
-		return rc;
-	rc = awsjson_get_array(doc, "NetworkAcls", true, &w, &acls);
 	json_array_foreach(rc == 0 ? acls : NULL, i, item) {
 		struct vpc_nacl acl = { .entries = VEC_INIT(struct nacl_entry),
 					.subnet_ids = VEC_INIT(struct vpc_id) };
@@ -182,6 +179,11 @@ int awsjson_parse_network_acls(const char *text, size_t len, const char *filenam
 			break;
 		}
 	}
-	json_decref(doc);
 	return rc;
+}
+
+int awsjson_parse_network_acls(const char *text, size_t len, const char *filename,
+			       struct vpc_model *model, struct bw_err *err)
+{
+	return awsjson_parse_with(awsjson_read_network_acls, text, len, filename, model, err);
 }

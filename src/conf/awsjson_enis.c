@@ -267,17 +267,15 @@ static int parse_instance(json_t *instance, struct vpc_model *model, struct eni_
 	return rc;
 }
 
-int awsjson_parse_instances(const char *text, size_t len, const char *filename,
-			    struct vpc_model *model, struct bw_err *err)
+int awsjson_read_instances(json_t *doc, const char *filename, struct vpc_model *model,
+			   struct bw_err *err)
 {
 	struct awsjson_where w = { .filename = filename, .err = err };
 	struct eni_index index = { 0 };
-	json_t *doc = NULL, *reservations = NULL, *reservation = NULL;
+	json_t *reservations = NULL, *reservation = NULL;
 	size_t i;
-	int rc = awsjson_load(text, len, &w, &doc);
+	int rc = index_init(&index, model, "network-interfaces.json", &w);
 
-	if (rc == 0)
-		rc = index_init(&index, model, "network-interfaces.json", &w);
 	if (rc == 0)
 		rc = awsjson_get_array(doc, "Reservations", true, &w, &reservations);
 	json_array_foreach(rc == 0 ? reservations : NULL, i, reservation) {
@@ -295,21 +293,24 @@ int awsjson_parse_instances(const char *text, size_t len, const char *filename,
 			break;
 	}
 	json_decref(index.ids);
-	json_decref(doc);
 	return rc;
 }
 
-int awsjson_parse_network_interfaces(const char *text, size_t len, const char *filename,
-				     struct vpc_model *model, struct bw_err *err)
+int awsjson_parse_instances(const char *text, size_t len, const char *filename,
+			    struct vpc_model *model, struct bw_err *err)
+{
+	return awsjson_parse_with(awsjson_read_instances, text, len, filename, model, err);
+}
+
+int awsjson_read_network_interfaces(json_t *doc, const char *filename, struct vpc_model *model,
+				    struct bw_err *err)
 {
 	struct awsjson_where w = { .filename = filename, .err = err };
 	struct eni_index index = { 0 };
-	json_t *doc = NULL, *list = NULL, *item = NULL;
+	json_t *list = NULL, *item = NULL;
 	size_t i;
-	int rc = awsjson_load(text, len, &w, &doc);
+	int rc = index_init(&index, model, "instances.json", &w);
 
-	if (rc == 0)
-		rc = index_init(&index, model, "instances.json", &w);
 	if (rc == 0)
 		rc = awsjson_get_array(doc, "NetworkInterfaces", true, &w, &list);
 	json_array_foreach(rc == 0 ? list : NULL, i, item) {
@@ -334,8 +335,13 @@ int awsjson_parse_network_interfaces(const char *text, size_t len, const char *f
 			break;
 	}
 	json_decref(index.ids);
-	json_decref(doc);
 	return rc;
+}
+
+int awsjson_parse_network_interfaces(const char *text, size_t len, const char *filename,
+				     struct vpc_model *model, struct bw_err *err)
+{
+	return awsjson_parse_with(awsjson_read_network_interfaces, text, len, filename, model, err);
 }
 
 /* ---- checks once one VPC is chosen ------------------------------------ */

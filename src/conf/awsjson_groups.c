@@ -76,17 +76,14 @@ static int parse_permission(json_t *perm, enum vpc_dir dir, int index, struct vp
 	return 0;
 }
 
-int awsjson_parse_security_groups(const char *text, size_t len, const char *filename,
-				  struct vpc_model *model, struct bw_err *err)
+int awsjson_read_security_groups(json_t *doc, const char *filename, struct vpc_model *model,
+				 struct bw_err *err)
 {
 	struct awsjson_where w = { .filename = filename, .err = err };
-	json_t *doc = NULL, *groups = NULL, *group = NULL;
+	json_t *groups = NULL, *group = NULL;
 	size_t i;
-	int rc = awsjson_load(text, len, &w, &doc);
+	int rc = awsjson_get_array(doc, "SecurityGroups", true, &w, &groups);
 
-	if (rc < 0)
-		return rc;
-	rc = awsjson_get_array(doc, "SecurityGroups", true, &w, &groups);
 	json_array_foreach(rc == 0 ? groups : NULL, i, group) {
 		struct vpc_sg sg = { .rules = VEC_INIT(struct sg_rule) };
 		json_t *perms = NULL, *perm = NULL;
@@ -121,8 +118,13 @@ int awsjson_parse_security_groups(const char *text, size_t len, const char *file
 			break;
 		}
 	}
-	json_decref(doc);
 	return rc;
+}
+
+int awsjson_parse_security_groups(const char *text, size_t len, const char *filename,
+				  struct vpc_model *model, struct bw_err *err)
+{
+	return awsjson_parse_with(awsjson_read_security_groups, text, len, filename, model, err);
 }
 
 int awsjson_parse_prefix_list(const char *text, size_t len, const char *filename,

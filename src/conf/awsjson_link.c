@@ -9,7 +9,43 @@
 #include <string.h>
 #include <sys/socket.h>
 
-static int link_rules(struct vpc_model *model, struct vec *warnings, struct awsjson_where *w)
+/* The groups sorted by id, for lookups by id in ten thousand ENIs and
+ * the rules: vpc_find_sg reads the groups one by one. */
+struct sg_index {
+	const char *id;
+	int sg;
+};
+
+static int compare_sg_index(const void *a, const void *b)
+{
+	return strcmp(((const struct sg_index *)a)->id, ((const struct sg_index *)b)->id);
+}
+
+static int index_sgs(const struct vpc_model *model, struct vec *index)
+{
+	for (size_t i = 0; i < model->sgs.len; i++) {
+		struct sg_index item = { VEC_AT(&model->sgs, struct vpc_sg, i)->id, (int)i };
+
+		if (vec_push(index, &item) < 0)
+			return -ENOMEM;
+	}
+	if (index->len > 0)
+		qsort(index->items, index->len, sizeof(struct sg_index), compare_sg_index);
+	return 0;
+}
+
+/* The group's index in model->sgs, or -1. */
+static int find_sg(const struct vec *index, const char *id)
+{
+	struct sg_index key = { id, -1 };
+	const struct sg_index *found = index->len == 0 ? NULL :
+		bsearch(&key, index->items, index->len, sizeof(struct sg_index), compare_sg_index);
+
+	return found ? found->sg : -1;
+}
+
+static int link_rules(struct vpc_model *model, const struct vec *sgs, struct vec *warnings,
+		      struct awsjson_where *w)
 {
 	for (size_t i = 0; i < model->sgs.len; i++) {
 		struct vpc_sg *sg = VEC_AT(&model->sgs, struct vpc_sg, i);
@@ -25,7 +61,7 @@ static int link_rules(struct vpc_model *model, struct vec *warnings, struct awsj
 					return awsjson_bad(w, "prefix list %s: no prefix-lists/%s.json",
 						   rule->peer_id, rule->peer_id);
 			} else if (rule->peer_kind == VPC_PEER_GROUP) {
-				rule->peer = vpc_find_sg(model, rule->peer_id);
+				rule->peer = find_sg(sgs, rule->peer_id);
 				if (rule->peer < 0) {
 					struct awsjson_warning warning;
 
@@ -211,7 +247,7 @@ static bool holds(const struct cidr *range, const struct cidr *inner)
 	return range->prefix_len <= inner->prefix_len && cidr_contains(range, inner);
 }
 
-static int link_enis(struct vpc_model *model, struct awsjson_where *w)
+static int link_enis(struct vpc_model *model, const struct vec *sgs, struct awsjson_where *w)
 {
 	for (size_t i = 0; i < model->enis.len; i++) {
 		struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, i);
@@ -237,7 +273,7 @@ static int link_enis(struct vpc_model *model, struct awsjson_where *w)
 		eni->groups.len = 0;
 		for (size_t j = 0; j < eni->group_ids.len; j++) {
 			const char *id = VEC_AT(&eni->group_ids, struct vpc_id, j)->id;
-			int group = vpc_find_sg(model, id);
+			int group = find_sg(sgs, id);
 
 			if (group < 0)
 				return awsjson_bad(w, "security group %s is not in security-groups.json",
@@ -298,21 +334,25 @@ static int link_acls(struct vpc_model *model, struct awsjson_where *w)
 int awsjson_link(struct vpc_model *model, struct vec *warnings, struct bw_err *err)
 {
 	struct awsjson_where w = { .filename = "", .err = err };
+	struct vec sgs = VEC_INIT(struct sg_index);
 	int rc = 0;
 
 	if (!model->vpc_id[0])
 		rc = awsjson_select_vpc(model, NULL, err);
+	if (rc == 0 && index_sgs(model, &sgs) < 0)
+		rc = awsjson_oom(&w);
 	if (rc == 0)
 		rc = awsjson_check_subnets(model, err);
 	if (rc == 0)
-		rc = link_enis(model, &w);
+		rc = link_enis(model, &sgs, &w);
 	if (rc == 0)
 		rc = awsjson_check_enis(model, err);
 	if (rc == 0)
 		rc = link_acls(model, &w);
 	if (rc == 0) {
 		w.filename = "security-groups.json";
-		rc = link_rules(model, warnings, &w);
+		rc = link_rules(model, &sgs, warnings, &w);
 	}
+	vec_free(&sgs);
 	return rc;
 }

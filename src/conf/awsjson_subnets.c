@@ -77,17 +77,14 @@ static bool overlaps(const struct cidr *a, const struct cidr *b)
 	return a->prefix_len <= b->prefix_len ? cidr_contains(a, b) : cidr_contains(b, a);
 }
 
-int awsjson_parse_subnets(const char *text, size_t len, const char *filename,
-			  struct vpc_model *model, struct bw_err *err)
+int awsjson_read_subnets(json_t *doc, const char *filename, struct vpc_model *model,
+			 struct bw_err *err)
 {
 	struct awsjson_where w = { .filename = filename, .err = err };
-	json_t *doc = NULL, *subnets = NULL, *item = NULL;
+	json_t *subnets = NULL, *item = NULL;
 	size_t i;
-	int rc = awsjson_load(text, len, &w, &doc);
+	int rc = awsjson_get_array(doc, "Subnets", true, &w, &subnets);
 
-	if (rc < 0)
-		return rc;
-	rc = awsjson_get_array(doc, "Subnets", true, &w, &subnets);
 	json_array_foreach(rc == 0 ? subnets : NULL, i, item) {
 		struct vpc_subnet subnet = { .nacl = -1 };
 
@@ -103,8 +100,13 @@ int awsjson_parse_subnets(const char *text, size_t len, const char *filename,
 		if (rc < 0)
 			break;
 	}
-	json_decref(doc);
 	return rc;
+}
+
+int awsjson_parse_subnets(const char *text, size_t len, const char *filename,
+			  struct vpc_model *model, struct bw_err *err)
+{
+	return awsjson_parse_with(awsjson_read_subnets, text, len, filename, model, err);
 }
 
 int awsjson_check_subnets(const struct vpc_model *model, struct bw_err *err)
@@ -131,17 +133,14 @@ int awsjson_check_subnets(const struct vpc_model *model, struct bw_err *err)
 	return 0;
 }
 
-int awsjson_parse_vpcs(const char *text, size_t len, const char *filename,
-		       struct vpc_model *model, struct bw_err *err)
+int awsjson_read_vpcs(json_t *doc, const char *filename, struct vpc_model *model,
+		      struct bw_err *err)
 {
 	struct awsjson_where w = { .filename = filename, .err = err };
-	json_t *doc = NULL, *vpcs = NULL, *item = NULL;
+	json_t *vpcs = NULL, *item = NULL;
 	size_t i;
-	int rc = awsjson_load(text, len, &w, &doc);
+	int rc = awsjson_get_array(doc, "Vpcs", true, &w, &vpcs);
 
-	if (rc < 0)
-		return rc;
-	rc = awsjson_get_array(doc, "Vpcs", true, &w, &vpcs);
 	json_array_foreach(rc == 0 ? vpcs : NULL, i, item) {
 		struct vpc_vpc vpc = { .cidrs = VEC_INIT(struct cidr) };
 		json_t *primary = NULL;
@@ -192,6 +191,11 @@ int awsjson_parse_vpcs(const char *text, size_t len, const char *filename,
 			break;
 		}
 	}
-	json_decref(doc);
 	return rc;
+}
+
+int awsjson_parse_vpcs(const char *text, size_t len, const char *filename,
+		       struct vpc_model *model, struct bw_err *err)
+{
+	return awsjson_parse_with(awsjson_read_vpcs, text, len, filename, model, err);
 }

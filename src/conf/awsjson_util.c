@@ -56,6 +56,26 @@ int awsjson_load(const char *text, size_t len, struct awsjson_where *w, json_t *
 	return 0;
 }
 
+int awsjson_load_text(const char *text, size_t len, const char *filename, json_t **out,
+		      struct bw_err *err)
+{
+	struct awsjson_where w = { .filename = filename, .err = err };
+
+	return awsjson_load(text, len, &w, out);
+}
+
+int awsjson_parse_with(awsjson_read_fn read, const char *text, size_t len, const char *filename,
+		       struct vpc_model *model, struct bw_err *err)
+{
+	json_t *doc = NULL;
+	int rc = awsjson_load_text(text, len, filename, &doc, err);
+
+	if (rc == 0)
+		rc = read(doc, filename, model, err);
+	json_decref(doc);
+	return rc;
+}
+
 /* The array under key; a missing key is an empty array when !is_required. */
 int awsjson_get_array(json_t *obj, const char *key, bool is_required, struct awsjson_where *w,
 		     json_t **out)

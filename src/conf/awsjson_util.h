@@ -22,6 +22,9 @@ int awsjson_oom(struct awsjson_where *w);
 
 /* The document, refusing duplicate keys and more than AWSJSON_MAX_BYTES. */
 int awsjson_load(const char *text, size_t len, struct awsjson_where *w, json_t **out);
+/* Loads text, reads it with read, frees the document. */
+int awsjson_parse_with(awsjson_read_fn read, const char *text, size_t len, const char *filename,
+		       struct vpc_model *model, struct bw_err *err);
 /* The array under key; a missing key is an empty array (NULL) when !is_required. */
 int awsjson_get_array(json_t *obj, const char *key, bool is_required, struct awsjson_where *w,
 		      json_t **out);

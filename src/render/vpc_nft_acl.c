@@ -109,21 +109,60 @@ static int acl_cuts(const struct vpc_nacl *acl, bool is_egress, const struct fam
 	return 0;
 }
 
-/* One judgement of a piece's chain: a rule for a single element (no set
- * to create), a verdict map for several. field_b NULL: one field. */
+/* A judgement of at most this many lines is written as plain rules. */
+enum { MAX_JUDGEMENT_RULES = 3 };
+
+/* "field_a A [field_b B] verdict": one element as a rule. */
+static void add_rule(struct strbuf *sb, const char *field_a, const char *field_b,
+		     uint32_t a_lo, uint32_t a_hi, const struct box *e, const char *verdict)
+{
+	strbuf_addf(sb, "\t\t%s ", field_a);
+	vnft_add_interval(sb, a_lo, a_hi);
+	if (field_b) {
+		strbuf_addf(sb, " %s ", field_b);
+		vnft_add_interval(sb, e->b_lo, e->b_hi);
+	}
+	strbuf_addf(sb, " %s\n", verdict);
+}
+
+/* One judgement of a piece's chain: plain rules when a few do, else a
+ * verdict map. An anonymous map costs the kernel far more to load than
+ * a rule (the commit walks its whole transaction to bind each one, and
+ * names each among all the table's sets), and a packet pays no more for
+ * two or three range compares than for a map lookup. Elements (sorted,
+ * disjoint) that cover one span without a gap take a rule for each
+ * element of the rarer verdict, then one for the span with the other.
+ * field_b NULL: one field. */
 static void add_judgement(struct strbuf *sb, const char *field_a, const char *field_b,
 			  const struct box *elems, size_t n, const char *deny)
 {
+	bool is_span = field_b == NULL;
+	size_t n_allow = 0;
+
 	if (n == 0)
 		return;
-	if (n == 1) {
-		strbuf_addf(sb, "\t\t%s ", field_a);
-		vnft_add_interval(sb, elems[0].a_lo, elems[0].a_hi);
-		if (field_b) {
-			strbuf_addf(sb, " %s ", field_b);
-			vnft_add_interval(sb, elems[0].b_lo, elems[0].b_hi);
+	for (size_t i = 0; i < n; i++) {
+		n_allow += elems[i].verdict != 0;
+		if (i > 0 && (elems[i - 1].a_hi == UINT32_MAX || elems[i].a_lo != elems[i - 1].a_hi + 1))
+			is_span = false;
+	}
+	if (is_span) {
+		bool is_rest_allow = n_allow * 2 >= n;
+		size_t n_rare = is_rest_allow ? n - n_allow : n_allow;
+
+		if (n_rare + 1 <= MAX_JUDGEMENT_RULES) {
+			for (size_t i = 0; i < n; i++)
+				if ((elems[i].verdict != 0) != is_rest_allow)
+					add_rule(sb, field_a, NULL, elems[i].a_lo, elems[i].a_hi, &elems[i],
+						 is_rest_allow ? deny : "return");
+			add_rule(sb, field_a, NULL, elems[0].a_lo, elems[n - 1].a_hi, &elems[0],
+				 is_rest_allow ? "return" : deny);
+			return;
 		}
-		strbuf_addf(sb, " %s\n", elems[0].verdict ? "return" : deny);
+	} else if (n <= MAX_JUDGEMENT_RULES) {
+		for (size_t i = 0; i < n; i++)
+			add_rule(sb, field_a, field_b, elems[i].a_lo, elems[i].a_hi, &elems[i],
+				 elems[i].verdict ? "return" : deny);
 		return;
 	}
 	strbuf_addf(sb, "\t\t%s%s%s vmap { ", field_a, field_b ? " . " : "", field_b ? field_b : "");
@@ -225,6 +264,24 @@ static char *uniform_body(const struct family_names *f, const char *verdict)
 	return strbuf_take(&sb);
 }
 
+/* The length of a piece's lines without the "return" rules that end
+ * them: the chain returns when it ends anyway. */
+static size_t without_last_returns(const char *text)
+{
+	static const char suffix[] = " return\n";
+	size_t len = strlen(text);
+
+	while (len >= sizeof(suffix) - 1 &&
+	       memcmp(text + len - (sizeof(suffix) - 1), suffix, sizeof(suffix) - 1) == 0) {
+		const char *start = text + len - 1;
+
+		while (start > text && start[-1] != '\n')
+			start--;
+		len = (size_t)(start - text);
+	}
+	return len;
+}
+
 /* bodies[] of render_acl_dir: what the pieces with these lines map to. */
 enum { BODY_ALLOW, BODY_DENY, BODY_NONE, N_FIXED_BODIES };
 
@@ -268,8 +325,8 @@ static int render_acl_dir(struct strbuf *sb, const struct vpc_nacl *acl, int acl
 			free(text);
 		} else {
 			bodies[n_bodies++] = text;
-			strbuf_addf(sb, "\tchain acl%d_%s_%s_%zu {\n%s\t}\n\n", acl_index, dir, f->suffix,
-				    c - N_FIXED_BODIES, text);
+			strbuf_addf(sb, "\tchain acl%d_%s_%s_%zu {\n%.*s\t}\n\n", acl_index, dir,
+				    f->suffix, c - N_FIXED_BODIES, (int)without_last_returns(text), text);
 		}
 		body_of[i] = c;
 	}

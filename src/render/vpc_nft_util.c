@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 
 const struct family_names vnft_families[2] = {
@@ -31,28 +32,49 @@ void vnft_cidr_range(const struct cidr *c, addr128 *lo, addr128 *hi)
 	*hi = vnft_to_a128(last, c->family);
 }
 
-static void format_addr(addr128 v, int family, char *out, size_t out_size)
+/* The address as nft prints it into out (INET6_ADDRSTRLEN bytes at
+ * least); returns its length. IPv4 by hand: inet_ntop and a "%s" through
+ * vsnprintf were a fifth of rendering 10,000 instances. */
+static size_t format_addr(addr128 v, int family, char *out, size_t out_size)
 {
 	uint8_t bytes[16];
 	size_t len = cidr_addr_len(family);
 
+	if (family == AF_INET) {
+		char *p = out;
+
+		for (int shift = 24; shift >= 0; shift -= 8) {
+			unsigned octet = (unsigned)(v >> shift) & 0xff;
+
+			if (octet >= 100)
+				*p++ = (char)('0' + octet / 100);
+			if (octet >= 10)
+				*p++ = (char)('0' + octet / 10 % 10);
+			*p++ = (char)('0' + octet % 10);
+			if (shift > 0)
+				*p++ = '.';
+		}
+		*p = '\0';
+		return (size_t)(p - out);
+	}
 	for (size_t i = len; i-- > 0;) {
 		bytes[i] = (uint8_t)(v & 0xff);
 		v >>= 8;
 	}
 	inet_ntop(family, bytes, out, (socklen_t)out_size);
+	return strlen(out);
 }
 
 /* "10.0.0.0/8", "10.0.0.5", or "10.0.0.5-10.0.0.9". */
 void vnft_add_range(struct strbuf *sb, addr128 lo, addr128 hi, int family)
 {
 	int bits = (int)cidr_addr_len(family) * 8;
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	char text[2 * INET6_ADDRSTRLEN + 2];
 	addr128 size = hi - lo;
+	size_t n = format_addr(lo, family, text, INET6_ADDRSTRLEN);
 
-	format_addr(lo, family, a, sizeof(a));
 	if (lo == hi) {
-		strbuf_addf(sb, "%s", a);
+		strbuf_add(sb, text, n);
 		return;
 	}
 	/* A range is a prefix when its size is a power of two and lo is aligned. */
@@ -61,11 +83,13 @@ void vnft_add_range(struct strbuf *sb, addr128 lo, addr128 hi, int family)
 
 		while (host_bits < bits && ((size >> host_bits) & 1))
 			host_bits++;
-		strbuf_addf(sb, "%s/%d", a, bits - host_bits);
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "/%d", bits - host_bits);
+		strbuf_add(sb, text, n);
 		return;
 	}
-	format_addr(hi, family, b, sizeof(b));
-	strbuf_addf(sb, "%s-%s", a, b);
+	text[n++] = '-';
+	n += format_addr(hi, family, text + n, INET6_ADDRSTRLEN);
+	strbuf_add(sb, text, n);
 }
 
 void vnft_add_size(struct strbuf *sb, size_t n)

@@ -11,6 +11,8 @@
 #include "conf/awsjson.h"
 #include "host/awsdir.h"
 
+#include "fakeroot.h"
+
 static int parse_sgs(struct vpc_model *model, const char *json, struct bw_err *err)
 {
 	return awsjson_parse_security_groups(json, strlen(json), "security-groups.json", model, err);
@@ -420,6 +422,53 @@ static void test_several_vpcs_without_vpc_is_an_input_error_naming_them(void **s
 			    "): choose one with --vpc");
 	vec_free(&warnings);
 	vpc_model_free(&model);
+}
+
+/* A folder of valid empty files but for those named in bad (comma-separated). */
+static char *folder_with_bad(const char *bad)
+{
+	static const char *const files[][2] = {
+		{ "/subnets.json", "{\"Subnets\": []}" },
+		{ "/security-groups.json", "{\"SecurityGroups\": []}" },
+		{ "/network-acls.json", "{\"NetworkAcls\": []}" },
+		{ "/instances.json", "{\"Reservations\": []}" },
+		{ "/prefix-lists/pl-0123456789abcdef0.json", "{\"Entries\": []}" },
+	};
+	char *dir = fakeroot_new();
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		const char *name = strrchr(files[i][0], '/') + 1;
+
+		fakeroot_put(dir, files[i][0], strstr(bad, name) ? "{" : files[i][1]);
+	}
+	return dir;
+}
+
+static void assert_error_names(const char *bad, const char *file)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	struct bw_err err = { 0 };
+	char *dir = folder_with_bad(bad);
+
+	vpc_model_init(&model);
+	assert_int_equal(awsdir_load(dir, NULL, &model, &warnings, &err), -EINVAL);
+	assert_true(err.is_input);
+	assert_non_null(strstr(err.file, file));
+	vec_free(&warnings);
+	vpc_model_free(&model);
+	fakeroot_free(dir);
+}
+
+/* The ENIs are read on a thread of their own: the error is still the
+ * first file's in the order subnets, groups, ACLs, ENIs, prefix lists. */
+static void test_of_two_bad_files_the_error_names_the_one_read_first(void **state)
+{
+	(void)state;
+	assert_error_names("security-groups.json instances.json", "/security-groups.json");
+	assert_error_names("instances.json pl-0123456789abcdef0.json", "/instances.json");
+	assert_error_names("network-acls.json instances.json", "/network-acls.json");
+	assert_error_names("pl-0123456789abcdef0.json", "/prefix-lists/pl-0123456789abcdef0.json");
 }
 
 static void test_chosen_vpc_keeps_only_its_objects(void **state)
@@ -1011,6 +1060,7 @@ int main(void)
 		cmocka_unit_test(test_the_shipped_examples_load),
 		cmocka_unit_test(test_an_address_outside_its_subnet_is_refused),
 		cmocka_unit_test(test_several_vpcs_without_vpc_is_an_input_error_naming_them),
+		cmocka_unit_test(test_of_two_bad_files_the_error_names_the_one_read_first),
 		cmocka_unit_test(test_chosen_vpc_keeps_only_its_objects),
 		cmocka_unit_test(test_a_vpc_not_in_the_files_is_an_input_error),
 		cmocka_unit_test(test_a_reference_to_another_vpcs_group_matches_nothing),

@@ -543,11 +543,78 @@ static void test_an_acl_is_judged_by_address_piece_then_port(void **state)
 	assert_non_null(strstr(ruleset, "0.0.0.0-9.255.255.255 : goto denied_acl_inbound,\n"));
 	assert_non_null(strstr(ruleset, "10.0.2.0/25 : goto acl1_in_v4_1,\n"));
 	assert_non_null(strstr(ruleset, "10.1.0.0-255.255.255.255 : goto denied_acl_inbound }"));
-	assert_non_null(strstr(ruleset, "\tchain acl1_in_v4_1 {\n\t\ttcp dport vmap { 0-5431 : goto "
-					"denied_acl_inbound, 5432 : return, 5433-65535 : goto "
-					"denied_acl_inbound }\n"));
+	assert_non_null(strstr(ruleset, "\tchain acl1_in_v4_1 {\n\t\ttcp dport 5432 return\n"
+					"\t\ttcp dport 0-65535 goto denied_acl_inbound\n"));
 	assert_non_null(strstr(ruleset, "elements = { 0.0.0.0/0 : return }"));
 	assert_null(strstr(ruleset, "addr . meta l4proto . th dport : verdict"));
+	free(ruleset);
+	vpc_model_free(&model);
+}
+
+/* Replaces the first ACL's entries with IPv4 inbound ones from anywhere:
+ * {proto, port_from, port_to, is_allow} in rule order. */
+static void set_inbound_entries(struct vpc_model *model, const int (*entries)[4], size_t n)
+{
+	struct vpc_nacl *acl = VEC_AT(&model->nacls, struct vpc_nacl, 0);
+	char why[100];
+
+	acl->entries.len = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct nacl_entry e = {
+			.rule_number = (int)(i + 1) * 100, .is_allow = entries[i][3] != 0,
+			.traffic = { .proto = entries[i][0], .port_from = (uint16_t)entries[i][1],
+				     .port_to = (uint16_t)entries[i][2], .icmp_type = -1,
+				     .icmp_code = -1 },
+		};
+
+		assert_int_equal(cidr_parse("0.0.0.0/0", false, &e.cidr, why, sizeof(why)), 0);
+		assert_int_equal(vec_push(&acl->entries, &e), 0);
+	}
+}
+
+static void test_a_judgement_of_few_pieces_is_plain_rules_without_a_last_return(void **state)
+{
+	static const int entries[][4] = {
+		{ VPC_PROTO_TCP, 2000, 2999, 0 },
+		{ VPC_PROTO_ALL, 0, 65535, 1 },
+	};
+	struct vpc_model model;
+	char *ruleset;
+
+	(void)state;
+	load_examples(&model);
+	set_inbound_entries(&model, entries, 2);
+	ruleset = vpc_nft_render(&model, &test_nft_opts);
+	assert_non_null(strstr(ruleset, "\tchain acl0_in_v4_0 {\n"
+					"\t\ttcp dport 2000-2999 goto denied_acl_inbound\n"
+					"\t\ttcp dport 0-65535 return\n"
+					"\t\tudp dport 0-65535 return\n"
+					"\t\ticmp type 0-255 icmp code 0-255 return\n"
+					"\t\tmeta l4proto 6 goto denied_acl_inbound\n\t}\n"));
+	free(ruleset);
+	vpc_model_free(&model);
+}
+
+static void test_a_judgement_of_many_pieces_stays_a_verdict_map(void **state)
+{
+	static const int entries[][4] = {
+		{ VPC_PROTO_TCP, 22, 22, 1 },
+		{ VPC_PROTO_TCP, 80, 80, 1 },
+		{ VPC_PROTO_TCP, 443, 443, 1 },
+		{ VPC_PROTO_ALL, 0, 65535, 0 },
+	};
+	struct vpc_model model;
+	char *ruleset;
+
+	(void)state;
+	load_examples(&model);
+	set_inbound_entries(&model, entries, 4);
+	ruleset = vpc_nft_render(&model, &test_nft_opts);
+	assert_non_null(strstr(ruleset, "\tchain acl0_in_v4_0 {\n"
+					"\t\ttcp dport vmap { 0-21 : goto denied_acl_inbound, "
+					"22 : return, 23-79 : goto denied_acl_inbound, 80 : return, "
+					"81-442 : goto denied_acl_inbound, 443 : return, "
+					"444-65535 : goto denied_acl_inbound }\n"));
 	free(ruleset);
 	vpc_model_free(&model);
 }
@@ -674,6 +741,8 @@ int main(void)
 		cmocka_unit_test(test_all_checked_enis_render_no_mac_dispatch),
 		cmocka_unit_test(test_an_ipv6_only_subnet_has_no_ipv4_dispatch),
 		cmocka_unit_test(test_an_acl_is_judged_by_address_piece_then_port),
+		cmocka_unit_test(test_a_judgement_of_few_pieces_is_plain_rules_without_a_last_return),
+		cmocka_unit_test(test_a_judgement_of_many_pieces_stays_a_verdict_map),
 		cmocka_unit_test(test_acl_digest_follows_the_acls_and_subnets_only),
 		cmocka_unit_test(test_an_eni_without_groups_is_not_filtered_by_groups),
 		cmocka_unit_test(test_an_eni_with_its_own_list_of_groups_goes_through_slot_maps),
