@@ -199,10 +199,9 @@ static int build(struct batch *b, const struct nftnl_elems_part *parts, size_t n
 		goto out;
 	}
 	rc = reserve(b, MSG_ROOM, err);
-	if (rc < 0)
+	if (rc < 0 || !b->buf)
 		goto out;
-	nftnl_batch_begin(b->buf, b->seq0);
-	b->len = ((struct nlmsghdr *)b->buf)->nlmsg_len;
+	b->len = nftnl_batch_begin(b->buf, b->seq0)->nlmsg_len;
 	for (size_t i = 0; rc == 0 && i < n_parts; i++) {
 		const struct nftnl_elems_part *p = &parts[i];
 		struct nftelem_layout layout;

@@ -470,6 +470,8 @@ static int encode_rbtree(const struct parse *p0, const char *const *items,
 	static const uint8_t zero[NFTELEM_KEY_MAX];
 	size_t kl = l->key_len, m = 0;
 
+	if (n == 0 || !iv)
+		return 0;
 	qsort(iv, n, sizeof(*iv), cmp_interval);
 	for (size_t i = 0; i < n; i++) {
 		if (m > 0) {
