@@ -107,7 +107,9 @@ static void measure(const struct nftobj_ruleset *rs, const struct vec *txns, boo
 	getrusage(RUSAGE_SELF, &r0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (is_nftnl) {
-		out->rc = nftnl_elems_load(rs, max, &err);
+		size_t n_txns = 0;
+
+		out->rc = nftnl_elems_load(rs, max, &n_txns, &err);
 		if (out->rc < 0)
 			fprintf(stderr, "bw-nftnl-bench: %s\n", err.msg);
 	} else {

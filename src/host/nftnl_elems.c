@@ -18,6 +18,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 
+#include "host/nft.h"
 #include "render/nftelem.h"
 
 /* A NEWSETELEM message's elements stay well under the 64 KB a netlink
@@ -437,7 +438,8 @@ int nftnl_elems_check(const struct nftobj_ruleset *rs, struct bw_err *err)
 	return rc;
 }
 
-int nftnl_elems_load(const struct nftobj_ruleset *rs, size_t max_elements, struct bw_err *err)
+int nftnl_elems_load(const struct nftobj_ruleset *rs, size_t max_elements, size_t *n_txns,
+		      struct bw_err *err)
 {
 	struct vec parts = VEC_INIT(struct nftnl_elems_part);
 	size_t used = 0;
@@ -456,6 +458,7 @@ int nftnl_elems_load(const struct nftobj_ruleset *rs, size_t max_elements, struc
 				continue;
 			if (used > 0 && used + o->items.len > max_elements) {
 				rc = nftnl_elems_add(parts.items, parts.len, err);
+				*n_txns += rc == 0;
 				parts.len = 0;
 				used = 0;
 			}
@@ -464,8 +467,95 @@ int nftnl_elems_load(const struct nftobj_ruleset *rs, size_t max_elements, struc
 			used += o->items.len;
 		}
 	}
-	if (rc == 0 && parts.len > 0)
+	if (rc == 0 && parts.len > 0) {
 		rc = nftnl_elems_add(parts.items, parts.len, err);
+		*n_txns += rc == 0;
+	}
 	vec_free(&parts);
+	return rc;
+}
+
+/* rs without elements (shallow: the strings stay rs's). */
+static int without_elements(const struct nftobj_ruleset *rs, struct nftobj_ruleset *out)
+{
+	*out = (struct nftobj_ruleset){ .tables = VEC_INIT(struct nftobj_table) };
+	for (size_t t = 0; t < rs->tables.len; t++) {
+		struct nftobj_table tb = *VEC_AT(&rs->tables, struct nftobj_table, t);
+		const struct vec objs = tb.objs;
+
+		tb.objs = (struct vec)VEC_INIT(struct nftobj);
+		for (size_t k = 0; k < objs.len; k++) {
+			struct nftobj o = *VEC_AT(&objs, struct nftobj, k);
+
+			if (is_setlike(&o))
+				o.items.len = 0;
+			if (vec_push(&tb.objs, &o) < 0) {
+				vec_free(&tb.objs);
+				return -ENOMEM;
+			}
+		}
+		if (vec_push(&out->tables, &tb) < 0) {
+			vec_free(&tb.objs);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static void free_shallow(struct nftobj_ruleset *rs)
+{
+	for (size_t t = 0; t < rs->tables.len; t++)
+		vec_free(&VEC_AT(&rs->tables, struct nftobj_table, t)->objs);
+	vec_free(&rs->tables);
+}
+
+static void delete_tables(const struct nftobj_ruleset *rs)
+{
+	struct bw_err ignored;
+	char cmd[600];
+
+	for (size_t t = 0; t < rs->tables.len; t++) {
+		const struct nftobj_table *tb = VEC_AT(&rs->tables, struct nftobj_table, t);
+
+		snprintf(cmd, sizeof(cmd), "delete table %s %s\n", tb->family, tb->name);
+		nft_apply(cmd, false, &ignored);
+	}
+}
+
+int nftnl_elems_load_staged(const struct nftobj_ruleset *rs, size_t max_elements, size_t *n_txns,
+			    struct bw_err *err)
+{
+	struct nftobj_ruleset bare;
+	struct vec txns = VEC_INIT(char *);
+	int rc;
+
+	*n_txns = 0;
+	rc = nftnl_elems_check(rs, err);
+	if (rc < 0)
+		return rc == -ENOMEM ? rc : -EOPNOTSUPP;
+	rc = without_elements(rs, &bare);
+	if (rc == 0)
+		rc = nftobj_staged(&bare, 1, &txns, err);
+	else
+		rc = bw_errf(err, rc, "nftnl: out of memory");
+	free_shallow(&bare);
+	/* [declarations] or [declarations, base chains]. */
+	if (rc == 0 && (txns.len < 1 || txns.len > 2))
+		rc = bw_errf(err, -EPROTO, "nftnl: %zu parts without elements", txns.len);
+	if (rc == 0)
+		rc = nft_apply(*VEC_AT(&txns, char *, 0), false, err);
+	if (rc == 0) {
+		(*n_txns)++;
+		rc = nftnl_elems_load(rs, max_elements, n_txns, err);
+		if (rc == 0 && txns.len == 2)
+			rc = nft_apply(*VEC_AT(&txns, char *, 1), false, err);
+		if (rc == 0 && txns.len == 2)
+			(*n_txns)++;
+		if (rc < 0)
+			delete_tables(rs);
+	}
+	for (size_t i = 0; i < txns.len; i++)
+		free(*VEC_AT(&txns, char *, i));
+	vec_free(&txns);
 	return rc;
 }

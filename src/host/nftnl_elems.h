@@ -41,7 +41,20 @@ int nftnl_elems_check(const struct nftobj_ruleset *rs, struct bw_err *err);
 /* Every set's and map's elements of rs (its tables, sets and maps
  * declared and empty: nftobj_staged()'s first part), in transactions of
  * at most max_elements elements, a set never split across two (one
- * larger than max_elements goes alone). On failure the transactions
+ * larger than max_elements goes alone); *n_txns counts the
+ * transactions committed (added to). On failure the transactions
  * before the failed one stay loaded: the caller deletes the tables, as
  * it would after a failed part of nftobj_staged(). */
-int nftnl_elems_load(const struct nftobj_ruleset *rs, size_t max_elements, struct bw_err *err);
+int nftnl_elems_load(const struct nftobj_ruleset *rs, size_t max_elements, size_t *n_txns,
+		      struct bw_err *err);
+
+/* rs onto a host holding none of its tables, elements through libnftnl:
+ * nftobj_staged()'s declarations (every table, set and map declared
+ * empty, counters, regular chains) through libnftables, then
+ * nftnl_elems_load(rs, max_elements), then the base chains through
+ * libnftables, so nothing hooks before the tables are whole. *n_txns:
+ * the transactions committed. -EOPNOTSUPP with nothing loaded when a set
+ * cannot be encoded (nftnl_elems_check()): load the text parts instead.
+ * Any later failure deletes rs's tables and returns that error. */
+int nftnl_elems_load_staged(const struct nftobj_ruleset *rs, size_t max_elements, size_t *n_txns,
+			    struct bw_err *err);

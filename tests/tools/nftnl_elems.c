@@ -5,6 +5,11 @@
  *                                    FILE (its tables declared, their
  *                                    sets empty), at most MAX elements a
  *                                    transaction (default: all in one)
+ *   bw-nftnl-elems staged FILE [MAX] FILE onto a namespace without its
+ *                                    tables, as fw apply would: its
+ *                                    declarations and base chains through
+ *                                    libnftables, its elements through
+ *                                    libnftnl; prints the transactions
  *   bw-nftnl-elems check FILE        whether every set can be encoded
  * Exit 0; 1 when the kernel or the socket refused; 2 for an element nft
  * would refuse; 3 for a form the loader does not encode. */
@@ -56,8 +61,11 @@ int main(int argc, char **argv)
 	char *text;
 	int rc;
 
-	if (argc < 3 || (strcmp(argv[1], "load") != 0 && strcmp(argv[1], "check") != 0)) {
-		fprintf(stderr, "usage: bw-nftnl-elems load|check FILE [MAX]\n");
+	size_t max = argc > 3 ? strtoul(argv[3], NULL, 10) : (size_t)-1, n_txns = 0;
+
+	if (argc < 3 || (strcmp(argv[1], "load") != 0 && strcmp(argv[1], "check") != 0 &&
+			 strcmp(argv[1], "staged") != 0)) {
+		fprintf(stderr, "usage: bw-nftnl-elems load|staged|check FILE [MAX]\n");
 		return 2;
 	}
 	text = slurp(argv[2]);
@@ -69,8 +77,12 @@ int main(int argc, char **argv)
 	free(text);
 	if (rc == 0 && strcmp(argv[1], "check") == 0)
 		rc = nftnl_elems_check(&rs, &err);
+	else if (rc == 0 && strcmp(argv[1], "staged") == 0)
+		rc = nftnl_elems_load_staged(&rs, max, &n_txns, &err);
 	else if (rc == 0)
-		rc = nftnl_elems_load(&rs, argc > 3 ? strtoul(argv[3], NULL, 10) : (size_t)-1, &err);
+		rc = nftnl_elems_load(&rs, max, &n_txns, &err);
+	if (rc == 0 && strcmp(argv[1], "check") != 0)
+		printf("%zu transactions\n", n_txns);
 	nftobj_free(&rs);
 	if (rc < 0) {
 		bw_err_format(&err, line, sizeof(line));
