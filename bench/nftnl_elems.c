@@ -4,7 +4,11 @@
  * deletes the render's tables). Each load runs in a child of its own,
  * after the declarations (nftobj_staged()'s first part): wall time, the
  * child's user and system CPU, and its peak memory above what it held
- * before the load. Best of ROUNDS by wall time, interleaved.
+ * before the load. Then the same for the whole staged load onto an
+ * empty namespace (declarations, elements, base chains: what fw apply
+ * does on a host without its tables), text parts of MAX_ELEMENTS
+ * elements against nftnl_elems_load_staged(). Best of ROUNDS by wall
+ * time, interleaved.
  *
  *   bw-nftnl-bench FILE [ROUNDS [MAX_ELEMENTS]] */
 #include <errno.h>
@@ -86,7 +90,13 @@ static double ms(const struct timeval *tv)
 	return (double)tv->tv_sec * 1e3 + (double)tv->tv_usec / 1e3;
 }
 
-static void measure(const struct nftobj_ruleset *rs, const struct vec *txns, bool is_nftnl,
+enum method { TEXT_ELEMENTS, NFTNL_ELEMENTS, TEXT_STAGED, NFTNL_STAGED, N_METHODS };
+
+static const char *const method_names[N_METHODS] = {
+	"elements, text", "elements, nftnl", "staged load, text", "staged load, nftnl",
+};
+
+static void measure(const struct nftobj_ruleset *rs, const struct vec *txns, enum method m,
 		    size_t max, struct result *out)
 {
 	struct timespec t0, t1;
@@ -95,7 +105,8 @@ static void measure(const struct nftobj_ruleset *rs, const struct vec *txns, boo
 	long rss0;
 	FILE *f;
 
-	out->rc = run_text(*VEC_AT(txns, char *, 0));
+	if (m == TEXT_ELEMENTS || m == NFTNL_ELEMENTS)
+		out->rc = run_text(*VEC_AT(txns, char *, 0));
 	if (out->rc != 0)
 		return;
 	f = fopen("/proc/self/clear_refs", "w");
@@ -106,14 +117,18 @@ static void measure(const struct nftobj_ruleset *rs, const struct vec *txns, boo
 	rss0 = status_kb("VmRSS:");
 	getrusage(RUSAGE_SELF, &r0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (is_nftnl) {
+	if (m == NFTNL_ELEMENTS || m == NFTNL_STAGED) {
 		size_t n_txns = 0;
 
-		out->rc = nftnl_elems_load(rs, max, &n_txns, &err);
+		out->rc = m == NFTNL_ELEMENTS ? nftnl_elems_load(rs, max, &n_txns, &err)
+					      : nftnl_elems_load_staged(rs, max, &n_txns, &err);
 		if (out->rc < 0)
 			fprintf(stderr, "bw-nftnl-bench: %s\n", err.msg);
 	} else {
-		for (size_t i = 1; out->rc == 0 && i + 1 < txns->len; i++)
+		/* The element parts, or every part. */
+		size_t first = m == TEXT_STAGED ? 0 : 1, end = m == TEXT_STAGED ? txns->len : txns->len - 1;
+
+		for (size_t i = first; out->rc == 0 && i < end; i++)
 			out->rc = run_text(*VEC_AT(txns, char *, i));
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -124,7 +139,7 @@ static void measure(const struct nftobj_ruleset *rs, const struct vec *txns, boo
 	out->peak_mb = (double)(status_kb("VmHWM:") - rss0) / 1024.0;
 }
 
-static int in_child(const struct nftobj_ruleset *rs, const struct vec *txns, bool is_nftnl,
+static int in_child(const struct nftobj_ruleset *rs, const struct vec *txns, enum method m,
 		    size_t max, struct result *out)
 {
 	int fds[2], status;
@@ -139,7 +154,7 @@ static int in_child(const struct nftobj_ruleset *rs, const struct vec *txns, boo
 		struct result r = { 0 };
 
 		close(fds[0]);
-		measure(rs, txns, is_nftnl, max, &r);
+		measure(rs, txns, m, max, &r);
 		if (write(fds[1], &r, sizeof(r)) != (ssize_t)sizeof(r))
 			_exit(1);
 		_exit(0);
@@ -169,11 +184,11 @@ static int delete_tables(const struct nftobj_ruleset *rs)
 int main(int argc, char **argv)
 {
 	struct nftobj_ruleset rs = { .tables = VEC_INIT(struct nftobj_table) };
-	struct result best[2] = { { .wall_ms = 1e18 }, { .wall_ms = 1e18 } };
+	struct result best[N_METHODS];
 	struct vec txns;
 	struct bw_err err = { 0 };
 	int rounds = argc > 2 ? atoi(argv[2]) : 3;
-	size_t max = argc > 3 ? strtoul(argv[3], NULL, 10) : (size_t)-1;
+	size_t max = argc > 3 ? strtoul(argv[3], NULL, 10) : 50000;
 	size_t n_elems = 0;
 	char *text;
 
@@ -197,28 +212,33 @@ int main(int argc, char **argv)
 				n_elems += o->items.len;
 		}
 	}
+	for (int m = 0; m < N_METHODS; m++)
+		best[m] = (struct result){ .wall_ms = 1e18 };
 	for (int r = 0; r < rounds; r++) {
-		for (int m = 0; m < 2; m++) {
+		for (int m = 0; m < N_METHODS; m++) {
 			struct result res = { 0 };
 
-			if (in_child(&rs, &txns, m == 1, max, &res) != 0 || delete_tables(&rs) != 0) {
+			if (in_child(&rs, &txns, (enum method)m, max, &res) != 0 ||
+			    delete_tables(&rs) != 0) {
 				fprintf(stderr, "bw-nftnl-bench: round %d, %s failed\n", r + 1,
-					m ? "nftnl" : "libnftables");
+					method_names[m]);
 				return 1;
 			}
 			if (res.wall_ms < best[m].wall_ms)
 				best[m] = res;
 		}
 	}
-	printf("elements loaded: %zu (%zu element transactions as text), best of %d\n", n_elems,
-	       txns.len > 2 ? txns.len - 2 : 0, rounds);
-	printf("%-22s %9s %9s %9s %9s\n", "method", "wall ms", "user ms", "sys ms", "peak MB");
-	for (int m = 0; m < 2; m++)
-		printf("%-22s %9.1f %9.1f %9.1f %9.1f\n", m ? "nftnl_elems" : "libnftables text",
-		       best[m].wall_ms, best[m].user_ms, best[m].sys_ms, best[m].peak_mb);
-	printf("ratio nftnl/text:      %9.2f %9.2f %9.2f %9.2f\n", best[1].wall_ms / best[0].wall_ms,
-	       best[1].user_ms / best[0].user_ms, best[1].sys_ms / best[0].sys_ms,
-	       best[1].peak_mb / best[0].peak_mb);
+	printf("%zu elements, text parts of at most %zu (%zu transactions in all), best of %d\n",
+	       n_elems, max, txns.len, rounds);
+	printf("%-20s %9s %9s %9s %9s\n", "load", "wall ms", "user ms", "sys ms", "peak MB");
+	for (int m = 0; m < N_METHODS; m++) {
+		printf("%-20s %9.1f %9.1f %9.1f %9.1f\n", method_names[m], best[m].wall_ms,
+		       best[m].user_ms, best[m].sys_ms, best[m].peak_mb);
+		if (m % 2 == 1)
+			printf("%-20s %9.2f %9.2f %9.2f %9.2f\n", "  ratio nftnl/text",
+			       best[m].wall_ms / best[m - 1].wall_ms, best[m].user_ms / best[m - 1].user_ms,
+			       best[m].sys_ms / best[m - 1].sys_ms, best[m].peak_mb / best[m - 1].peak_mb);
+	}
 	for (size_t i = 0; i < txns.len; i++)
 		free(*VEC_AT(&txns, char *, i));
 	vec_free(&txns);
