@@ -196,7 +196,7 @@ table inet nl_forms {
 	set ports {
 		typeof ip saddr . meta l4proto . th dport
 		flags interval
-		elements = { 0.0.0.0/0 . 6 . 0-65535, 255.255.255.255 . 17 . 1, 10.0.0.0/16 . 6 . 80 }
+		elements = { 0.0.0.0/0 . 6 . 0-65535, 255.255.255.255 . 17 . 1, 10.0.0.0/16 . 17 . 80 }
 	}
 
 	set icmp6 {
