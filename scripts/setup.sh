@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="
 gcc clang make pkg-config meson ninja-build
-libnftables-dev libjansson-dev libmnl-dev libcmocka-dev libyaml-dev
+libnftables-dev libnftnl-dev libjansson-dev libmnl-dev libcmocka-dev libyaml-dev
 libcurl4-openssl-dev curl
 libclang-rt-14-dev cppcheck clang-tidy
 libmicrohttpd-dev libsystemd-dev libexpat1-dev openssl awscli
