@@ -65,6 +65,10 @@ int nft_apply(const char *ruleset, bool is_dry_run, struct bw_err *err)
 
 	if (!ctx)
 		return bw_errf(err, -ENOMEM, "nftables: cannot create a context");
+	/* Nothing to change: no transaction at all (libnftables would still
+	 * fetch its cache and the kernel count a generation). */
+	if (ruleset[strspn(ruleset, " \t\n")] == '\0')
+		return 0;
 	if (nft_run_cmd_from_buffer(ctx, ruleset) != 0) {
 		first_error_line(nft_ctx_get_error_buffer(ctx), why, sizeof(why));
 		return bw_errf(err, -EIO, "nftables %s: %s",

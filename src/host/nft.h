@@ -8,7 +8,7 @@
 #include "util/err.h"
 
 /* Runs ruleset text as one transaction. With is_dry_run the kernel checks
- * it and nothing is committed. */
+ * it and nothing is committed. Blank text is no transaction at all. */
 int nft_apply(const char *ruleset, bool is_dry_run, struct bw_err *err);
 
 /* Lists one table as libnftables JSON ({"nftables": [...]}). Sets *out to
