@@ -777,6 +777,7 @@ void fwengine_flush(struct fwengine *e)
 	char *text;
 	int rc;
 
+	nft_release(&e->nft_spent);
 	if (!e->has_pending)
 		return;
 	e->has_pending = false;
@@ -810,7 +811,8 @@ static int edit_then_defer(struct fwengine *e, const struct fwengine_opts *opts,
 			   struct fw_state *state, int *lock_fd, bool is_live, bool is_live_vpc,
 			   bool is_cached, struct vpc_model *fresh, json_t *doc, struct bw_err *err)
 {
-	int rc = is_live_vpc ? nft_apply(update, false, err) : 0;
+	/* The cache libnftables fetched is released after the answer. */
+	int rc = is_live_vpc ? nft_apply_release_later(update, &e->nft_spent, err) : 0;
 
 	if (rc < 0)
 		return rc;

@@ -1077,24 +1077,26 @@ static int render_sg_blocks(const struct vpc_model *model, int sg, const struct 
 {
 	size_t n = model->sgs.len;
 	bool *named_before = calloc(n + 1, sizeof(bool)), *named_after = calloc(n + 1, sizeof(bool));
-	bool *is_wanted = calloc(n + 1, sizeof(bool));
+	bool *by_others = calloc(n + 1, sizeof(bool)), *is_wanted = calloc(n + 1, sizeof(bool));
 	struct group_members *members = NULL;
 	struct sg_sets sets, before;
 	struct strbuf a = { 0 }, b = { 0 };
-	int rc = named_before && named_after && is_wanted ? 0 : -1;
+	int rc = named_before && named_after && by_others && is_wanted ? 0 : -1;
 
 	*before_text = *after_text = NULL;
-	for (size_t g = 0; rc == 0 && g < n; g++) {
-		const struct vpc_sg *group = VEC_AT(&model->sgs, struct vpc_sg, g);
-
-		mark_named_groups(group, n, named_after);
+	for (size_t g = 0; rc == 0 && g < n; g++)
 		if ((int)g != sg)
-			mark_named_groups(group, n, named_before);
-	}
+			mark_named_groups(VEC_AT(&model->sgs, struct vpc_sg, g), n, by_others);
+	/* Only the member sets this group names, before or after, can come
+	 * or go: an edit costs the groups it names, not the VPC's. */
 	if (rc == 0) {
 		mark_named_groups(previous, n, named_before);
-		for (size_t g = 0; g < n; g++)
+		mark_named_groups(VEC_AT(&model->sgs, struct vpc_sg, sg), n, named_after);
+		for (size_t g = 0; g < n; g++) {
 			is_wanted[g] = named_before[g] || named_after[g];
+			named_before[g] = is_wanted[g] && (named_before[g] || by_others[g]);
+			named_after[g] = is_wanted[g] && (named_after[g] || by_others[g]);
+		}
 		rc = members_build(model, is_wanted, &members);
 	}
 	if (rc == 0)
@@ -1118,6 +1120,7 @@ static int render_sg_blocks(const struct vpc_model *model, int sg, const struct 
 		members_free(members, n);
 	free(named_before);
 	free(named_after);
+	free(by_others);
 	free(is_wanted);
 	if (rc < 0) {
 		free(*before_text);
