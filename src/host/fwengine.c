@@ -356,7 +356,7 @@ static int verify_loaded(struct bw_err *err)
 
 /* How many set or map elements a staged load puts in one transaction:
  * libnftables holds about 1 KB an element while it loads one. */
-#define STAGED_MAX_ELEMENTS 20000
+#define STAGED_MAX_ELEMENTS 50000
 
 /* The ruleset last loaded, when the kernel still holds exactly it: the
  * record says it loaded it (its digest is the kept file's), and the
