@@ -54,12 +54,17 @@ void nftobj_free(struct nftobj_ruleset *rs);
 
 /* The transaction that turns a kernel holding exactly `from` into `to`:
  * changed or removed chains flushed, changed or removed sets and maps
- * flushed, removed objects deleted, then one block per table declaring
- * new objects and refilling changed ones. *txn is "" when nothing differs
- * (*n_changed 0). Returns -EOPNOTSUPP when the difference cannot be
- * loaded as edits (a table added or removed, a base chain's hook, type or
- * priority changed, a set's or map's declaration changed): the caller
- * replaces the tables whole. Caller frees *txn. */
+ * flushed, removed objects deleted, then new objects declared and changed
+ * ones refilled (sets and maps as `add set|map … { …; elements = { … } }`
+ * commands, chains and counters in one block per table). A set or map
+ * whose declaration changed (its `size` follows its elements) is deleted
+ * and declared again, and the chains whose rules look it up are reloaded;
+ * a base chain's policy changes in place; a counter keeps its count.
+ * *txn is "" when nothing differs (*n_changed 0). Returns -EOPNOTSUPP
+ * when the difference cannot be loaded as edits (a table added or
+ * removed, a base chain's hook, type or priority changed, a chain turned
+ * base or regular): the caller replaces the tables whole. Caller frees
+ * *txn. */
 int nftobj_delta(const struct nftobj_ruleset *from, const struct nftobj_ruleset *to,
 		 char **txn, size_t *n_changed, struct bw_err *err);
 
