@@ -76,11 +76,12 @@ check_eq "... the render fw apply keeps is the one it loaded" \
 	"$(cat "$SCRATCH/whole.nft")" "$(cat "$SCRATCH/stA/fw.nft")"
 
 # ---- a part refused: no table left -----------------------------------------
-# libnftables reads /etc/iproute2/rt_marks as each transaction's context
-# starts: in the command's own mount namespace that name is a FIFO, so the
-# test learns when the second part is about to start (the first one is
-# committed) and, before letting it go, makes a regular chain of the name
-# of a base chain the last part adds, as another program could.
+# libnftables reads /etc/iproute2/rt_marks as each context starts: in the
+# command's own mount namespace that name is a FIFO, so the command waits
+# at each context until the test lets it go. At the first one after the
+# tables appear (the first part committed, the next not begun), the test
+# makes a regular chain of the name of a base chain the last part adds,
+# as another program could.
 in_ns "$A" nft delete table inet bulwark_vpc
 in_ns "$A" nft delete table bridge bulwark_vpc
 ETC="$SCRATCH/iproute2"
@@ -95,16 +96,17 @@ applier=$!
 on_exit "kill $applier 2>/dev/null"
 # Opens the FIFO for each context that waits on it, for as long as the
 # command lives; at the second, runs the chain in the way first.
-opens=$(python3 - "$ETC/rt_marks" "$applier" ip netns exec "$A" nft add chain inet bulwark_vpc sg_ingress <<'PY'
+opens=$(python3 - "$ETC/rt_marks" "$applier" "$A" <<'PY'
 import errno, os, subprocess, sys, time
-fifo, pid, cmd = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+fifo, pid, ns = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+nft = ["ip", "netns", "exec", ns, "nft"]
 def alive():
     try:
         with open("/proc/%d/stat" % pid) as f:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
-n = 0
+n, done = 0, False
 while alive():  # polled: a context that waits on the FIFO
     try:
         fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
@@ -114,16 +116,19 @@ while alive():  # polled: a context that waits on the FIFO
         time.sleep(0.01)
         continue
     n += 1
-    if n == 2:
-        subprocess.run(cmd, check=False)
+    if not done and subprocess.run(nft + ["list", "table", "inet", "bulwark_vpc"],
+                                   capture_output=True).returncode == 0:
+        subprocess.run(nft + ["add", "chain", "inet", "bulwark_vpc", "sg_ingress"], check=True)
+        done = n
     os.close(fd)
-print(n)
+print(done)
 PY
 )
 wait "$applier"
 rc=$?
 check_eq "a part the kernel refuses: exit 1" 1 "$rc"
-check "... after the first part had loaded (contexts: $opens)" test "$opens" -ge 2
+check "... after the first part had loaded (the chain put in the way at context $opens)" \
+	test "$opens" -ge 2
 check_contains "... the error names the part and the kernel's reason" "part " "$(cat "$SCRATCH/fail.err")"
 check_contains "... and says nothing stayed loaded" "nothing loaded" "$(cat "$SCRATCH/fail.err")"
 check_eq "... no bulwark table is left" "" "$(tables "$A")"

@@ -19,6 +19,7 @@ TWO_VPCS=$(cd "$(dirname "$0")/../aws/two-vpcs" && pwd)
 . "$(dirname "$0")/vpc_lab.sh"
 connects() { BW_PEER_WAIT_MS=1500 in_ns "$(ns_of "$1")" "$PEER" ask tcp "$2" "$3" >/dev/null 2>&1; }
 table_handle() { in_ns "$R" nft -a list table inet bulwark_vpc | sed -n '1s/.*# handle \([0-9]*\).*/\1/p'; }
+counter() { in_ns "$R" nft list counter inet bulwark_vpc "$1" | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
 set_handle() { in_ns "$R" nft -a list set inet bulwark_vpc "$1" | sed -n 's/.*set '"$1"' { # handle \([0-9]*\).*/\1/p'; }
 # The kernel's ruleset generation (NFT_MSG_GETGEN): it moves with every
 # transaction anyone commits, and asking changes nothing.
