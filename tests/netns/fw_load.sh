@@ -132,7 +132,8 @@ check "... after the first part had loaded (the chain put in the way at context 
 # The last part (the base chains) meets the regular chain.
 err=$(cat "$SCRATCH/fail.err")
 parts=$(printf '%s\n' "$err" | sed -n 's/.*part \([0-9]*\) of \([0-9]*\):.*/\1 \2/p')
-check_eq "... the error names the part: the last" "${parts##* }" "${parts%% *}"
+check "... the error names the part: the last (${parts:-none})" \
+	test -n "$parts" -a "${parts##* }" = "${parts%% *}"
 check_contains "... and the kernel's reason" \
 	"nftables transaction: Could not process rule: Operation not supported" "$err"
 check_contains "... and says nothing stayed loaded" "nothing loaded" "$(cat "$SCRATCH/fail.err")"
