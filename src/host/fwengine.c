@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <linux/netfilter.h>
+
 #include "conf/awsjson.h"
 #include "conf/sgbefore.h"
 #include "conf/sgedit.h"
@@ -24,6 +26,7 @@
 #include "host/nft.h"
 #include "host/sysctl.h"
 #include "model/vpc_eval.h"
+#include "render/nftobj.h"
 #include "render/vpc_nft.h"
 #include "util/fnv.h"
 
@@ -351,10 +354,159 @@ static int verify_loaded(struct bw_err *err)
 	return rc;
 }
 
+/* How many set or map elements a staged load puts in one transaction:
+ * libnftables holds about 1 KB an element while it loads one. */
+#define STAGED_MAX_ELEMENTS 50000
+
+/* The ruleset last loaded, when the kernel still holds exactly it: the
+ * record says it loaded it (its digest is the kept file's), and the
+ * kernel's ruleset generation says no transaction of anyone's came
+ * since. NULL when in doubt. Caller frees. */
+static char *loaded_render(const struct fwengine *e, const char *state_dir,
+			   const struct fw_state *last, bool has_last)
+{
+	struct bw_err ignored;
+	uint32_t now;
+	char *text;
+
+	if (!has_last || strcmp(last->mode, "enforcing") != 0 || !last->nft_generation ||
+	    !last->ruleset_digest || nft_ruleset_generation(&now, &ignored) < 0 ||
+	    now != last->nft_generation)
+		return NULL;
+	fwstate_read_render(e->root, state_dir, last->ruleset_digest, &text);
+	return text;
+}
+
+/* Loads only what changed from the ruleset the kernel holds (from) to
+ * plan's, in one transaction. -EOPNOTSUPP: it cannot, the caller loads
+ * whole (a difference nftobj does not load as edits, or the kernel
+ * refused the edits: whole, it reports the reason). */
+static int load_delta(const char *from, const char *to, size_t *n_changed, struct bw_err *err)
+{
+	struct nftobj_ruleset a = { 0 }, b = { 0 };
+	struct bw_err ignored;
+	char *txn = NULL;
+	int rc = nftobj_parse(from, &a, &ignored);
+
+	if (rc == 0) {
+		rc = nftobj_parse(to, &b, &ignored);
+		if (rc == 0)
+			rc = nftobj_delta(&a, &b, &txn, n_changed, &ignored);
+		nftobj_free(&b);
+		nftobj_free(&a);
+	}
+	if (rc == 0 && *n_changed > 0 && nft_apply(txn, false, &ignored) < 0)
+		rc = -EOPNOTSUPP;
+	free(txn);
+	if (rc == -ENOMEM)
+		return bw_errf(err, rc, "out of memory");
+	return rc < 0 ? -EOPNOTSUPP : 0;
+}
+
+/* Removes bulwark's tables after a staged load failed part way. */
+static void delete_tables(void)
+{
+	struct bw_err ignored;
+	bool exists;
+
+	if (nft_table_exists(NFPROTO_INET, VPC_NFT_TABLE, &exists, &ignored) == 0 && exists)
+		nft_apply("delete table inet " VPC_NFT_TABLE "\n", false, &ignored);
+	if (nft_table_exists(NFPROTO_BRIDGE, VPC_NFT_TABLE, &exists, &ignored) == 0 && exists)
+		nft_apply("delete table bridge " VPC_NFT_TABLE "\n", false, &ignored);
+}
+
+/* Loads ruleset onto a host without bulwark's tables in parts of
+ * bounded size, base chains last (nothing hooked until the tables are
+ * whole). *n_parts 0 and 0: it cannot be staged, the caller loads whole.
+ * A part the kernel refuses: the tables are deleted, the error is its. */
+static int load_staged(const char *ruleset, size_t *n_parts, struct bw_err *err)
+{
+	struct nftobj_ruleset rs = { 0 };
+	struct vec txns = VEC_INIT(char *);
+	struct bw_err ignored;
+	int rc = nftobj_parse(ruleset, &rs, &ignored);
+
+	*n_parts = 0;
+	if (rc == 0)
+		rc = nftobj_staged(&rs, STAGED_MAX_ELEMENTS, &txns, &ignored);
+	nftobj_free(&rs);
+	if (rc == -ENOMEM)
+		rc = bw_errf(err, rc, "out of memory");
+	else if (rc < 0)
+		rc = 0; /* whole, then */
+	else
+		*n_parts = txns.len;
+	for (size_t i = 0; rc == 0 && i < txns.len; i++) {
+		char **txn = VEC_AT(&txns, char *, i);
+
+		rc = nft_apply(*txn, false, err);
+		/* What libnftables held for this part goes back first. */
+		free(*txn);
+		*txn = NULL;
+		malloc_trim(0);
+		if (rc < 0 && i > 0)
+			delete_tables();
+		if (rc < 0 && txns.len > 1) {
+			char why[sizeof(err->msg)];
+
+			snprintf(why, sizeof(why), "%s", err->msg);
+			bw_errf(err, rc, "part %zu of %zu: %.400s; nothing loaded", i + 1, txns.len,
+				why);
+		}
+	}
+	for (size_t i = 0; i < txns.len; i++)
+		free(*VEC_AT(&txns, char *, i));
+	vec_free(&txns);
+	return rc;
+}
+
+/* Whether neither of bulwark's tables is loaded. */
+static bool has_no_tables(void)
+{
+	struct bw_err ignored;
+	bool has_inet = true, has_bridge = true;
+
+	return nft_table_exists(NFPROTO_INET, VPC_NFT_TABLE, &has_inet, &ignored) == 0 &&
+	       nft_table_exists(NFPROTO_BRIDGE, VPC_NFT_TABLE, &has_bridge, &ignored) == 0 &&
+	       !has_inet && !has_bridge;
+}
+
+/* Loads plan's ruleset: what changed over the ruleset the kernel holds
+ * when that is bulwark's last (known exactly), in parts onto a host
+ * without the tables, else whole in one transaction. how says which. */
+static int load_ruleset(const struct fwengine *e, const char *state_dir,
+			const struct fw_state *last, bool has_last, const struct fw_plan *plan,
+			char *how, size_t how_size, struct bw_err *err)
+{
+	char *from = loaded_render(e, state_dir, last, has_last);
+	size_t n = 0;
+	int rc;
+
+	if (from) {
+		rc = load_delta(from, plan->ruleset, &n, err);
+		free(from);
+		if (rc == 0) {
+			snprintf(how, how_size, "%zu objects changed", n);
+			return 0;
+		}
+		if (rc != -EOPNOTSUPP)
+			return rc;
+	} else if (has_no_tables()) {
+		rc = load_staged(plan->ruleset, &n, err);
+		if (rc < 0 || n > 0) {
+			snprintf(how, how_size, "in %zu parts", n);
+			return rc;
+		}
+	}
+	snprintf(how, how_size, "whole");
+	return nft_apply(plan->ruleset, false, err);
+}
+
 /* Loads plan, with the marks of a recycled generation cleared first. The
  * bridge knobs are already on. On failure nothing was loaded. */
-static int load_plan(const struct fw_state *last, bool has_last, const struct fw_plan *plan,
-		     struct bw_err *err)
+static int load_plan(const struct fwengine *e, const char *state_dir,
+		     const struct fw_state *last, bool has_last, const struct fw_plan *plan,
+		     char *how, size_t how_size, struct bw_err *err)
 {
 	uint32_t old_mask = has_last ? last->ct_mark_mask : 0;
 	bool is_new_generation = !has_last || last->generation != plan->nft.generation;
@@ -370,7 +522,7 @@ static int load_plan(const struct fw_state *last, bool has_last, const struct fw
 	if (rc == 0 && old_mask && old_mask != plan->nft.ct_mark_mask)
 		rc = ctmark_clear(old_mask, err);
 	if (rc == 0)
-		rc = nft_apply(plan->ruleset, false, err);
+		rc = load_ruleset(e, state_dir, last, has_last, plan, how, how_size, err);
 	return rc;
 }
 
@@ -400,7 +552,9 @@ int fwengine_apply(struct fwengine *e, const struct fwengine_opts *opts, struct 
 	struct vec undo = VEC_INIT(struct knob);
 	struct fw_state state, record;
 	struct fw_plan plan = { 0 };
+	struct bw_err ignored;
 	bool has_state = false, is_loaded = false;
+	char how[64] = "";
 	int lock_fd = -1;
 	int rc = 0;
 
@@ -449,17 +603,21 @@ int fwengine_apply(struct fwengine *e, const struct fwengine_opts *opts, struct 
 		goto out;
 	}
 	if (rc == 0)
-		rc = load_plan(&state, has_state, &plan, err);
+		rc = load_plan(e, opts->state_dir, &state, has_state, &plan, how, sizeof(how), err);
 	is_loaded = rc == 0;
 	if (rc == 0)
 		rc = verify_loaded(err);
 	if (rc == 0)
 		rc = nft_ruleset_generation(&record.nft_generation, err);
+	/* The ruleset the record's digest is of, for the next apply's delta;
+	 * a file that cannot be written only costs it a whole load. */
+	if (rc == 0 && fwstate_write_render(e->root, opts->state_dir, plan.ruleset, &ignored) < 0)
+		fwstate_forget_render(e->root, opts->state_dir);
 	if (rc == 0)
 		rc = write_record(e, opts, &record, err);
 	if (rc == 0)
 		strbuf_addf(out, "fw: enforcing (tables inet and bridge " VPC_NFT_TABLE
-			    "), generation %u\n", plan.nft.generation);
+			    "), generation %u; loaded %s\n", plan.nft.generation, how);
 	if (rc < 0 && is_loaded) {
 		char why[sizeof(err->msg)];
 
@@ -469,11 +627,8 @@ int fwengine_apply(struct fwengine *e, const struct fwengine_opts *opts, struct 
 out:
 	/* Once loaded, the tables need the knobs: they stay, and the error
 	 * says what is missing. */
-	if (rc < 0 && !is_loaded) {
-		struct bw_err ignored;
-
+	if (rc < 0 && !is_loaded)
 		knobs_restore(e->root, &undo, &ignored);
-	}
 	if (rc < 0 && !is_loaded)
 		forget_model(e);
 	vec_free(&undo);
@@ -622,6 +777,7 @@ void fwengine_flush(struct fwengine *e)
 	char *text;
 	int rc;
 
+	nft_release(&e->nft_spent);
 	if (!e->has_pending)
 		return;
 	e->has_pending = false;
@@ -655,7 +811,8 @@ static int edit_then_defer(struct fwengine *e, const struct fwengine_opts *opts,
 			   struct fw_state *state, int *lock_fd, bool is_live, bool is_live_vpc,
 			   bool is_cached, struct vpc_model *fresh, json_t *doc, struct bw_err *err)
 {
-	int rc = is_live_vpc ? nft_apply(update, false, err) : 0;
+	/* The cache libnftables fetched is released after the answer. */
+	int rc = is_live_vpc ? nft_apply_release_later(update, &e->nft_spent, err) : 0;
 
 	if (rc < 0)
 		return rc;

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "host/fwstate.h"
+#include "host/nft.h"
 #include "model/vpc.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -39,6 +40,9 @@ struct fwengine {
 	 * fwengine_flush() (a server: once requests pause); the folder's
 	 * lock is held until then. */
 	bool has_pending;
+	/* The context of the last edit's transaction, released by
+	 * fwengine_flush() (host/nft.h: nft_apply_release_later()). */
+	struct nft_ctx *nft_spent;
 	struct {
 		int lock_fd;
 		char path[PATH_MAX + 32]; /* security-groups.json */

@@ -12,6 +12,7 @@
 #include "host/sysctl.h"
 #include "model/knob.h"
 #include "render/vpc_nft.h"
+#include "util/fnv.h"
 
 static int state_path(const char *state_dir, char *out, size_t out_size)
 {
@@ -196,4 +197,53 @@ int fwstate_write(const char *root, const char *state_dir, const struct fw_state
 			  "nft_generation", (json_int_t)state->nft_generation, "saved_knobs",
 			  knobs_to_json(&state->saved_knobs)),
 		JSON_SORT_KEYS, err);
+}
+
+static int render_path(const char *state_dir, char *out, size_t out_size)
+{
+	int n = snprintf(out, out_size, "%s/" FWSTATE_RENDER_NAME, state_dir);
+
+	return n < 0 || (size_t)n >= out_size ? -ENAMETOOLONG : 0;
+}
+
+int fwstate_write_render(const char *root, const char *state_dir, const char *ruleset,
+			 struct bw_err *err)
+{
+	char rel[PATH_MAX];
+
+	if (render_path(state_dir, rel, sizeof(rel)) < 0)
+		return bw_errf(err, -ENAMETOOLONG, "%.200s/" FWSTATE_RENDER_NAME ": path too long",
+			       state_dir);
+	return fsroot_replace(root, rel, ruleset, err);
+}
+
+/* A render larger than this is not kept for deltas (10,000 instances:
+ * about 12 MB). */
+#define RENDER_MAX_BYTES ((size_t)512 * 1024 * 1024)
+
+void fwstate_read_render(const char *root, const char *state_dir, uint64_t digest,
+			 char **ruleset)
+{
+	char rel[PATH_MAX], full[PATH_MAX];
+	struct bw_err ignored;
+	size_t len = 0;
+
+	*ruleset = NULL;
+	if (!digest || render_path(state_dir, rel, sizeof(rel)) < 0 ||
+	    fsroot_path(root, rel, full, sizeof(full)) < 0 || !fsroot_exists(root, rel) ||
+	    fsroot_slurp(full, RENDER_MAX_BYTES, ruleset, &len, &ignored) < 0)
+		return;
+	if (strlen(*ruleset) != len || fnv1a64(FNV1A64_OFFSET, *ruleset, len) != digest) {
+		free(*ruleset);
+		*ruleset = NULL;
+	}
+}
+
+void fwstate_forget_render(const char *root, const char *state_dir)
+{
+	char rel[PATH_MAX];
+	struct bw_err ignored;
+
+	if (render_path(state_dir, rel, sizeof(rel)) == 0 && fsroot_exists(root, rel))
+		fsroot_remove(root, rel, &ignored);
 }

@@ -11,6 +11,9 @@
 #include "util/vec.h"
 
 #define FWSTATE_NAME "fw.json"
+/* The ruleset the record's ruleset_digest is of: what fw apply last
+ * loaded, from which the next apply loads only what changed. */
+#define FWSTATE_RENDER_NAME "fw.nft"
 
 struct fw_state {
 	char mode[16];          /* "enforcing", "metadata-only" or "off" */
@@ -42,3 +45,17 @@ int fwstate_read(const char *root, const char *state_dir, struct fw_state *state
 /* Replaces the record atomically (fsroot_replace). */
 int fwstate_write(const char *root, const char *state_dir, const struct fw_state *state,
 		  struct bw_err *err);
+
+/* Replaces root + state_dir/fw.nft by the ruleset loaded, atomically
+ * (fsroot_replace). */
+int fwstate_write_render(const char *root, const char *state_dir, const char *ruleset,
+			 struct bw_err *err);
+
+/* The ruleset of root + state_dir/fw.nft when its digest (fnv1a64) is
+ * digest, else *ruleset NULL (no file, another ruleset, unreadable: the
+ * caller loads whole). Caller frees. */
+void fwstate_read_render(const char *root, const char *state_dir, uint64_t digest,
+			 char **ruleset);
+
+/* Removes root + state_dir/fw.nft (the tables are gone or changed). */
+void fwstate_forget_render(const char *root, const char *state_dir);

@@ -65,12 +65,41 @@ int nft_apply(const char *ruleset, bool is_dry_run, struct bw_err *err)
 
 	if (!ctx)
 		return bw_errf(err, -ENOMEM, "nftables: cannot create a context");
+	/* Nothing to change: no transaction at all (libnftables would still
+	 * fetch its cache and the kernel count a generation). */
+	if (ruleset[strspn(ruleset, " \t\n")] == '\0')
+		return 0;
 	if (nft_run_cmd_from_buffer(ctx, ruleset) != 0) {
 		first_error_line(nft_ctx_get_error_buffer(ctx), why, sizeof(why));
 		return bw_errf(err, -EIO, "nftables %s: %s",
 			       is_dry_run ? "check" : "transaction", why);
 	}
 	return 0;
+}
+
+int nft_apply_release_later(const char *ruleset, struct nft_ctx **spent, struct bw_err *err)
+{
+	char why[400];
+
+	nft_release(spent);
+	if (ruleset[strspn(ruleset, " \t\n")] == '\0')
+		return 0;
+	*spent = open_ctx(false, 0);
+	if (!*spent)
+		return bw_errf(err, -ENOMEM, "nftables: cannot create a context");
+	if (nft_run_cmd_from_buffer(*spent, ruleset) != 0) {
+		first_error_line(nft_ctx_get_error_buffer(*spent), why, sizeof(why));
+		nft_release(spent);
+		return bw_errf(err, -EIO, "nftables transaction: %s", why);
+	}
+	return 0;
+}
+
+void nft_release(struct nft_ctx **spent)
+{
+	if (*spent)
+		nft_ctx_free(*spent);
+	*spent = NULL;
 }
 
 static int list_cmd(const char *cmd, unsigned flags, char **out, struct bw_err *err)

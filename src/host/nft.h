@@ -8,8 +8,17 @@
 #include "util/err.h"
 
 /* Runs ruleset text as one transaction. With is_dry_run the kernel checks
- * it and nothing is committed. */
+ * it and nothing is committed. Blank text is no transaction at all. */
 int nft_apply(const char *ruleset, bool is_dry_run, struct bw_err *err);
+
+struct nft_ctx;
+
+/* As nft_apply(), but the context, and the cache libnftables fetched into
+ * it (at 10,000 instances releasing it costs more than the transaction),
+ * is kept in *spent (a context already there released first) for
+ * nft_release() once the caller has answered. */
+int nft_apply_release_later(const char *ruleset, struct nft_ctx **spent, struct bw_err *err);
+void nft_release(struct nft_ctx **spent);
 
 /* Lists one table as libnftables JSON ({"nftables": [...]}). Sets *out to
  * NULL (and returns 0) when the table does not exist. Caller decrefs. */

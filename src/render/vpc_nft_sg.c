@@ -1,9 +1,12 @@
 #include "render/vpc_nft_int.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "render/nftobj.h"
 
 static const char *const kind_names[N_KINDS] = { "ports", "icmp", "proto", "all" };
 
@@ -92,25 +95,21 @@ static const char *members_flags(const struct vec *ranges, bool is_inline)
 
 /* The member sets of the groups that rules name, ahead of the chains
  * that look them up. */
-static void render_members_sets(struct strbuf *sb, const struct vpc_model *model,
-				const struct group_members *members)
+static void mark_named_groups(const struct vpc_sg *sg, size_t n_groups, bool *is_wanted)
 {
-	bool *is_named = calloc(model->sgs.len + 1, sizeof(*is_named));
+	for (size_t r = 0; r < sg->rules.len; r++) {
+		const struct sg_rule *rule = VEC_AT(&sg->rules, struct sg_rule, r);
 
-	if (!is_named) {
-		sb->failed = 1;
-		return;
+		if (rule->peer_kind == VPC_PEER_GROUP && rule->peer >= 0 &&
+		    (size_t)rule->peer < n_groups)
+			is_wanted[rule->peer] = true;
 	}
-	for (size_t g = 0; g < model->sgs.len; g++) {
-		const struct vpc_sg *sg = VEC_AT(&model->sgs, struct vpc_sg, g);
+}
 
-		for (size_t r = 0; r < sg->rules.len; r++) {
-			const struct sg_rule *rule = VEC_AT(&sg->rules, struct sg_rule, r);
-
-			if (rule->peer_kind == VPC_PEER_GROUP && rule->peer >= 0)
-				is_named[rule->peer] = true;
-		}
-	}
+/* The member sets of the groups is_named marks (those with members). */
+static void render_named_members_sets(struct strbuf *sb, const struct vpc_model *model,
+				      const struct group_members *members, const bool *is_named)
+{
 	for (size_t g = 0; g < model->sgs.len; g++) {
 		for (int f = 0; f < 2; f++) {
 			const char *flags;
@@ -130,6 +129,20 @@ static void render_members_sets(struct strbuf *sb, const struct vpc_model *model
 			strbuf_addf(sb, " }\n\t}\n\n");
 		}
 	}
+}
+
+static void render_members_sets(struct strbuf *sb, const struct vpc_model *model,
+				const struct group_members *members)
+{
+	bool *is_named = calloc(model->sgs.len + 1, sizeof(*is_named));
+
+	if (!is_named) {
+		sb->failed = 1;
+		return;
+	}
+	for (size_t g = 0; g < model->sgs.len; g++)
+		mark_named_groups(VEC_AT(&model->sgs, struct vpc_sg, g), model->sgs.len, is_named);
+	render_named_members_sets(sb, model, members, is_named);
 	free(is_named);
 }
 
@@ -957,19 +970,9 @@ static void render_new_members_sets(struct strbuf *sb, const struct vpc_model *m
 	}
 }
 
-static void mark_named_groups(const struct vpc_sg *sg, size_t n_groups, bool *is_wanted)
-{
-	for (size_t r = 0; r < sg->rules.len; r++) {
-		const struct sg_rule *rule = VEC_AT(&sg->rules, struct sg_rule, r);
-
-		if (rule->peer_kind == VPC_PEER_GROUP && rule->peer >= 0 &&
-		    (size_t)rule->peer < n_groups)
-			is_wanted[rule->peer] = true;
-	}
-}
-
-char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg,
-			       const struct vpc_sg *previous)
+/* The edits of group sg's sets and chains, in place (previous NULL, or
+ * an edit nftobj cannot turn into a delta). */
+static char *render_sg_edits(const struct vpc_model *model, int sg, const struct vpc_sg *previous)
 {
 	struct strbuf sb = { 0 };
 	bool *is_wanted;
@@ -1047,4 +1050,111 @@ char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg,
 		sg_sets_free(&before);
 	members_free(members, model->sgs.len);
 	return strbuf_take(&sb);
+}
+
+/* Group sg's part of the table as the whole render prints it, with the
+ * rules given: the member sets is_named marks, the group's sets, its
+ * chains. */
+static void render_sg_block(struct strbuf *sb, const struct vpc_model *model,
+			    const struct group_members *members, const bool *is_named, int sg,
+			    const struct sg_sets *sets)
+{
+	strbuf_addf(sb, "table inet " VPC_NFT_TABLE " {\n");
+	render_named_members_sets(sb, model, members, is_named);
+	render_sg_sets(sb, sg, sets);
+	render_sg_chain(sb, model, sg, VPC_INGRESS, sets);
+	render_sg_chain(sb, model, sg, VPC_EGRESS, sets);
+	strbuf_addf(sb, "}\n");
+}
+
+/* Group sg's part of the table before (rules previous) and after (the
+ * model's), each as the whole render would print it. The member sets in
+ * each are those some group names then: a set the other groups name is
+ * in both (unchanged), one only previous named goes, one only the new
+ * rules name comes. */
+static int render_sg_blocks(const struct vpc_model *model, int sg, const struct vpc_sg *previous,
+			    char **before_text, char **after_text)
+{
+	size_t n = model->sgs.len;
+	bool *named_before = calloc(n + 1, sizeof(bool)), *named_after = calloc(n + 1, sizeof(bool));
+	bool *by_others = calloc(n + 1, sizeof(bool)), *is_wanted = calloc(n + 1, sizeof(bool));
+	struct group_members *members = NULL;
+	struct sg_sets sets, before;
+	struct strbuf a = { 0 }, b = { 0 };
+	int rc = named_before && named_after && by_others && is_wanted ? 0 : -1;
+
+	*before_text = *after_text = NULL;
+	for (size_t g = 0; rc == 0 && g < n; g++)
+		if ((int)g != sg)
+			mark_named_groups(VEC_AT(&model->sgs, struct vpc_sg, g), n, by_others);
+	/* Only the member sets this group names, before or after, can come
+	 * or go: an edit costs the groups it names, not the VPC's. */
+	if (rc == 0) {
+		mark_named_groups(previous, n, named_before);
+		mark_named_groups(VEC_AT(&model->sgs, struct vpc_sg, sg), n, named_after);
+		for (size_t g = 0; g < n; g++) {
+			is_wanted[g] = named_before[g] || named_after[g];
+			named_before[g] = is_wanted[g] && (named_before[g] || by_others[g]);
+			named_after[g] = is_wanted[g] && (named_after[g] || by_others[g]);
+		}
+		rc = members_build(model, is_wanted, &members);
+	}
+	if (rc == 0)
+		rc = sg_sets_build(model, members, VEC_AT(&model->sgs, struct vpc_sg, sg), &sets);
+	if (rc == 0) {
+		rc = sg_sets_build(model, members, previous, &before);
+		if (rc < 0)
+			sg_sets_free(&sets);
+	}
+	if (rc == 0) {
+		render_sg_block(&b, model, members, named_before, sg, &before);
+		render_sg_block(&a, model, members, named_after, sg, &sets);
+		sg_sets_free(&sets);
+		sg_sets_free(&before);
+		*before_text = strbuf_take(&b);
+		*after_text = strbuf_take(&a);
+		if (!*before_text || !*after_text)
+			rc = -1;
+	}
+	if (members)
+		members_free(members, n);
+	free(named_before);
+	free(named_after);
+	free(by_others);
+	free(is_wanted);
+	if (rc < 0) {
+		free(*before_text);
+		free(*after_text);
+		*before_text = *after_text = NULL;
+	}
+	return rc;
+}
+
+char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg,
+			       const struct vpc_sg *previous)
+{
+	struct nftobj_ruleset from = { 0 }, to = { 0 };
+	struct bw_err err;
+	char *before_text, *after_text, *txn = NULL;
+	size_t n_changed = 0;
+	int rc;
+
+	if (!previous)
+		return render_sg_edits(model, sg, previous);
+	if (render_sg_blocks(model, sg, previous, &before_text, &after_text) < 0)
+		return NULL;
+	rc = nftobj_parse(before_text, &from, &err);
+	if (rc == 0) {
+		rc = nftobj_parse(after_text, &to, &err);
+		if (rc == 0)
+			rc = nftobj_delta(&from, &to, &txn, &n_changed, &err);
+		nftobj_free(&to);
+		nftobj_free(&from);
+	}
+	free(before_text);
+	free(after_text);
+	if (rc == -ENOMEM)
+		return NULL;
+	/* What nftobj cannot load as a delta is edited in place. */
+	return rc == 0 ? txn : render_sg_edits(model, sg, previous);
 }

@@ -120,6 +120,32 @@ before=$(cat "$AWS/security-groups.json")
 out=$(fw authorize-ingress --group-id "$WEB" --ip-permissions '[{"IpProtocol": "tcp", "FromPort": 1, "ToPort": 70000, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}]' 2>&1)
 check_eq "a port out of range: exit 2" 2 "$?"
 check_eq "... and the file untouched" "$before" "$(cat "$AWS/security-groups.json")"
+# fw apply of changed files over its own live table loads only what
+# changed: the same table (its handle), and the traffic as the new files say.
+counter() { in_ns "$R" nft list counter inet bulwark_vpc "$1" | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
+check "fw apply: the live table is the one the record names" fw apply
+handle=$(table_handle)
+cp "$AWS/security-groups.json" "$SCRATCH/sg.base"
+python3 - "$AWS/security-groups.json" "$WEB" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+g = next(g for g in d["SecurityGroups"] if g["GroupId"] == sys.argv[2])
+g["IpPermissions"].append({"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080,
+                           "IpRanges": [{"CidrIp": "203.0.113.0/24"}]})
+json.dump(d, open(sys.argv[1], "w"), indent=4)
+PY
+out=$(fw apply)
+check_contains "a rule added to the files: only what changed is loaded" "objects changed" "$out"
+check_eq "... into the same table (its handle)" "$handle" "$(table_handle)"
+check "... inet reaches web1:8080, as the files now say" connects inet 10.0.1.10 8080
+cp "$SCRATCH/sg.base" "$AWS/security-groups.json"
+drops=$(counter denied_sg_ingress)
+out=$(fw apply)
+check_contains "the rule taken out of the files: only what changed is loaded" "objects changed" "$out"
+check_eq "... into the same table" "$handle" "$(table_handle)"
+if connects inet 10.0.1.10 8080; then not_ok "... inet cannot reach web1:8080"; else ok "... inet cannot reach web1:8080"; fi
+check "... and the group's drop counter proves it" test "$(counter denied_sg_ingress)" -gt "$drops"
+
 # A generation number comes back after a full cycle: a flow marked with it
 # long ago must be judged afresh, not pass on its old verdict. With 4 ct
 # mark bits there are 3 generations; three ACL changes bring the number

@@ -20,6 +20,24 @@ TWO_VPCS=$(cd "$(dirname "$0")/../aws/two-vpcs" && pwd)
 connects() { BW_PEER_WAIT_MS=1500 in_ns "$(ns_of "$1")" "$PEER" ask tcp "$2" "$3" >/dev/null 2>&1; }
 table_handle() { in_ns "$R" nft -a list table inet bulwark_vpc | sed -n '1s/.*# handle \([0-9]*\).*/\1/p'; }
 counter() { in_ns "$R" nft list counter inet bulwark_vpc "$1" | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
+set_handle() { in_ns "$R" nft -a list set inet bulwark_vpc "$1" | sed -n 's/.*set '"$1"' { # handle \([0-9]*\).*/\1/p'; }
+# The kernel's ruleset generation (NFT_MSG_GETGEN): it moves with every
+# transaction anyone commits, and asking changes nothing.
+generation() { in_ns "$R" python3 -c '
+import socket, struct
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)  # NETLINK_NETFILTER
+s.bind((0, 0))
+# nlmsghdr: NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETGEN, NLM_F_REQUEST; nfgenmsg
+s.send(struct.pack("=IHHII", 20, (10 << 8) | 16, 1, 1, 0) + struct.pack("=BBH", 0, 0, 0))
+reply = s.recv(65536)
+at = 16 + 4
+while at + 4 <= len(reply):
+    length, kind = struct.unpack_from("=HH", reply, at)
+    if kind & 0x7fff == 1:  # NFTA_GEN_ID
+        print(struct.unpack_from(">I", reply, at + 4)[0])
+        break
+    at += (length + 3) & ~3
+'; }
 KEPT="$LAB_STATE/sync"
 VPC=vpc-0a1b2c3d4e5f60000
 WEB=sg-0a1b2c3d4e5f60011
@@ -160,10 +178,12 @@ check_eq "the loaded ruleset is the one fw apply --aws loaded (lab up)" \
 
 # ---- nothing changed: nothing loaded --------------------------------------
 handle=$(table_handle)
+gen=$(generation)
 sync_ >"$SCRATCH/sync2" 2>&1
 check_eq "a second sync exits 0" 0 "$?"
 check_contains "... and says nothing changed" "fw: unchanged" "$(cat "$SCRATCH/sync2")"
 check_eq "... the table was not loaded again" "$handle" "$(table_handle)"
+check_eq "... no transaction at all: the ruleset's generation did not move" "$gen" "$(generation)"
 
 # ---- the instance role's credentials; throttling retried -------------------
 : >"$LOG"
@@ -200,9 +220,17 @@ json.dump(d, open(sys.argv[1], "w"))
 PY
 fi
 if connects inet 10.0.1.10 8080; then not_ok "not before the next sync"; else ok "not before the next sync"; fi
+handle=$(table_handle)
+untouched=$(set_handle sg1_in_ports_v4)
+changed=$(set_handle sg0_in_ports_v4)
+gen=$(generation)
 sync_ >"$SCRATCH/sync3" 2>&1
 check_eq "the next sync exits 0" 0 "$?"
-check_contains "... and loads" "fw: enforcing" "$(cat "$SCRATCH/sync3")"
+check_contains "... and loads only what changed" "loaded 1 objects changed" "$(cat "$SCRATCH/sync3")"
+check_eq "... in one transaction" "$((gen + 1))" "$(generation)"
+check_eq "... into the same table (its handle)" "$handle" "$(table_handle)"
+check_eq "... another group's set untouched (its handle)" "$untouched" "$(set_handle sg1_in_ports_v4)"
+check_eq "... the edited group's set refilled in place (its handle)" "$changed" "$(set_handle sg0_in_ports_v4)"
 check "after it: inet reaches web1:8080" connects inet 10.0.1.10 8080
 check_contains "... the kept file has the rule" '"CidrIp": "203.0.113.0/24"' "$(cat "$KEPT/security-groups.json")"
 if command -v aws >/dev/null; then

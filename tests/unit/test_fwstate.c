@@ -9,6 +9,7 @@
 #include "host/fwstate.h"
 #include "model/knob.h"
 #include "render/vpc_nft.h"
+#include "util/fnv.h"
 
 static void test_state_round_trips(void **state)
 {
@@ -152,6 +153,33 @@ static void test_an_older_record_reads_with_defaults(void **state)
 	fakeroot_free(root);
 }
 
+static void test_the_kept_render_is_read_only_for_its_digest(void **state)
+{
+	char *root = fakeroot_new();
+	const char *ruleset = "table inet bulwark_vpc {\n}\n";
+	uint64_t digest = fnv1a64(FNV1A64_OFFSET, ruleset, strlen(ruleset));
+	struct bw_err err;
+	char *text = NULL;
+
+	(void)state;
+	fwstate_read_render(root, "/run/bulwark", digest, &text);
+	assert_null(text); /* none kept */
+	assert_int_equal(fwstate_write_render(root, "/run/bulwark", ruleset, &err), 0);
+	fwstate_read_render(root, "/run/bulwark", digest, &text);
+	assert_non_null(text);
+	assert_string_equal(text, ruleset);
+	free(text);
+	/* A record of another ruleset (or none): the kept one is not used. */
+	fwstate_read_render(root, "/run/bulwark", digest ^ 1, &text);
+	assert_null(text);
+	fwstate_read_render(root, "/run/bulwark", 0, &text);
+	assert_null(text);
+	fwstate_forget_render(root, "/run/bulwark");
+	fwstate_read_render(root, "/run/bulwark", digest, &text);
+	assert_null(text);
+	fakeroot_free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +190,7 @@ int main(void)
 		cmocka_unit_test(test_a_knob_outside_the_bridge_knobs_is_refused),
 		cmocka_unit_test(test_bad_fingerprint_is_refused),
 		cmocka_unit_test(test_an_older_record_reads_with_defaults),
+		cmocka_unit_test(test_the_kept_render_is_read_only_for_its_digest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

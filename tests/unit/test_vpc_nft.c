@@ -78,9 +78,12 @@ static void test_a_change_that_keeps_the_sets_only_refills_them(void **state)
 	vec_push(&previous.rules, &extra);
 	update = vpc_nft_render_sg_update(&model, 0, &previous);
 	assert_non_null(update);
-	assert_null(strstr(update, "add set"));
 	assert_null(strstr(update, "chain"));
 	assert_non_null(strstr(update, "flush set inet bulwark_vpc sg0_in_ports_v4\n"));
+	/* Refilled as declared elements: `add element` has libnftables
+	 * list every set's elements first. */
+	assert_non_null(strstr(update, "elements = { 0.0.0.0/0 . 6 . 80,"));
+	assert_null(strstr(update, "add element"));
 	assert_null(strstr(update, "sg0_in_proto_v4")); /* empty before and after */
 	free(update);
 	vec_free(&previous.rules);
@@ -141,12 +144,41 @@ static void test_an_update_that_names_a_new_group_fills_its_member_set(void **st
 	previous = group_variant(&model, 1, NULL);
 	update = vpc_nft_render_sg_update(&model, 1, &previous);
 	assert_non_null(update);
-	assert_non_null(strstr(update, "add set inet bulwark_vpc sg0_members_v4 { type ipv4_addr; }\n"
-				 "flush set inet bulwark_vpc sg0_members_v4\n"
-				 "add element inet bulwark_vpc sg0_members_v4 { 10.0.1.10 }\n"));
+	assert_non_null(strstr(update, "add set inet bulwark_vpc sg0_members_v4 {\n\ttype ipv4_addr\n"
+				 "\tsize 2\n\telements = { 10.0.1.10 }\n}\n"));
 	assert_non_null(strstr(update, "flush chain inet bulwark_vpc sg1_in\n"));
-	assert_non_null(strstr(update, "add rule inet bulwark_vpc sg1_in meta l4proto 6 th dport 8080 "
-				 "ip saddr @sg0_members_v4 accept\n"));
+	assert_non_null(strstr(update, "\t\tmeta l4proto 6 th dport 8080 ip saddr @sg0_members_v4 "
+				 "accept\n"));
+	assert_null(strstr(update, "add element"));
+	free(update);
+	vec_free(&previous.rules);
+	vpc_model_free(&model);
+}
+
+static void test_an_update_that_stops_naming_a_group_deletes_its_member_set(void **state)
+{
+	struct vpc_model model;
+	struct vpc_sg previous;
+	struct vec rules;
+	char *update;
+
+	(void)state;
+	load_examples(&model);
+	/* Before: sg-app as the files have it (naming sg-web and sg-db);
+	 * after: without those rules. No other group names sg-web or sg-db. */
+	previous = group_variant(&model, 1, NULL);
+	rules = VEC_AT(&model.sgs, struct vpc_sg, 1)->rules;
+	VEC_AT(&model.sgs, struct vpc_sg, 1)->rules = previous.rules;
+	previous.rules = rules;
+	update = vpc_nft_render_sg_update(&model, 1, &previous);
+	assert_non_null(update);
+	assert_non_null(strstr(update, "flush chain inet bulwark_vpc sg1_in\n"));
+	assert_non_null(strstr(update, "delete set inet bulwark_vpc sg0_members_v4\n"));
+	assert_non_null(strstr(update, "delete set inet bulwark_vpc sg2_members_v4\n"));
+	/* The chains that looked the sets up are emptied first. */
+	assert_true(strstr(update, "flush chain inet bulwark_vpc sg1_in\n") <
+		    strstr(update, "delete set inet bulwark_vpc sg0_members_v4\n"));
+	assert_null(strstr(update, "sg1_members"));
 	free(update);
 	vec_free(&previous.rules);
 	vpc_model_free(&model);
@@ -724,6 +756,7 @@ int main(void)
 		cmocka_unit_test(test_a_change_that_keeps_the_sets_only_refills_them),
 		cmocka_unit_test(test_a_rule_naming_a_group_looks_up_its_member_set),
 		cmocka_unit_test(test_an_update_that_names_a_new_group_fills_its_member_set),
+		cmocka_unit_test(test_an_update_that_stops_naming_a_group_deletes_its_member_set),
 		cmocka_unit_test(test_an_update_leaves_the_member_sets_it_named_before),
 		cmocka_unit_test(test_bridge_table_matches_golden_file),
 		cmocka_unit_test(test_bridge_table_does_not_depend_on_port_order),

@@ -1,0 +1,142 @@
+#!/bin/sh
+# How fw apply loads onto a host without bulwark's tables: in parts
+# (declarations, elements a bounded number a part, base chains last), and
+# the kernel then lists what one whole transaction of the same ruleset
+# gives; a part the kernel refuses (here: another program put a chain in
+# the way between two parts) leaves no bulwark table and says why.
+. "$(dirname "$0")/lib.sh"
+GENVPC=${GENVPC:?GENVPC must name bw-genvpc}
+require_netns
+command -v python3 >/dev/null || skip_all "needs python3"
+command -v unshare >/dev/null || skip_all "needs unshare (util-linux)"
+
+A="$PREFIX-ldA"
+B="$PREFIX-ldB"
+new_ns "$A"
+new_ns "$B"
+
+# Objects sorted within their table and elements within their set: the
+# kernel lists them in the order they were made, which is history.
+cat >"$SCRATCH/canon.py" <<'PY'
+import sys
+out, blocks, cur = [], [], None
+lines = sys.stdin.read().split('\n')
+i = 0
+while i < len(lines):
+    line = lines[i]
+    i += 1
+    if line.startswith('table '):
+        out.append(line)
+        blocks = []
+    elif line == '}':
+        out.extend(sorted(blocks))
+        out.append(line)
+    elif line.startswith('\t') and not line.startswith('\t\t') and line.endswith('{'):
+        cur = [line]
+    elif line == '\t}':
+        cur.append(line)
+        blocks.append('\n'.join(cur))
+        cur = None
+    elif line.startswith('\t\telements = {'):
+        text = line
+        while not text.endswith('}'):
+            text += ' ' + lines[i].strip()
+            i += 1
+        items = text[len('\t\telements = {'):-1].split(',')
+        cur.append('\t\telements = { ' + ', '.join(sorted(s.strip() for s in items)) + ' }')
+    elif cur is not None:
+        cur.append(line)
+    elif line.strip():
+        out.append(line)
+print('\n'.join(out))
+PY
+listing() { in_ns "$1" nft list ruleset | python3 "$SCRATCH/canon.py"; }
+tables() { in_ns "$1" nft list tables | grep bulwark_vpc; }
+
+# ---- in parts, as whole ------------------------------------------------------
+# 3,000 instances: more elements than one part holds.
+AWS="$SCRATCH/aws"
+mkdir -p "$AWS"
+"$GENVPC" "$AWS" 3000 >/dev/null
+out=$(in_ns "$A" "$BULWARK" fw apply --aws "$AWS" --state-dir "$SCRATCH/stA" 2>&1)
+check_eq "fw apply onto a host without the tables: exit 0" 0 "$?"
+parts=$(printf '%s\n' "$out" | sed -n 's/.*loaded in \([0-9]*\) parts.*/\1/p')
+check "... loaded in parts, several of elements (${parts:-none})" test "${parts:-0}" -ge 4
+in_ns "$B" "$BULWARK" fw render --aws "$AWS" >"$SCRATCH/whole.nft" 2>/dev/null
+check "the same ruleset loads whole in one transaction" in_ns "$B" nft -f "$SCRATCH/whole.nft"
+listing "$A" >"$SCRATCH/parts.list"
+listing "$B" >"$SCRATCH/whole.list"
+if cmp -s "$SCRATCH/parts.list" "$SCRATCH/whole.list"; then
+	ok "the kernel lists the same ruleset for both"
+else
+	not_ok "the kernel lists the same ruleset for both" \
+		"$(diff "$SCRATCH/whole.list" "$SCRATCH/parts.list" | head -20)"
+fi
+check_eq "... the render fw apply keeps is the one it loaded" \
+	"$(cat "$SCRATCH/whole.nft")" "$(cat "$SCRATCH/stA/fw.nft")"
+
+# ---- a part refused: no table left -----------------------------------------
+# libnftables reads /etc/iproute2/rt_marks as each context starts: in the
+# command's own mount namespace that name is a FIFO, so the command waits
+# at each context until the test lets it go. At the first one after the
+# tables appear (the first part committed, the next not begun), the test
+# makes a regular chain of the name of a base chain the last part adds,
+# as another program could.
+in_ns "$A" nft delete table inet bulwark_vpc
+in_ns "$A" nft delete table bridge bulwark_vpc
+ETC="$SCRATCH/iproute2"
+mkdir -p "$ETC"
+cp -r /etc/iproute2/. "$ETC/" 2>/dev/null
+rm -f "$ETC/rt_marks"
+mkfifo "$ETC/rt_marks"
+unshare -m sh -c 'mount --bind "$1" /etc/iproute2 && shift && exec "$@"' sh "$ETC" \
+	ip netns exec "$A" "$BULWARK" fw apply --aws "$EXAMPLES_DIR/aws" --state-dir "$SCRATCH/stB" \
+	>"$SCRATCH/fail.out" 2>"$SCRATCH/fail.err" &
+applier=$!
+on_exit "kill $applier 2>/dev/null"
+# Opens the FIFO for each context that waits on it, for as long as the
+# command lives; at the second, runs the chain in the way first.
+opens=$(python3 - "$ETC/rt_marks" "$applier" "$A" <<'PY'
+import errno, os, subprocess, sys, time
+fifo, pid, ns = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+nft = ["ip", "netns", "exec", ns, "nft"]
+def alive():
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+n, done = 0, False
+while alive():  # polled: a context that waits on the FIFO
+    try:
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as e:
+        if e.errno != errno.ENXIO:
+            raise
+        time.sleep(0.01)
+        continue
+    n += 1
+    if not done and subprocess.run(nft + ["list", "table", "inet", "bulwark_vpc"],
+                                   capture_output=True).returncode == 0:
+        subprocess.run(nft + ["add", "chain", "inet", "bulwark_vpc", "sg_ingress"], check=True)
+        done = n
+    os.close(fd)
+print(done)
+PY
+)
+wait "$applier"
+rc=$?
+check_eq "a part the kernel refuses: exit 1" 1 "$rc"
+check "... after the first part had loaded (the chain put in the way at context $opens)" \
+	test "$opens" -ge 2
+# The last part (the base chains) meets the regular chain.
+err=$(cat "$SCRATCH/fail.err")
+parts=$(printf '%s\n' "$err" | sed -n 's/.*part \([0-9]*\) of \([0-9]*\):.*/\1 \2/p')
+check "... the error names the part: the last (${parts:-none})" \
+	test -n "$parts" -a "${parts##* }" = "${parts%% *}"
+check_contains "... and the kernel's reason" \
+	"nftables transaction: Could not process rule: Operation not supported" "$err"
+check_contains "... and says nothing stayed loaded" "nothing loaded" "$(cat "$SCRATCH/fail.err")"
+check_eq "... no bulwark table is left" "" "$(tables "$A")"
+check_eq "... and no record says it enforces" "" "$(cat "$SCRATCH/stB/fw.json" 2>/dev/null)"
+finish
