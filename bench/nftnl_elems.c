@@ -118,10 +118,10 @@ static void measure(const struct nftobj_ruleset *rs, const struct vec *txns, enu
 	getrusage(RUSAGE_SELF, &r0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (m == NFTNL_ELEMENTS || m == NFTNL_STAGED) {
-		size_t n_txns = 0;
+		size_t n_txns = 0, n_total = 0;
 
 		out->rc = m == NFTNL_ELEMENTS ? nftnl_elems_load(rs, max, &n_txns, &err)
-					      : nftnl_elems_load_staged(rs, max, &n_txns, &err);
+					      : nftnl_elems_load_staged(rs, max, &n_txns, &n_total, &err);
 		if (out->rc < 0)
 			fprintf(stderr, "bw-nftnl-bench: %s\n", err.msg);
 	} else {

@@ -438,8 +438,10 @@ int nftnl_elems_check(const struct nftobj_ruleset *rs, struct bw_err *err)
 	return rc;
 }
 
-int nftnl_elems_load(const struct nftobj_ruleset *rs, size_t max_elements, size_t *n_txns,
-		      struct bw_err *err)
+/* Sends rs's elements in transactions of at most max_elements (a set
+ * never split), or with is_counting only counts those transactions. */
+static int load_groups(const struct nftobj_ruleset *rs, size_t max_elements, bool is_counting,
+		       size_t *n_txns, struct bw_err *err)
 {
 	struct vec parts = VEC_INIT(struct nftnl_elems_part);
 	size_t used = 0;
@@ -457,7 +459,7 @@ int nftnl_elems_load(const struct nftobj_ruleset *rs, size_t max_elements, size_
 			if (!is_setlike(o) || o->items.len == 0)
 				continue;
 			if (used > 0 && used + o->items.len > max_elements) {
-				rc = nftnl_elems_add(parts.items, parts.len, err);
+				rc = is_counting ? 0 : nftnl_elems_add(parts.items, parts.len, err);
 				*n_txns += rc == 0;
 				parts.len = 0;
 				used = 0;
@@ -468,11 +470,17 @@ int nftnl_elems_load(const struct nftobj_ruleset *rs, size_t max_elements, size_
 		}
 	}
 	if (rc == 0 && parts.len > 0) {
-		rc = nftnl_elems_add(parts.items, parts.len, err);
+		rc = is_counting ? 0 : nftnl_elems_add(parts.items, parts.len, err);
 		*n_txns += rc == 0;
 	}
 	vec_free(&parts);
 	return rc;
+}
+
+int nftnl_elems_load(const struct nftobj_ruleset *rs, size_t max_elements, size_t *n_txns,
+		      struct bw_err *err)
+{
+	return load_groups(rs, max_elements, false, n_txns, err);
 }
 
 /* rs without elements (shallow: the strings stay rs's). */
@@ -523,13 +531,14 @@ static void delete_tables(const struct nftobj_ruleset *rs)
 }
 
 int nftnl_elems_load_staged(const struct nftobj_ruleset *rs, size_t max_elements, size_t *n_txns,
-			    struct bw_err *err)
+			    size_t *n_total, struct bw_err *err)
 {
 	struct nftobj_ruleset bare;
 	struct vec txns = VEC_INIT(char *);
 	int rc;
 
 	*n_txns = 0;
+	*n_total = 0;
 	rc = nftnl_elems_check(rs, err);
 	if (rc < 0)
 		return rc == -ENOMEM ? rc : -EOPNOTSUPP;
@@ -543,7 +552,11 @@ int nftnl_elems_load_staged(const struct nftobj_ruleset *rs, size_t max_elements
 	if (rc == 0 && (txns.len < 1 || txns.len > 2))
 		rc = bw_errf(err, -EPROTO, "nftnl: %zu parts without elements", txns.len);
 	if (rc == 0)
+		rc = load_groups(rs, max_elements, true, n_total, err);
+	if (rc == 0) {
+		*n_total += txns.len;
 		rc = nft_apply(*VEC_AT(&txns, char *, 0), false, err);
+	}
 	if (rc == 0) {
 		(*n_txns)++;
 		rc = nftnl_elems_load(rs, max_elements, n_txns, err);

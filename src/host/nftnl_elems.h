@@ -53,8 +53,8 @@ int nftnl_elems_load(const struct nftobj_ruleset *rs, size_t max_elements, size_
  * empty, counters, regular chains) through libnftables, then
  * nftnl_elems_load(rs, max_elements), then the base chains through
  * libnftables, so nothing hooks before the tables are whole. *n_txns:
- * the transactions committed. -EOPNOTSUPP with nothing loaded when a set
+ * the transactions committed, of *n_total. -EOPNOTSUPP with nothing loaded when a set
  * cannot be encoded (nftnl_elems_check()): load the text parts instead.
  * Any later failure deletes rs's tables and returns that error. */
 int nftnl_elems_load_staged(const struct nftobj_ruleset *rs, size_t max_elements, size_t *n_txns,
-			    struct bw_err *err);
+			    size_t *n_total, struct bw_err *err);

@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 	char *text;
 	int rc;
 
-	size_t max = argc > 3 ? strtoul(argv[3], NULL, 10) : (size_t)-1, n_txns = 0;
+	size_t max = argc > 3 ? strtoul(argv[3], NULL, 10) : (size_t)-1, n_txns = 0, n_total = 0;
 
 	if (argc < 3 || (strcmp(argv[1], "load") != 0 && strcmp(argv[1], "check") != 0 &&
 			 strcmp(argv[1], "staged") != 0)) {
@@ -78,7 +78,7 @@ int main(int argc, char **argv)
 	if (rc == 0 && strcmp(argv[1], "check") == 0)
 		rc = nftnl_elems_check(&rs, &err);
 	else if (rc == 0 && strcmp(argv[1], "staged") == 0)
-		rc = nftnl_elems_load_staged(&rs, max, &n_txns, &err);
+		rc = nftnl_elems_load_staged(&rs, max, &n_txns, &n_total, &err);
 	else if (rc == 0)
 		rc = nftnl_elems_load(&rs, max, &n_txns, &err);
 	if (rc == 0 && strcmp(argv[1], "check") != 0)
