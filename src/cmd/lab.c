@@ -197,7 +197,7 @@ static int lab_down(const struct lab_ctx *lab, struct bw_err *err)
 	if (rc < 0)
 		return rc;
 	/* What the lab's gateway recorded went with its namespace. */
-	static const char *const files[] = { "nat.conf", "nat.json", "fw.json", "lab.json" };
+	static const char *const files[] = { "nat.conf", "nat.json", "fw.json", "fw.nft", "lab.json" };
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(config_path, sizeof(config_path), "%s/%s", lab->state_dir, files[i]);
