@@ -24,42 +24,6 @@ B="$PREFIX-nlB"
 new_ns "$A"
 new_ns "$B"
 
-# `nft list ruleset` with objects sorted within their table and elements
-# within their set.
-cat >"$SCRATCH/canon.py" <<'PY'
-import sys
-out, blocks, cur = [], [], None
-lines = sys.stdin.read().split('\n')
-i = 0
-while i < len(lines):
-    line = lines[i]
-    i += 1
-    if line.startswith('table '):
-        out.append(line)
-        blocks = []
-    elif line == '}':
-        out.extend(sorted(blocks))
-        out.append(line)
-    elif line.startswith('\t') and not line.startswith('\t\t') and line.endswith('{'):
-        cur = [line]
-    elif line == '\t}':
-        cur.append(line)
-        blocks.append('\n'.join(cur))
-        cur = None
-    elif line.startswith('\t\telements = {'):
-        text = line
-        while not text.endswith('}'):
-            text += ' ' + lines[i].strip()
-            i += 1
-        items = text[len('\t\telements = {'):-1].split(',')
-        cur.append('\t\telements = { ' + ', '.join(sorted(s.strip() for s in items)) + ' }')
-    elif cur is not None:
-        cur.append(line)
-    elif line.strip():
-        out.append(line)
-print('\n'.join(out))
-PY
-
 # The named sets' elements as `nft --debug=netlink list ruleset` prints
 # the kernel's dump: one section a set ("inet t @name"), its elements
 # sorted. Anonymous sets (__set0…) are numbered in creation order, and
@@ -82,7 +46,7 @@ for name in sorted(sections):
 PY
 
 listing() {
-	in_ns "$1" nft list ruleset | python3 "$SCRATCH/canon.py"
+	in_ns "$1" nft list ruleset | python3 "$(dirname "$0")/nft_canon.py"
 }
 
 kernel_elements() {
