@@ -632,7 +632,8 @@ static const struct cli_sub fw_subs[] = {
 	{ "check", run_fw, FW_MODEL ",ct-mark-bits,json", NULL, 0, 0, false,
 	  "have the kernel check the ruleset; change nothing" },
 	{ "apply", run_fw, FW_MODEL ",state-dir,ct-mark-bits,require,dry-run,save", NULL, 0,
-	  0, false, "load the ruleset in one transaction (--dry-run: print it and what would "
+	  0, false, "load the ruleset: what changed, or in parts onto an empty host, or whole "
+		    "(--dry-run: print it and what would "
 		    "change, change nothing)" },
 	{ "reapply", run_fw, "state-dir", NULL, 0, 0, false,
 	  "load again what fw apply --save recorded (the boot unit runs it)" },
