@@ -21,6 +21,7 @@
 #include "host/awsdir.h"
 #include "host/fsroot.h"
 #include "host/fwengine.h"
+#include "host/awslock.h"
 #include "host/fwstate.h"
 #include "host/nft.h"
 #include "host/sysctl.h"
@@ -361,10 +362,14 @@ static int fw_delete(const struct bw_globals *globals, const struct fw_opts *opt
 {
 	struct fw_state state;
 	bool has_state;
+	int lock_fd = -1;
 	int rc;
 
 	fwstate_init(&state);
-	rc = fwstate_read(globals->root, opts->state_dir, &state, &has_state, err);
+	/* Not while an apply or an edit reads, loads and records. */
+	rc = opts->is_dry_run ? 0 : fwstate_lock(globals->root, opts->state_dir, &lock_fd, err);
+	if (rc == 0)
+		rc = fwstate_read(globals->root, opts->state_dir, &state, &has_state, err);
 	if (rc < 0)
 		goto out;
 	if (opts->is_dry_run) {
@@ -384,15 +389,18 @@ static int fw_delete(const struct bw_globals *globals, const struct fw_opts *opt
 	if (rc == 0) {
 		state.saved_knobs.len = 0;
 		state.ruleset_digest = 0;
-		state.nft_generation = 0;
+		memset(&state.loaded_stamp, 0, sizeof(state.loaded_stamp));
 		snprintf(state.mode, sizeof(state.mode), "off");
 		rc = fwstate_write(globals->root, opts->state_dir, &state, err);
 	}
+	if (rc == 0)
+		fwstate_forget_render(globals->root, opts->state_dir);
 	if (rc == 0 && opts->is_saved && fsroot_exists(globals->root, FW_SAVE_DIR "/" FWSTATE_NAME))
 		rc = fsroot_remove(globals->root, FW_SAVE_DIR "/" FWSTATE_NAME, err);
 	if (rc == 0)
 		printf("fw: deleted\n");
 out:
+	awslock_release(lock_fd);
 	fwstate_free(&state);
 	return rc;
 }

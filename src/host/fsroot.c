@@ -119,6 +119,19 @@ static int make_parents(char *full)
 	return 0;
 }
 
+int fsroot_make_dir(const char *root, const char *path, char *full, size_t full_size,
+		    struct bw_err *err)
+{
+	char with_slash[PATH_MAX];
+	int rc;
+
+	if (fsroot_path(root, path, full, full_size) < 0 ||
+	    snprintf(with_slash, sizeof(with_slash), "%s/", full) >= (int)sizeof(with_slash))
+		return bw_errf(err, -ENAMETOOLONG, "%.200s: path too long", path);
+	rc = make_parents(with_slash);
+	return rc < 0 ? bw_errf(err, rc, "cannot make %s: %s", full, strerror(-rc)) : 0;
+}
+
 static int write_all(int fd, const char *data, size_t len)
 {
 	while (len > 0) {

@@ -11,6 +11,11 @@
 /* Joins root and an absolute path. Returns 0 or -ENAMETOOLONG. */
 int fsroot_path(const char *root, const char *path, char *out, size_t out_size);
 
+/* Makes root + path a folder, with its parents (0755); *full is the
+ * joined path. */
+int fsroot_make_dir(const char *root, const char *path, char *full, size_t full_size,
+		    struct bw_err *err);
+
 /* dir + "/" + name into out; a result that does not fit is an error
  * (-ENAMETOOLONG) naming the path, never a silently shorter path. */
 int fsroot_join(char *out, size_t out_size, const char *dir, const char *name,

@@ -49,7 +49,8 @@ static void warn(const struct fwengine *e, const char *fmt, ...)
 
 void fwengine_init(struct fwengine *e, const char *root, bool keeps_model)
 {
-	*e = (struct fwengine){ .root = root, .keeps_model = keeps_model };
+	*e = (struct fwengine){ .root = root, .keeps_model = keeps_model,
+				.pending.locks = FW_LOCKS_NONE };
 	vpc_model_init(&e->model);
 }
 
@@ -286,7 +287,7 @@ static int prepare_record(const struct fwengine_opts *opts, const struct fw_plan
 	state->ct_mark_mask = plan->nft.ct_mark_mask;
 	state->acl_digest = plan->acl_digest;
 	state->ruleset_digest = fnv1a64(FNV1A64_OFFSET, plan->ruleset, strlen(plan->ruleset));
-	state->nft_generation = 0;
+	memset(&state->loaded_stamp, 0, sizeof(state->loaded_stamp));
 	return 0;
 }
 
@@ -300,19 +301,53 @@ static int write_record(const struct fwengine *e, const struct fwengine_opts *op
 	return rc;
 }
 
-/* Whether the loaded tables are exactly what plan would load: the record
- * says they were loaded from the same transaction, and the kernel's
- * ruleset generation says no transaction of anyone's came since. */
-static bool is_unchanged(const struct fw_state *last, bool has_last, const struct fw_plan *plan)
+/* Puts back the record a failed load replaced by its "loading" one. */
+static void restore_record(const struct fwengine *e, const char *state_dir,
+			   const struct fw_state *before, bool has_before)
 {
 	struct bw_err ignored;
-	uint32_t now;
 
-	if (!has_last || !plan->ruleset || strcmp(last->mode, "enforcing") != 0 ||
-	    !last->nft_generation ||
-	    last->ruleset_digest != fnv1a64(FNV1A64_OFFSET, plan->ruleset, strlen(plan->ruleset)))
-		return false;
-	return nft_ruleset_generation(&now, &ignored) == 0 && now == last->nft_generation;
+	if ((has_before ? fwstate_write(e->root, state_dir, before, &ignored) :
+			  fwstate_remove(e->root, state_dir, &ignored)) < 0)
+		warn(e, "%s: the record of the failed load stays: run fw apply", ignored.msg);
+}
+
+/* The record of a load about to begin (mode "loading", no kept render):
+ * it becomes "enforcing" once the load is done and verified. */
+static int write_loading(const struct fwengine *e, const char *state_dir,
+			 const struct fw_state *record, struct bw_err *err)
+{
+	struct fw_state loading = *record;
+
+	snprintf(loading.mode, sizeof(loading.mode), "loading");
+	loading.ruleset_digest = 0;
+	return fwstate_write(e->root, state_dir, &loading, err);
+}
+
+/* Whether the kernel still holds exactly what the record says was loaded:
+ * the same boot, network namespace and ruleset generation (not one
+ * transaction of anyone's since), and both tables there. */
+static bool is_as_recorded(const struct fw_state *last, bool has_last, struct nft_stamp *now)
+{
+	struct bw_err ignored;
+
+	memset(now, 0, sizeof(*now));
+	return has_last && strcmp(last->mode, "enforcing") == 0 && last->ruleset_digest &&
+	       nft_ruleset_stamp(now, &ignored) == 0 && nft_stamp_equal(&last->loaded_stamp, now);
+}
+
+static int verify_loaded(struct bw_err *err);
+
+/* Whether the loaded tables are exactly what plan would load. */
+static bool is_unchanged(const struct fw_state *last, bool has_last, const struct fw_plan *plan)
+{
+	struct nft_stamp now;
+	struct bw_err ignored;
+
+	return plan->ruleset &&
+	       is_as_recorded(last, has_last, &now) &&
+	       last->ruleset_digest == fnv1a64(FNV1A64_OFFSET, plan->ruleset, strlen(plan->ruleset)) &&
+	       verify_loaded(&ignored) == 0;
 }
 
 /* The model, once rendered and recorded, is kept by a server (with the
@@ -359,23 +394,31 @@ static int verify_loaded(struct bw_err *err)
  * libnftables holds about 1 KB an element while it loads one. */
 #define STAGED_MAX_ELEMENTS 50000
 
-/* The ruleset last loaded, when the kernel still holds exactly it: the
- * record says it loaded it (its digest is the kept file's), and the
- * kernel's ruleset generation says no transaction of anyone's came
- * since. NULL when in doubt. Caller frees. */
+/* The ruleset last loaded, when the kernel still holds exactly it (the
+ * record's stamp, *now) and it was kept (the kept file's digest is the
+ * record's). NULL when in doubt. Caller frees. */
 static char *loaded_render(const struct fwengine *e, const char *state_dir,
-			   const struct fw_state *last, bool has_last)
+			   const struct fw_state *last, bool has_last, struct nft_stamp *now)
 {
-	struct bw_err ignored;
-	uint32_t now;
-	char *text;
+	char *text = NULL;
 
-	if (!has_last || strcmp(last->mode, "enforcing") != 0 || !last->nft_generation ||
-	    !last->ruleset_digest || nft_ruleset_generation(&now, &ignored) < 0 ||
-	    now != last->nft_generation)
-		return NULL;
-	fwstate_read_render(e->root, state_dir, last->ruleset_digest, &text);
+	if (is_as_recorded(last, has_last, now))
+		fwstate_read_render(e->root, state_dir, last->ruleset_digest, &text);
 	return text;
+}
+
+/* The stamp after n_commits transactions of ours since before, or zeroed
+ * when it is not: another program committed in between (the tables may
+ * hold its change too), and no later apply may trust them as recorded. */
+static void stamp_after(const struct nft_stamp *before, size_t n_commits,
+			struct nft_stamp *after)
+{
+	struct nft_stamp expected = *before;
+	struct bw_err ignored;
+
+	expected.generation += (uint32_t)n_commits;
+	if (nft_ruleset_stamp(after, &ignored) < 0 || !nft_stamp_equal(&expected, after))
+		memset(after, 0, sizeof(*after));
 }
 
 /* Loads only what changed from the ruleset the kernel holds (from) to
@@ -404,22 +447,25 @@ static int load_delta(const char *from, const char *to, size_t *n_changed, struc
 	return rc < 0 ? -EOPNOTSUPP : 0;
 }
 
-/* Removes bulwark's tables after a staged load failed part way. */
-static void delete_tables(void)
-{
-	struct bw_err ignored;
-	bool exists;
+static bool has_no_tables(void);
 
-	if (nft_table_exists(NFPROTO_INET, VPC_NFT_TABLE, &exists, &ignored) == 0 && exists)
-		nft_apply("delete table inet " VPC_NFT_TABLE "\n", false, &ignored);
-	if (nft_table_exists(NFPROTO_BRIDGE, VPC_NFT_TABLE, &exists, &ignored) == 0 && exists)
-		nft_apply("delete table bridge " VPC_NFT_TABLE "\n", false, &ignored);
+/* After part i of n failed (the tables it loaded deleted, or tried):
+ * the error names the part and what is left. */
+static void name_failed_part(int rc, size_t i, size_t n, struct bw_err *err)
+{
+	char why[sizeof(err->msg)];
+
+	snprintf(why, sizeof(why), "%s", err->msg);
+	bw_errf(err, rc, "part %zu of %zu: %.400s; %s", i, n, why,
+		has_no_tables() ? "nothing loaded" :
+				  "the parts loaded could not all be removed: run fw delete");
 }
 
 /* Loads ruleset onto a host without bulwark's tables in parts of
  * bounded size, base chains last (nothing hooked until the tables are
- * whole). *n_parts 0 and 0: it cannot be staged, the caller loads whole.
- * A part the kernel refuses: the tables are deleted, the error is its. */
+ * whole); *n_parts: the transactions committed. *n_parts 0 and 0: it
+ * cannot be staged, the caller loads whole. A part the kernel refuses:
+ * the tables are deleted, the error is its. */
 static int load_staged(const char *ruleset, size_t *n_parts, struct bw_err *err)
 {
 	struct nftobj_ruleset rs = { 0 };
@@ -436,27 +482,17 @@ static int load_staged(const char *ruleset, size_t *n_parts, struct bw_err *err)
 		rc = nftnl_elems_load_staged(&rs, STAGED_MAX_ELEMENTS, n_parts, &n_total, err);
 		if (rc != -EOPNOTSUPP) {
 			nftobj_free(&rs);
-			if (rc < 0 && n_total > 1) {
-				char why[sizeof(err->msg)];
-
-				snprintf(why, sizeof(why), "%s", err->msg);
-				bw_errf(err, rc, "part %zu of %zu: %.400s; nothing loaded",
-					*n_parts + 1, n_total, why);
-			}
-			if (rc == 0)
-				*n_parts = n_total;
+			if (rc < 0 && n_total > 1)
+				name_failed_part(rc, *n_parts + 1, n_total, err);
 			return rc;
 		}
 		*n_parts = 0;
 		rc = nftobj_staged(&rs, STAGED_MAX_ELEMENTS, &txns, &ignored);
 	}
-	nftobj_free(&rs);
 	if (rc == -ENOMEM)
 		rc = bw_errf(err, rc, "out of memory");
 	else if (rc < 0)
 		rc = 0; /* whole, then */
-	else
-		*n_parts = txns.len;
 	for (size_t i = 0; rc == 0 && i < txns.len; i++) {
 		char **txn = VEC_AT(&txns, char *, i);
 
@@ -465,16 +501,14 @@ static int load_staged(const char *ruleset, size_t *n_parts, struct bw_err *err)
 		free(*txn);
 		*txn = NULL;
 		malloc_trim(0);
+		if (rc == 0)
+			(*n_parts)++;
 		if (rc < 0 && i > 0)
-			delete_tables();
-		if (rc < 0 && txns.len > 1) {
-			char why[sizeof(err->msg)];
-
-			snprintf(why, sizeof(why), "%s", err->msg);
-			bw_errf(err, rc, "part %zu of %zu: %.400s; nothing loaded", i + 1, txns.len,
-				why);
-		}
+			nftnl_tables_delete(&rs, &ignored);
+		if (rc < 0 && txns.len > 1)
+			name_failed_part(rc, i + 1, txns.len, err);
 	}
+	nftobj_free(&rs);
 	for (size_t i = 0; i < txns.len; i++)
 		free(*VEC_AT(&txns, char *, i));
 	vec_free(&txns);
@@ -494,40 +528,60 @@ static bool has_no_tables(void)
 
 /* Loads plan's ruleset: what changed over the ruleset the kernel holds
  * when that is bulwark's last (known exactly), in parts onto a host
- * without the tables, else whole in one transaction. how says which. */
+ * without the tables, else whole in one transaction. how says which;
+ * *loaded is the kernel's stamp right after, zeroed when another
+ * program's transaction may have come between (the next apply then
+ * loads whole). */
 static int load_ruleset(const struct fwengine *e, const char *state_dir,
 			const struct fw_state *last, bool has_last, const struct fw_plan *plan,
-			char *how, size_t how_size, struct bw_err *err)
+			char *how, size_t how_size, struct nft_stamp *loaded, struct bw_err *err)
 {
-	char *from = loaded_render(e, state_dir, last, has_last);
+	struct nft_stamp before;
+	struct bw_err ignored;
+	char *from = loaded_render(e, state_dir, last, has_last, &before);
 	size_t n = 0;
 	int rc;
 
+	memset(loaded, 0, sizeof(*loaded));
 	if (from) {
 		rc = load_delta(from, plan->ruleset, &n, err);
 		free(from);
 		if (rc == 0) {
+			stamp_after(&before, n > 0, loaded);
 			snprintf(how, how_size, "%zu objects changed", n);
-			return 0;
+			/* Another commit came between the check and ours: what the
+			 * delta met is unknown, so the tables are replaced whole. */
+			if (loaded->generation)
+				return 0;
+		} else if (rc != -EOPNOTSUPP) {
+			return rc;
+		} else {
+			warn(e, "the changes alone were not loaded: the ruleset is loaded whole");
 		}
-		if (rc != -EOPNOTSUPP)
-			return rc;
 	} else if (has_no_tables()) {
+		nft_ruleset_stamp(&before, &ignored);
 		rc = load_staged(plan->ruleset, &n, err);
-		if (rc < 0 || n > 0) {
-			snprintf(how, how_size, "in %zu parts", n);
+		if (rc < 0)
 			return rc;
+		if (n > 0) {
+			stamp_after(&before, n, loaded);
+			snprintf(how, how_size, "in %zu parts", n);
+			return 0;
 		}
 	}
 	snprintf(how, how_size, "whole");
-	return nft_apply(plan->ruleset, false, err);
+	nft_ruleset_stamp(&before, &ignored);
+	rc = nft_apply(plan->ruleset, false, err);
+	if (rc == 0)
+		stamp_after(&before, 1, loaded);
+	return rc;
 }
 
 /* Loads plan, with the marks of a recycled generation cleared first. The
  * bridge knobs are already on. On failure nothing was loaded. */
 static int load_plan(const struct fwengine *e, const char *state_dir,
 		     const struct fw_state *last, bool has_last, const struct fw_plan *plan,
-		     char *how, size_t how_size, struct bw_err *err)
+		     char *how, size_t how_size, struct nft_stamp *loaded, struct bw_err *err)
 {
 	uint32_t old_mask = has_last ? last->ct_mark_mask : 0;
 	bool is_new_generation = !has_last || last->generation != plan->nft.generation;
@@ -543,8 +597,34 @@ static int load_plan(const struct fwengine *e, const char *state_dir,
 	if (rc == 0 && old_mask && old_mask != plan->nft.ct_mark_mask)
 		rc = ctmark_clear(old_mask, err);
 	if (rc == 0)
-		rc = load_ruleset(e, state_dir, last, has_last, plan, how, how_size, err);
+		rc = load_ruleset(e, state_dir, last, has_last, plan, how, how_size, loaded, err);
 	return rc;
+}
+
+/* The state folder's lock, then the --aws folder's: none for the second
+ * when it is the state folder itself (a second flock of the same process
+ * would wait on the first forever). */
+static int locks_take(const struct fwengine *e, const char *state_dir, const char *aws_dir,
+		      struct fw_locks *locks, struct bw_err *err)
+{
+	char state_full[PATH_MAX], state_real[PATH_MAX], aws_real[PATH_MAX];
+	int rc = fwstate_lock(e->root, state_dir, &locks->state_fd, err);
+
+	if (rc < 0 || !aws_dir)
+		return rc;
+	if (fsroot_path(e->root, state_dir, state_full, sizeof(state_full)) == 0 &&
+	    realpath(state_full, state_real) && realpath(aws_dir, aws_real) &&
+	    strcmp(state_real, aws_real) == 0)
+		return 0;
+	return awslock_acquire(aws_dir, &locks->aws_fd, err);
+}
+
+static void locks_release(struct fw_locks *locks)
+{
+	awslock_release(locks->aws_fd);
+	awslock_release(locks->state_fd);
+	locks->aws_fd = -1;
+	locks->state_fd = -1;
 }
 
 /* Without CAP_NET_ADMIN (asked of the kernel: capget, not guessed from an
@@ -574,18 +654,18 @@ int fwengine_apply(struct fwengine *e, const struct fwengine_opts *opts, struct 
 	struct fw_state state, record;
 	struct fw_plan plan = { 0 };
 	struct bw_err ignored;
-	bool has_state = false, is_loaded = false;
+	bool has_state = false, is_loaded = false, is_loading = false;
 	char how[64] = "";
-	int lock_fd = -1;
+	struct fw_locks locks = FW_LOCKS_NONE;
 	int rc = 0;
 
 	fwengine_flush(e);
 	fwstate_init(&state);
 	fwstate_init(&record);
 	/* No edit may land between reading the files and recording their
-	 * fingerprint, nor between reading the record and writing it. */
-	if (opts->aws_dir)
-		rc = awslock_acquire(opts->aws_dir, &lock_fd, err);
+	 * fingerprint, nor another command between reading the record,
+	 * loading and writing it. */
+	rc = locks_take(e, opts->state_dir, opts->aws_dir, &locks, err);
 	if (rc == 0)
 		rc = read_state(e->root, opts->state_dir, &state, &has_state, err);
 	if (rc == 0)
@@ -616,20 +696,24 @@ int fwengine_apply(struct fwengine *e, const struct fwengine_opts *opts, struct 
 	if (rc == 0 && knobs_merge(&record.saved_knobs, &undo) < 0)
 		rc = bw_errf(err, -ENOMEM, "out of memory");
 	if (rc == 0 && is_unchanged(&state, has_state, &plan)) {
-		record.nft_generation = state.nft_generation;
+		record.loaded_stamp = state.loaded_stamp;
 		rc = write_record(e, opts, &record, err);
 		if (rc == 0)
 			strbuf_addf(out, "fw: unchanged (generation %u): nothing loaded\n",
 				    plan.nft.generation);
 		goto out;
 	}
+	/* A load cut short (killed between the parts of a staged load) is
+	 * told by the record: never "enforcing" over tables half there. */
 	if (rc == 0)
-		rc = load_plan(e, opts->state_dir, &state, has_state, &plan, how, sizeof(how), err);
+		rc = write_loading(e, opts->state_dir, &record, err);
+	is_loading = rc == 0;
+	if (rc == 0)
+		rc = load_plan(e, opts->state_dir, &state, has_state, &plan, how, sizeof(how),
+			       &record.loaded_stamp, err);
 	is_loaded = rc == 0;
 	if (rc == 0)
 		rc = verify_loaded(err);
-	if (rc == 0)
-		rc = nft_ruleset_generation(&record.nft_generation, err);
 	/* The ruleset the record's digest is of, for the next apply's delta;
 	 * a file that cannot be written only costs it a whole load. */
 	if (rc == 0 && fwstate_write_render(e->root, opts->state_dir, plan.ruleset, &ignored) < 0)
@@ -650,10 +734,13 @@ out:
 	 * says what is missing. */
 	if (rc < 0 && !is_loaded)
 		knobs_restore(e->root, &undo, &ignored);
+	/* Nothing loaded: the record goes back to what it said before. */
+	if (rc < 0 && !is_loaded && is_loading)
+		restore_record(e, opts->state_dir, &state, has_state);
 	if (rc < 0 && !is_loaded)
 		forget_model(e);
 	vec_free(&undo);
-	awslock_release(lock_fd);
+	locks_release(&locks);
 	plan_free(&plan);
 	fwstate_free(&record);
 	fwstate_free(&state);
@@ -672,7 +759,10 @@ int fwengine_resume(struct fwengine *e, const char *state_dir, struct bw_err *er
 	bool has_state;
 	int rc = read_state(e->root, state_dir, &state, &has_state, err);
 
-	if (rc == 0 && has_state && strcmp(state.mode, "enforcing") == 0 && state.aws_dir[0]) {
+	/* A load cut short is taken up again, as one that ended. */
+	if (rc == 0 && has_state &&
+	    (strcmp(state.mode, "enforcing") == 0 || strcmp(state.mode, "loading") == 0) &&
+	    state.aws_dir[0]) {
 		opts.aws_dir = state.aws_dir;
 		opts.vpc_id = state.vpc_id[0] ? state.vpc_id : NULL;
 		opts.ct_mark_mask = state.ct_mark_mask;
@@ -704,7 +794,7 @@ static void record_edit(struct fwengine *e, const char *state_dir, struct fw_sta
 
 	/* The live table is no longer the transaction apply recorded. */
 	state->ruleset_digest = 0;
-	state->nft_generation = 0;
+	memset(&state->loaded_stamp, 0, sizeof(state->loaded_stamp));
 	if (awsdir_fingerprint(state->aws_dir, state->fingerprint, &err) < 0 ||
 	    fwstate_write(e->root, state_dir, state, &err) < 0)
 		warn(e, "the change landed, but the record of it did not (%s): run fw apply",
@@ -810,7 +900,7 @@ void fwengine_flush(struct fwengine *e)
 		record_edit(e, e->pending.state_dir, &e->pending.state);
 	if (rc == 0 && e->has_model)
 		e->files_sig = files_signature(e->aws_dir);
-	awslock_release(e->pending.lock_fd);
+	locks_release(&e->pending.locks);
 	fwstate_free(&e->pending.state);
 	if (rc < 0) {
 		/* The kernel has edits the files lack: it is brought back to
@@ -829,7 +919,7 @@ void fwengine_flush(struct fwengine *e)
  * a row each add to the one write). Takes state and the lock. */
 static int edit_then_defer(struct fwengine *e, const struct fwengine_opts *opts,
 			   const char *aws, const char *path, const char *update,
-			   struct fw_state *state, int *lock_fd, bool is_live, bool is_live_vpc,
+			   struct fw_state *state, struct fw_locks *locks, bool is_live, bool is_live_vpc,
 			   bool is_cached, struct vpc_model *fresh, json_t *doc, struct bw_err *err)
 {
 	/* The cache libnftables fetched is released after the answer. */
@@ -841,8 +931,8 @@ static int edit_then_defer(struct fwengine *e, const struct fwengine_opts *opts,
 		keep_model(e, aws, opts->vpc_id, fresh, json_incref(doc));
 	if (e->has_pending)
 		return 0;
-	e->pending.lock_fd = *lock_fd;
-	*lock_fd = -1;
+	e->pending.locks = *locks;
+	*locks = (struct fw_locks)FW_LOCKS_NONE;
 	snprintf(e->pending.path, sizeof(e->pending.path), "%s", path);
 	snprintf(e->pending.state_dir, sizeof(e->pending.state_dir), "%s", opts->state_dir);
 	e->pending.state = *state;
@@ -886,7 +976,8 @@ int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct s
 	bool has_state = false, is_live = false, is_live_vpc = false, is_cached = false;
 	bool is_swapped = false;
 	char *text = NULL, *update = NULL;
-	int rc, sg = -1, lock_fd = -1, n;
+	struct fw_locks locks = FW_LOCKS_NONE;
+	int rc, sg = -1, n;
 
 	if (!opts->aws_dir || !opts->group_id || !opts->permissions)
 		return bw_err_input(err, "fw: --aws, --group-id and --ip-permissions are required");
@@ -897,7 +988,8 @@ int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct s
 	if (!realpath(opts->aws_dir, aws))
 		return bw_err_input(err, "fw: --aws %.200s: %s", opts->aws_dir, strerror(errno));
 	/* Edits of the same folder in a row share one write. */
-	if (e->has_pending && !has_model_of(e, aws, opts->vpc_id))
+	if (e->has_pending && (!has_model_of(e, aws, opts->vpc_id) ||
+			       strcmp(e->pending.state_dir, opts->state_dir) != 0))
 		fwengine_flush(e);
 	vpc_model_init(&fresh);
 	vpc_model_init(&before);
@@ -905,7 +997,7 @@ int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct s
 	 * lock: concurrent edits each land, none lost, each checked against
 	 * the record the one before it left. */
 	fwstate_init(&state);
-	rc = e->has_pending ? 0 : awslock_acquire(opts->aws_dir, &lock_fd, err);
+	rc = e->has_pending ? 0 : locks_take(e, opts->state_dir, opts->aws_dir, &locks, err);
 	if (rc == 0)
 		rc = read_state(e->root, opts->state_dir, &state, &has_state, err);
 	is_live = rc == 0 && is_live_for(&state, has_state, aws);
@@ -949,7 +1041,7 @@ int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct s
 		goto undo;
 	}
 	if (e->keeps_model) {
-		rc = edit_then_defer(e, opts, aws, path, update, &state, &lock_fd, is_live,
+		rc = edit_then_defer(e, opts, aws, path, update, &state, &locks, is_live,
 				     is_live_vpc, is_cached, &fresh, doc, err);
 		if (rc < 0)
 			goto undo;
@@ -990,7 +1082,7 @@ undo:
 	if (is_cached && original && sg >= 0)
 		put_group(doc, opts->group_id, original);
 out:
-	awslock_release(lock_fd);
+	locks_release(&locks);
 	fwstate_free(&state);
 	json_decref(original);
 	json_decref(doc);
@@ -1025,6 +1117,8 @@ int fwengine_status(struct fwengine *e, const char *state_dir, json_t **doc, str
 	/* Never report what the kernel does not show. */
 	if (strcmp(mode, "enforcing") == 0 && !(loaded.has_inet && loaded.has_bridge))
 		mode = "enforcing, but the tables are gone";
+	if (strcmp(mode, "loading") == 0)
+		mode = "loading: a load began and did not end (run fw apply)";
 	if (strcmp(mode, "enforcing") == 0)
 		rc = brnf_check(e->root, bypass, sizeof(bypass), err);
 	if (rc < 0)

@@ -23,6 +23,15 @@
 /* Where `fw apply --save` records what `fw reapply` loads at boot. */
 #define FW_SAVE_DIR "/var/lib/bulwark"
 
+/* The locks a command holds: its state folder's (fwstate_lock()), then
+ * its --aws folder's (awslock_acquire()); -1 when not held. */
+struct fw_locks {
+	int state_fd;
+	int aws_fd;
+};
+
+#define FW_LOCKS_NONE { .state_fd = -1, .aws_fd = -1 }
+
 struct fwengine {
 	const char *root;  /* host root prefix ("" the real host) */
 	bool keeps_model;  /* keep the model between calls (the server) */
@@ -37,14 +46,14 @@ struct fwengine {
 	struct vpc_model model;
 	json_t *groups;              /* security-groups.json (owned) */
 	/* Edits the kernel has, whose file and record are written by
-	 * fwengine_flush() (a server: once requests pause); the folder's
-	 * lock is held until then. */
+	 * fwengine_flush() (a server: once requests pause); the locks are
+	 * held until then. */
 	bool has_pending;
 	/* The context of the last edit's transaction, released by
 	 * fwengine_flush() (host/nft.h: nft_apply_release_later()). */
 	struct nft_ctx *nft_spent;
 	struct {
-		int lock_fd;
+		struct fw_locks locks;
 		char path[PATH_MAX + 32]; /* security-groups.json */
 		char state_dir[PATH_MAX];
 		struct fw_state state;

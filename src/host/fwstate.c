@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "host/awslock.h"
 #include "host/fsroot.h"
 #include "host/sysctl.h"
 #include "model/knob.h"
@@ -59,7 +60,7 @@ static bool get_text(json_t *doc, const char *key, char *out, size_t out_size)
 static bool is_known_mode(const char *mode)
 {
 	return strcmp(mode, "enforcing") == 0 || strcmp(mode, "metadata-only") == 0 ||
-	       strcmp(mode, "off") == 0;
+	       strcmp(mode, "off") == 0 || strcmp(mode, "loading") == 0;
 }
 
 /* Only the knobs fw apply writes, so a tampered record cannot point a
@@ -107,7 +108,7 @@ static int parse_state(json_t *doc, struct fw_state *state, const char *full,
 		return bw_errf(err, -EIO, "%s: unreadable state: not a JSON object", full);
 	if (!get_text(doc, "mode", state->mode, sizeof(state->mode)) ||
 	    !is_known_mode(state->mode))
-		return bw_errf(err, -EIO, "%s: unreadable state: mode is not enforcing, metadata-only or off",
+		return bw_errf(err, -EIO, "%s: unreadable state: mode is not enforcing, metadata-only, loading or off",
 			       full);
 	if (!get_text(doc, "aws", state->aws_dir, sizeof(state->aws_dir)) ||
 	    !get_text(doc, "vpc", state->vpc_id, sizeof(state->vpc_id)))
@@ -143,7 +144,17 @@ static int parse_state(json_t *doc, struct fw_state *state, const char *full,
 	if (nft_gen && (!json_is_integer(nft_gen) || json_integer_value(nft_gen) < 0 ||
 			json_integer_value(nft_gen) > UINT32_MAX))
 		return bw_errf(err, -EIO, "%s: unreadable state: bad nft_generation", full);
-	state->nft_generation = (uint32_t)json_integer_value(nft_gen);
+	state->loaded_stamp.generation = (uint32_t)json_integer_value(nft_gen);
+	/* A record from before the stamp held the boot and namespace reads as
+	 * unknown: the next apply loads whole. */
+	digest[0] = '\0';
+	if (!get_text(doc, "nft_boot_id", state->loaded_stamp.boot_id,
+		      sizeof(state->loaded_stamp.boot_id)) ||
+	    !get_text(doc, "nft_netns_cookie", digest, sizeof(digest)) ||
+	    (digest[0] && !is_hex16(digest)))
+		return bw_errf(err, -EIO, "%s: unreadable state: bad nft_boot_id or nft_netns_cookie",
+			       full);
+	state->loaded_stamp.netns_cookie = digest[0] ? strtoull(digest, NULL, 16) : 0;
 	return read_knobs(json_object_get(doc, "saved_knobs"), state, full, err);
 }
 
@@ -180,7 +191,7 @@ int fwstate_read(const char *root, const char *state_dir, struct fw_state *state
 int fwstate_write(const char *root, const char *state_dir, const struct fw_state *state,
 		  struct bw_err *err)
 {
-	char rel[PATH_MAX], mask[16], digest[17], ruleset_digest[17];
+	char rel[PATH_MAX], mask[16], digest[17], ruleset_digest[17], cookie[17];
 
 	if (state_path(state_dir, rel, sizeof(rel)) < 0)
 		return bw_errf(err, -ENAMETOOLONG, "%.200s/" FWSTATE_NAME ": path too long",
@@ -188,13 +199,16 @@ int fwstate_write(const char *root, const char *state_dir, const struct fw_state
 	snprintf(mask, sizeof(mask), "0x%08" PRIx32, state->ct_mark_mask);
 	snprintf(digest, sizeof(digest), "%016" PRIx64, state->acl_digest);
 	snprintf(ruleset_digest, sizeof(ruleset_digest), "%016" PRIx64, state->ruleset_digest);
+	snprintf(cookie, sizeof(cookie), "%016" PRIx64, state->loaded_stamp.netns_cookie);
 	return fsroot_replace_json(
 		root, rel,
-		json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:o}", "mode", state->mode,
+		json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:o}", "mode",
+			  state->mode,
 			  "aws", state->aws_dir, "vpc", state->vpc_id, "generation",
 			  (json_int_t)state->generation, "ct_mark_mask", mask, "fingerprint",
 			  state->fingerprint, "acl_digest", digest, "ruleset_digest", ruleset_digest,
-			  "nft_generation", (json_int_t)state->nft_generation, "saved_knobs",
+			  "nft_generation", (json_int_t)state->loaded_stamp.generation, "nft_boot_id",
+			  state->loaded_stamp.boot_id, "nft_netns_cookie", cookie, "saved_knobs",
 			  knobs_to_json(&state->saved_knobs)),
 		JSON_SORT_KEYS, err);
 }
@@ -246,4 +260,23 @@ void fwstate_forget_render(const char *root, const char *state_dir)
 
 	if (render_path(state_dir, rel, sizeof(rel)) == 0 && fsroot_exists(root, rel))
 		fsroot_remove(root, rel, &ignored);
+}
+
+int fwstate_remove(const char *root, const char *state_dir, struct bw_err *err)
+{
+	char rel[PATH_MAX];
+
+	if (state_path(state_dir, rel, sizeof(rel)) < 0)
+		return bw_errf(err, -ENAMETOOLONG, "%.200s/" FWSTATE_NAME ": path too long",
+			       state_dir);
+	return fsroot_exists(root, rel) ? fsroot_remove(root, rel, err) : 0;
+}
+
+int fwstate_lock(const char *root, const char *state_dir, int *lock_fd, struct bw_err *err)
+{
+	char full[PATH_MAX];
+	int rc = fsroot_make_dir(root, state_dir, full, sizeof(full), err);
+
+	*lock_fd = -1;
+	return rc < 0 ? rc : awslock_acquire(full, lock_fd, err);
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "host/nft.h"
 #include "util/err.h"
 #include "util/vec.h"
 
@@ -16,7 +17,8 @@
 #define FWSTATE_RENDER_NAME "fw.nft"
 
 struct fw_state {
-	char mode[16];          /* "enforcing", "metadata-only" or "off" */
+	char mode[16];          /* "enforcing", "metadata-only", "off", or "loading"
+				  * (a load began and did not end) */
 	char aws_dir[PATH_MAX]; /* --aws DIR the table was rendered from; "" unknown */
 	char vpc_id[48];        /* "" when the files hold one VPC and none was named */
 	unsigned generation;    /* 0: none yet */
@@ -24,9 +26,9 @@ struct fw_state {
 	char fingerprint[17];   /* awsdir_fingerprint() of the files; "" unknown */
 	uint64_t acl_digest;    /* of the ACLs the table holds; 0 unknown */
 	uint64_t ruleset_digest; /* of the whole transaction loaded; 0 unknown */
-	uint32_t nft_generation; /* the kernel's ruleset generation right after
-				  * it was loaded: unchanged since, nothing
-				  * touched any table; 0 unknown */
+	/* The kernel's ruleset right after it was loaded (nft_ruleset_stamp()):
+	 * the same stamp later, nothing touched any table; zeroed unknown. */
+	struct nft_stamp loaded_stamp;
 	/* struct knob: /proc/sys/net/bridge/bridge-nf-call-ip{,6}tables as
 	 * they were before the first apply; empty when never recorded. */
 	struct vec saved_knobs;
@@ -41,6 +43,15 @@ void fwstate_free(struct fw_state *state);
  * ct mark mask was recorded reads as VPC_CT_DEFAULT_MASK. */
 int fwstate_read(const char *root, const char *state_dir, struct fw_state *state,
 		 bool *exists, struct bw_err *err);
+
+/* One command at a time on a state folder (made if missing): apply,
+ * edits and delete read the record, change the kernel and write the
+ * record, and must not interleave. Taken before the --aws folder's lock
+ * (awslock); awslock_release() gives it up. */
+int fwstate_lock(const char *root, const char *state_dir, int *lock_fd, struct bw_err *err);
+
+/* Removes the record (none left: as before any apply). */
+int fwstate_remove(const char *root, const char *state_dir, struct bw_err *err);
 
 /* Replaces the record atomically (fsroot_replace). */
 int fwstate_write(const char *root, const char *state_dir, const struct fw_state *state,

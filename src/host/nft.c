@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <linux/capability.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -197,7 +198,7 @@ static int gen_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int nft_ruleset_generation(uint32_t *generation, struct bw_err *err)
+static int ruleset_generation(uint32_t *generation, struct bw_err *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
@@ -230,6 +231,65 @@ int nft_ruleset_generation(uint32_t *generation, struct bw_err *err)
 out:
 	mnl_socket_close(nl);
 	return rc;
+}
+
+/* SO_NETNS_COOKIE (Linux 5.14): the namespace's 64-bit cookie. */
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+static int netns_cookie(uint64_t *cookie, struct bw_err *err)
+{
+	socklen_t len = sizeof(*cookie);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int rc = 0;
+
+	if (fd < 0)
+		return bw_errf(err, -errno, "socket: %s", strerror(errno));
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len) < 0)
+		rc = bw_errf(err, -errno, "the network namespace's cookie: %s", strerror(errno));
+	close(fd);
+	return rc;
+}
+
+static int boot_id(char *out, size_t size, struct bw_err *err)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	int rc = 0;
+
+	if (!f)
+		return bw_errf(err, -errno, "/proc/sys/kernel/random/boot_id: %s", strerror(errno));
+	if (!fgets(out, (int)size, f) || strlen(out) < NFT_BOOT_ID_LEN)
+		rc = bw_errf(err, -EIO, "/proc/sys/kernel/random/boot_id: unreadable");
+	else
+		out[NFT_BOOT_ID_LEN] = '\0';
+	fclose(f);
+	return rc;
+}
+
+int nft_ruleset_stamp(struct nft_stamp *stamp, struct bw_err *err)
+{
+	char id[NFT_BOOT_ID_LEN + 8];
+	int rc;
+
+	memset(stamp, 0, sizeof(*stamp));
+	rc = boot_id(id, sizeof(id), err);
+	if (rc == 0)
+		rc = netns_cookie(&stamp->netns_cookie, err);
+	if (rc == 0)
+		rc = ruleset_generation(&stamp->generation, err);
+	if (rc == 0)
+		memcpy(stamp->boot_id, id, sizeof(stamp->boot_id));
+	else
+		memset(stamp, 0, sizeof(*stamp));
+	return rc;
+}
+
+bool nft_stamp_equal(const struct nft_stamp *a, const struct nft_stamp *b)
+{
+	return a->boot_id[0] && a->netns_cookie && a->generation &&
+	       strcmp(a->boot_id, b->boot_id) == 0 && a->netns_cookie == b->netns_cookie &&
+	       a->generation == b->generation;
 }
 
 static int table_cb(const struct nlmsghdr *nlh, void *data)

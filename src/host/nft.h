@@ -39,9 +39,22 @@ int nft_list_table_text(const char *family, const char *table, char **out,
  * effective set). Asked first: libnftables prints to stderr on EPERM. */
 bool nft_has_permission(void);
 
-/* The ruleset's generation: the kernel adds one with every transaction
- * any program commits in this network namespace. */
-int nft_ruleset_generation(uint32_t *generation, struct bw_err *err);
+/* Which ruleset the kernel holds, told apart from any other a later look
+ * could meet: the boot, this network namespace (its cookie: never reused
+ * within a boot, where inode numbers are) and the ruleset's generation
+ * (the kernel adds one with every transaction any program commits in the
+ * namespace). Two equal stamps: not one transaction came between. */
+#define NFT_BOOT_ID_LEN 36
+struct nft_stamp {
+	char boot_id[NFT_BOOT_ID_LEN + 1]; /* "" unknown */
+	uint64_t netns_cookie;             /* 0 unknown */
+	uint32_t generation;
+};
+
+int nft_ruleset_stamp(struct nft_stamp *stamp, struct bw_err *err);
+
+/* Whether a and b are both known and the same. */
+bool nft_stamp_equal(const struct nft_stamp *a, const struct nft_stamp *b);
 
 /* Whether table name of family (NFPROTO_INET, NFPROTO_BRIDGE...) is
  * loaded: one request for the table, where listing the tables through

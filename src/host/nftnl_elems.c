@@ -517,17 +517,30 @@ static void free_shallow(struct nftobj_ruleset *rs)
 	vec_free(&rs->tables);
 }
 
-static void delete_tables(const struct nftobj_ruleset *rs)
+int nftnl_tables_delete(const struct nftobj_ruleset *rs, struct bw_err *err)
 {
-	struct bw_err ignored;
-	char cmd[600];
+	int rc = 0;
 
 	for (size_t t = 0; t < rs->tables.len; t++) {
 		const struct nftobj_table *tb = VEC_AT(&rs->tables, struct nftobj_table, t);
+		struct bw_err why;
+		bool exists = true;
+		uint16_t family;
+		char cmd[600];
+		int one = family_of(tb->family, &family);
 
+		if (one == 0)
+			one = nft_table_exists((uint8_t)family, tb->name, &exists, &why);
+		else
+			bw_errf(&why, one, "unknown family %s", tb->family);
 		snprintf(cmd, sizeof(cmd), "delete table %s %s\n", tb->family, tb->name);
-		nft_apply(cmd, false, &ignored);
+		if (one == 0 && exists)
+			one = nft_apply(cmd, false, &why);
+		/* Every table is tried; the first failure is told. */
+		if (one < 0 && rc == 0)
+			rc = bw_errf(err, one, "table %s %s: %.400s", tb->family, tb->name, why.msg);
 	}
+	return rc;
 }
 
 int nftnl_elems_load_staged(const struct nftobj_ruleset *rs, size_t max_elements, size_t *n_txns,
@@ -564,8 +577,12 @@ int nftnl_elems_load_staged(const struct nftobj_ruleset *rs, size_t max_elements
 			rc = nft_apply(*VEC_AT(&txns, char *, 1), false, err);
 		if (rc == 0 && txns.len == 2)
 			(*n_txns)++;
-		if (rc < 0)
-			delete_tables(rs);
+		if (rc < 0) {
+			struct bw_err ignored;
+
+			/* The caller looks at what is left and says so. */
+			nftnl_tables_delete(rs, &ignored);
+		}
 	}
 	for (size_t i = 0; i < txns.len; i++)
 		free(*VEC_AT(&txns, char *, i));

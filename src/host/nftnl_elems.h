@@ -55,6 +55,11 @@ int nftnl_elems_load(const struct nftobj_ruleset *rs, size_t max_elements, size_
  * libnftables, so nothing hooks before the tables are whole. *n_txns:
  * the transactions committed, of *n_total. -EOPNOTSUPP with nothing loaded when a set
  * cannot be encoded (nftnl_elems_check()): load the text parts instead.
- * Any later failure deletes rs's tables and returns that error. */
+ * Any later failure deletes rs's tables (what could not be deleted stays:
+ * the caller looks) and returns that error. */
 int nftnl_elems_load_staged(const struct nftobj_ruleset *rs, size_t max_elements, size_t *n_txns,
 			    size_t *n_total, struct bw_err *err);
+
+/* Deletes each of rs's tables that is loaded; every one is tried, the
+ * first failure is returned (named). */
+int nftnl_tables_delete(const struct nftobj_ruleset *rs, struct bw_err *err);

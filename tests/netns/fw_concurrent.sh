@@ -61,4 +61,29 @@ check_eq "... and all $N in the live sets" "198.51.100.0/24 . tcp . 10001-10020"
 check_eq "$N revoke-ingress at once, live: all succeed" 0 "$(edit_all revoke-ingress)"
 check_eq "... none left in the file" 0 "$(ports_in_file)"
 check_eq "... nor in the live sets" "" "$(live_ports)"
+
+# fw apply of two folders at once on one state folder: one after the
+# other, so the record names what the kernel holds (re-applying what it
+# names finds the tables unchanged).
+# Models large enough that the two loads overlap.
+ONE="$SCRATCH/one"
+OTHER="$SCRATCH/other"
+mkdir -p "$ONE" "$OTHER"
+"${GENVPC:?GENVPC must name bw-genvpc}" "$ONE" 1500 >/dev/null
+"$GENVPC" "$OTHER" 1400 >/dev/null
+round=1 agreed=0
+while [ "$round" -le 6 ]; do
+	$IN_NS "$BULWARK" fw apply --aws "$ONE" --state-dir "$STATE" >/dev/null 2>&1 &
+	a=$!
+	$IN_NS "$BULWARK" fw apply --aws "$OTHER" --state-dir "$STATE" >/dev/null 2>&1 &
+	b=$!
+	wait "$a"; ra=$?
+	wait "$b"; rb=$?
+	named=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["aws"])' "$STATE/fw.json")
+	out=$($IN_NS "$BULWARK" fw apply --aws "$named" --state-dir "$STATE" 2>&1)
+	[ "$ra$rb" = 00 ] && case $out in *"fw: unchanged"*) agreed=$((agreed + 1)) ;; esac
+	round=$((round + 1))
+done
+check_eq "two fw apply at once, 6 rounds: both succeed, and the record names what is loaded" \
+	6 "$agreed"
 finish

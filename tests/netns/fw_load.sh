@@ -105,4 +105,47 @@ check_contains "... and the kernel's reason" \
 check_contains "... and says nothing stayed loaded" "nothing loaded" "$(cat "$SCRATCH/fail.err")"
 check_eq "... no bulwark table is left" "" "$(tables "$A")"
 check_eq "... and no record says it enforces" "" "$(cat "$SCRATCH/stB/fw.json" 2>/dev/null)"
+
+# ---- killed between two parts: the record says so --------------------------
+# At the first context once the tables are there (a part committed, the
+# base chains not yet), the test kills the command, as a reboot or the OOM
+# killer could.
+unshare -m sh -c 'mount --bind "$1" /etc/iproute2 && shift && exec "$@"' sh "$ETC" \
+	ip netns exec "$A" "$BULWARK" fw apply --aws "$AWS" --state-dir "$SCRATCH/stK" \
+	>/dev/null 2>&1 &
+applier=$!
+on_exit "kill -9 $applier 2>/dev/null"
+python3 - "$ETC/rt_marks" "$applier" "$A" <<'PY'
+import errno, os, signal, subprocess, sys, time
+fifo, pid, ns = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+while True:
+    try:
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as e:
+        if e.errno != errno.ENXIO:
+            raise
+        time.sleep(0.01)
+        continue
+    if subprocess.run(["ip", "netns", "exec", ns, "nft", "list", "table", "inet", "bulwark_vpc"],
+                      capture_output=True).returncode == 0:
+        # unshare, sh and ip exec one another: pid is bulwark by now.
+        os.kill(pid, signal.SIGKILL)
+        os.close(fd)
+        break
+    os.close(fd)
+PY
+wait "$applier" 2>/dev/null
+check "killed between two parts: the tables are there, half loaded" \
+	in_ns "$A" nft list table inet bulwark_vpc
+out=$(in_ns "$A" "$BULWARK" fw status --state-dir "$SCRATCH/stK" 2>&1)
+check_contains "... fw status says the load did not end" "loading: a load began and did not end" "$out"
+case $out in
+*"mode: enforcing"*|*"mode:     enforcing"*) not_ok "... never enforcing" "$out" ;;
+*) ok "... never enforcing" ;;
+esac
+out=$(in_ns "$A" "$BULWARK" fw apply --aws "$AWS" --state-dir "$SCRATCH/stK" 2>&1)
+check_contains "... and the next fw apply loads it whole" "loaded whole" "$out"
+listing "$A" >"$SCRATCH/after.list"
+check "... the kernel then lists what one whole transaction gives" \
+	cmp -s "$SCRATCH/after.list" "$SCRATCH/whole.list"
 finish

@@ -1,0 +1,138 @@
+#!/bin/sh
+# fw apply trusts the tables the kernel holds as the ones it recorded only
+# when they are exactly those: the same boot, the same network namespace,
+# and not one transaction of anyone's since. Else it loads whole.
+#  - a record read in another namespace whose ruleset generation happens to
+#    be the recorded one is not "unchanged" there;
+#  - another program's commit that lands between the check and the delta
+#    is found after it (the generation moved by two), and the tables are
+#    loaded whole: nothing of the other program's stays.
+. "$(dirname "$0")/lib.sh"
+GENVPC=${GENVPC:?GENVPC must name bw-genvpc}
+require_netns
+command -v python3 >/dev/null || skip_all "needs python3"
+command -v unshare >/dev/null || skip_all "needs unshare (util-linux)"
+
+A="$PREFIX-stA"
+B="$PREFIX-stB"
+C="$PREFIX-stC"
+new_ns "$A"
+new_ns "$B"
+new_ns "$C"
+
+listing() { in_ns "$1" nft list ruleset | python3 "$(dirname "$0")/nft_canon.py"; }
+recorded_gen() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["nft_generation"])' "$1"; }
+
+AWS="$SCRATCH/aws"
+OTHER="$SCRATCH/other"
+mkdir -p "$AWS" "$OTHER"
+"$GENVPC" "$AWS" 60 >/dev/null
+"$GENVPC" "$OTHER" 40 >/dev/null
+
+# ---- the record of another namespace -----------------------------------------
+in_ns "$A" "$BULWARK" fw apply --aws "$AWS" --state-dir "$SCRATCH/stA" >/dev/null 2>&1
+check_eq "fw apply in namespace A: exit 0" 0 "$?"
+gen_a=$(recorded_gen "$SCRATCH/stA/fw.json")
+# B holds bulwark's tables of other files, at the generation A recorded.
+in_ns "$B" "$BULWARK" fw apply --aws "$OTHER" --state-dir "$SCRATCH/stB" >/dev/null 2>&1
+gen_b=$(recorded_gen "$SCRATCH/stB/fw.json")
+check "... B loaded other files at a generation no later (B $gen_b, A $gen_a)" \
+	test "$gen_b" -le "$gen_a"
+i=$gen_b
+while [ "$i" -lt "$gen_a" ]; do
+	in_ns "$B" nft add table ip pad_$i
+	i=$((i + 1))
+done
+in_ns "$A" "$BULWARK" fw render --aws "$AWS" >/dev/null 2>&1
+out=$(in_ns "$B" "$BULWARK" fw apply --aws "$AWS" --state-dir "$SCRATCH/stA" 2>&1)
+check_eq "A's record in B, at A's generation: exit 0" 0 "$?"
+case $out in
+*unchanged*) not_ok "... not taken for unchanged" "$out" ;;
+*) ok "... not taken for unchanged" ;;
+esac
+check_contains "... loaded whole" "loaded whole" "$out"
+listing "$A" >"$SCRATCH/a.list"
+listing "$B" | grep -v 'table ip pad_' >"$SCRATCH/b.list"
+if cmp -s "$SCRATCH/a.list" "$SCRATCH/b.list"; then
+	ok "... and B now lists what A does"
+else
+	not_ok "... and B now lists what A does" \
+		"$(diff "$SCRATCH/a.list" "$SCRATCH/b.list" | head -20)"
+fi
+
+# ---- a commit between the check and the delta --------------------------------
+in_ns "$C" "$BULWARK" fw apply --aws "$AWS" --state-dir "$SCRATCH/stC" >/dev/null 2>&1
+check_eq "fw apply in namespace C: exit 0" 0 "$?"
+# A changed file: the next apply loads a delta. Every libnftables context
+# it makes first reads /etc/iproute2/rt_marks, a FIFO in the command's own
+# mount namespace: at each, the test adds a chain to bulwark's table, as
+# another program could, and lets the context go on.
+python3 - "$AWS/security-groups.json" <<'PY'
+import json, sys
+path = sys.argv[1]
+doc = json.load(open(path))
+doc["SecurityGroups"][0]["IpPermissions"].append({
+    "IpProtocol": "tcp", "FromPort": 4711, "ToPort": 4711,
+    "IpRanges": [{"CidrIp": "10.47.11.0/24"}], "Ipv6Ranges": [],
+    "PrefixListIds": [], "UserIdGroupPairs": []})
+json.dump(doc, open(path, "w"), indent=4)
+PY
+ETC="$SCRATCH/iproute2"
+mkdir -p "$ETC"
+cp -r /etc/iproute2/. "$ETC/" 2>/dev/null
+rm -f "$ETC/rt_marks"
+mkfifo "$ETC/rt_marks"
+unshare -m sh -c 'mount --bind "$1" /etc/iproute2 && shift && exec "$@"' sh "$ETC" \
+	ip netns exec "$C" "$BULWARK" fw apply --aws "$AWS" --state-dir "$SCRATCH/stC" \
+	>"$SCRATCH/race.out" 2>"$SCRATCH/race.err" &
+applier=$!
+on_exit "kill $applier 2>/dev/null"
+opens=$(python3 - "$ETC/rt_marks" "$applier" "$C" <<'PY'
+import errno, os, subprocess, sys, time
+fifo, pid, ns = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+nft = ["ip", "netns", "exec", ns, "nft"]
+def alive():
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+n = 0
+while alive():  # polled: a context that waits on the FIFO
+    try:
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as e:
+        if e.errno != errno.ENXIO:
+            raise
+        time.sleep(0.01)
+        continue
+    n += 1
+    subprocess.run(nft + ["add", "chain", "inet", "bulwark_vpc", "intruder_%d" % n], check=True)
+    os.close(fd)
+print(n)
+PY
+)
+wait "$applier"
+check_eq "a commit of another program at each of its $opens contexts: exit 0" 0 "$?"
+check "... the delta's, then the whole load's: two or more contexts" test "$opens" -ge 2
+check "... loaded whole after the delta met a moved generation" \
+	grep -q "loaded whole" "$SCRATCH/race.out"
+check_eq "... no chain of the other program's is left" "" \
+	"$(in_ns "$C" nft list chains inet | grep intruder)"
+in_ns "$A" "$BULWARK" fw apply --aws "$AWS" --state-dir "$SCRATCH/stA2" >/dev/null 2>&1
+listing "$A" >"$SCRATCH/a2.list"
+listing "$C" >"$SCRATCH/c.list"
+if cmp -s "$SCRATCH/a2.list" "$SCRATCH/c.list"; then
+	ok "... and C lists what the files give in a namespace of their own"
+else
+	not_ok "... and C lists what the files give in a namespace of their own" \
+		"$(diff "$SCRATCH/a2.list" "$SCRATCH/c.list" | head -20)"
+fi
+# A commit came between the whole load's check and its commit too: the
+# record keeps no stamp, and the next apply loads whole again.
+out=$(in_ns "$C" "$BULWARK" fw apply --aws "$AWS" --state-dir "$SCRATCH/stC" 2>&1)
+check_contains "the apply after it, over tables it cannot vouch for: whole again" \
+	"loaded whole" "$out"
+out=$(in_ns "$C" "$BULWARK" fw apply --aws "$AWS" --state-dir "$SCRATCH/stC" 2>&1)
+check_contains "... and after that one, unchanged" "fw: unchanged" "$out"
+finish
