@@ -8,6 +8,7 @@
 
 #include "cmd/cli.h"
 #include "cmd/cmd.h"
+#include "host/jsonarena.h"
 #include "host/netproxy.h"
 
 #ifndef BULWARK_VERSION
@@ -100,6 +101,8 @@ int main(int argc, char **argv)
 	struct bw_err err = { 0 };
 	int opt, rc;
 
+	/* Before any thread (a server's) can use jansson. */
+	jsonarena_install();
 	/* Global options stop at the command name. */
 	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
 		switch (opt) {

@@ -817,6 +817,21 @@ static void put_group(json_t *doc, const char *group_id, json_t *group)
 	}
 }
 
+/* An edited group may name only groups and prefix lists the files hold,
+ * as EC2 refuses one it does not know (InvalidGroup.NotFound). */
+static int check_peers(const struct vpc_sg *group, const char *group_id, struct bw_err *err)
+{
+	for (size_t r = 0; r < group->rules.len; r++) {
+		const struct sg_rule *rule = VEC_AT(&group->rules, struct sg_rule, r);
+
+		if ((rule->peer_kind == VPC_PEER_GROUP || rule->peer_kind == VPC_PEER_PREFIX_LIST) &&
+		    rule->peer < 0)
+			return bw_err_input(err, "fw: %s: permission names %s, which the files do "
+					    "not hold", group_id, rule->peer_id);
+	}
+	return 0;
+}
+
 /* An edit on the model in memory: the edited group alone is parsed and
  * linked, and swapped into the model. *prev_rules takes the group's
  * rules from before (for the caller to swap back or free). */
@@ -839,16 +854,8 @@ static int edit_in_memory(struct fwengine *e, const struct fwengine_opts *opts, 
 	now = sgbefore_parse(group, &e->model, &parsed);
 	if (!now)
 		rc = bw_err_input(err, "fw: %s: the edited group does not parse", opts->group_id);
-	for (size_t r = 0; now && r < now->rules.len; r++) {
-		const struct sg_rule *rule = VEC_AT(&now->rules, struct sg_rule, r);
-
-		if ((rule->peer_kind == VPC_PEER_GROUP || rule->peer_kind == VPC_PEER_PREFIX_LIST) &&
-		    rule->peer < 0) {
-			rc = bw_err_input(err, "fw: %s: permission names %s, which the files do not "
-					  "hold", opts->group_id, rule->peer_id);
-			break;
-		}
-	}
+	if (now)
+		rc = check_peers(now, opts->group_id, err);
 	if (rc == 0) {
 		live = VEC_AT(&e->model.sgs, struct vpc_sg, *sg);
 		*prev_rules = live->rules;
@@ -876,6 +883,8 @@ static int edit_from_files(const struct fwengine *e, const struct fwengine_opts 
 	rc = awsdir_load_with_groups(opts->aws_dir, opts->vpc_id, text, model, &warnings, err);
 	if (rc == 0 && (*sg = vpc_find_sg(model, opts->group_id)) < 0)
 		rc = bw_err_input(err, "fw: %s is not a group of the selected VPC", opts->group_id);
+	if (rc == 0)
+		rc = check_peers(VEC_AT(&model->sgs, struct vpc_sg, *sg), opts->group_id, err);
 	free(text);
 	vec_free(&warnings);
 	return rc;

@@ -63,16 +63,22 @@ static void arena_free(void *p)
 		a->used = a->last;
 }
 
-/* Once per process, before any scope: both functions pass what is not
- * an arena's on to malloc and free, so documents made before stay good. */
+/* Once per process: both functions pass what is not an arena's on to
+ * malloc and free, so documents made before stay good. */
 static void install(void)
 {
 	json_set_alloc_funcs(arena_malloc, arena_free);
 }
 
+static pthread_once_t installed = PTHREAD_ONCE_INIT;
+
+void jsonarena_install(void)
+{
+	pthread_once(&installed, install);
+}
+
 void jsonarena_begin(struct jsonarena *a, size_t text_len)
 {
-	static pthread_once_t installed = PTHREAD_ONCE_INIT;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), cap = SIZE_MAX / 4, size;
 	void *base;
 
@@ -91,7 +97,7 @@ void jsonarena_begin(struct jsonarena *a, size_t text_len)
 	if (base == MAP_FAILED)
 		return;
 	madvise(base, size, MADV_HUGEPAGE);
-	pthread_once(&installed, install);
+	jsonarena_install();
 	a->base = base;
 	a->size = size;
 	a->is_owner = true;

@@ -27,6 +27,12 @@ struct jsonarena {
 	bool has_spilled; /* an allocation went to malloc: the arena was full */
 };
 
+/* Puts the arena's allocator under jansson, once per process; main()
+ * calls it before any thread starts, as jansson's own documentation asks
+ * of json_set_alloc_funcs (jsonarena_begin calls it too, for programs
+ * that did not). */
+void jsonarena_install(void);
+
 /* Opens a scope sized for parsing about text_len bytes of JSON. Never
  * fails: when no mapping can be had, or once it is full, jansson falls
  * back to malloc and jsonarena_end frees nothing of that. */

@@ -35,6 +35,15 @@ out=$(fw authorize-ingress --group-id "$WEB" --ip-permissions "$HTTP_ALT" 2>&1)
 check_eq "authorizing it twice: exit 2" 2 "$?"
 check_contains "... as EC2's duplicate error" "already exists" "$out"
 
+# EC2 refuses a group it does not know (InvalidGroup.NotFound): so does
+# the file, and the live table keeps what it had.
+GHOST='[{"IpProtocol": "tcp", "FromPort": 9090, "ToPort": 9090, "UserIdGroupPairs": [{"GroupId": "sg-0000000000000dead"}]}]'
+before=$(cat "$AWS/security-groups.json")
+out=$(fw authorize-ingress --group-id "$WEB" --ip-permissions "$GHOST" 2>&1)
+check_eq "authorizing from a group the files do not hold: exit 2" 2 "$?"
+check_contains "... which it names" "names sg-0000000000000dead, which the files do not hold" "$out"
+check_eq "... and the file is as it was" "$before" "$(cat "$AWS/security-groups.json")"
+
 check "revoke-ingress the same" fw revoke-ingress --group-id "$WEB" --ip-permissions "$HTTP_ALT"
 if connects inet 10.0.1.10 8080; then not_ok "after revoke: inet cannot reach web1:8080"; else ok "after revoke: inet cannot reach web1:8080"; fi
 check_eq "the files render as they did before the edits" "$initial" "$(fw render 2>/dev/null)"
