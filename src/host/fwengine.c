@@ -344,7 +344,7 @@ static bool is_unchanged(const struct fw_state *last, bool has_last, const struc
 	struct nft_stamp now;
 	struct bw_err ignored;
 
-	return plan->ruleset &&
+	return plan->ruleset && has_last && last->edits.len == 0 &&
 	       is_as_recorded(last, has_last, &now) &&
 	       last->ruleset_digest == fnv1a64(FNV1A64_OFFSET, plan->ruleset, strlen(plan->ruleset)) &&
 	       verify_loaded(&ignored) == 0;
@@ -421,17 +421,25 @@ static void stamp_after(const struct nft_stamp *before, size_t n_commits,
 		memset(after, 0, sizeof(*after));
 }
 
-/* Loads only what changed from the ruleset the kernel holds (from) to
- * plan's, in one transaction. -EOPNOTSUPP: it cannot, the caller loads
+/* Loads only what changed from the ruleset the kernel holds (from, with
+ * the edits since overlaid: struct fw_edit) to plan's, in one
+ * transaction. -EOPNOTSUPP: it cannot, the caller loads
  * whole (a difference nftobj does not load as edits, or the kernel
  * refused the edits: whole, it reports the reason). */
-static int load_delta(const char *from, const char *to, size_t *n_changed, struct bw_err *err)
+static int load_delta(const char *from, const struct vec *edits, const char *to,
+		      size_t *n_changed, struct bw_err *err)
 {
 	struct nftobj_ruleset a = { 0 }, b = { 0 };
 	struct bw_err ignored;
 	char *txn = NULL;
 	int rc = nftobj_parse(from, &a, &ignored);
 
+	/* The tables as the edits since left them. */
+	for (size_t i = 0; rc == 0 && i < edits->len; i++) {
+		const struct fw_edit *ed = VEC_AT(edits, struct fw_edit, i);
+
+		rc = nftobj_overlay(&a, ed->before, ed->after, &ignored);
+	}
 	if (rc == 0) {
 		rc = nftobj_parse(to, &b, &ignored);
 		if (rc == 0)
@@ -544,11 +552,14 @@ static int load_ruleset(const struct fwengine *e, const char *state_dir,
 
 	memset(loaded, 0, sizeof(*loaded));
 	if (from) {
-		rc = load_delta(from, plan->ruleset, &n, err);
+		rc = load_delta(from, &last->edits, plan->ruleset, &n, err);
 		free(from);
 		if (rc == 0) {
 			stamp_after(&before, n > 0, loaded);
-			snprintf(how, how_size, "%zu objects changed", n);
+			if (n > 0)
+				snprintf(how, how_size, "%zu objects changed", n);
+			else
+				snprintf(how, how_size, "nothing: the tables held it already");
 			/* Another commit came between the check and ours: what the
 			 * delta met is unknown, so the tables are replaced whole. */
 			if (loaded->generation)
@@ -792,9 +803,6 @@ static void record_edit(struct fwengine *e, const char *state_dir, struct fw_sta
 {
 	struct bw_err err;
 
-	/* The live table is no longer the transaction apply recorded. */
-	state->ruleset_digest = 0;
-	memset(&state->loaded_stamp, 0, sizeof(state->loaded_stamp));
 	if (awsdir_fingerprint(state->aws_dir, state->fingerprint, &err) < 0 ||
 	    fwstate_write(e->root, state_dir, state, &err) < 0)
 		warn(e, "the change landed, but the record of it did not (%s): run fw apply",
@@ -923,16 +931,51 @@ void fwengine_flush(struct fwengine *e)
 	}
 }
 
+/* Commits an edit's update to the live tables and keeps in rec what it
+ * did (the blocks, taken), so that the next apply's delta starts from
+ * there: only when the kernel held exactly what rec records just before,
+ * and nothing but the update came after. Else rec no longer vouches for
+ * the tables (the next apply loads whole). A server releases
+ * libnftables' cache after its answer. */
+static int commit_edit(struct fwengine *e, struct fw_state *rec, const char *update,
+		       char **blk_before, char **blk_after, struct bw_err *err)
+{
+	struct nft_stamp pre;
+	bool is_tracked = *blk_before && *blk_after && is_as_recorded(rec, true, &pre);
+	int rc = e->keeps_model ? nft_apply_release_later(update, &e->nft_spent, err) :
+				  nft_apply(update, false, err);
+
+	if (rc < 0)
+		return rc;
+	if (is_tracked)
+		stamp_after(&pre, update[strspn(update, " \t\n")] != '\0', &rec->loaded_stamp);
+	is_tracked = is_tracked && rec->loaded_stamp.generation &&
+		     fwstate_add_edit(rec, *blk_before, *blk_after);
+	if (!is_tracked) {
+		free(*blk_before);
+		free(*blk_after);
+	}
+	*blk_before = *blk_after = NULL;
+	if (!is_tracked) {
+		rec->ruleset_digest = 0;
+		memset(&rec->loaded_stamp, 0, sizeof(rec->loaded_stamp));
+		fwstate_forget_edits(rec);
+	}
+	return 0;
+}
+
 /* A server's edit once the kernel has it: the model kept, the file and
  * the record left to fwengine_flush(), the lock held until then (edits in
  * a row each add to the one write). Takes state and the lock. */
 static int edit_then_defer(struct fwengine *e, const struct fwengine_opts *opts,
 			   const char *aws, const char *path, const char *update,
+			   char **blk_before, char **blk_after,
 			   struct fw_state *state, struct fw_locks *locks, bool is_live, bool is_live_vpc,
 			   bool is_cached, struct vpc_model *fresh, json_t *doc, struct bw_err *err)
 {
-	/* The cache libnftables fetched is released after the answer. */
-	int rc = is_live_vpc ? nft_apply_release_later(update, &e->nft_spent, err) : 0;
+	/* Edits in a row: the record they add to is the pending one. */
+	struct fw_state *rec = e->has_pending ? &e->pending.state : state;
+	int rc = is_live_vpc ? commit_edit(e, rec, update, blk_before, blk_after, err) : 0;
 
 	if (rc < 0)
 		return rc;
@@ -984,7 +1027,7 @@ int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct s
 	json_t *doc = NULL, *original = NULL;
 	bool has_state = false, is_live = false, is_live_vpc = false, is_cached = false;
 	bool is_swapped = false;
-	char *text = NULL, *update = NULL;
+	char *text = NULL, *update = NULL, *blk_before = NULL, *blk_after = NULL;
 	struct fw_locks locks = FW_LOCKS_NONE;
 	int rc, sg = -1, n;
 
@@ -1040,8 +1083,8 @@ int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct s
 	 * group's sets). */
 	is_live_vpc = is_live && rc == 0 && strcmp(model->vpc_id, state.vpc_id) == 0;
 	if (rc == 0 &&
-	    !(update = vpc_nft_render_sg_update(model, sg, sgbefore_parse(original, model,
-									    &before))))
+	    !(update = vpc_nft_render_sg_update_blocks(
+		      model, sg, sgbefore_parse(original, model, &before), &blk_before, &blk_after)))
 		rc = bw_errf(err, -ENOMEM, "out of memory");
 	if (rc < 0 || opts->is_dry_run) {
 		/* The change checked and shown; nothing written. */
@@ -1050,7 +1093,8 @@ int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct s
 		goto undo;
 	}
 	if (e->keeps_model) {
-		rc = edit_then_defer(e, opts, aws, path, update, &state, &locks, is_live,
+		rc = edit_then_defer(e, opts, aws, path, update, &blk_before, &blk_after, &state,
+				     &locks, is_live,
 				     is_live_vpc, is_cached, &fresh, doc, err);
 		if (rc < 0)
 			goto undo;
@@ -1063,7 +1107,7 @@ int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct s
 	/* Live first: if the kernel refuses, the file stays as it was; if the
 	 * file cannot be written, the live sets go back. */
 	if (is_live_vpc)
-		rc = nft_apply(update, false, err);
+		rc = commit_edit(e, &state, update, &blk_before, &blk_after, err);
 	if (rc == 0) {
 		rc = fsroot_replace("", path, text, err);
 		if (rc < 0 && is_live_vpc)
@@ -1099,6 +1143,8 @@ out:
 	vpc_model_free(&before);
 	free(text);
 	free(update);
+	free(blk_before);
+	free(blk_after);
 	vpc_model_free(&fresh);
 	return rc;
 }

@@ -27,11 +27,89 @@ void fwstate_init(struct fw_state *state)
 	memset(state, 0, sizeof(*state));
 	state->ct_mark_mask = VPC_CT_DEFAULT_MASK;
 	state->saved_knobs = (struct vec)VEC_INIT(struct knob);
+	state->edits = (struct vec)VEC_INIT(struct fw_edit);
+}
+
+void fwstate_forget_edits(struct fw_state *state)
+{
+	for (size_t i = 0; i < state->edits.len; i++) {
+		struct fw_edit *ed = VEC_AT(&state->edits, struct fw_edit, i);
+
+		free(ed->before);
+		free(ed->after);
+	}
+	vec_free(&state->edits);
 }
 
 void fwstate_free(struct fw_state *state)
 {
 	vec_free(&state->saved_knobs);
+	fwstate_forget_edits(state);
+}
+
+bool fwstate_add_edit(struct fw_state *state, char *before, char *after)
+{
+	struct fw_edit ed = { before, after };
+	size_t bytes = strlen(before) + strlen(after);
+
+	for (size_t i = 0; i < state->edits.len; i++) {
+		const struct fw_edit *e = VEC_AT(&state->edits, struct fw_edit, i);
+
+		bytes += strlen(e->before) + strlen(e->after);
+	}
+	if (state->edits.len < FWSTATE_MAX_EDITS && bytes <= FWSTATE_MAX_EDIT_BYTES &&
+	    vec_push(&state->edits, &ed) == 0)
+		return true;
+	free(before);
+	free(after);
+	fwstate_forget_edits(state);
+	return false;
+}
+
+static int read_edits(json_t *list, struct fw_state *state, const char *full,
+		      struct bw_err *err)
+{
+	json_t *item;
+	size_t i;
+
+	if (!list)
+		return 0;
+	if (!json_is_array(list))
+		return bw_errf(err, -EIO, "%s: unreadable state: edits is not a list", full);
+	json_array_foreach(list, i, item) {
+		const char *before = json_string_value(json_object_get(item, "before"));
+		const char *after = json_string_value(json_object_get(item, "after"));
+		char *b, *a;
+
+		if (!before || !after)
+			return bw_errf(err, -EIO, "%s: unreadable state: bad edit %zu", full, i);
+		b = strdup(before);
+		a = strdup(after);
+		if (!b || !a) {
+			free(b);
+			free(a);
+			return bw_errf(err, -ENOMEM, "out of memory");
+		}
+		if (!fwstate_add_edit(state, b, a))
+			return bw_errf(err, -EIO, "%s: unreadable state: more edits than kept", full);
+	}
+	return 0;
+}
+
+static json_t *edits_to_json(const struct fw_state *state)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; list && i < state->edits.len; i++) {
+		const struct fw_edit *ed = VEC_AT(&state->edits, struct fw_edit, i);
+
+		if (json_array_append_new(list, json_pack("{s:s, s:s}", "before", ed->before,
+							  "after", ed->after)) < 0) {
+			json_decref(list);
+			return NULL;
+		}
+	}
+	return list;
 }
 
 static bool is_hex16(const char *s)
@@ -103,6 +181,7 @@ static int parse_state(json_t *doc, struct fw_state *state, const char *full,
 	json_t *nft_gen = json_object_get(doc, "nft_generation");
 	char mask[16] = "", digest[17] = "";
 	char *end;
+	int rc;
 
 	if (!json_is_object(doc))
 		return bw_errf(err, -EIO, "%s: unreadable state: not a JSON object", full);
@@ -155,7 +234,8 @@ static int parse_state(json_t *doc, struct fw_state *state, const char *full,
 		return bw_errf(err, -EIO, "%s: unreadable state: bad nft_boot_id or nft_netns_cookie",
 			       full);
 	state->loaded_stamp.netns_cookie = digest[0] ? strtoull(digest, NULL, 16) : 0;
-	return read_knobs(json_object_get(doc, "saved_knobs"), state, full, err);
+	rc = read_knobs(json_object_get(doc, "saved_knobs"), state, full, err);
+	return rc < 0 ? rc : read_edits(json_object_get(doc, "edits"), state, full, err);
 }
 
 int fwstate_read(const char *root, const char *state_dir, struct fw_state *state,
@@ -202,14 +282,14 @@ int fwstate_write(const char *root, const char *state_dir, const struct fw_state
 	snprintf(cookie, sizeof(cookie), "%016" PRIx64, state->loaded_stamp.netns_cookie);
 	return fsroot_replace_json(
 		root, rel,
-		json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:o}", "mode",
+		json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:o, s:o}", "mode",
 			  state->mode,
 			  "aws", state->aws_dir, "vpc", state->vpc_id, "generation",
 			  (json_int_t)state->generation, "ct_mark_mask", mask, "fingerprint",
 			  state->fingerprint, "acl_digest", digest, "ruleset_digest", ruleset_digest,
 			  "nft_generation", (json_int_t)state->loaded_stamp.generation, "nft_boot_id",
 			  state->loaded_stamp.boot_id, "nft_netns_cookie", cookie, "saved_knobs",
-			  knobs_to_json(&state->saved_knobs)),
+			  knobs_to_json(&state->saved_knobs), "edits", edits_to_json(state)),
 		JSON_SORT_KEYS, err);
 }
 

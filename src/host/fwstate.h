@@ -16,6 +16,19 @@
  * loaded, from which the next apply loads only what changed. */
 #define FWSTATE_RENDER_NAME "fw.nft"
 
+/* An edit the live tables took since the kept render was loaded: its
+ * objects of before replaced by those of after (render text,
+ * nftobj_overlay()). Owned. */
+struct fw_edit {
+	char *before;
+	char *after;
+};
+
+/* Past these, the record keeps no more edits and no longer vouches for
+ * the tables: the next apply loads whole. */
+#define FWSTATE_MAX_EDITS 64
+#define FWSTATE_MAX_EDIT_BYTES (4u << 20)
+
 struct fw_state {
 	char mode[16];          /* "enforcing", "metadata-only", "off", or "loading"
 				  * (a load began and did not end) */
@@ -32,7 +45,17 @@ struct fw_state {
 	/* struct knob: /proc/sys/net/bridge/bridge-nf-call-ip{,6}tables as
 	 * they were before the first apply; empty when never recorded. */
 	struct vec saved_knobs;
+	/* struct fw_edit, in order: the kernel's tables are the kept render
+	 * with each overlaid (loaded_stamp is after the last). */
+	struct vec edits;
 };
+
+/* Adds an edit (taking before and after) when the record has room, and
+ * returns true; else frees them, forgets every edit and returns false. */
+bool fwstate_add_edit(struct fw_state *state, char *before, char *after);
+
+/* Forgets the edits (the record no longer names what the tables hold). */
+void fwstate_forget_edits(struct fw_state *state);
 
 void fwstate_init(struct fw_state *state);
 void fwstate_free(struct fw_state *state);

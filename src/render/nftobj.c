@@ -992,3 +992,100 @@ int nftobj_staged(const struct nftobj_ruleset *rs, size_t max_elements, struct v
 	}
 	return rc;
 }
+
+/* One table of an overlay: objs of `before` dead, those of `after` in. */
+static int overlay_table(struct nftobj_table *t, const struct nftobj_table *before,
+			 struct nftobj_table *after, struct bw_err *err)
+{
+	struct objindex ix = { 0 };
+	bool *is_dead = calloc(t->objs.len + 1, sizeof(bool));
+	struct vec kept = VEC_INIT(struct nftobj);
+	int rc = is_dead ? index_build(&ix, t, err) : bw_errf(err, -ENOMEM, "nftobj: out of memory");
+
+	for (size_t k = 0; rc == 0 && before && k < before->objs.len; k++) {
+		const struct nftobj *o = VEC_AT(&before->objs, struct nftobj, k);
+		size_t at = index_find(&ix, obj_ns(o->kind), o->name, strlen(o->name));
+
+		if (at)
+			is_dead[at - 1] = true;
+	}
+	for (size_t k = 0; rc == 0 && after && k < after->objs.len; k++) {
+		struct nftobj *o = VEC_AT(&after->objs, struct nftobj, k);
+		size_t at = index_find(&ix, obj_ns(o->kind), o->name, strlen(o->name));
+
+		if (at) {
+			/* In place: the object keeps its position. */
+			obj_free(VEC_AT(&t->objs, struct nftobj, at - 1));
+			*VEC_AT(&t->objs, struct nftobj, at - 1) = *o;
+			is_dead[at - 1] = false;
+		} else if (vec_push(&kept, o) < 0) {
+			rc = bw_errf(err, -ENOMEM, "nftobj: out of memory");
+			break;
+		}
+		/* Moved: the after table no longer owns it. */
+		*o = (struct nftobj){ .items = VEC_INIT(char *) };
+	}
+	if (rc == 0) {
+		struct vec objs = VEC_INIT(struct nftobj);
+
+		for (size_t k = 0; rc == 0 && k < t->objs.len + kept.len; k++) {
+			struct nftobj *o = k < t->objs.len ? VEC_AT(&t->objs, struct nftobj, k) :
+							     VEC_AT(&kept, struct nftobj, k - t->objs.len);
+
+			if (k < t->objs.len && is_dead[k])
+				obj_free(o);
+			else if (vec_push(&objs, o) < 0)
+				rc = bw_errf(err, -ENOMEM, "nftobj: out of memory");
+			if (rc == 0)
+				*o = (struct nftobj){ .items = VEC_INIT(char *) };
+		}
+		/* Each is freed or moved (emptied); what out of memory left is
+		 * freed here, with the table's objects. */
+		for (size_t k = 0; k < t->objs.len; k++)
+			obj_free(VEC_AT(&t->objs, struct nftobj, k));
+		if (rc < 0) {
+			for (size_t k = 0; k < objs.len; k++)
+				obj_free(VEC_AT(&objs, struct nftobj, k));
+			vec_free(&objs);
+		}
+		vec_free(&t->objs);
+		t->objs = objs;
+	}
+	for (size_t k = 0; k < kept.len; k++)
+		obj_free(VEC_AT(&kept, struct nftobj, k));
+	vec_free(&kept);
+	free(ix.slots);
+	free(is_dead);
+	return rc;
+}
+
+int nftobj_overlay(struct nftobj_ruleset *rs, const char *before, const char *after,
+		   struct bw_err *err)
+{
+	struct nftobj_ruleset b = { 0 }, a = { 0 };
+	int rc = nftobj_parse(before, &b, err);
+
+	if (rc == 0)
+		rc = nftobj_parse(after, &a, err);
+	/* Every table either names must be one rs holds. */
+	for (size_t i = 0; rc == 0 && i < b.tables.len + a.tables.len; i++) {
+		const struct nftobj_table *like =
+			i < b.tables.len ? VEC_AT(&b.tables, struct nftobj_table, i) :
+					   VEC_AT(&a.tables, struct nftobj_table, i - b.tables.len);
+
+		if (!find_table(rs, like))
+			rc = bw_err_input(err, "nftobj: the edit names table %s %s, which the "
+					  "ruleset lacks", like->family, like->name);
+	}
+	for (size_t i = 0; rc == 0 && i < rs->tables.len; i++) {
+		struct nftobj_table *t = VEC_AT(&rs->tables, struct nftobj_table, i);
+		const struct nftobj_table *in_before = find_table(&b, t);
+		struct nftobj_table *in_after = (struct nftobj_table *)find_table(&a, t);
+
+		if (in_before || in_after)
+			rc = overlay_table(t, in_before, in_after, err);
+	}
+	nftobj_free(&a);
+	nftobj_free(&b);
+	return rc;
+}

@@ -68,6 +68,15 @@ void nftobj_free(struct nftobj_ruleset *rs);
 int nftobj_delta(const struct nftobj_ruleset *from, const struct nftobj_ruleset *to,
 		 char **txn, size_t *n_changed, struct bw_err *err);
 
+/* What an edit's transaction (nftobj_delta(before, after), as
+ * vpc_nft_render_sg_update_blocks() gives) did to a kernel holding rs:
+ * the objects of before are gone from rs, those of after are in it as
+ * after has them (in place of one of the same name, else at the end of
+ * its table). A table of before or after that rs lacks is an error, and
+ * rs is then not to be used. */
+int nftobj_overlay(struct nftobj_ruleset *rs, const char *before, const char *after,
+		   struct bw_err *err);
+
 /* `rs` onto a host that has none of its tables, as transactions to load
  * in order (struct vec of char *, caller frees each and the vec):
  * the first declares every table with its sets, maps, counters and

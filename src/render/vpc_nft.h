@@ -65,6 +65,15 @@ char *vpc_nft_render(const struct vpc_model *model, const struct vpc_nft_opts *o
 char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg,
 			       const struct vpc_sg *previous);
 
+/* As vpc_nft_render_sg_update(), and what its transaction changes, as
+ * render text: *before holds the objects it replaces or removes as the
+ * loaded table has them, *after the objects as it leaves them (a render
+ * with before's objects swapped for after's is the kernel's table after
+ * it, see nftobj_overlay()); both NULL when the transaction edits in
+ * place. Caller frees all three. */
+char *vpc_nft_render_sg_update_blocks(const struct vpc_model *model, int sg,
+				      const struct vpc_sg *previous, char **before, char **after);
+
 /* A port binding: an ENI's MAC on the bridge port it attaches to (a static
  * FDB entry, see host/bridgeports.h). */
 #define VPC_PORT_NAME_MAX 16

@@ -1130,8 +1130,8 @@ static int render_sg_blocks(const struct vpc_model *model, int sg, const struct 
 	return rc;
 }
 
-char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg,
-			       const struct vpc_sg *previous)
+char *vpc_nft_render_sg_update_blocks(const struct vpc_model *model, int sg,
+				      const struct vpc_sg *previous, char **before, char **after)
 {
 	struct nftobj_ruleset from = { 0 }, to = { 0 };
 	struct bw_err err;
@@ -1139,6 +1139,7 @@ char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg,
 	size_t n_changed = 0;
 	int rc;
 
+	*before = *after = NULL;
 	if (!previous)
 		return render_sg_edits(model, sg, previous);
 	if (render_sg_blocks(model, sg, previous, &before_text, &after_text) < 0)
@@ -1151,10 +1152,26 @@ char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg,
 		nftobj_free(&to);
 		nftobj_free(&from);
 	}
+	if (rc == 0) {
+		*before = before_text;
+		*after = after_text;
+		return txn;
+	}
 	free(before_text);
 	free(after_text);
 	if (rc == -ENOMEM)
 		return NULL;
 	/* What nftobj cannot load as a delta is edited in place. */
-	return rc == 0 ? txn : render_sg_edits(model, sg, previous);
+	return render_sg_edits(model, sg, previous);
+}
+
+char *vpc_nft_render_sg_update(const struct vpc_model *model, int sg,
+			       const struct vpc_sg *previous)
+{
+	char *before, *after;
+	char *txn = vpc_nft_render_sg_update_blocks(model, sg, previous, &before, &after);
+
+	free(before);
+	free(after);
+	return txn;
 }

@@ -1,6 +1,7 @@
 /* libFuzzer target: render/nftobj.c, the reader of bulwark's rendered
  * rulesets and what it makes of them. An input holding a line "%%" is two
- * rulesets, a delta is taken between them; any input is also compared
+ * rulesets, a delta is taken between them and the second overlaid on the
+ * first as an edit would be; any input is also compared
  * with itself (which must change nothing) and loaded in parts. */
 #include <errno.h>
 #include <stdint.h>
@@ -61,6 +62,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					abort();
 				free(txn);
 				nftobj_free(&to);
+			}
+			nftobj_free(&from);
+		}
+		/* The second overlaid on the first as an edit's after, the
+		 * first its before: the result is a ruleset a delta reads
+		 * (equal to itself). */
+		if (nftobj_parse(text, &from, &err) == 0) {
+			if (nftobj_overlay(&from, text, split + 4, &err) == 0 &&
+			    nftobj_delta(&from, &from, &txn, &n_changed, &err) == 0) {
+				if (n_changed)
+					abort();
+				free(txn);
 			}
 			nftobj_free(&from);
 		}

@@ -110,8 +110,12 @@ same() { # DESC, then the fw arguments
 same "fw explain: the same answer" explain 'tcp 203.0.113.1:40000 to 10.0.1.10:80'
 same "fw explain --json: the same document" explain --json 'tcp 203.0.113.1:40000 to 10.0.1.10:8080'
 same "fw status: the same" status
-# After edits the table is reloaded once; then both find it unchanged.
-alone apply >/dev/null 2>&1
+# After edits through the server the next apply starts from them (the
+# record keeps what each changed): nothing to load; then both find the
+# tables unchanged.
+out=$(alone apply 2>&1)
+check_contains "fw apply after the server's authorize and revoke: nothing to load" \
+	"loaded nothing: the tables held it already" "$out"
 same "fw apply: the same (unchanged)" apply
 same "a revoke of what is not there: the same error and exit" \
 	revoke-ingress --group-id "$WEB" --ip-permissions "$HTTP_ALT"

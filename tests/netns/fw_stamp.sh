@@ -135,4 +135,64 @@ check_contains "the apply after it, over tables it cannot vouch for: whole again
 	"loaded whole" "$out"
 out=$(in_ns "$C" "$BULWARK" fw apply --aws "$AWS" --state-dir "$SCRATCH/stC" 2>&1)
 check_contains "... and after that one, unchanged" "fw: unchanged" "$out"
+
+# ---- edits since the apply: the next one starts from them --------------------
+D="$PREFIX-stD"
+new_ns "$D"
+EDITED="$SCRATCH/edited"
+cp -r "$AWS" "$EDITED"
+fwd() { in_ns "$D" "$BULWARK" fw "$@" --state-dir "$SCRATCH/stD"; }
+group_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["SecurityGroups"][int(sys.argv[2])]["GroupId"])' "$EDITED/security-groups.json" "$1"; }
+# A group that has members: its member set exists, a reference to it is a
+# chain change.
+MEMBER=$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for r in d["Reservations"]:
+    for i in r["Instances"]:
+        for n in i["NetworkInterfaces"]:
+            print(n["Groups"][0]["GroupId"]); sys.exit()' "$EDITED/instances.json")
+G0=$(group_of 0)
+fwd apply --aws "$EDITED" >/dev/null 2>&1
+check "an edit of sets (a CIDR)" fwd authorize-ingress --aws "$EDITED" --group-id "$G0" \
+	--ip-permissions '[{"IpProtocol": "tcp", "FromPort": 5555, "ToPort": 5555, "IpRanges": [{"CidrIp": "10.9.9.0/24"}]}]'
+check "an edit of a chain (a group reference)" fwd authorize-egress --aws "$EDITED" --group-id "$G0" \
+	--ip-permissions "[{\"IpProtocol\": \"udp\", \"FromPort\": 5353, \"ToPort\": 5353, \"UserIdGroupPairs\": [{\"GroupId\": \"$MEMBER\"}]}]"
+out=$(fwd apply --aws "$EDITED" 2>&1)
+check_contains "fw apply after two edits: nothing to load, the tables held it" \
+	"loaded nothing: the tables held it already" "$out"
+check "a revoke after it" fwd revoke-ingress --aws "$EDITED" --group-id "$G0" \
+	--ip-permissions '[{"IpProtocol": "tcp", "FromPort": 5555, "ToPort": 5555, "IpRanges": [{"CidrIp": "10.9.9.0/24"}]}]'
+# A change to the files by hand: only it is loaded, over the edited tables.
+python3 - "$EDITED/security-groups.json" <<'PY'
+import json, sys
+path = sys.argv[1]
+doc = json.load(open(path))
+doc["SecurityGroups"][1]["IpPermissions"].append({
+    "IpProtocol": "tcp", "FromPort": 6666, "ToPort": 6666,
+    "IpRanges": [{"CidrIp": "10.66.0.0/16"}], "Ipv6Ranges": [],
+    "PrefixListIds": [], "UserIdGroupPairs": []})
+json.dump(doc, open(path, "w"), indent=4)
+PY
+out=$(fwd apply --aws "$EDITED" 2>&1)
+check_contains "the files changed by hand after the edits: only what changed loads" \
+	"objects changed" "$out"
+E2="$PREFIX-stE"
+new_ns "$E2"
+in_ns "$E2" "$BULWARK" fw apply --aws "$EDITED" --state-dir "$SCRATCH/stE" >/dev/null 2>&1
+listing "$D" >"$SCRATCH/d.list"
+listing "$E2" >"$SCRATCH/e.list"
+if cmp -s "$SCRATCH/e.list" "$SCRATCH/d.list"; then
+	ok "... and the kernel lists what a whole load of the files gives"
+else
+	not_ok "... and the kernel lists what a whole load of the files gives" \
+		"$(diff "$SCRATCH/e.list" "$SCRATCH/d.list" | head -20)"
+fi
+# An edit, then another program's commit: the edits no longer vouch.
+check "one more edit" fwd authorize-ingress --aws "$EDITED" --group-id "$G0" \
+	--ip-permissions '[{"IpProtocol": "tcp", "FromPort": 5556, "ToPort": 5556, "IpRanges": [{"CidrIp": "10.9.9.0/24"}]}]'
+in_ns "$D" nft add chain inet bulwark_vpc intruder
+out=$(fwd apply --aws "$EDITED" 2>&1)
+check_contains "... another program's commit after it: loaded whole" "loaded whole" "$out"
+check_eq "... and its chain is gone" "" "$(in_ns "$D" nft list chains inet | grep intruder)"
 finish

@@ -2,6 +2,7 @@
 #include "unit.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fakeroot.h"
@@ -30,6 +31,12 @@ static void test_state_round_trips(void **state)
 	saved.ct_mark_mask = 0x00f00000;
 	saved.acl_digest = 0xfedcba9876543210ull;
 	assert_int_equal(vec_push(&saved.saved_knobs, &knob), 0);
+	snprintf(saved.loaded_stamp.boot_id, sizeof(saved.loaded_stamp.boot_id),
+		 "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
+	saved.loaded_stamp.netns_cookie = 0x1234567890abcdefull;
+	saved.loaded_stamp.generation = 4000000000u;
+	assert_true(fwstate_add_edit(&saved, strdup("table inet t {\n}\n"),
+				     strdup("table inet t {\n\tchain c {\n\t}\n}\n")));
 	assert_int_equal(fwstate_write(root, "/run/bulwark", &saved, &err), 0);
 	assert_int_equal(fwstate_read(root, "/run/bulwark", &loaded, &exists, &err), 0);
 	assert_true(exists);
@@ -43,6 +50,11 @@ static void test_state_round_trips(void **state)
 	assert_int_equal(loaded.saved_knobs.len, 1);
 	assert_string_equal(VEC_AT(&loaded.saved_knobs, struct knob, 0)->path, knob.path);
 	assert_string_equal(VEC_AT(&loaded.saved_knobs, struct knob, 0)->value, "0");
+	assert_true(nft_stamp_equal(&saved.loaded_stamp, &loaded.loaded_stamp));
+	assert_int_equal(loaded.edits.len, 1);
+	assert_string_equal(VEC_AT(&loaded.edits, struct fw_edit, 0)->before, "table inet t {\n}\n");
+	assert_string_equal(VEC_AT(&loaded.edits, struct fw_edit, 0)->after,
+			    "table inet t {\n\tchain c {\n\t}\n}\n");
 	fwstate_free(&saved);
 	fwstate_free(&loaded);
 	fakeroot_free(root);
@@ -149,8 +161,24 @@ static void test_an_older_record_reads_with_defaults(void **state)
 	assert_int_equal(loaded.ct_mark_mask, VPC_CT_DEFAULT_MASK);
 	assert_string_equal(loaded.fingerprint, "");
 	assert_int_equal(loaded.saved_knobs.len, 0);
+	/* No stamp of the boot and namespace: it vouches for no table. */
+	assert_false(nft_stamp_equal(&loaded.loaded_stamp, &loaded.loaded_stamp));
+	assert_int_equal(loaded.edits.len, 0);
 	fwstate_free(&loaded);
 	fakeroot_free(root);
+}
+
+static void test_edits_past_the_limit_are_all_forgotten(void **state)
+{
+	struct fw_state rec;
+
+	(void)state;
+	fwstate_init(&rec);
+	for (int i = 0; i < FWSTATE_MAX_EDITS; i++)
+		assert_true(fwstate_add_edit(&rec, strdup("b"), strdup("a")));
+	assert_false(fwstate_add_edit(&rec, strdup("b"), strdup("a")));
+	assert_int_equal(rec.edits.len, 0);
+	fwstate_free(&rec);
 }
 
 static void test_the_kept_render_is_read_only_for_its_digest(void **state)
@@ -190,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_a_knob_outside_the_bridge_knobs_is_refused),
 		cmocka_unit_test(test_bad_fingerprint_is_refused),
 		cmocka_unit_test(test_an_older_record_reads_with_defaults),
+		cmocka_unit_test(test_edits_past_the_limit_are_all_forgotten),
 		cmocka_unit_test(test_the_kept_render_is_read_only_for_its_digest),
 	};
 

@@ -5,6 +5,7 @@
 #include "golden.h"
 #include "examples.h"
 
+#include "render/nftobj.h"
 #include "render/vpc_nft.h"
 
 static const struct vpc_nft_opts test_nft_opts = { .generation = 1,
@@ -203,6 +204,72 @@ static void test_an_update_leaves_the_member_sets_it_named_before(void **state)
 	assert_null(strstr(update, "members"));
 	assert_null(strstr(update, "chain"));
 	free(update);
+	vec_free(&previous.rules);
+	vpc_model_free(&model);
+}
+
+/* The ruleset a kernel holds after an update, as nftobj_overlay() works
+ * it out from the render before and the update's blocks, is the render of
+ * the edited model: what the next fw apply's delta starts from. */
+static void check_overlay_is_the_edited_render(struct vpc_model *model, int sg,
+					       struct vpc_sg *previous)
+{
+	struct nftobj_ruleset live = { 0 }, want = { 0 };
+	struct vec rules = VEC_AT(&model->sgs, struct vpc_sg, sg)->rules;
+	char *before_render, *after_render, *update, *before, *after, *txn;
+	size_t n_changed = 99;
+	struct bw_err err;
+
+	/* The render of the model with the group as it was. */
+	VEC_AT(&model->sgs, struct vpc_sg, sg)->rules = previous->rules;
+	before_render = vpc_nft_render(model, &test_nft_opts);
+	VEC_AT(&model->sgs, struct vpc_sg, sg)->rules = rules;
+	after_render = vpc_nft_render(model, &test_nft_opts);
+	update = vpc_nft_render_sg_update_blocks(model, sg, previous, &before, &after);
+	assert_non_null(update);
+	assert_non_null(before);
+	assert_non_null(after);
+	assert_int_equal(nftobj_parse(before_render, &live, &err), 0);
+	assert_int_equal(nftobj_overlay(&live, before, after, &err), 0);
+	assert_int_equal(nftobj_parse(after_render, &want, &err), 0);
+	assert_int_equal(nftobj_delta(&live, &want, &txn, &n_changed, &err), 0);
+	if (n_changed)
+		fail_msg("the overlay differs from the edited render by:\n%s", txn);
+	free(txn);
+	nftobj_free(&want);
+	nftobj_free(&live);
+	free(before);
+	free(after);
+	free(update);
+	free(before_render);
+	free(after_render);
+}
+
+static void test_an_update_overlaid_on_the_render_is_the_edited_render(void **state)
+{
+	struct vpc_model model;
+	struct vpc_sg previous;
+	struct vec rules;
+	struct sg_rule extra;
+
+	(void)state;
+	load_examples(&model);
+	/* A group named for the first time: its member set comes. */
+	previous = group_variant(&model, 1, NULL);
+	check_overlay_is_the_edited_render(&model, 1, &previous);
+	/* No longer named: the member sets go. */
+	rules = VEC_AT(&model.sgs, struct vpc_sg, 1)->rules;
+	VEC_AT(&model.sgs, struct vpc_sg, 1)->rules = previous.rules;
+	previous.rules = rules;
+	check_overlay_is_the_edited_render(&model, 1, &previous);
+	rules = VEC_AT(&model.sgs, struct vpc_sg, 1)->rules;
+	VEC_AT(&model.sgs, struct vpc_sg, 1)->rules = previous.rules;
+	vec_free(&rules);
+	/* A rule less: the sets refilled. */
+	extra = *VEC_AT(&VEC_AT(&model.sgs, struct vpc_sg, 1)->rules, struct sg_rule, 3);
+	extra.traffic.port_from = extra.traffic.port_to = 2222;
+	previous = group_variant(&model, 1, &extra);
+	check_overlay_is_the_edited_render(&model, 1, &previous);
 	vec_free(&previous.rules);
 	vpc_model_free(&model);
 }
@@ -755,6 +822,7 @@ int main(void)
 		cmocka_unit_test(test_set_update_refills_only_one_groups_sets),
 		cmocka_unit_test(test_a_change_that_keeps_the_sets_only_refills_them),
 		cmocka_unit_test(test_a_rule_naming_a_group_looks_up_its_member_set),
+		cmocka_unit_test(test_an_update_overlaid_on_the_render_is_the_edited_render),
 		cmocka_unit_test(test_an_update_that_names_a_new_group_fills_its_member_set),
 		cmocka_unit_test(test_an_update_that_stops_naming_a_group_deletes_its_member_set),
 		cmocka_unit_test(test_an_update_leaves_the_member_sets_it_named_before),
