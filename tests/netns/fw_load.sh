@@ -50,46 +50,10 @@ check_eq "... the render fw apply keeps is the one it loaded" \
 # as another program could.
 in_ns "$A" nft delete table inet bulwark_vpc
 in_ns "$A" nft delete table bridge bulwark_vpc
-ETC="$SCRATCH/iproute2"
-mkdir -p "$ETC"
-cp -r /etc/iproute2/. "$ETC/" 2>/dev/null
-rm -f "$ETC/rt_marks"
-mkfifo "$ETC/rt_marks"
-unshare -m sh -c 'mount --bind "$1" /etc/iproute2 && shift && exec "$@"' sh "$ETC" \
-	ip netns exec "$A" "$BULWARK" fw apply --aws "$EXAMPLES_DIR/aws" --state-dir "$SCRATCH/stB" \
-	>"$SCRATCH/fail.out" 2>"$SCRATCH/fail.err" &
-applier=$!
-on_exit "kill $applier 2>/dev/null"
-# Opens the FIFO for each context that waits on it, for as long as the
-# command lives; at the second, runs the chain in the way first.
-opens=$(python3 - "$ETC/rt_marks" "$applier" "$A" <<'PY'
-import errno, os, subprocess, sys, time
-fifo, pid, ns = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-nft = ["ip", "netns", "exec", ns, "nft"]
-def alive():
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-n, done = 0, False
-while alive():  # polled: a context that waits on the FIFO
-    try:
-        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-    except OSError as e:
-        if e.errno != errno.ENXIO:
-            raise
-        time.sleep(0.01)
-        continue
-    n += 1
-    if not done and subprocess.run(nft + ["list", "table", "inet", "bulwark_vpc"],
-                                   capture_output=True).returncode == 0:
-        subprocess.run(nft + ["add", "chain", "inet", "bulwark_vpc", "sg_ingress"], check=True)
-        done = n
-    os.close(fd)
-print(done)
-PY
-)
+gated "$A" "$BULWARK" fw apply --aws "$EXAMPLES_DIR/aws" --state-dir "$SCRATCH/stB" \
+	>"$SCRATCH/fail.out" 2>"$SCRATCH/fail.err"
+applier=$GATED_PID
+opens=$(gate "$A" block sg_ingress)
 wait "$applier"
 rc=$?
 check_eq "a part the kernel refuses: exit 1" 1 "$rc"
@@ -110,30 +74,9 @@ check_eq "... and no record says it enforces" "" "$(cat "$SCRATCH/stB/fw.json" 2
 # At the first context once the tables are there (a part committed, the
 # base chains not yet), the test kills the command, as a reboot or the OOM
 # killer could.
-unshare -m sh -c 'mount --bind "$1" /etc/iproute2 && shift && exec "$@"' sh "$ETC" \
-	ip netns exec "$A" "$BULWARK" fw apply --aws "$AWS" --state-dir "$SCRATCH/stK" \
-	>/dev/null 2>&1 &
-applier=$!
-on_exit "kill -9 $applier 2>/dev/null"
-python3 - "$ETC/rt_marks" "$applier" "$A" <<'PY'
-import errno, os, signal, subprocess, sys, time
-fifo, pid, ns = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-while True:
-    try:
-        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-    except OSError as e:
-        if e.errno != errno.ENXIO:
-            raise
-        time.sleep(0.01)
-        continue
-    if subprocess.run(["ip", "netns", "exec", ns, "nft", "list", "table", "inet", "bulwark_vpc"],
-                      capture_output=True).returncode == 0:
-        # unshare, sh and ip exec one another: pid is bulwark by now.
-        os.kill(pid, signal.SIGKILL)
-        os.close(fd)
-        break
-    os.close(fd)
-PY
+gated "$A" "$BULWARK" fw apply --aws "$AWS" --state-dir "$SCRATCH/stK" >/dev/null 2>&1
+applier=$GATED_PID
+gate "$A" kill >/dev/null
 wait "$applier" 2>/dev/null
 check "killed between two parts: the tables are there, half loaded" \
 	in_ns "$A" nft list table inet bulwark_vpc

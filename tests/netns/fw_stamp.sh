@@ -77,41 +77,10 @@ doc["SecurityGroups"][0]["IpPermissions"].append({
     "PrefixListIds": [], "UserIdGroupPairs": []})
 json.dump(doc, open(path, "w"), indent=4)
 PY
-ETC="$SCRATCH/iproute2"
-mkdir -p "$ETC"
-cp -r /etc/iproute2/. "$ETC/" 2>/dev/null
-rm -f "$ETC/rt_marks"
-mkfifo "$ETC/rt_marks"
-unshare -m sh -c 'mount --bind "$1" /etc/iproute2 && shift && exec "$@"' sh "$ETC" \
-	ip netns exec "$C" "$BULWARK" fw apply --aws "$AWS" --state-dir "$SCRATCH/stC" \
-	>"$SCRATCH/race.out" 2>"$SCRATCH/race.err" &
-applier=$!
-on_exit "kill $applier 2>/dev/null"
-opens=$(python3 - "$ETC/rt_marks" "$applier" "$C" <<'PY'
-import errno, os, subprocess, sys, time
-fifo, pid, ns = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-nft = ["ip", "netns", "exec", ns, "nft"]
-def alive():
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-n = 0
-while alive():  # polled: a context that waits on the FIFO
-    try:
-        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-    except OSError as e:
-        if e.errno != errno.ENXIO:
-            raise
-        time.sleep(0.01)
-        continue
-    n += 1
-    subprocess.run(nft + ["add", "chain", "inet", "bulwark_vpc", "intruder_%d" % n], check=True)
-    os.close(fd)
-print(n)
-PY
-)
+gated "$C" "$BULWARK" fw apply --aws "$AWS" --state-dir "$SCRATCH/stC" \
+	>"$SCRATCH/race.out" 2>"$SCRATCH/race.err"
+applier=$GATED_PID
+opens=$(gate "$C" intrude)
 wait "$applier"
 check_eq "a commit of another program at each of its $opens contexts: exit 0" 0 "$?"
 check "... the delta's, then the whole load's: two or more contexts" test "$opens" -ge 2

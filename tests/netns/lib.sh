@@ -134,6 +134,33 @@ in_ns() {
 	ip netns exec "$ns" "$@"
 }
 
+# gated NS COMMAND...: runs a command inside a namespace, in a mount
+# namespace of its own where /etc/iproute2/rt_marks is a FIFO, in the
+# background ($GATED_PID; the FIFO is $GATE): each libnftables context it
+# makes waits until tests/netns/nft_gate.py lets it go.
+gated() {
+	ns=$1
+	shift
+	etc="$SCRATCH/iproute2"
+	if [ ! -p "$etc/rt_marks" ]; then
+		mkdir -p "$etc"
+		cp -r /etc/iproute2/. "$etc/" 2>/dev/null
+		rm -f "$etc/rt_marks"
+		mkfifo "$etc/rt_marks"
+	fi
+	GATE="$etc/rt_marks"
+	unshare -m sh -c 'mount --bind "$1" /etc/iproute2 && shift && exec "$@"' sh "$etc" \
+		ip netns exec "$ns" "$@" &
+	GATED_PID=$!
+	on_exit "kill -9 $GATED_PID 2>/dev/null"
+}
+
+# gate NS ACTION [ARG]: acts at the gated command's contexts (see
+# tests/netns/nft_gate.py) and prints at which.
+gate() {
+	python3 "$(dirname "$0")/nft_gate.py" "$GATE" "$GATED_PID" "$@"
+}
+
 sysctl_in() {
 	ip netns exec "$1" cat "/proc/sys/$2"
 }
