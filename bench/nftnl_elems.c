@@ -22,6 +22,7 @@
 
 #include <nftables/libnftables.h>
 
+#include "host/fsroot.h"
 #include "host/nftnl_elems.h"
 #include "render/nftobj.h"
 
@@ -30,31 +31,18 @@ struct result {
 	int rc;
 };
 
+/* The whole file, NUL-terminated; NULL (said on stderr) when unreadable. */
 static char *slurp(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
+	struct bw_err err;
+	char *text;
+	size_t len;
 
-	if (!f)
+	if (fsroot_slurp(path, (size_t)1 << 31, &text, &len, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
 		return NULL;
-	do {
-		if (cap - len < 65536) {
-			char *grown = realloc(buf, cap = cap * 2 + 65536);
-
-			if (!grown) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = grown;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n > 0);
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
+	}
+	return text;
 }
 
 static int run_text(const char *text)

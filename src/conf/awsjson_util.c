@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "util/hex.h"
+
 int awsjson_bad(struct awsjson_where *w, const char *fmt, ...)
 {
 	char msg[400];
@@ -230,17 +232,6 @@ int awsjson_get_opt_bool(json_t *obj, const char *key, bool fallback, struct aws
 		return awsjson_bad(w, "%s must be true or false", key);
 	*out = json_is_true(v);
 	return 0;
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 int awsjson_parse_mac(const char *text, struct awsjson_where *w, char out[VPC_MAC_LEN])

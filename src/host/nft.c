@@ -59,41 +59,47 @@ static struct nft_ctx *open_ctx(bool is_dry_run, unsigned output_flags)
 	return ctx;
 }
 
-int nft_apply(const char *ruleset, bool is_dry_run, struct bw_err *err)
+/* Runs ruleset in a context of its own, left in *ctx for the caller to
+ * release (NULL when none was made). */
+static int run_in_new_ctx(const char *ruleset, bool is_dry_run, struct nft_ctx **ctx,
+			  struct bw_err *err)
 {
-	NFT_CTX_AUTO *ctx = open_ctx(is_dry_run, 0);
 	char why[400];
 
-	if (!ctx)
-		return bw_errf(err, -ENOMEM, "nftables: cannot create a context");
+	*ctx = NULL;
 	/* Nothing to change: no transaction at all (libnftables would still
 	 * fetch its cache and the kernel count a generation). */
 	if (ruleset[strspn(ruleset, " \t\n")] == '\0')
 		return 0;
-	if (nft_run_cmd_from_buffer(ctx, ruleset) != 0) {
-		first_error_line(nft_ctx_get_error_buffer(ctx), why, sizeof(why));
+	*ctx = open_ctx(is_dry_run, 0);
+	if (!*ctx)
+		return bw_errf(err, -ENOMEM, "nftables: cannot create a context");
+	if (nft_run_cmd_from_buffer(*ctx, ruleset) != 0) {
+		first_error_line(nft_ctx_get_error_buffer(*ctx), why, sizeof(why));
 		return bw_errf(err, -EIO, "nftables %s: %s",
 			       is_dry_run ? "check" : "transaction", why);
 	}
 	return 0;
 }
 
+int nft_apply(const char *ruleset, bool is_dry_run, struct bw_err *err)
+{
+	struct nft_ctx *ctx;
+	int rc = run_in_new_ctx(ruleset, is_dry_run, &ctx, err);
+
+	nft_release(&ctx);
+	return rc;
+}
+
 int nft_apply_release_later(const char *ruleset, struct nft_ctx **spent, struct bw_err *err)
 {
-	char why[400];
+	int rc;
 
 	nft_release(spent);
-	if (ruleset[strspn(ruleset, " \t\n")] == '\0')
-		return 0;
-	*spent = open_ctx(false, 0);
-	if (!*spent)
-		return bw_errf(err, -ENOMEM, "nftables: cannot create a context");
-	if (nft_run_cmd_from_buffer(*spent, ruleset) != 0) {
-		first_error_line(nft_ctx_get_error_buffer(*spent), why, sizeof(why));
+	rc = run_in_new_ctx(ruleset, false, spent, err);
+	if (rc < 0)
 		nft_release(spent);
-		return bw_errf(err, -EIO, "nftables transaction: %s", why);
-	}
-	return 0;
+	return rc;
 }
 
 void nft_release(struct nft_ctx **spent)

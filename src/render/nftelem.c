@@ -10,6 +10,8 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
+#include "util/hex.h"
+
 #define IFNAME_LEN 16 /* IFNAMSIZ: the key holds the name NUL-padded */
 #define CHAIN_MAX 255 /* NFT_CHAIN_MAXNAMELEN - 1 */
 
@@ -224,23 +226,12 @@ static bool parse_addr(int af, const char *s, size_t len, uint8_t *out)
 	return inet_pton(af, buf, out) == 1;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool parse_mac(const char *s, size_t len, uint8_t *out)
 {
 	if (len != 17)
 		return false;
 	for (size_t i = 0; i < 6; i++) {
-		int hi = hexval(s[i * 3]), lo = hexval(s[i * 3 + 1]);
+		int hi = hex_digit(s[i * 3]), lo = hex_digit(s[i * 3 + 1]);
 
 		if (hi < 0 || lo < 0 || (i < 5 && s[i * 3 + 2] != ':'))
 			return false;

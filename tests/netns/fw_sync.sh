@@ -13,7 +13,6 @@ require_netns
 for tool in python3 openssl; do
 	command -v $tool >/dev/null || skip_all "needs $tool"
 done
-FAKE=${FAKE_EC2:-$(dirname "$0")/../tools/fake_ec2.py}
 TWO_VPCS=$(cd "$(dirname "$0")/../aws/two-vpcs" && pwd)
 
 . "$(dirname "$0")/vpc_lab.sh"
@@ -42,21 +41,12 @@ KEPT="$LAB_STATE/sync"
 VPC=vpc-0a1b2c3d4e5f60000
 WEB=sg-0a1b2c3d4e5f60011
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=bulwark-test-ca \
-	-keyout "$SCRATCH/ca.key" -out "$SCRATCH/ca.pem" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj /CN=localhost \
-	-keyout "$SCRATCH/server.key" -out "$SCRATCH/server.csr" 2>/dev/null
-printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$SCRATCH/san.ext"
-openssl x509 -req -in "$SCRATCH/server.csr" -CA "$SCRATCH/ca.pem" -CAkey "$SCRATCH/ca.key" \
-	-CAcreateserial -days 1 -extfile "$SCRATCH/san.ext" -out "$SCRATCH/server.pem" 2>/dev/null
+. "$(dirname "$0")/fake_ec2_lib.sh"
+ec2_certs
 
 # What the endpoint serves: a copy of the VPC the lab runs.
 EC2="$SCRATCH/ec2"
 cp -r "$AWS" "$EC2"
-AKID=AKIDBULWARKTEST00001
-SECRET=bUlWaRkTeStSeCrEt0000000000000000000001
-ROLE_SECRET=RoLeSeCrEtBuLwArK000000000000000000002
-ROLE_TOKEN=RoLeToKeNbUlWaRk0000000000000000000003
 MODEL="$SCRATCH/model.json"
 FAULTS="$SCRATCH/faults.json"
 LOG="$SCRATCH/calls.log"
@@ -75,19 +65,8 @@ write_model "$EC2"
 echo '{}' >"$FAULTS"
 : >"$LOG"
 ip -n "$R" addr add 169.254.169.254/32 dev lo
-ip netns exec "$R" python3 "$FAKE" --model "$MODEL" --faults "$FAULTS" --log "$LOG" \
-	--cert "$SCRATCH/server.pem" --key "$SCRATCH/server.key" --ready "$SCRATCH/ready" \
-	>"$SCRATCH/fake.out" 2>&1 &
-on_exit "kill $! 2>/dev/null"
-for _ in $(seq 600); do # polled; the deadline only stops a broken test
-	[ -s "$SCRATCH/ready" ] && break
-	sleep 0.05
-done
-
-export AWS_ENDPOINT_URL_EC2=https://localhost AWS_CA_BUNDLE="$SCRATCH/ca.pem"
-export AWS_ACCESS_KEY_ID=$AKID AWS_SECRET_ACCESS_KEY=$SECRET
-unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_USE_FIPS_ENDPOINT AWS_EC2_METADATA_SERVICE_ENDPOINT \
-	AWS_REGION AWS_DEFAULT_REGION
+ec2_start "$R"
+unset AWS_REGION AWS_DEFAULT_REGION
 sync_() { in_ns "$R" "$BULWARK" fw sync --state-dir "$LAB_STATE" "$@"; }
 calls() { python3 -c '
 import json, sys

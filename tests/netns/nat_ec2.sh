@@ -11,7 +11,7 @@ require_netns
 for tool in python3 openssl; do
 	command -v $tool >/dev/null || skip_all "needs $tool"
 done
-FAKE=${FAKE_EC2:-$(dirname "$0")/../tools/fake_ec2.py}
+. "$(dirname "$0")/fake_ec2_lib.sh"
 
 nat_gateway
 H="$PREFIX-hold" # where the ENI waits to be attached
@@ -32,23 +32,12 @@ for k in all default eth0; do
 	ip netns exec "$G" sh -c "echo 1 >/proc/sys/net/ipv4/conf/$k/rp_filter"
 done
 
-# A CA and a certificate for localhost, made for this run.
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=bulwark-test-ca \
-	-keyout "$SCRATCH/ca.key" -out "$SCRATCH/ca.pem" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj /CN=localhost \
-	-keyout "$SCRATCH/server.key" -out "$SCRATCH/server.csr" 2>/dev/null
-printf 'subjectAltName=DNS:localhost,DNS:ec2-fips.us-east-1.amazonaws.com,IP:127.0.0.1\n' >"$SCRATCH/san.ext"
-openssl x509 -req -in "$SCRATCH/server.csr" -CA "$SCRATCH/ca.pem" -CAkey "$SCRATCH/ca.key" \
-	-CAcreateserial -days 1 -extfile "$SCRATCH/san.ext" -out "$SCRATCH/server.pem" 2>/dev/null
+ec2_certs ec2-fips.us-east-1.amazonaws.com
 
 INSTANCE=i-0123456789abcdef0
 PRIMARY=eni-0aaaaaaaaaaaaaaa1
 ENI=eni-0bbbbbbbbbbbbbbb2
 EIP=eipalloc-0ccccccccccccccc3
-AKID=AKIDBULWARKTEST00001
-SECRET=bUlWaRkTeStSeCrEt0000000000000000000001
-ROLE_SECRET=RoLeSeCrEtBuLwArK000000000000000000002
-ROLE_TOKEN=RoLeToKeNbUlWaRk0000000000000000000003
 MODEL="$SCRATCH/model.json"
 FAULTS="$SCRATCH/faults.json"
 LOG="$SCRATCH/calls.log"
@@ -83,18 +72,7 @@ detach() {
 	write_model
 }
 
-ip netns exec "$G" python3 "$FAKE" --model "$MODEL" --faults "$FAULTS" --log "$LOG" \
-	--cert "$SCRATCH/server.pem" --key "$SCRATCH/server.key" --ready "$SCRATCH/ready" \
-	>"$SCRATCH/fake.out" 2>&1 &
-on_exit "kill $! 2>/dev/null"
-for _ in $(seq 600); do # polled; the deadline only stops a broken test
-	[ -s "$SCRATCH/ready" ] && break
-	sleep 0.05
-done
-
-export AWS_ENDPOINT_URL_EC2=https://localhost AWS_CA_BUNDLE="$SCRATCH/ca.pem"
-export AWS_ACCESS_KEY_ID=$AKID AWS_SECRET_ACCESS_KEY=$SECRET
-unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_USE_FIPS_ENDPOINT AWS_EC2_METADATA_SERVICE_ENDPOINT
+ec2_start "$G"
 cat >"$SCRATCH/ha.conf" <<EOF2
 eni_id=$ENI
 eip_id=$EIP
