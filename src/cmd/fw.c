@@ -19,9 +19,7 @@
 #include "cmd/fwsync.h"
 #include "conf/awsjson.h"
 #include "host/awsdir.h"
-#include "host/fsroot.h"
 #include "host/fwengine.h"
-#include "host/awslock.h"
 #include "host/fwstate.h"
 #include "host/nft.h"
 #include "host/sysctl.h"
@@ -360,49 +358,7 @@ static int fw_check(const struct bw_globals *globals, const struct fw_opts *opts
 static int fw_delete(const struct bw_globals *globals, const struct fw_opts *opts,
 		     struct bw_err *err)
 {
-	struct fw_state state;
-	bool has_state;
-	int lock_fd = -1;
-	int rc;
-
-	fwstate_init(&state);
-	/* Not while an apply or an edit reads, loads and records. */
-	rc = opts->is_dry_run ? 0 : fwstate_lock(globals->root, opts->state_dir, &lock_fd, err);
-	if (rc == 0)
-		rc = fwstate_read(globals->root, opts->state_dir, &state, &has_state, err);
-	if (rc < 0)
-		goto out;
-	if (opts->is_dry_run) {
-		for (size_t i = 0; i < state.saved_knobs.len; i++) {
-			const struct knob *knob = VEC_AT(&state.saved_knobs, struct knob, i);
-
-			printf("would write %s -> %s\n", knob->path, knob->value);
-		}
-		printf("would load:\n%s", VPC_NFT_DELETE);
-		goto out;
-	}
-	rc = nft_apply(VPC_NFT_DELETE, false, err);
-	if (rc == 0)
-		rc = knobs_restore(globals->root, &state.saved_knobs, err);
-	/* The record stays, with its generation and mask: flows marked by the
-	 * deleted table are judged afresh by the next one. */
-	if (rc == 0) {
-		state.saved_knobs.len = 0;
-		state.ruleset_digest = 0;
-		memset(&state.loaded_stamp, 0, sizeof(state.loaded_stamp));
-		snprintf(state.mode, sizeof(state.mode), "off");
-		rc = fwstate_write(globals->root, opts->state_dir, &state, err);
-	}
-	if (rc == 0)
-		fwstate_forget_render(globals->root, opts->state_dir);
-	if (rc == 0 && opts->is_saved && fsroot_exists(globals->root, FW_SAVE_DIR "/" FWSTATE_NAME))
-		rc = fsroot_remove(globals->root, FW_SAVE_DIR "/" FWSTATE_NAME, err);
-	if (rc == 0)
-		printf("fw: deleted\n");
-out:
-	awslock_release(lock_fd);
-	fwstate_free(&state);
-	return rc;
+	return run_alone(globals, opts, fwengine_delete, err);
 }
 
 /* ---- status ---------------------------------------------------------------- */

@@ -539,10 +539,14 @@ static bool has_no_tables(void)
  * without the tables, else whole in one transaction. how says which;
  * *loaded is the kernel's stamp right after, zeroed when another
  * program's transaction may have come between (the next apply then
- * loads whole). */
+ * loads whole). When a delta or parts were loaded and another program
+ * committed in between, the tables are then replaced whole. On failure,
+ * *has_changed says whether the tables changed all the same (a delta or
+ * parts that stayed loaded before a later step failed). */
 static int load_ruleset(const struct fwengine *e, const char *state_dir,
 			const struct fw_state *last, bool has_last, const struct fw_plan *plan,
-			char *how, size_t how_size, struct nft_stamp *loaded, struct bw_err *err)
+			char *how, size_t how_size, struct nft_stamp *loaded, bool *has_changed,
+			struct bw_err *err)
 {
 	struct nft_stamp before;
 	struct bw_err ignored;
@@ -551,17 +555,17 @@ static int load_ruleset(const struct fwengine *e, const char *state_dir,
 	int rc;
 
 	memset(loaded, 0, sizeof(*loaded));
+	*has_changed = false;
 	if (from) {
 		rc = load_delta(from, &last->edits, plan->ruleset, &n, err);
 		free(from);
 		if (rc == 0) {
+			*has_changed = n > 0;
 			stamp_after(&before, n > 0, loaded);
 			if (n > 0)
 				snprintf(how, how_size, "%zu objects changed", n);
 			else
 				snprintf(how, how_size, "nothing: the tables held it already");
-			/* Another commit came between the check and ours: what the
-			 * delta met is unknown, so the tables are replaced whole. */
 			if (loaded->generation)
 				return 0;
 		} else if (rc != -EOPNOTSUPP) {
@@ -572,14 +576,20 @@ static int load_ruleset(const struct fwengine *e, const char *state_dir,
 	} else if (has_no_tables()) {
 		nft_ruleset_stamp(&before, &ignored);
 		rc = load_staged(plan->ruleset, &n, err);
-		if (rc < 0)
+		if (rc < 0) {
+			*has_changed = !has_no_tables();
 			return rc;
+		}
 		if (n > 0) {
+			*has_changed = true;
 			stamp_after(&before, n, loaded);
 			snprintf(how, how_size, "in %zu parts", n);
-			return 0;
+			if (loaded->generation)
+				return 0;
 		}
 	}
+	/* Here too after a delta or parts another program's commit came
+	 * between: what they met is unknown, the tables are replaced. */
 	snprintf(how, how_size, "whole");
 	nft_ruleset_stamp(&before, &ignored);
 	rc = nft_apply(plan->ruleset, false, err);
@@ -592,7 +602,8 @@ static int load_ruleset(const struct fwengine *e, const char *state_dir,
  * bridge knobs are already on. On failure nothing was loaded. */
 static int load_plan(const struct fwengine *e, const char *state_dir,
 		     const struct fw_state *last, bool has_last, const struct fw_plan *plan,
-		     char *how, size_t how_size, struct nft_stamp *loaded, struct bw_err *err)
+		     char *how, size_t how_size, struct nft_stamp *loaded, bool *has_changed,
+		     struct bw_err *err)
 {
 	uint32_t old_mask = has_last ? last->ct_mark_mask : 0;
 	bool is_new_generation = !has_last || last->generation != plan->nft.generation;
@@ -608,7 +619,8 @@ static int load_plan(const struct fwengine *e, const char *state_dir,
 	if (rc == 0 && old_mask && old_mask != plan->nft.ct_mark_mask)
 		rc = ctmark_clear(old_mask, err);
 	if (rc == 0)
-		rc = load_ruleset(e, state_dir, last, has_last, plan, how, how_size, loaded, err);
+		rc = load_ruleset(e, state_dir, last, has_last, plan, how, how_size, loaded,
+				  has_changed, err);
 	return rc;
 }
 
@@ -619,11 +631,11 @@ static int locks_take(const struct fwengine *e, const char *state_dir, const cha
 		      struct fw_locks *locks, struct bw_err *err)
 {
 	char state_full[PATH_MAX], state_real[PATH_MAX], aws_real[PATH_MAX];
-	int rc = fwstate_lock(e->root, state_dir, &locks->state_fd, err);
+	int rc = state_dir ? fwstate_lock(e->root, state_dir, &locks->state_fd, err) : 0;
 
 	if (rc < 0 || !aws_dir)
 		return rc;
-	if (fsroot_path(e->root, state_dir, state_full, sizeof(state_full)) == 0 &&
+	if (state_dir && fsroot_path(e->root, state_dir, state_full, sizeof(state_full)) == 0 &&
 	    realpath(state_full, state_real) && realpath(aws_dir, aws_real) &&
 	    strcmp(state_real, aws_real) == 0)
 		return 0;
@@ -666,6 +678,7 @@ int fwengine_apply(struct fwengine *e, const struct fwengine_opts *opts, struct 
 	struct fw_plan plan = { 0 };
 	struct bw_err ignored;
 	bool has_state = false, is_loaded = false, is_loading = false;
+	bool has_changed = false, is_partial = false;
 	char how[64] = "";
 	struct fw_locks locks = FW_LOCKS_NONE;
 	int rc = 0;
@@ -676,7 +689,8 @@ int fwengine_apply(struct fwengine *e, const struct fwengine_opts *opts, struct 
 	/* No edit may land between reading the files and recording their
 	 * fingerprint, nor another command between reading the record,
 	 * loading and writing it. */
-	rc = locks_take(e, opts->state_dir, opts->aws_dir, &locks, err);
+	/* A dry run writes no record: the state folder is left as it is. */
+	rc = locks_take(e, opts->is_dry_run ? NULL : opts->state_dir, opts->aws_dir, &locks, err);
 	if (rc == 0)
 		rc = read_state(e->root, opts->state_dir, &state, &has_state, err);
 	if (rc == 0)
@@ -721,8 +735,17 @@ int fwengine_apply(struct fwengine *e, const struct fwengine_opts *opts, struct 
 	is_loading = rc == 0;
 	if (rc == 0)
 		rc = load_plan(e, opts->state_dir, &state, has_state, &plan, how, sizeof(how),
-			       &record.loaded_stamp, err);
+			       &record.loaded_stamp, &has_changed, err);
 	is_loaded = rc == 0;
+	/* Part of it stayed loaded: the record says "loading" still, the
+	 * knobs stay, and the next apply loads whole. */
+	if (rc < 0 && has_changed) {
+		char why[sizeof(err->msg)];
+
+		snprintf(why, sizeof(why), "%s", err->msg);
+		bw_errf(err, rc, "%.400s; the tables changed, but not as asked: run fw apply", why);
+		is_loaded = is_partial = true;
+	}
 	if (rc == 0)
 		rc = verify_loaded(err);
 	/* The ruleset the record's digest is of, for the next apply's delta;
@@ -734,7 +757,7 @@ int fwengine_apply(struct fwengine *e, const struct fwengine_opts *opts, struct 
 	if (rc == 0)
 		strbuf_addf(out, "fw: enforcing (tables inet and bridge " VPC_NFT_TABLE
 			    "), generation %u; loaded %s\n", plan.nft.generation, how);
-	if (rc < 0 && is_loaded) {
+	if (rc < 0 && is_loaded && !is_partial) {
 		char why[sizeof(err->msg)];
 
 		snprintf(why, sizeof(why), "%s", err->msg);
@@ -788,6 +811,56 @@ int fwengine_resume(struct fwengine *e, const char *state_dir, struct bw_err *er
 	return rc;
 }
 
+int fwengine_delete(struct fwengine *e, const struct fwengine_opts *opts, struct strbuf *out,
+		    struct bw_err *err)
+{
+	struct fw_locks locks = FW_LOCKS_NONE;
+	struct fw_state state;
+	bool has_state;
+	int rc;
+
+	fwengine_flush(e);
+	fwstate_init(&state);
+	/* Not while an apply or an edit reads, loads and records. */
+	rc = opts->is_dry_run ? 0 : locks_take(e, opts->state_dir, NULL, &locks, err);
+	if (rc == 0)
+		rc = read_state(e->root, opts->state_dir, &state, &has_state, err);
+	if (rc < 0)
+		goto out;
+	if (opts->is_dry_run) {
+		for (size_t i = 0; i < state.saved_knobs.len; i++) {
+			const struct knob *knob = VEC_AT(&state.saved_knobs, struct knob, i);
+
+			strbuf_addf(out, "would write %s -> %s\n", knob->path, knob->value);
+		}
+		strbuf_addf(out, "would load:\n%s", VPC_NFT_DELETE);
+		goto out;
+	}
+	rc = nft_apply(VPC_NFT_DELETE, false, err);
+	if (rc == 0)
+		rc = knobs_restore(e->root, &state.saved_knobs, err);
+	/* The record stays, with its generation and mask: flows marked by the
+	 * deleted table are judged afresh by the next one. */
+	if (rc == 0) {
+		state.saved_knobs.len = 0;
+		state.ruleset_digest = 0;
+		memset(&state.loaded_stamp, 0, sizeof(state.loaded_stamp));
+		fwstate_forget_edits(&state);
+		snprintf(state.mode, sizeof(state.mode), "off");
+		rc = fwstate_write(e->root, opts->state_dir, &state, err);
+	}
+	if (rc == 0)
+		fwstate_forget_render(e->root, opts->state_dir);
+	if (rc == 0 && opts->is_saved && fsroot_exists(e->root, FW_SAVE_DIR "/" FWSTATE_NAME))
+		rc = fsroot_remove(e->root, FW_SAVE_DIR "/" FWSTATE_NAME, err);
+	if (rc == 0)
+		strbuf_addf(out, "fw: deleted\n");
+out:
+	locks_release(&locks);
+	fwstate_free(&state);
+	return rc;
+}
+
 /* ---- authorize-*, revoke-* ----------------------------------------------- */
 
 /* Whether the live tables were rendered from the files in aws (a
@@ -825,17 +898,50 @@ static void put_group(json_t *doc, const char *group_id, json_t *group)
 	}
 }
 
-/* An edited group may name only groups and prefix lists the files hold,
- * as EC2 refuses one it does not know (InvalidGroup.NotFound). */
-static int check_peers(const struct vpc_sg *group, const char *group_id, struct bw_err *err)
+/* Whether doc (security-groups.json) holds a group of that id. */
+static bool doc_has_group(json_t *doc, const char *group_id)
 {
-	for (size_t r = 0; r < group->rules.len; r++) {
-		const struct sg_rule *rule = VEC_AT(&group->rules, struct sg_rule, r);
+	json_t *item;
+	size_t i;
 
-		if ((rule->peer_kind == VPC_PEER_GROUP || rule->peer_kind == VPC_PEER_PREFIX_LIST) &&
-		    rule->peer < 0)
-			return bw_err_input(err, "fw: %s: permission names %s, which the files do "
-					    "not hold", group_id, rule->peer_id);
+	json_array_foreach(json_object_get(doc, "SecurityGroups"), i, item) {
+		const char *id = json_string_value(json_object_get(item, "GroupId"));
+
+		if (id && strcmp(id, group_id) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* An authorize may name only groups and prefix lists the files hold, as
+ * EC2 refuses one it does not know (InvalidGroup.NotFound); a group of
+ * another VPC in the files is taken, and matches nothing here. Only what
+ * the edit adds is judged: permissions the group had before stay. */
+static int check_new_peers(const struct fwengine *e, const struct vpc_sg *now,
+			   const struct vpc_sg *prev, json_t *doc, const char *group_id,
+			   struct bw_err *err)
+{
+	for (size_t r = 0; r < now->rules.len; r++) {
+		const struct sg_rule *rule = VEC_AT(&now->rules, struct sg_rule, r);
+		bool had = false;
+
+		if ((rule->peer_kind != VPC_PEER_GROUP && rule->peer_kind != VPC_PEER_PREFIX_LIST) ||
+		    rule->peer >= 0)
+			continue;
+		for (size_t p = 0; prev && p < prev->rules.len && !had; p++) {
+			const struct sg_rule *old = VEC_AT(&prev->rules, struct sg_rule, p);
+
+			had = old->peer_kind == rule->peer_kind && strcmp(old->peer_id, rule->peer_id) == 0;
+		}
+		if (had)
+			continue;
+		if (rule->peer_kind == VPC_PEER_GROUP && doc_has_group(doc, rule->peer_id)) {
+			warn(e, "%s: %s is a group of another VPC: it matches nothing here", group_id,
+			     rule->peer_id);
+			continue;
+		}
+		return bw_err_input(err, "fw: %s: permission names %s, which the files do not hold",
+				    group_id, rule->peer_id);
 	}
 	return 0;
 }
@@ -862,8 +968,6 @@ static int edit_in_memory(struct fwengine *e, const struct fwengine_opts *opts, 
 	now = sgbefore_parse(group, &e->model, &parsed);
 	if (!now)
 		rc = bw_err_input(err, "fw: %s: the edited group does not parse", opts->group_id);
-	if (now)
-		rc = check_peers(now, opts->group_id, err);
 	if (rc == 0) {
 		live = VEC_AT(&e->model.sgs, struct vpc_sg, *sg);
 		*prev_rules = live->rules;
@@ -891,8 +995,6 @@ static int edit_from_files(const struct fwengine *e, const struct fwengine_opts 
 	rc = awsdir_load_with_groups(opts->aws_dir, opts->vpc_id, text, model, &warnings, err);
 	if (rc == 0 && (*sg = vpc_find_sg(model, opts->group_id)) < 0)
 		rc = bw_err_input(err, "fw: %s is not a group of the selected VPC", opts->group_id);
-	if (rc == 0)
-		rc = check_peers(VEC_AT(&model->sgs, struct vpc_sg, *sg), opts->group_id, err);
 	free(text);
 	vec_free(&warnings);
 	return rc;
@@ -1028,6 +1130,7 @@ int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct s
 	bool has_state = false, is_live = false, is_live_vpc = false, is_cached = false;
 	bool is_swapped = false;
 	char *text = NULL, *update = NULL, *blk_before = NULL, *blk_after = NULL;
+	const struct vpc_sg *prev = NULL;
 	struct fw_locks locks = FW_LOCKS_NONE;
 	int rc, sg = -1, n;
 
@@ -1049,7 +1152,9 @@ int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct s
 	 * lock: concurrent edits each land, none lost, each checked against
 	 * the record the one before it left. */
 	fwstate_init(&state);
-	rc = e->has_pending ? 0 : locks_take(e, opts->state_dir, opts->aws_dir, &locks, err);
+	rc = e->has_pending ? 0 :
+			      locks_take(e, opts->is_dry_run ? NULL : opts->state_dir, opts->aws_dir,
+					 &locks, err);
 	if (rc == 0)
 		rc = read_state(e->root, opts->state_dir, &state, &has_state, err);
 	is_live = rc == 0 && is_live_for(&state, has_state, aws);
@@ -1082,9 +1187,14 @@ int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct s
 	 * same files changes in the file alone (its index would name another
 	 * group's sets). */
 	is_live_vpc = is_live && rc == 0 && strcmp(model->vpc_id, state.vpc_id) == 0;
-	if (rc == 0 &&
-	    !(update = vpc_nft_render_sg_update_blocks(
-		      model, sg, sgbefore_parse(original, model, &before), &blk_before, &blk_after)))
+	if (rc == 0) {
+		prev = sgbefore_parse(original, model, &before);
+		if (!opts->is_revoke)
+			rc = check_new_peers(e, VEC_AT(&model->sgs, struct vpc_sg, sg), prev, doc,
+					     opts->group_id, err);
+	}
+	if (rc == 0 && !(update = vpc_nft_render_sg_update_blocks(model, sg, prev, &blk_before,
+								     &blk_after)))
 		rc = bw_errf(err, -ENOMEM, "out of memory");
 	if (rc < 0 || opts->is_dry_run) {
 		/* The change checked and shown; nothing written. */

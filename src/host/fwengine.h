@@ -92,6 +92,13 @@ int fwengine_apply(struct fwengine *e, const struct fwengine_opts *opts, struct 
 int fwengine_render(struct fwengine *e, const struct fwengine_opts *opts, bool is_as_recorded,
 		    char **ruleset, unsigned *generation, struct bw_err *err);
 
+/* fw delete: removes both tables, puts the bridge knobs back as they were
+ * before the first apply, and records "off" (keeping the generation and
+ * ct mark mask; opts->is_saved: forgets the boot record too).
+ * opts->is_dry_run prints what it would do. */
+int fwengine_delete(struct fwengine *e, const struct fwengine_opts *opts, struct strbuf *out,
+		    struct bw_err *err);
+
 /* authorize-* and revoke-*: the file and the live sets change together or
  * neither does; the record follows. */
 int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct strbuf *out,

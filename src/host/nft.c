@@ -7,6 +7,7 @@
 
 #include <linux/capability.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -248,14 +249,23 @@ static int netns_cookie(uint64_t *cookie, struct bw_err *err)
 {
 	socklen_t len = sizeof(*cookie);
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct stat st;
 	int rc = 0;
 
 	if (fd < 0)
 		return bw_errf(err, -errno, "socket: %s", strerror(errno));
 	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len) < 0)
-		rc = bw_errf(err, -errno, "the network namespace's cookie: %s", strerror(errno));
+		rc = -errno;
 	close(fd);
-	return rc;
+	if (rc != -ENOPROTOOPT)
+		return rc < 0 ? bw_errf(err, rc, "the network namespace's cookie: %s",
+					strerror(-rc)) : 0;
+	/* Before Linux 5.14: the namespace's inode, which a later namespace
+	 * may reuse once this one is gone (the top bit tells the two apart). */
+	if (stat("/proc/self/ns/net", &st) < 0)
+		return bw_errf(err, -errno, "/proc/self/ns/net: %s", strerror(errno));
+	*cookie = (1ull << 63) | (((uint64_t)st.st_dev << 32) ^ (uint64_t)st.st_ino);
+	return 0;
 }
 
 static int boot_id(char *out, size_t size, struct bw_err *err)

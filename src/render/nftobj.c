@@ -993,6 +993,22 @@ int nftobj_staged(const struct nftobj_ruleset *rs, size_t max_elements, struct v
 	return rc;
 }
 
+/* Whether a and b are the same object: kind, declaration and items (a
+ * set's in any order, a chain's in order). *rc: -ENOMEM when it could
+ * not tell. */
+static bool is_same_obj(const struct nftobj *a, const struct nftobj *b, int *rc)
+{
+	bool equal = false;
+
+	if (a->kind != b->kind || a->is_base_chain != b->is_base_chain ||
+	    strcmp(a->header, b->header) != 0)
+		return false;
+	if (a->kind == NFTOBJ_COUNTER)
+		return true;
+	*rc = items_equal(&a->items, &b->items, a->kind == NFTOBJ_CHAIN, &equal);
+	return *rc == 0 && equal;
+}
+
 /* One table of an overlay: objs of `before` dead, those of `after` in. */
 static int overlay_table(struct nftobj_table *t, const struct nftobj_table *before,
 			 struct nftobj_table *after, struct bw_err *err)
@@ -1000,14 +1016,39 @@ static int overlay_table(struct nftobj_table *t, const struct nftobj_table *befo
 	struct objindex ix = { 0 };
 	bool *is_dead = calloc(t->objs.len + 1, sizeof(bool));
 	struct vec kept = VEC_INIT(struct nftobj);
-	int rc = is_dead ? index_build(&ix, t, err) : bw_errf(err, -ENOMEM, "nftobj: out of memory");
+	int rc;
 
+	if (!is_dead)
+		return bw_errf(err, -ENOMEM, "nftobj: out of memory");
+	rc = index_build(&ix, t, err);
+	if (rc < 0) {
+		free(ix.slots);
+		free(is_dead);
+		return rc;
+	}
+
+	/* The edit met exactly what rs holds: each object of before is in
+	 * rs as before has it, and each that only after has is not in rs.
+	 * Else the kernel holds something else than rs says (an edit made
+	 * from files that changed under it): no overlay vouches for it. */
 	for (size_t k = 0; rc == 0 && before && k < before->objs.len; k++) {
 		const struct nftobj *o = VEC_AT(&before->objs, struct nftobj, k);
 		size_t at = index_find(&ix, obj_ns(o->kind), o->name, strlen(o->name));
 
-		if (at)
+		if (!at || !is_same_obj(VEC_AT(&t->objs, struct nftobj, at - 1), o, &rc))
+			rc = rc ?: bw_err_input(err, "nftobj: table %s %s: %s %s is not as the edit "
+						"met it", t->family, t->name, kind_word(o->kind),
+						o->name);
+		else
 			is_dead[at - 1] = true;
+	}
+	for (size_t k = 0; rc == 0 && after && k < after->objs.len; k++) {
+		const struct nftobj *o = VEC_AT(&after->objs, struct nftobj, k);
+		size_t at = index_find(&ix, obj_ns(o->kind), o->name, strlen(o->name));
+
+		if (at && !is_dead[at - 1])
+			rc = bw_err_input(err, "nftobj: table %s %s: %s %s is there already", t->family,
+					  t->name, kind_word(o->kind), o->name);
 	}
 	for (size_t k = 0; rc == 0 && after && k < after->objs.len; k++) {
 		struct nftobj *o = VEC_AT(&after->objs, struct nftobj, k);

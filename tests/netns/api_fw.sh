@@ -112,10 +112,34 @@ same "fw explain --json: the same document" explain --json 'tcp 203.0.113.1:4000
 same "fw status: the same" status
 # After edits through the server the next apply starts from them (the
 # record keeps what each changed): nothing to load; then both find the
-# tables unchanged.
+# tables unchanged. Two edits in a row, one of sets, one of a chain, add
+# to the one pending record.
+DB=sg-0a1b2c3d4e5f60013
+served authorize-ingress --group-id "$WEB" --ip-permissions "$HTTP_ALT" >/dev/null 2>&1
+served authorize-ingress --group-id "$DB" --ip-permissions \
+	"[{\"IpProtocol\": \"tcp\", \"FromPort\": 7070, \"ToPort\": 7070, \"UserIdGroupPairs\": [{\"GroupId\": \"$WEB\"}]}]" \
+	>/dev/null 2>&1
+check_contains "... two edits through the server in a row: live" "7070" \
+	"$(in_ns "$R" nft list table inet bulwark_vpc)"
 out=$(alone apply 2>&1)
-check_contains "fw apply after the server's authorize and revoke: nothing to load" \
+check_contains "fw apply after the server's edits: nothing to load" \
 	"loaded nothing: the tables held it already" "$out"
+# The kernel's table is the files' render, as a namespace of its own loads it.
+S="$PREFIX-scratch"
+new_ns "$S"
+"$BULWARK" fw render --aws "$AWS" >"$SCRATCH/render.nft" 2>/dev/null
+in_ns "$S" nft -f "$SCRATCH/render.nft"
+inet_listing() { # counters aside: the lab's have counted
+	in_ns "$1" nft list table inet bulwark_vpc | grep -v 'packets [0-9]* bytes' |
+		python3 "$(dirname "$0")/nft_canon.py"
+}
+check_eq "... and the kernel lists what the files render" "$(inet_listing "$S")" \
+	"$(inet_listing "$R")"
+served revoke-ingress --group-id "$DB" --ip-permissions \
+	"[{\"IpProtocol\": \"tcp\", \"FromPort\": 7070, \"ToPort\": 7070, \"UserIdGroupPairs\": [{\"GroupId\": \"$WEB\"}]}]" \
+	>/dev/null 2>&1
+served revoke-ingress --group-id "$WEB" --ip-permissions "$HTTP_ALT" >/dev/null 2>&1
+alone apply >/dev/null 2>&1
 same "fw apply: the same (unchanged)" apply
 same "a revoke of what is not there: the same error and exit" \
 	revoke-ingress --group-id "$WEB" --ip-permissions "$HTTP_ALT"

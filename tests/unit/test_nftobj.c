@@ -636,6 +636,45 @@ static void test_staged_keeps_auto_merge_sets_whole(void **state)
 	free(text);
 }
 
+static void test_overlay_takes_an_edit_only_over_what_it_met(void **state)
+{
+	const char *base = "table inet t {\n\tset s {\n\t\ttype ipv4_addr\n"
+			   "\t\telements = { 10.0.0.1, 10.0.0.2 }\n\t}\n"
+			   "\tchain c {\n\t\tip saddr @s accept\n\t}\n}\n";
+	const char *before = "table inet t {\n\tset s {\n\t\ttype ipv4_addr\n"
+			     "\t\telements = { 10.0.0.2, 10.0.0.1 }\n\t}\n}\n";
+	const char *after = "table inet t {\n\tset s {\n\t\ttype ipv4_addr\n"
+			    "\t\telements = { 10.0.0.3 }\n\t}\n"
+			    "\tset n {\n\t\ttype ipv4_addr\n\t}\n}\n";
+	const char *stale = "table inet t {\n\tset s {\n\t\ttype ipv4_addr\n"
+			    "\t\telements = { 10.0.0.9 }\n\t}\n}\n";
+	const char *adds_c = "table inet t {\n\tchain c {\n\t}\n}\n";
+	struct nftobj_ruleset rs = { 0 };
+	const struct nftobj *s_obj;
+	struct bw_err err;
+
+	(void)state;
+	parse_ok(base, &rs);
+	/* As met (elements in any order): s refilled, n added. */
+	assert_int_equal(nftobj_overlay(&rs, before, after, &err), 0);
+	s_obj = find(&rs, "inet", "t", "s");
+	assert_non_null(s_obj);
+	assert_int_equal(s_obj->items.len, 1);
+	assert_string_equal(*VEC_AT(&s_obj->items, char *, 0), "10.0.0.3");
+	assert_non_null(find(&rs, "inet", "t", "n"));
+	nftobj_free(&rs);
+	/* The edit met another s than the ruleset holds: refused. */
+	parse_ok(base, &rs);
+	assert_int_equal(nftobj_overlay(&rs, stale, after, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "set s is not as the edit met it"));
+	nftobj_free(&rs);
+	/* The edit adds what is there already: refused. */
+	parse_ok(base, &rs);
+	assert_int_equal(nftobj_overlay(&rs, "", adds_c, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "chain c is there already"));
+	nftobj_free(&rs);
+}
+
 static void test_staged_parts_of_zero_elements_is_an_error(void **state)
 {
 	struct nftobj_ruleset rs;
@@ -670,6 +709,7 @@ int main(void)
 		cmocka_unit_test(test_counter_is_kept_whatever_its_header),
 		cmocka_unit_test(test_malformed_text_is_an_error_naming_line_and_column),
 		cmocka_unit_test(test_duplicate_object_is_an_error_in_a_delta),
+		cmocka_unit_test(test_overlay_takes_an_edit_only_over_what_it_met),
 		cmocka_unit_test(test_staged_parts_are_bounded_and_hook_last),
 		cmocka_unit_test(test_staged_splits_a_large_set),
 		cmocka_unit_test(test_staged_keeps_auto_merge_sets_whole),
