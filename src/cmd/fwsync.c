@@ -375,6 +375,7 @@ static int keep(struct sync *s, const struct docs *docs, const char *staging,
 {
 	struct vec warnings = VEC_INIT(struct awsjson_warning);
 	struct vpc_model model;
+	char made[PATH_MAX];
 	int lock_fd = -1;
 	int rc;
 
@@ -390,8 +391,9 @@ static int keep(struct sync *s, const struct docs *docs, const char *staging,
 		remove_folder(staging, docs);
 	if (rc < 0 || s->is_dry_run)
 		return rc;
-	/* The kept folder exists before it can be locked. */
-	rc = write_docs(s->dir, docs, err);
+	/* The kept folder exists before it can be locked; nothing in it is
+	 * written before (an edit reading it holds the lock). */
+	rc = fsroot_make_dir("", s->dir, made, sizeof(made), err);
 	if (rc < 0)
 		return rc;
 	rc = awslock_acquire(s->dir, &lock_fd, err);
