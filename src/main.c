@@ -55,13 +55,16 @@ void cmd_note(const char *fmt, ...)
 
 static void print_help(FILE *out)
 {
-	fprintf(out, "usage: bulwark [--root DIR] <command> [<args>]\n\n");
+	fprintf(out, "usage: bulwark [--root DIR] [-s PATH] <command> [<args>]\n\n");
 	fprintf(out, "Commands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(out, "  %-8s %s\n", "help", "this text");
 	fprintf(out, "\nGlobal options:\n");
 	fprintf(out, "  --root DIR   read and write host files under DIR (default /)\n");
+	fprintf(out, "  -s, --socket-path PATH\n"
+		     "               the server's socket, for every command that talks to it\n"
+		     "               (as BULWARK_SOCKET; default /run/bulwark/api.sock)\n");
 	fprintf(out, "  --version    print the version\n");
 	fprintf(out, "\n'bulwark <command> --help' describes a command, "
 		     "'bulwark <command> <subcommand> --help' one subcommand.\n");
@@ -82,6 +85,9 @@ static void print_man(FILE *out)
 	fputs(".SH GLOBAL OPTIONS\n.TP\n.BI \\-\\-root \" DIR\"\n"
 	      "Read and write host files (configuration, /proc/sys, /sys/module, state)\n"
 	      "under\n.IR DIR ,\nfor tests against a fake host.\n"
+	      ".TP\n.BI \"\\-s, \\-\\-socket\\-path \" PATH\n"
+	      "The server's socket, for every command that talks to it (as\n"
+	      ".BR BULWARK_SOCKET ;\ndefault\n.IR /run/bulwark/api.sock ).\n"
 	      ".SH EXIT STATUS\n0 done; 1 runtime failure (the host refused, a peer failed);\n"
 	      "2 usage or input error, reported as one line\n.IR file : line : col \": what\" .\n"
 	      ".SH FILES\n.I /etc/pelotech\\-nat.conf\n.br\n.I /etc/fck\\-nat.conf\n.br\n"
@@ -93,6 +99,7 @@ int main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "root", required_argument, NULL, 'r' },
+		{ "socket-path", required_argument, NULL, 's' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -104,10 +111,19 @@ int main(int argc, char **argv)
 	/* Before any thread (a server's) can use jansson. */
 	jsonarena_install();
 	/* Global options stop at the command name. */
-	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+	opterr = 0; /* our own line, not getopt's with argv[0] */
+	while ((opt = getopt_long(argc, argv, "+hs:", options, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
 			globals.root = optarg;
+			break;
+		case 's':
+			/* As apiclient takes it: before the command, for every
+			 * command that talks to the server. */
+			if (setenv("BULWARK_SOCKET", optarg, 1) < 0) {
+				fprintf(stderr, "bulwark: --socket-path: %s\n", strerror(errno));
+				return 1;
+			}
 			break;
 		case 'V':
 			printf("bulwark %s\n", BULWARK_VERSION);
@@ -116,7 +132,8 @@ int main(int argc, char **argv)
 			print_help(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "bulwark: see 'bulwark help'\n");
+			fprintf(stderr, "bulwark: %s: unknown global option or missing value (see "
+				"'bulwark help')\n", argv[optind - 1]);
 			return 2;
 		}
 	}

@@ -344,6 +344,10 @@ void cli_print_usage(FILE *out, const struct cli_command *command, const struct 
 		fprintf(out, "usage: ");
 		print_sub_synopsis(out, command, sub);
 		fprintf(out, "\n%s\n", sub->summary);
+		/* A command without subcommands: its whole description too. */
+		if (is_bare(command) && command->description &&
+		    strcmp(command->description, sub->summary) != 0)
+			fprintf(out, "\n%s\n", command->description);
 		for (int i = 0; command->options[i].name; i++) {
 			if (!sub_honours(command, sub, i))
 				continue;

@@ -28,6 +28,13 @@ check_contains "BULWARK_SOCKET moves the socket" "no server answers on $SCRATCH/
 BULWARK_SOCKET="$SCRATCH/env.sock" "$BULWARK" confirm --socket-path "$NONE" 2>"$ERRS"
 err=$(cat "$ERRS")
 check_contains "--socket-path wins over BULWARK_SOCKET" "no server answers on $NONE:" "$err"
+"$BULWARK" -s "$SCRATCH/global.sock" get 2>"$ERRS"
+err=$(cat "$ERRS")
+check_contains "-s before the command moves the socket too (as apiclient -s)" \
+	"no server answers on $SCRATCH/global.sock:" "$err"
+"$BULWARK" -x get 2>"$ERRS"
+check_eq "an unknown global option: one line of ours" \
+	"bulwark: -x: unknown global option or missing value (see 'bulwark help')" "$(cat "$ERRS")"
 run get
 check_contains "the default socket is /run/bulwark/api.sock" "/run/bulwark/api.sock" "$err"
 
