@@ -1207,6 +1207,13 @@ int toml_parse(const char *name, const char *text, size_t len, json_t **out,
 	copy[n] = '\0';
 	p.s = copy;
 	p.len = n;
+	/* Some editors start a file with one; it is invisible in an error. */
+	if (n >= 3 && memcmp(copy, "\xef\xbb\xbf", 3) == 0) {
+		rc = fail_at(&p, 0, "a byte order mark (U+FEFF) before the first key: save the "
+			     "file without it");
+		free(copy);
+		return rc;
+	}
 	bad = utf8_invalid_at((const unsigned char *)copy, n);
 	if (bad < n) {
 		rc = fail_at(&p, bad, "invalid UTF-8");

@@ -112,7 +112,7 @@ static void test_invalid_utf8_refused(void **state)
 	(void)state;
 	assert_fails("a = 1\nb = \"\xc3\x28\"", 2, 6, "invalid UTF-8");
 	assert_fails("a = \"\xed\xa0\x80\"", 1, 6, "invalid UTF-8");
-	assert_fails("\xef\xbb\xbf" "a = 1", 1, 1, "expected a key");
+	assert_fails("\xef\xbb\xbf" "a = 1", 1, 1, "a byte order mark (U+FEFF)");
 }
 
 static void test_integers_in_every_base(void **state)
