@@ -492,7 +492,7 @@ int store_commit(struct store *store, const char *tx, json_t **changed_keys,
 		return *changed_keys ? 0 : bw_errf(err, -ENOMEM, "out of memory");
 	}
 	live = json_deep_copy(store->live);
-	if (!live || settings_merge(live, current) < 0) {
+	if (!live || settings_patch(live, current) < 0) {
 		json_decref(live);
 		return bw_errf(err, -ENOMEM, "out of memory");
 	}
@@ -518,7 +518,7 @@ json_t *store_preview(const struct store *store, const char *tx)
 	const json_t *current = store_pending(store, tx);
 	json_t *live = json_deep_copy(store->live);
 
-	if (live && current && settings_merge(live, current) < 0) {
+	if (live && current && settings_patch(live, current) < 0) {
 		json_decref(live);
 		return NULL;
 	}

@@ -209,6 +209,10 @@ static int sysctls_save(const char *root, const struct settings_plan *target, js
 			continue;
 		sysctl_key(s, key, sizeof(key));
 		rc = sysctl_read(root, s->name, key, value, sizeof(value), err);
+		/* This host has no such knob: nothing to put back (a plan that
+		 * writes it fails there, naming it). */
+		if (rc == -ENOENT)
+			continue;
 		if (rc < 0)
 			return rc;
 		if (json_object_set_new(part, s->name, json_string(value)) < 0)

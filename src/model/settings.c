@@ -571,6 +571,14 @@ static int validate_node(const json_t *node, const char **segs, size_t n, bool i
 		rc = lookup(segs, n + 1, &leaf, &what, err);
 		if (rc)
 			return rc;
+		/* A user's null takes a key (or a table of them) out of the
+		 * settings: the way out of a key this host cannot apply. */
+		if (is_user_write && json_is_null(value) && what != LOOKUP_UNKNOWN) {
+			if (what == LOOKUP_LEAF && leaf->is_read_only)
+				return bw_err_input(err, "%s: read-only: %s", key,
+						    leaf->read_only_why);
+			continue;
+		}
 		switch (what) {
 		case LOOKUP_UNKNOWN:
 			return bw_err_input(err, "%s: unknown key", key);
@@ -604,12 +612,15 @@ int settings_validate(const json_t *settings, bool is_user_write, struct bw_err 
 	if (rc)
 		return rc;
 	nat = json_object_get(settings, "nat");
-	if (nat) {
+	if (nat && !json_is_null(nat)) {
 		struct nat_config config;
+		/* The keys a write takes out are not NAT config values. */
+		json_t *values = settings_without_nulls(nat);
 
 		nat_config_init(&config);
-		rc = nat_parse(nat, &config, err);
+		rc = values ? nat_parse(values, &config, err) : bw_errf(err, -ENOMEM, "out of memory");
 		nat_config_free(&config);
+		json_decref(values);
 	}
 	return rc;
 }

@@ -156,6 +156,63 @@ static void add_segment(struct strbuf *sb, const char *segment)
 		sb->buf[sb->len] = '\0';
 }
 
+int settings_patch(json_t *into, const json_t *patch)
+{
+	const char *key;
+	json_t *value;
+
+	if (!json_is_object(into) || !json_is_object(patch))
+		return -EINVAL;
+	json_object_foreach ((json_t *)patch, key, value) {
+		json_t *have = json_object_get(into, key);
+
+		if (json_is_null(value)) {
+			json_object_del(into, key);
+			continue;
+		}
+		if (json_is_object(value) && json_is_object(have)) {
+			int rc = settings_patch(have, value);
+
+			if (rc < 0)
+				return rc;
+			/* A table whose keys all went goes too. */
+			if (json_object_size(have) == 0)
+				json_object_del(into, key);
+			continue;
+		}
+		value = settings_without_nulls(value);
+		if (!value || json_object_set_new(into, key, value) < 0)
+			return -ENOMEM;
+		if (json_is_object(value) && json_object_size(value) == 0)
+			json_object_del(into, key);
+	}
+	return 0;
+}
+
+json_t *settings_without_nulls(const json_t *tree)
+{
+	const char *key;
+	json_t *value, *out;
+
+	if (!json_is_object(tree))
+		return json_deep_copy(tree);
+	out = json_object();
+	json_object_foreach ((json_t *)tree, key, value) {
+		json_t *copy;
+
+		if (!out)
+			break;
+		if (json_is_null(value))
+			continue;
+		copy = settings_without_nulls(value);
+		if (!copy || json_object_set_new(out, key, copy) < 0) {
+			json_decref(out);
+			out = NULL;
+		}
+	}
+	return out;
+}
+
 int settings_merge(json_t *into, const json_t *patch)
 {
 	const char *key;

@@ -20,8 +20,16 @@ int settings_key_parse(const char *name, char *segments[SETTINGS_MAX_SEGMENTS],
 void settings_key_free(char *segments[SETTINGS_MAX_SEGMENTS], size_t n_segments);
 
 /* Deep-merges patch into into: objects merge key by key, anything else
- * replaces. Returns 0 or -ENOMEM. */
+ * replaces (a null too: pending transactions keep it, see below).
+ * Returns 0 or -ENOMEM. */
 int settings_merge(json_t *into, const json_t *patch);
+
+/* As settings_merge(), for what commits: a null in patch takes the key
+ * out of into, and a table left empty goes too. */
+int settings_patch(json_t *into, const json_t *patch);
+
+/* A deep copy of tree without its null members. NULL when out of memory. */
+json_t *settings_without_nulls(const json_t *tree);
 
 /* The full dotted names ("settings.…") of the leaves whose values differ
  * between old and new, or that one holds and the other does not: a

@@ -37,6 +37,28 @@ check_call "DELETE /tx drops it" 200 \
 	"[\"settings.kernel.sysctl.\\\"kernel.kptr_restrict\\\"\",\"settings.kernel.sysctl.\\\"$MCF\\\"\"]" \
 	DELETE /tx
 
+# A committed key this host cannot apply (a plain commit applies nothing;
+# a kernel upgrade can drop a sysctl too) makes every later change fail
+# to converge; a null takes it out.
+call PATCH /settings '{"kernel":{"sysctl":{"net.ipv4.nosuch_knob":"1"}}}'
+call POST /tx/commit
+check_eq "a plain commit of a sysctl this host lacks: 200" 200 "$STATUS"
+call PATCH /settings '{"kernel":{"sysctl":{"kernel.dmesg_restrict":"1"}}}'
+call POST /tx/commit_and_apply
+check_contains "... later changes fail, naming it" "nosuch_knob" "$BODY"
+call DELETE /tx
+call PATCH /settings '{"kernel":{"sysctl":{"net.ipv4.nosuch_knob":null}}}'
+check_call "a null takes the key out" 200 '["settings.kernel.sysctl.\"net.ipv4.nosuch_knob\""]' \
+	POST /tx/commit_and_apply
+check_eq "... gone from the live settings" '{}' "$(live_of net.ipv4.nosuch_knob)"
+call PATCH /settings '{"kernel":{"sysctl":{"kernel.dmesg_restrict":"1"}}}'
+check_call "... and the next change applies" 200 \
+	'["settings.kernel.sysctl.\"kernel.dmesg_restrict\""]' POST /tx/commit_and_apply
+call PATCH /settings '{"kernel":{"sysctl":{"kernel.dmesg_restrict":null}}}'
+call POST /tx/commit_and_apply
+call PATCH /settings '{"security":{"fips-mode":null}}'
+check_eq "a null on a read-only key: 400" 400 "$STATUS"
+
 # Confirmation: not confirmed in time, the change rolls back.
 call PATCH /settings '{"kernel":{"sysctl":{"kernel.kptr_restrict":"2","kernel.dmesg_restrict":"1"}}}'
 call POST '/tx/commit_and_apply?confirm_within=1'

@@ -155,6 +155,20 @@ static void test_ports_are_integers_from_1_to_65535(void **state)
 	assert_accepted("{\"firewall\": {\"host\": {\"allow-tcp\": [1, 65535]}}}");
 }
 
+static void test_a_users_null_takes_a_known_key_out(void **state)
+{
+	struct bw_err err;
+
+	(void)state;
+	assert_string_equal(validate_text("{\"kernel\": {\"sysctl\": {\"net.ipv4.nosuch\": null},"
+					  " \"lockdown\": null}, \"nat\": {\"interface\": null}}",
+					  true, &err), "");
+	assert_refused("{\"kernel\": {\"lockdwon\": null}}", "settings.kernel.lockdwon: unknown key");
+	assert_refused("{\"security\": {\"fips-mode\": null}}", "fips-mode: read-only");
+	/* The live settings hold no nulls: there, one is a bad value. */
+	assert_string_not_equal(validate_text("{\"kernel\": {\"lockdown\": null}}", false, &err), "");
+}
+
 static void test_fips_mode_is_read_only_for_users(void **state)
 {
 	struct bw_err err;
@@ -517,6 +531,7 @@ int main(void)
 		cmocka_unit_test(test_sysctl_values_are_one_bounded_line_of_text),
 		cmocka_unit_test(test_module_names_are_plain_and_allowed_is_a_bool),
 		cmocka_unit_test(test_ports_are_integers_from_1_to_65535),
+		cmocka_unit_test(test_a_users_null_takes_a_known_key_out),
 		cmocka_unit_test(test_fips_mode_is_read_only_for_users),
 		cmocka_unit_test(test_nat_keys_are_judged_by_natconf),
 		cmocka_unit_test(test_no_proxy_items_are_single_names),

@@ -122,6 +122,25 @@ static void test_merge_is_deep(void **state)
 	json_decref(patch);
 }
 
+static void test_patch_takes_out_what_is_null_and_empty_tables(void **state)
+{
+	json_t *into = parse_json("{\"kernel\":{\"lockdown\":\"none\",\"sysctl\":{\"a\":\"1\"}}}");
+	json_t *patch = parse_json("{\"kernel\":{\"sysctl\":{\"a\":null}},"
+				   "\"network\":{\"no-proxy\":null,\"https-proxy\":\"http://p:1\"}}");
+	json_t *pending = json_object();
+
+	(void)state;
+	assert_int_equal(settings_patch(into, patch), 0);
+	assert_json(into, "{\"kernel\":{\"lockdown\":\"none\"},"
+			  "\"network\":{\"https-proxy\":\"http://p:1\"}}");
+	/* A pending transaction keeps the null, for the commit to take out. */
+	assert_int_equal(settings_merge(pending, patch), 0);
+	assert_true(json_is_null(json_object_get(json_object_get(json_object_get(pending, "kernel"),
+								 "sysctl"), "a")));
+	json_decref(pending);
+	json_decref(patch);
+}
+
 static void test_merge_replaces_a_leaf_with_an_object_and_back(void **state)
 {
 	json_t *into = parse_json("{\"a\":1,\"b\":{\"c\":2}}");
@@ -284,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_key_parse_refuses_malformed_names),
 		cmocka_unit_test(test_key_parse_refuses_too_many_segments),
 		cmocka_unit_test(test_merge_is_deep),
+		cmocka_unit_test(test_patch_takes_out_what_is_null_and_empty_tables),
 		cmocka_unit_test(test_merge_replaces_a_leaf_with_an_object_and_back),
 		cmocka_unit_test(test_changed_keys_are_sorted_full_names),
 		cmocka_unit_test(test_changed_keys_empty_when_equal),
