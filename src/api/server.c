@@ -37,6 +37,8 @@
 #define ROLLBACK_RETRY_MS 5000
 /* How long edits must pause before their file is written. */
 #define FW_WRITE_IDLE_MS 50
+#define START_RETRY_FIRST_MS 1000
+#define START_RETRY_MAX_MS 60000
 
 struct api_server {
 	const struct api_server_config *config;
@@ -48,6 +50,12 @@ struct api_server {
 	uint64_t confirm_deadline_ms; /* CLOCK_MONOTONIC */
 	struct fwengine fw; /* the firewall's model, kept between requests */
 	char start_failure[512];      /* why the start's converge failed, "" if not */
+	/* While the host does not hold the live settings (a start before the
+	 * network is up: NAT has no default route yet), converging is tried
+	 * again at retry_at_ms (CLOCK_MONOTONIC; 0: not), each wait twice
+	 * the last up to START_RETRY_MAX_MS. */
+	uint64_t retry_at_ms;
+	unsigned retry_delay_ms;
 };
 
 /* What a handler answers: a status, and a body (owned) that is JSON for
@@ -596,6 +604,9 @@ static struct reply commit_and_apply(const struct call *c)
 		note(s, "journal: %s", err.msg);
 	note(s, "committed and applied '%s' (%zu keys changed)%s", tx, json_array_size(changed),
 	      seconds ? ", awaiting confirmation" : "");
+	/* The host holds the whole of the live settings now. */
+	s->start_failure[0] = '\0';
+	s->retry_at_ms = 0;
 	r = reply_json(200, keys);
 	keys = NULL;
 out:
@@ -1082,8 +1093,11 @@ static int recover(struct api_server *s, struct bw_err *err)
 	rc = converge_live(s, retry, &cerr);
 	json_decref(retry);
 	if (rc < 0) {
-		note(s, "the host could not be brought to the live settings: %s", cerr.msg);
+		note(s, "the host could not be brought to the live settings: %s (trying again "
+			"while it cannot)", cerr.msg);
 		snprintf(s->start_failure, sizeof(s->start_failure), "%s", cerr.msg);
+		s->retry_delay_ms = START_RETRY_FIRST_MS;
+		s->retry_at_ms = now_ms() + s->retry_delay_ms;
 	}
 	return 0;
 }
@@ -1117,6 +1131,33 @@ static int signal_fd(sigset_t *old, struct bw_err *err)
 	return fd;
 }
 
+/* The host refused the live settings at start: tried again (a change
+ * awaiting confirmation converges on its own). */
+static void retry_start(struct api_server *s)
+{
+	struct bw_err err = { 0 };
+
+	if (s->confirm) {
+		s->retry_at_ms = 0;
+		return;
+	}
+	if (converge_live(s, NULL, &err) == 0) {
+		note(s, "the host now holds the live settings");
+		sd_notify(0, "STATUS=serving the settings API");
+		s->start_failure[0] = '\0';
+		s->retry_at_ms = 0;
+		return;
+	}
+	/* Told once a reason, not at every try. */
+	if (strcmp(err.msg, s->start_failure) != 0) {
+		note(s, "the host still refuses the live settings: %s", err.msg);
+		snprintf(s->start_failure, sizeof(s->start_failure), "%s", err.msg);
+	}
+	s->retry_delay_ms = s->retry_delay_ms * 2 > START_RETRY_MAX_MS ? START_RETRY_MAX_MS :
+									  s->retry_delay_ms * 2;
+	s->retry_at_ms = now_ms() + s->retry_delay_ms;
+}
+
 static int serve_loop(struct api_server *s, struct MHD_Daemon *daemon, int sig_fd,
 		      struct bw_err *err)
 {
@@ -1142,6 +1183,13 @@ static int serve_loop(struct api_server *s, struct MHD_Daemon *daemon, int sig_f
 		/* Edits in a row share one write of the file, once they pause. */
 		if (s->fw.has_pending && (timeout < 0 || timeout > FW_WRITE_IDLE_MS))
 			timeout = FW_WRITE_IDLE_MS;
+		if (s->retry_at_ms) {
+			uint64_t now = now_ms();
+			uint64_t left = s->retry_at_ms > now ? s->retry_at_ms - now : 0;
+
+			if (timeout < 0 || left < (uint64_t)timeout)
+				timeout = (int)left;
+		}
 		n_ready = poll(fds, 2, timeout);
 		if (n_ready < 0 && errno != EINTR)
 			return bw_errf(err, -errno, "poll: %s", strerror(errno));
@@ -1156,6 +1204,8 @@ static int serve_loop(struct api_server *s, struct MHD_Daemon *daemon, int sig_f
 			}
 		}
 		MHD_run(daemon);
+		if (s->retry_at_ms && now_ms() >= s->retry_at_ms)
+			retry_start(s);
 		if (s->confirm && now_ms() >= s->confirm_deadline_ms) {
 			struct bw_err rerr = { 0 };
 
