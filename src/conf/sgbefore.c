@@ -5,19 +5,13 @@
 #include <string.h>
 
 #include "conf/awsjson.h"
+#include "conf/sgedit.h"
 
 json_t *sgbefore_copy(const json_t *doc, const char *group_id)
 {
-	const json_t *item;
-	size_t i;
+	const json_t *group = sgedit_find_group(doc, group_id);
 
-	json_array_foreach(json_object_get(doc, "SecurityGroups"), i, item) {
-		const char *id = json_string_value(json_object_get(item, "GroupId"));
-
-		if (id && strcmp(id, group_id) == 0)
-			return json_deep_copy(item);
-	}
-	return NULL;
+	return group ? json_deep_copy(group) : NULL;
 }
 
 const struct vpc_sg *sgbefore_parse(const json_t *group, const struct vpc_model *after,

@@ -274,7 +274,7 @@ static int read_request(const char *group_id, const char *text, json_t **out,
 	return 0;
 }
 
-static json_t *find_group(json_t *doc, const char *group_id)
+json_t *sgedit_find_group(const json_t *doc, const char *group_id)
 {
 	json_t *item;
 	size_t i;
@@ -446,7 +446,7 @@ int sgedit_apply(json_t *doc, const char *group_id, enum vpc_dir dir, bool is_re
 	rc = read_request(group_id, permissions_text, &request, err);
 	if (rc < 0)
 		return rc;
-	group = find_group(doc, group_id);
+	group = sgedit_find_group(doc, group_id);
 	if (!group) {
 		rc = bw_err_input(err, "InvalidGroup.NotFound: the security group '%s' is not in security-groups.json",
 				  group_id);

@@ -30,6 +30,9 @@
 #include "model/vpc.h"
 #include "util/err.h"
 
+/* group_id's object in doc (security-groups.json), or NULL. Borrowed. */
+json_t *sgedit_find_group(const json_t *doc, const char *group_id);
+
 /* Changes doc (the whole security-groups.json) in place; on error doc is
  * left exactly as it was. permissions_text is validated as strictly as
  * the file itself (after normalising). */

@@ -898,21 +898,6 @@ static void put_group(json_t *doc, const char *group_id, json_t *group)
 	}
 }
 
-/* Whether doc (security-groups.json) holds a group of that id. */
-static bool doc_has_group(json_t *doc, const char *group_id)
-{
-	json_t *item;
-	size_t i;
-
-	json_array_foreach(json_object_get(doc, "SecurityGroups"), i, item) {
-		const char *id = json_string_value(json_object_get(item, "GroupId"));
-
-		if (id && strcmp(id, group_id) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* An authorize may name only groups and prefix lists the files hold, as
  * EC2 refuses one it does not know (InvalidGroup.NotFound); a group of
  * another VPC in the files is taken, and matches nothing here. Only what
@@ -935,7 +920,7 @@ static int check_new_peers(const struct fwengine *e, const struct vpc_sg *now,
 		}
 		if (had)
 			continue;
-		if (rule->peer_kind == VPC_PEER_GROUP && doc_has_group(doc, rule->peer_id)) {
+		if (rule->peer_kind == VPC_PEER_GROUP && sgedit_find_group(doc, rule->peer_id)) {
 			warn(e, "%s: %s is a group of another VPC: it matches nothing here", group_id,
 			     rule->peer_id);
 			continue;
