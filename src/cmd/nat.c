@@ -70,7 +70,9 @@ int cmd_nat_up(const struct bw_globals *globals, const char *config_path,
 		goto out;
 	}
 	if (natec2_is_wanted(&plan.config)) {
-		rc = natec2_prepare(globals->root, config_path, &plan, &ec2, err);
+		struct natplan_request request = { .config_path = config_path };
+
+		rc = natec2_prepare(globals->root, &request, &plan, &ec2, err);
 		if (rc < 0)
 			goto out;
 	}

@@ -566,8 +566,8 @@ int natec2_forget(const char *root, const char *state_dir, struct bw_err *err)
 	return fsroot_remove(root, path, err);
 }
 
-int natec2_prepare(const char *root, const char *config_path, struct nat_plan *plan,
-		   struct natec2_result *out, struct bw_err *err)
+int natec2_prepare(const char *root, const struct natplan_request *request,
+		   struct nat_plan *plan, struct natec2_result *out, struct bw_err *err)
 {
 	int rc;
 
@@ -579,7 +579,7 @@ int natec2_prepare(const char *root, const char *config_path, struct nat_plan *p
 		return rc;
 	natplan_free(plan);
 	natplan_init(plan);
-	rc = natplan_build(root, config_path, plan, err);
+	rc = natplan_build_for(root, request, plan, err);
 	if (rc == 0)
 		rc = natec2_rp_filter_knobs(root, &plan->knobs, err);
 	if (rc < 0)

@@ -47,8 +47,10 @@ struct nat_plan;
 /* For nat up, before the host changes: natec2_up(), then, when an ENI was
  * attached, the plan built again (a new link for the flowtable) and
  * rp_filter 0 on every interface added to its knobs. */
-int natec2_prepare(const char *root, const char *config_path, struct nat_plan *plan,
-		   struct natec2_result *out, struct bw_err *err);
+struct natplan_request;
+
+int natec2_prepare(const char *root, const struct natplan_request *request,
+		   struct nat_plan *plan, struct natec2_result *out, struct bw_err *err);
 
 /* nat status: the recorded EC2 facts, as lines or into doc as "ec2". */
 void natec2_status(const char *root, const char *state_dir, json_t *doc);

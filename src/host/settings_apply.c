@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/natec2.h"
 #include "cmd/natplan.h"
 #include "host/fsroot.h"
 #include "host/natapply.h"
@@ -489,38 +490,38 @@ static int host_fw_converge(const struct settings_plan *target, json_t *saved,
 
 /* The EC2 steps (ENI, EIP, the CloudWatch agent) belong to `nat up` for
  * now: through settings they would be silently skipped, so they are refused. */
-static int refuse_ec2_keys(const struct nat_config *config, struct bw_err *err)
-{
-	const char *key = config->eni_id[0]		    ? "eni_id" :
-			  config->eip_id[0]		    ? "eip_id" :
-			  config->cwagent_enabled	    ? "cwagent_enabled" :
-			  config->cwagent_cfg_param_name[0] ? "cwagent_cfg_param_name" :
-							      NULL;
-
-	if (!key)
-		return 0;
-	return bw_err_input(err,
-			    "settings.nat.%s: the EC2 steps run only with 'bulwark nat up' and a "
-			    "config file for now; nothing was changed",
-			    key);
-}
-
+/* NAT as `nat up` brings it up, the EC2 steps included (ENI, EIP,
+ * CloudWatch agent): those cannot be taken back (another instance may own
+ * the ENI by then), and a failure after them names them. */
 static int nat_up(const char *root, const struct settings_host *host,
 		  const struct settings_plan *target, struct bw_err *err)
 {
 	struct natplan_request request = { .config = &target->nat };
+	struct natec2_result ec2 = { 0 };
 	struct natapply_result result;
 	struct nat_plan plan;
+	bool is_ec2 = natec2_is_wanted(&target->nat);
 	int rc;
 
 	natplan_init(&plan);
-	rc = refuse_ec2_keys(&target->nat, err);
-	if (rc == 0)
-		rc = natplan_build_for(root, &request, &plan, err);
+	rc = natplan_build_for(root, &request, &plan, err);
 	if (rc == 0)
 		rc = nft_apply(plan.ruleset, true, err);
-	if (rc == 0)
+	if (rc == 0 && is_ec2)
+		rc = natec2_prepare(root, &request, &plan, &ec2, err);
+	if (rc == 0) {
 		rc = natapply_up(root, nat_dir_of(host), &plan, &result, err);
+		natapply_result_free(&result);
+	}
+	if (rc == 0 && is_ec2) {
+		natec2_cwagent(root, &target->nat, &ec2);
+		rc = natec2_save(root, nat_dir_of(host), &ec2, err);
+	}
+	/* Settings without EC2 keys: the last EC2 record is stale. */
+	if (rc == 0 && !is_ec2)
+		rc = natec2_forget(root, nat_dir_of(host), err);
+	if (rc < 0)
+		natec2_name_done(&ec2, err);
 	natplan_free(&plan);
 	return rc;
 }
@@ -549,6 +550,9 @@ static int nat_converge(const char *root, const struct settings_host *host,
 	rc = text ? table_put_back(NAT_TABLE_DELETE, text, err) :
 		    natapply_down(root, nat_dir_of(host), &result, err);
 	natapply_result_free(&result);
+	/* Down: its EC2 record goes (the ENI and EIP stay where they are). */
+	if (rc == 0 && !text)
+		rc = natec2_forget(root, nat_dir_of(host), err);
 	if (rc < 0)
 		return keyed(err, rc, key);
 	json_object_del(saved, SAVED_NAT);

@@ -167,12 +167,18 @@ check_contains "... writes the rule" "install sctp /bin/true" "$(cat "$ROOT/etc/
 check_contains "... and warns it stays loaded" "denied but loaded until reboot or rmmod: sctp" \
 	"$(cat "$SCRATCH/server.log")"
 
-# The NAT's EC2 steps run with nat up only: refused by name, as bad input.
+# The NAT's EC2 steps run through the settings too (api_nat_ec2.sh); with
+# no IMDS here, they fail, named, and nothing is committed.
 check_call "nat with an ENI to attach" 204 '' PATCH /settings?tx=ec2 \
-	'{"nat":{"enabled":true,"eni_id":"eni-0123456789abcdef0"}}'
+	'{"nat":{"enabled":true,"interface":"lo","eni_id":"eni-0123456789abcdef0"}}'
 call POST '/tx/commit_and_apply?tx=ec2'
-check_eq "... is refused as bad input" 400 "$STATUS"
-check_contains "... naming the key" "settings.nat.eni_id: the EC2 steps run only with 'bulwark nat up'" "$BODY"
+case $STATUS in 400 | 500) ok "... with no IMDS here: an error status ($STATUS)" ;;
+*) not_ok "... with no IMDS here: an error status" "got $STATUS $BODY" ;; esac
+check_contains "... naming the key and IMDS" "settings.nat" "$BODY"
+check_contains "... and IMDS" "imds http://169.254.169.254" "$BODY"
+call GET /settings?prefix=nat
+check_eq "... nothing of it live" '{}' "$BODY"
+call DELETE /tx?tx=ec2
 
 # network.https-proxy: kept for bulwark's own HTTP, which then goes through
 # it (the error names the proxy's address, not the server's).

@@ -40,3 +40,13 @@ ec2_start() {
 	unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_USE_FIPS_ENDPOINT \
 		AWS_EC2_METADATA_SERVICE_ENDPOINT
 }
+
+# ec2_calls: the EC2 calls the endpoint logged, one a line: the action, its
+# parameters sorted, and whether the signature was good.
+ec2_calls() { python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if "action" in e:
+        print(e["action"], " ".join("%s=%s" % kv for kv in sorted(e["params"].items())), "signed" if e["signed"] else "UNSIGNED:" + e.get("why", ""))
+' "$LOG"; }

@@ -1,0 +1,67 @@
+#!/bin/sh
+# settings.nat.* with the EC2 keys, through bulwark serve: the same steps as
+# `nat up` with a config file (here an Elastic IP associated with the
+# primary ENI), against the test IMDS and EC2 endpoint; then NAT down by
+# the settings forgets the EC2 record.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/api_lib.sh"
+for tool in curl openssl python3; do
+	command -v $tool >/dev/null || skip_all "needs $tool"
+done
+require_netns
+. "$(dirname "$0")/fake_ec2_lib.sh"
+api_setup
+# A way out, for the NAT's interface.
+ip -n "$NS" link add wan0 type veth peer name wan1
+ip -n "$NS" link set wan1 up
+ip -n "$NS" addr add 192.0.2.2/24 dev wan0
+ip -n "$NS" link set wan0 up
+ip -n "$NS" route add default via 192.0.2.1
+ip -n "$NS" link set lo up
+ip -n "$NS" addr add 169.254.169.254/32 dev lo
+
+INSTANCE=i-0123456789abcdef0
+PRIMARY=eni-0aaaaaaaaaaaaaaa1
+EIP=eipalloc-0ccccccccccccccc3
+MODEL="$SCRATCH/model.json"
+FAULTS="$SCRATCH/faults.json"
+LOG="$SCRATCH/calls.log"
+cat >"$MODEL" <<JSON
+{"instance_id": "$INSTANCE", "region": "us-east-1", "mac": "02:00:0a:00:00:01",
+ "account": "123456789012", "keys": {"$AKID": "$SECRET"},
+ "role": {"name": "bulwark-nat", "AccessKeyId": "ASIABULWARKROLE00001",
+          "SecretAccessKey": "$ROLE_SECRET", "Token": "$ROLE_TOKEN"},
+ "enis": {
+  "$PRIMARY": {"mac": "02:00:0a:00:00:01", "subnet": "subnet-0123456789abcdef0",
+               "vpc": "vpc-0123456789abcdef0", "ip": "198.51.100.2",
+               "attached_to": "$INSTANCE", "device_index": 0}},
+ "addresses": {"$EIP": {"public_ip": "203.0.113.50", "association": null}},
+ "iam_allow": ["AssociateAddress"]}
+JSON
+echo '{}' >"$FAULTS"
+: >"$LOG"
+ec2_certs
+ec2_start "$NS"
+
+check_start "serve starts"
+call PATCH /settings "{\"nat\":{\"enabled\":true,\"eip_id\":\"$EIP\"}}"
+check_call "nat with an Elastic IP, through the settings" 200 \
+	'["settings.nat.eip_id","settings.nat.enabled"]' POST /tx/commit_and_apply
+check_eq "... associated with the primary ENI, reassociation allowed, the call signed" \
+	"AssociateAddress AllocationId=$EIP AllowReassociation=true NetworkInterfaceId=$PRIMARY signed" \
+	"$(ec2_calls)"
+check "... NAT up (table inet bulwark_nat)" in_ns "$NS" nft list table inet bulwark_nat
+st=$(in_api_ns "$BULWARK" --root "$ROOT" nat status 2>&1)
+check_contains "... nat status shows the EIP" "$EIP" "$st"
+check "... and recorded" test -s "$ROOT/run/bulwark/ec2.json"
+call PATCH /settings '{"nat":null}'
+check_call "NAT down through the settings (a null takes nat out)" 200 '["settings.nat"]' \
+	POST /tx/commit_and_apply
+if in_ns "$NS" nft list table inet bulwark_nat >/dev/null 2>&1; then
+	not_ok "... NAT down"
+else
+	ok "... NAT down"
+fi
+check_eq "... the EC2 record goes" "" "$(ls "$ROOT/run/bulwark/ec2.json" 2>/dev/null)"
+check_stop "serve stops"
+finish
