@@ -255,6 +255,16 @@ fail_round "a malformed page of DescribeInstances" \
 fail_round "the prefix list's entries failing every try" \
 	'{"ec2": {"GetManagedPrefixListEntries": ["500", "500", "500", "500"]}}' \
 	"bulwark: ec2 GetManagedPrefixListEntries: HTTP 500"
+# No reply at all, every try: each try times out (BULWARK_EC2_TRY_TIMEOUT_MS
+# shortens bulwark's 15 s wait, for the test).
+export BULWARK_EC2_TRY_TIMEOUT_MS=1000
+: >"$LOG"
+fail_round "DescribeVpcs timing out every try" \
+	'{"ec2": {"DescribeVpcs": ["hang", "hang", "hang", "hang"]}}' \
+	"bulwark: ec2 DescribeVpcs: https://localhost: Timeout was reached"
+check_eq "... in one line" 1 "$(wc -l <"$SCRATCH/err")"
+check_eq "... after four tries" 4 "$(calls | grep -c '^DescribeVpcs ')"
+unset BULWARK_EC2_TRY_TIMEOUT_MS
 if connects inet 10.0.1.10 8080; then not_ok "no failed round opened 8080"; else ok "no failed round opened 8080"; fi
 
 # ---- --interval: rounds until SIGTERM; a failed round is tried again -------

@@ -352,6 +352,22 @@ check_contains "... with a warning" "amazon-cloudwatch-agent-ctl did not finish 
 check_contains "... status says so" "agent control hung; killed after 60 s" "$(nat status 2>&1)"
 nat down >/dev/null 2>&1
 
+# ---- timeouts: an IMDS answer too slow, an EC2 call with no reply ----------
+# IMDS's slow fault answers after 3 s, past bulwark's 2 s a try; the EC2
+# call's hang holds until bulwark gives up, after BULWARK_EC2_TRY_TIMEOUT_MS.
+detach
+echo '{"imds": {"/latest/meta-data/instance-id": ["slow"]},
+       "ec2": {"ModifyNetworkInterfaceAttribute": ["hang"]}}' >"$FAULTS"
+BULWARK_EC2_TRY_TIMEOUT_MS=1000 nat up --config "$SCRATCH/ha.conf" >"$SCRATCH/out" 2>"$SCRATCH/err"
+check_eq "a slow IMDS answer and an EC2 call that timed out, both tried again: exit 0" 0 "$?"
+cat "$SCRATCH/out" "$SCRATCH/err" >>"$SCRATCH/all-output"
+check_eq "... IMDS was asked for the instance id again after the slow answer" 2 \
+	"$(grep -c '"GET /latest/meta-data/instance-id"' "$LOG")"
+check_eq "... the call that got no reply was sent again" 2 \
+	"$(calls | grep -c '^ModifyNetworkInterfaceAttribute ')"
+check_contains "... and the bring-up went on" "attached at device index 1 as ens9zz" "$(cat "$SCRATCH/out")"
+nat down >/dev/null 2>&1
+
 # ---- an attach that went through but whose reply was lost ----------------
 detach
 echo '{"ec2": {"AttachNetworkInterface": ["lost-reply"]}}' >"$FAULTS"
