@@ -179,6 +179,14 @@ check_eq "... the throttled DescribeSubnets tried again (two pages: three calls)
 	"$(calls | grep -c '^DescribeSubnets ')"
 check_eq "... the failed DescribeNetworkAcls tried again" 2 "$(calls | grep -c '^DescribeNetworkAcls ')"
 echo '{}' >"$FAULTS"
+# AWS_ACCESS_KEY_ID set but empty is unset, as in the AWS SDKs: the role's.
+: >"$LOG"
+AWS_ACCESS_KEY_ID= AWS_SECRET_ACCESS_KEY= sync_ >"$SCRATCH/sync-role-empty" 2>&1
+check_eq "AWS_ACCESS_KEY_ID set but empty: the instance role's keys, exit 0" 0 "$?"
+check_contains "... unchanged" "fw: unchanged" "$(cat "$SCRATCH/sync-role-empty")"
+check_contains "... IMDS was asked for the role" "/latest/meta-data/iam/security-credentials/bulwark-fw" \
+	"$(cat "$LOG")"
+check_eq "... every call signed with the role's key and token" "" "$(calls | grep -v ' signed$')"
 
 # ---- a rule authorized on the endpoint is enforced after the next sync ----
 drops=$(counter denied_sg_ingress)
