@@ -40,7 +40,6 @@ static int exchange(struct aws_imds *imds, const char *method, const char *path,
 	const long start_ms = now_ms();
 	long backoff_ms = AWS_IMDS_BACKOFF_MS;
 	char url[512];
-	int rc = 0;
 
 	*reply = (struct aws_http_reply){ 0 };
 	if (snprintf(url, sizeof(url), "%s%s", imds->base, path) >= (int)sizeof(url))
@@ -50,9 +49,9 @@ static int exchange(struct aws_imds *imds, const char *method, const char *path,
 			.method = method, .url = url, .headers = headers,
 			.timeout_ms = AWS_IMDS_TIMEOUT_MS, .is_local = true,
 		};
+		int rc = aws_http_do(&rq, reply, err);
 		long spent_ms;
 
-		rc = aws_http_do(&rq, reply, err);
 		if (rc == 0 && !is_retryable(reply->status))
 			return 0;
 		if (rc == 0)
