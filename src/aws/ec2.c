@@ -64,7 +64,9 @@ static int try_once(struct aws_ec2 *ec2, const char *action, const char *body,
 	char sigv4[96];
 	struct aws_http_request rq = {
 		.method = "POST", .url = ec2->endpoint.url, .headers = headers, .body = body,
-		.timeout_ms = AWS_EC2_TIMEOUT_MS, .sigv4 = sigv4,
+		.timeout_ms = aws_http_env_ms(AWS_EC2_TIMEOUT_ENV, AWS_EC2_TIMEOUT_MS, 100,
+					      AWS_EC2_TIMEOUT_MS),
+		.sigv4 = sigv4,
 		.user = ec2->creds->access_key_id, .password = ec2->creds->secret_access_key,
 	};
 	struct aws_http_reply http;

@@ -12,6 +12,8 @@
 #define AWS_EC2_API_VERSION "2016-11-15"
 #define AWS_EC2_ATTEMPTS 4        /* throttling, 5xx, transport failures */
 #define AWS_EC2_TIMEOUT_MS 15000  /* each try */
+/* For tests only: a shorter timeout for each try, 100 ms to 15 s. */
+#define AWS_EC2_TIMEOUT_ENV "BULWARK_EC2_TRY_TIMEOUT_MS"
 #define AWS_EC2_CODE_MAX 60       /* bytes of an error reply's Code kept */
 #define AWS_EC2_MESSAGE_MAX 300   /* bytes of its Message kept */
 

@@ -49,6 +49,21 @@ void aws_http_reply_free(struct aws_http_reply *reply)
 	*reply = (struct aws_http_reply){ 0 };
 }
 
+long aws_http_env_ms(const char *name, long dflt, long lo, long hi)
+{
+	const char *v = getenv(name);
+	char *end;
+	long ms;
+
+	if (!v || !v[0])
+		return dflt;
+	errno = 0;
+	ms = strtol(v, &end, 10);
+	if (errno || *end || ms < lo || ms > hi)
+		return dflt;
+	return ms;
+}
+
 void aws_http_backoff(long ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };

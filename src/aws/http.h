@@ -38,5 +38,9 @@ void aws_http_reply_free(struct aws_http_reply *reply);
 int aws_http_do(const struct aws_http_request *request, struct aws_http_reply *reply,
 		struct bw_err *err);
 
+/* The milliseconds the environment variable name asks for, when it is a
+ * whole number from lo to hi; else dflt. For tests only (README). */
+long aws_http_env_ms(const char *name, long dflt, long lo, long hi);
+
 /* Sleeps ms milliseconds: the backoff between retries. */
 void aws_http_backoff(long ms);

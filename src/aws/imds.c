@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -18,37 +19,54 @@ static bool is_retryable(long status)
 	return status == 0 || status == 429 || status >= 500;
 }
 
-/* One exchange with IMDS, tried up to AWS_IMDS_ATTEMPTS times with
- * doubling backoff (0.1 s to 0.8 s: at most about 11 s in all). */
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One exchange with IMDS, tried again with doubling backoff (0.1 s up to
+ * 2 s) while a try can begin within the budget (20 s): a boot race where
+ * IMDS refuses connections for a while is ridden out, in bounded time. On
+ * failure, *why says how many tries over how long: "3 tries in 0.7 s". */
 static int exchange(struct aws_imds *imds, const char *method, const char *path,
 		    const struct curl_slist *headers, struct aws_http_reply *reply,
-		    struct bw_err *err)
+		    char *why, size_t why_size, struct bw_err *err)
 {
+	const long budget_ms = aws_http_env_ms(AWS_IMDS_BUDGET_ENV, AWS_IMDS_BUDGET_MS, 500,
+					       AWS_IMDS_BUDGET_MS);
+	const long start_ms = now_ms();
+	long backoff_ms = AWS_IMDS_BACKOFF_MS;
 	char url[512];
-	long backoff_ms = 100;
-	int rc = 0;
 
 	*reply = (struct aws_http_reply){ 0 };
 	if (snprintf(url, sizeof(url), "%s%s", imds->base, path) >= (int)sizeof(url))
 		return bw_errf(err, -ENAMETOOLONG, "imds: URL too long");
-	for (int attempt = 1; attempt <= AWS_IMDS_ATTEMPTS; attempt++) {
+	for (int attempt = 1;; attempt++) {
 		struct aws_http_request rq = {
 			.method = method, .url = url, .headers = headers,
 			.timeout_ms = AWS_IMDS_TIMEOUT_MS, .is_local = true,
 		};
+		int rc = aws_http_do(&rq, reply, err);
+		long spent_ms;
 
-		rc = aws_http_do(&rq, reply, err);
 		if (rc == 0 && !is_retryable(reply->status))
 			return 0;
 		if (rc == 0)
 			rc = bw_errf(err, -EIO, "HTTP %ld", reply->status);
 		aws_http_reply_free(reply);
-		if (attempt < AWS_IMDS_ATTEMPTS) {
-			aws_http_backoff(backoff_ms);
-			backoff_ms *= 2;
+		spent_ms = now_ms() - start_ms;
+		if (spent_ms + backoff_ms >= budget_ms) {
+			snprintf(why, why_size, "%d %s in %.1f s", attempt,
+				 attempt == 1 ? "try" : "tries", (double)spent_ms / 1000);
+			return rc;
 		}
+		aws_http_backoff(backoff_ms);
+		backoff_ms = backoff_ms * 2 > AWS_IMDS_BACKOFF_MAX_MS ? AWS_IMDS_BACKOFF_MAX_MS :
+									   backoff_ms * 2;
 	}
-	return rc;
 }
 
 static int fetch_token(struct aws_imds *imds, struct bw_err *err)
@@ -56,18 +74,20 @@ static int fetch_token(struct aws_imds *imds, struct bw_err *err)
 	struct curl_slist *headers = curl_slist_append(NULL,
 		"X-aws-ec2-metadata-token-ttl-seconds: " STRINGIFY(AWS_IMDS_TOKEN_TTL_S));
 	struct aws_http_reply reply;
+	char tries[48] = "";
 	int rc;
 
 	if (!headers)
 		return bw_errf(err, -ENOMEM, "out of memory");
-	rc = exchange(imds, "PUT", "/latest/api/token", headers, &reply, err);
+	rc = exchange(imds, "PUT", "/latest/api/token", headers, &reply, tries, sizeof(tries),
+		      err);
 	curl_slist_free_all(headers);
 	if (rc < 0) {
 		char why[sizeof(err->msg)];
 
 		snprintf(why, sizeof(why), "%s", err->msg);
-		return bw_errf(err, rc, "imds %s: no session token after %d tries: %s",
-			       imds->base, AWS_IMDS_ATTEMPTS, why);
+		return bw_errf(err, rc, "imds %s: no session token after %s: %s", imds->base,
+			       tries, why);
 	}
 	if (reply.status != 200 || reply.len == 0 || reply.len >= sizeof(imds->token) ||
 	    strpbrk(reply.body, "\r\n")) {
@@ -113,7 +133,7 @@ int aws_imds_get(struct aws_imds *imds, const char *path, char *out, size_t out_
 		 struct bw_err *err)
 {
 	char header[sizeof(imds->token) + 64];
-	char full[384];
+	char full[384], tries[48] = "";
 	struct curl_slist *headers;
 	struct aws_http_reply reply;
 	int rc;
@@ -126,14 +146,14 @@ int aws_imds_get(struct aws_imds *imds, const char *path, char *out, size_t out_
 		explicit_bzero(header, sizeof(header));
 		if (!headers)
 			return bw_errf(err, -ENOMEM, "out of memory");
-		rc = exchange(imds, "GET", full, headers, &reply, err);
+		rc = exchange(imds, "GET", full, headers, &reply, tries, sizeof(tries), err);
 		curl_slist_free_all(headers);
 		if (rc < 0) {
 			char why[sizeof(err->msg)];
 
 			snprintf(why, sizeof(why), "%s", err->msg);
-			return bw_errf(err, rc, "imds %s: %s after %d tries: %s", imds->base, path,
-				       AWS_IMDS_ATTEMPTS, why);
+			return bw_errf(err, rc, "imds %s: %s after %s: %s", imds->base, path, tries,
+				       why);
 		}
 		/* An expired token: a new one, once. */
 		if (reply.status == 401 && round == 0) {

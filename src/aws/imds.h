@@ -10,8 +10,12 @@
 
 #define AWS_IMDS_DEFAULT "http://169.254.169.254"
 #define AWS_IMDS_TOKEN_TTL_S 300
-#define AWS_IMDS_ATTEMPTS 5      /* each exchange: 5 tries */
-#define AWS_IMDS_TIMEOUT_MS 2000 /* each try */
+#define AWS_IMDS_BUDGET_MS 20000  /* each exchange: tries begun within 20 s */
+#define AWS_IMDS_BACKOFF_MS 100   /* the first wait between tries, doubling */
+#define AWS_IMDS_BACKOFF_MAX_MS 2000
+#define AWS_IMDS_TIMEOUT_MS 2000  /* each try */
+/* For tests only: a shorter budget, 500 ms to 20 s. */
+#define AWS_IMDS_BUDGET_ENV "BULWARK_IMDS_BUDGET_MS"
 
 struct aws_imds {
 	char base[256];  /* no trailing '/' */

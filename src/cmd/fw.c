@@ -496,7 +496,8 @@ static const struct cli_option fw_options[] = {
 	{ "aws", 'a', "DIR", "the output of aws ec2 describe-security-groups, -network-acls, "
 			      "-subnets, -instances, -network-interfaces, -vpcs (*.json) and "
 			      "prefix-lists/pl-*.json" },
-	{ "vpc", 0, "VPC", "the VPC to enforce when the files hold several (vpc-...)" },
+	{ "vpc", 0, "VPC", "the VPC to enforce when the files hold several (vpc-...); "
+			   "(sync) the VPC to read from EC2, default the host's own, from IMDS" },
 	{ "state-dir", 0, "DIR", "where apply records what it did (default " BW_STATE_DIR ")" },
 	{ "ct-mark-bits", 0, "MASK", "the ct mark bits bulwark may use, one run of 4 to 16 "
 				     "bits (default 0xff000000)" },

@@ -113,12 +113,14 @@ static int open_ec2(struct sync *s, struct aws_ec2 *ec2, struct aws_creds *creds
 		.url_ec2 = getenv("AWS_ENDPOINT_URL_EC2"),
 		.url_all = getenv("AWS_ENDPOINT_URL"),
 	};
+	const char *key = getenv("AWS_ACCESS_KEY_ID");
 	struct bw_err ignored;
 	struct aws_imds imds;
 	char fips[16] = "";
 	int rc;
 
-	if (getenv("AWS_ACCESS_KEY_ID")) {
+	/* Set but empty is unset, as aws_creds_find takes it. */
+	if (key && key[0]) {
 		rc = aws_creds_find(NULL, creds, err);
 	} else {
 		rc = aws_imds_open(&imds, err);

@@ -290,7 +290,9 @@ static const struct cli_sub nat_subs[] = {
 	{ "down", run_down, "state-dir", NULL, 0, 0, false,
 	  "remove the table and put every knob back as it was" },
 	{ "status", run_status, "state-dir,json", NULL, 0, 0, false,
-	  "interface, forwarding, masquerade counters, conntrack use" },
+	  "interface, forwarding, masquerade counters, conntrack use; on EC2 the instance, "
+	  "region, credentials' source, EC2 endpoint and why, the primary ENI, the attached "
+	  "ENI, the Elastic IP and the CloudWatch agent" },
 	{ "render", run_render, "config,ipv6", NULL, 0, 0, false,
 	  "print the ruleset up would load; works on any machine (the interface need not "
 	  "exist here)" },

@@ -42,6 +42,10 @@ check "... and there are many such pairs" test "$refused" -gt 40
 out=$("$BULWARK" nat down --dry-run 2>&1)
 check_eq "nat down --dry-run: exit 2 (down has no dry run)" 2 "$?"
 check_contains "fw apply --help lists --dry-run" "[--dry-run]" "$("$BULWARK" fw apply --help)"
+check_contains "fw sync --help: --vpc is the VPC read from EC2" \
+	"(sync) the VPC to read from EC2, default the host's own, from IMDS" "$("$BULWARK" fw sync --help)"
+check_contains "nat --help: status tells the EC2 facts" \
+	"on EC2 the instance, region, credentials' source, EC2 endpoint" "$("$BULWARK" nat --help | tr -s ' \n' '  ')"
 # fw explain takes the packet as words too: '->' and 'to' separate its ends.
 AWS="$EXAMPLES_DIR/aws"
 check_eq "explain: a packet as words with 'to'" allow \

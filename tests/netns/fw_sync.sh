@@ -158,9 +158,14 @@ check_eq "the loaded ruleset is the one fw apply --aws loaded (lab up)" \
 # ---- nothing changed: nothing loaded --------------------------------------
 handle=$(table_handle)
 gen=$(generation)
+inodes() { for f in $FILES; do printf '%s=%s ' "$f" "$(stat -c %i "$KEPT/$f.json")"; done; }
+kept_inodes=$(inodes)
+kept_pl=$(stat -c %i "$KEPT/prefix-lists/pl-0a1b2c3d4e5f60041.json")
 sync_ >"$SCRATCH/sync2" 2>&1
 check_eq "a second sync exits 0" 0 "$?"
 check_contains "... and says nothing changed" "fw: unchanged" "$(cat "$SCRATCH/sync2")"
+check_eq "... no kept file written again (their inodes)" "$kept_inodes" "$(inodes)"
+check_eq "... nor the kept prefix list" "$kept_pl" "$(stat -c %i "$KEPT/prefix-lists/pl-0a1b2c3d4e5f60041.json")"
 check_eq "... the table was not loaded again" "$handle" "$(table_handle)"
 check_eq "... no transaction at all: the ruleset's generation did not move" "$gen" "$(generation)"
 
@@ -179,6 +184,14 @@ check_eq "... the throttled DescribeSubnets tried again (two pages: three calls)
 	"$(calls | grep -c '^DescribeSubnets ')"
 check_eq "... the failed DescribeNetworkAcls tried again" 2 "$(calls | grep -c '^DescribeNetworkAcls ')"
 echo '{}' >"$FAULTS"
+# AWS_ACCESS_KEY_ID set but empty is unset, as in the AWS SDKs: the role's.
+: >"$LOG"
+AWS_ACCESS_KEY_ID= AWS_SECRET_ACCESS_KEY= sync_ >"$SCRATCH/sync-role-empty" 2>&1
+check_eq "AWS_ACCESS_KEY_ID set but empty: the instance role's keys, exit 0" 0 "$?"
+check_contains "... unchanged" "fw: unchanged" "$(cat "$SCRATCH/sync-role-empty")"
+check_contains "... IMDS was asked for the role" "/latest/meta-data/iam/security-credentials/bulwark-fw" \
+	"$(cat "$LOG")"
+check_eq "... every call signed with the role's key and token" "" "$(calls | grep -v ' signed$')"
 
 # ---- a rule authorized on the endpoint is enforced after the next sync ----
 drops=$(counter denied_sg_ingress)
@@ -203,6 +216,7 @@ handle=$(table_handle)
 untouched=$(set_handle sg1_in_ports_v4)
 changed=$(set_handle sg0_in_ports_v4)
 gen=$(generation)
+kept_inodes=$(inodes)
 sync_ >"$SCRATCH/sync3" 2>&1
 check_eq "the next sync exits 0" 0 "$?"
 check_contains "... and loads only what changed" "loaded 1 objects changed" "$(cat "$SCRATCH/sync3")"
@@ -212,6 +226,10 @@ check_eq "... another group's set untouched (its handle)" "$untouched" "$(set_ha
 check_eq "... the edited group's set refilled in place (its handle)" "$changed" "$(set_handle sg0_in_ports_v4)"
 check "after it: inet reaches web1:8080" connects inet 10.0.1.10 8080
 check_contains "... the kept file has the rule" '"CidrIp": "203.0.113.0/24"' "$(cat "$KEPT/security-groups.json")"
+check_eq "... only security-groups.json written again (the kept files' inodes)" \
+	"$(printf '%s\n' "$kept_inodes" | sed 's/security-groups=[0-9]*//')" "$(inodes | sed 's/security-groups=[0-9]*//')"
+check "... which was (its inode)" test "$(printf '%s\n' "$kept_inodes" | sed -n 's/.*security-groups=\([0-9]*\).*/\1/p')" \
+	!= "$(stat -c %i "$KEPT/security-groups.json")"
 if command -v aws >/dev/null; then
 	check "aws ec2 revoke-security-group-ingress on the endpoint" \
 		awsc revoke-security-group-ingress --group-id "$WEB" --protocol tcp --port 8080 \
@@ -255,6 +273,16 @@ fail_round "a malformed page of DescribeInstances" \
 fail_round "the prefix list's entries failing every try" \
 	'{"ec2": {"GetManagedPrefixListEntries": ["500", "500", "500", "500"]}}' \
 	"bulwark: ec2 GetManagedPrefixListEntries: HTTP 500"
+# No reply at all, every try: each try times out (BULWARK_EC2_TRY_TIMEOUT_MS
+# shortens bulwark's 15 s wait, for the test).
+export BULWARK_EC2_TRY_TIMEOUT_MS=1000
+: >"$LOG"
+fail_round "DescribeVpcs timing out every try" \
+	'{"ec2": {"DescribeVpcs": ["hang", "hang", "hang", "hang"]}}' \
+	"bulwark: ec2 DescribeVpcs: https://localhost: Timeout was reached"
+check_eq "... in one line" 1 "$(wc -l <"$SCRATCH/err")"
+check_eq "... after four tries" 4 "$(calls | grep -c '^DescribeVpcs ')"
+unset BULWARK_EC2_TRY_TIMEOUT_MS
 if connects inet 10.0.1.10 8080; then not_ok "no failed round opened 8080"; else ok "no failed round opened 8080"; fi
 
 # ---- --interval: rounds until SIGTERM; a failed round is tried again -------

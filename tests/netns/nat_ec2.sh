@@ -300,13 +300,17 @@ detach
 expect_failure "plain http refused as an endpoint" 2 "AWS_ENDPOINT_URL_EC2 must be an https:// URL" \
 	AWS_ENDPOINT_URL_EC2=http://localhost
 detach
+# IMDS is tried for 20 s; BULWARK_IMDS_BUDGET_MS=1000 (for tests) makes it
+# four tries (0.1, 0.2, 0.4 s apart) in 1 s.
 echo '{"imds": {"/latest/api/token": ["500", "500", "500", "500", "500"]}}' >"$FAULTS"
 expect_failure "IMDS failing every try" 1 \
-	"bulwark: imds http://169.254.169.254: no session token after 5 tries: HTTP 500"
+	"bulwark: imds http://169.254.169.254: no session token after 4 tries in " \
+	BULWARK_IMDS_BUDGET_MS=1000
+check_contains "... the last try's answer" " s: HTTP 500" "$(cat "$SCRATCH/err")"
 detach
 expect_failure "IMDS moved by AWS_EC2_METADATA_SERVICE_ENDPOINT to where nothing listens" 1 \
-	"bulwark: imds http://127.0.0.1:9: no session token after 5 tries" \
-	AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:9
+	"bulwark: imds http://127.0.0.1:9: no session token after 4 tries in " \
+	AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:9 BULWARK_IMDS_BUDGET_MS=1000
 detach
 sed -i "s/$EIP/eipalloc-0ddddddddddddddd4/" "$SCRATCH/ha.conf"
 expect_failure "an unknown Elastic IP, after the ENI was attached" 1 \
@@ -350,6 +354,39 @@ check_eq "a hung agent control: nat up still exits 0" 0 "$?"
 check_contains "... with a warning" "amazon-cloudwatch-agent-ctl did not finish within 60 s and was killed" \
 	"$(cat "$SCRATCH/out")"
 check_contains "... status says so" "agent control hung; killed after 60 s" "$(nat status 2>&1)"
+nat down >/dev/null 2>&1
+
+# ---- timeouts: an IMDS answer too slow, an EC2 call with no reply ----------
+# IMDS's slow fault answers after 3 s, past bulwark's 2 s a try; the EC2
+# call's hang holds until bulwark gives up, after BULWARK_EC2_TRY_TIMEOUT_MS.
+detach
+echo '{"imds": {"/latest/meta-data/instance-id": ["slow"]},
+       "ec2": {"ModifyNetworkInterfaceAttribute": ["hang"]}}' >"$FAULTS"
+BULWARK_EC2_TRY_TIMEOUT_MS=1000 nat up --config "$SCRATCH/ha.conf" >"$SCRATCH/out" 2>"$SCRATCH/err"
+check_eq "a slow IMDS answer and an EC2 call that timed out, both tried again: exit 0" 0 "$?"
+cat "$SCRATCH/out" "$SCRATCH/err" >>"$SCRATCH/all-output"
+check_eq "... IMDS was asked for the instance id again after the slow answer" 2 \
+	"$(grep -c '"GET /latest/meta-data/instance-id"' "$LOG")"
+check_eq "... the call that got no reply was sent again" 2 \
+	"$(calls | grep -c '^ModifyNetworkInterfaceAttribute ')"
+check_contains "... and the bring-up went on" "attached at device index 1 as ens9zz" "$(cat "$SCRATCH/out")"
+nat down >/dev/null 2>&1
+
+# ---- IMDS listening only 2 s after nat up starts (a boot race) -----------
+# Refused connections fail fast; IMDS is tried again for 20 s, not 5 times.
+detach
+(sleep 2; exec ip netns exec "$G" python3 "$FAKE" --model "$MODEL" --faults "$FAULTS" \
+	--log "$LOG" --address 127.0.0.1 --imds-port 8099 --ec2-port 0 \
+	--cert "$SCRATCH/server.pem" --key "$SCRATCH/server.key" --ready "$SCRATCH/late.ready") \
+	>"$SCRATCH/late.out" 2>&1 &
+late=$!
+on_exit "kill $late 2>/dev/null"
+AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:8099 \
+	nat up --config "$SCRATCH/ha.conf" >"$SCRATCH/out" 2>"$SCRATCH/err"
+check_eq "IMDS answering only after 2 s: nat up exits 0" 0 "$?"
+check "... the only IMDS it could reach had started late" test -s "$SCRATCH/late.ready"
+check_contains "... and the bring-up went on" "attached at device index 1 as ens9zz" "$(cat "$SCRATCH/out")"
+kill "$late" 2>/dev/null
 nat down >/dev/null 2>&1
 
 # ---- an attach that went through but whose reply was lost ----------------

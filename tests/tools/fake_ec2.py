@@ -32,8 +32,10 @@ faults: InUse, IncorrectState, Throttle (503 RequestLimitExceeded), 500
   (a bare HTTP 500), malformed (HTTP 200, broken XML), drop (the connection
   closed without a reply), AuthFailure, lost-reply (done, then the connection
   closed without a reply), multiline (a Message with a newline, a tab and 2000
-  more bytes); for IMDS paths: 500, 404, drop, slow, 401 (every
-  token expires).
+  more bytes), hang (no reply until the client gives up: a timeout; bulwark's
+  tests shorten its wait with BULWARK_EC2_TRY_TIMEOUT_MS); for IMDS paths:
+  500, 404, drop, slow (a 500 after 3 s, past bulwark's 2 s per try), 401
+  (every token expires).
 """
 import argparse
 import datetime
@@ -486,40 +488,54 @@ class Ec2Handler(http.server.BaseHTTPRequestHandler):
                 self.reply(*refused)
                 return
             fault = take_fault("ec2", action)
-            if fault == "lost-reply":
-                act(action, params, model)
-                save(ARGS.model, model)
-                fault = "drop"
-            if fault == "drop":
-                self.close_connection = True
-                self.connection.shutdown(2)
-                return
-            if fault == "500":
-                self.reply(500, b"internal error\n", "text/plain")
-                return
-            if fault == "malformed":
-                self.reply(200, b"<%sResponse><requestId>x</requestId><broken>" % action.encode())
-                return
-            if fault == "Throttle":
-                self.reply(*error("RequestLimitExceeded", "Request limit exceeded.", 503))
-                return
-            if fault == "InUse":
-                self.reply(*error("InvalidNetworkInterface.InUse",
-                                  "Interface: [%s] in use." % params.get("NetworkInterfaceId")))
-                return
-            if fault == "IncorrectState":
-                self.reply(*error("IncorrectState", "The interface is being detached."))
-                return
-            if fault == "multiline":
-                self.reply(*error("Odd.Code", "line one\nline two\tthree " + "x" * 2000))
-                return
-            if fault == "AuthFailure":
-                self.reply(*error("UnauthorizedOperation",
-                                  "You are not authorized to perform this operation.", 403))
-                return
-            status, reply = act(action, params, model)
+            if fault != "hang":
+                answer = self.answer(fault, action, params, model)
+        if fault == "hang":
+            self.hang()
+        elif answer:
+            self.reply(*answer)
+
+    def hang(self):
+        """No reply until the client gives up (closes) or a minute passes."""
+        self.close_connection = True
+        self.connection.settimeout(60)
+        try:
+            while self.connection.recv(1):
+                pass
+        except (OSError, ssl.SSLError):
+            pass
+
+    def answer(self, fault, action, params, model):
+        """(status, body) to send after the lock, or None when done here."""
+        if fault == "lost-reply":
+            act(action, params, model)
             save(ARGS.model, model)
-        self.reply(status, reply)
+            fault = "drop"
+        if fault == "drop":
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return None
+        if fault == "500":
+            self.reply(500, b"internal error\n", "text/plain")
+            return None
+        if fault == "malformed":
+            self.reply(200, b"<%sResponse><requestId>x</requestId><broken>" % action.encode())
+            return None
+        if fault == "Throttle":
+            return error("RequestLimitExceeded", "Request limit exceeded.", 503)
+        if fault == "InUse":
+            return error("InvalidNetworkInterface.InUse",
+                         "Interface: [%s] in use." % params.get("NetworkInterfaceId"))
+        if fault == "IncorrectState":
+            return error("IncorrectState", "The interface is being detached.")
+        if fault == "multiline":
+            return error("Odd.Code", "line one\nline two\tthree " + "x" * 2000)
+        if fault == "AuthFailure":
+            return error("UnauthorizedOperation",
+                         "You are not authorized to perform this operation.", 403)
+        status, reply = act(action, params, model)
+        save(ARGS.model, model)
+        return status, reply
 
 
 class ImdsHandler(http.server.BaseHTTPRequestHandler):
