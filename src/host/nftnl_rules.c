@@ -893,8 +893,10 @@ int nftnl_rules_encode(const char *txn, struct nftnl_rules_batch *b, struct bw_e
 			long span = block_span(next, &end, &line);
 			char *block;
 
-			if (span < 0)
-				return unsupported(err, first, "an unclosed table", s + a, z - a);
+			if (span < 0) {
+				rc = unsupported(err, first, "an unclosed table", s + a, z - a);
+				break;
+			}
 			block = malloc((size_t)(end - s) + 1);
 			if (!block) {
 				rc = oom(err);
@@ -917,8 +919,10 @@ int nftnl_rules_encode(const char *txn, struct nftnl_rules_batch *b, struct bw_e
 			int first = line;
 			long span = block_span(next, &end, &line);
 
-			if (span < 0)
-				return unsupported(err, first, "an unclosed set", s + a, z - a);
+			if (span < 0) {
+				rc = unsupported(err, first, "an unclosed set", s + a, z - a);
+				break;
+			}
 			rc = encode_set_refill(b, table, name, next, (size_t)span, &fl, first, err);
 			s = end;
 			continue;
