@@ -966,14 +966,13 @@ static void read_ack(const struct nftnl_rules_batch *b, const struct nlmsghdr *n
 	uint32_t seq = nlh->nlmsg_seq;
 	const struct nlattr *attr;
 
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)) || seq < b->seq0 ||
+	    seq > b->seq0 + b->msgs.len + 1)
 		return;
-	if (e->error == 0) {
-		a->n_acks++;
-		return;
-	}
 	if (seq > b->seq0 && seq <= b->seq0 + b->msgs.len)
 		a->n_acks++;
+	if (e->error == 0)
+		return;
 	if (a->has_error)
 		return;
 	a->has_error = true;
@@ -998,31 +997,64 @@ static int set_buffer(int fd, int force, int plain, size_t size)
 	return setsockopt(fd, SOL_SOCKET, plain, &v, sizeof(v));
 }
 
+struct nftnl_rules_conn {
+	struct mnl_socket *nl;
+	uint32_t seq; /* the next batch's first sequence number */
+};
+
+void nftnl_rules_close(struct nftnl_rules_conn **conn)
+{
+	if (*conn) {
+		mnl_socket_close((*conn)->nl);
+		free(*conn);
+	}
+	*conn = NULL;
+}
+
+static int conn_open(struct nftnl_rules_conn **out, struct bw_err *err)
+{
+	struct nftnl_rules_conn *c = calloc(1, sizeof(*c));
+	int one = 1;
+
+	if (!c)
+		return oom(err);
+	c->seq = 1;
+	c->nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!c->nl) {
+		free(c);
+		return bw_errf(err, -errno, "nftnl: netlink socket: %s", strerror(errno));
+	}
+	if (mnl_socket_bind(c->nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_setsockopt(c->nl, NETLINK_EXT_ACK, &one, sizeof(one)) < 0 ||
+	    mnl_socket_setsockopt(c->nl, NETLINK_CAP_ACK, &one, sizeof(one)) < 0) {
+		int rc = bw_errf(err, -errno, "nftnl: netlink socket: %s", strerror(errno));
+
+		nftnl_rules_close(&c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
 /* Sends the batch and reads every answer. The kernel handles a batch
  * while the sender is in sendmsg(), so every answer is queued when it
- * returns: read without waiting. */
-static int talk(const struct nftnl_rules_batch *b, struct bw_err *err)
+ * returns: read without waiting. Answers left from an earlier batch on
+ * the same socket are dropped first. */
+static int talk(struct nftnl_rules_conn *c, const struct nftnl_rules_batch *b, bool *is_broken,
+		struct bw_err *err)
 {
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	int fd = mnl_socket_get_fd(c->nl);
 	char rbuf[MNL_SOCKET_BUFFER_SIZE];
 	struct ack a = { 0 };
-	int one = 1, rc = 0, fd;
 
-	if (!nl)
+	*is_broken = true;
+	while (recv(fd, rbuf, sizeof(rbuf), MSG_DONTWAIT) > 0)
+		;
+	if (set_buffer(fd, SO_SNDBUFFORCE, SO_SNDBUF, b->len + 4096) < 0 ||
+	    set_buffer(fd, SO_RCVBUFFORCE, SO_RCVBUF, b->msgs.len * 1024 + 65536) < 0)
 		return bw_errf(err, -errno, "nftnl: netlink socket: %s", strerror(errno));
-	fd = mnl_socket_get_fd(nl);
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one)) < 0 ||
-	    mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one)) < 0 ||
-	    set_buffer(fd, SO_SNDBUFFORCE, SO_SNDBUF, b->len + 4096) < 0 ||
-	    set_buffer(fd, SO_RCVBUFFORCE, SO_RCVBUF, b->msgs.len * 1024 + 65536) < 0) {
-		rc = bw_errf(err, -errno, "nftnl: netlink socket: %s", strerror(errno));
-		goto out;
-	}
-	if (mnl_socket_sendto(nl, b->buf, b->len) < 0) {
-		rc = bw_errf(err, -errno, "nftnl: sending %zu bytes: %s", b->len, strerror(errno));
-		goto out;
-	}
+	if (mnl_socket_sendto(c->nl, b->buf, b->len) < 0)
+		return bw_errf(err, -errno, "nftnl: sending %zu bytes: %s", b->len, strerror(errno));
 	for (;;) {
 		ssize_t n = recv(fd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
 		const struct nlmsghdr *nlh = (const struct nlmsghdr *)rbuf;
@@ -1030,38 +1062,59 @@ static int talk(const struct nftnl_rules_batch *b, struct bw_err *err)
 
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
-		if (n < 0) {
-			rc = bw_errf(err, -errno, "nftnl: reading the kernel's answers: %s",
-				     strerror(errno));
-			goto out;
-		}
+		if (n < 0)
+			return bw_errf(err, -errno, "nftnl: reading the kernel's answers: %s",
+				       strerror(errno));
 		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
 			if (nlh->nlmsg_type == NLMSG_ERROR)
 				read_ack(b, nlh, &a);
 	}
+	*is_broken = false;
 	if (a.has_error && a.is_batch_error)
-		rc = bw_errf(err, a.error, "nftnl: the kernel refused the transaction: %s%s%s",
-			     strerror(-a.error), a.reason[0] ? ": " : "", a.reason);
-	else if (a.has_error)
-		rc = bw_errf(err, a.error, "nftnl: %s: %s%s%s",
-			     VEC_AT(&b->msgs, struct nftnl_rules_msg, a.msg)->what,
-			     strerror(-a.error), a.reason[0] ? ": " : "", a.reason);
-	else if (a.n_acks != b->msgs.len)
-		rc = bw_errf(err, -EPROTO, "nftnl: the kernel answered %zu of %zu messages",
-			     a.n_acks, b->msgs.len);
-out:
-	mnl_socket_close(nl);
+		return bw_errf(err, a.error, "nftnl: the kernel refused the transaction: %s%s%s",
+			       strerror(-a.error), a.reason[0] ? ": " : "", a.reason);
+	if (a.has_error)
+		return bw_errf(err, a.error, "nftnl: %s: %s%s%s",
+			       VEC_AT(&b->msgs, struct nftnl_rules_msg, a.msg)->what,
+			       strerror(-a.error), a.reason[0] ? ": " : "", a.reason);
+	*is_broken = a.n_acks != b->msgs.len;
+	if (*is_broken)
+		return bw_errf(err, -EPROTO, "nftnl: the kernel answered %zu of %zu messages",
+			       a.n_acks, b->msgs.len);
+	return 0;
+}
+
+int nftnl_rules_load_on(struct nftnl_rules_conn **conn, const char *txn, struct bw_err *err)
+{
+	struct nftnl_rules_batch b = { 0 };
+	int rc;
+
+	b.seq0 = *conn ? (*conn)->seq : 1;
+	rc = nftnl_rules_encode(txn, &b, err);
+	if (rc == 0 && b.msgs.len > 0 && !*conn)
+		rc = conn_open(conn, err);
+	if (rc == 0 && b.msgs.len > 0) {
+		/* Past this batch's BEGIN, messages and END; kept below 2^31. */
+		(*conn)->seq = b.seq0 + (uint32_t)b.msgs.len + 2 > INT32_MAX
+				       ? 1
+				       : b.seq0 + (uint32_t)b.msgs.len + 2;
+		bool is_broken;
+
+		rc = talk(*conn, &b, &is_broken, err);
+		/* A socket that failed is not used again; the kernel's refusal
+		 * leaves it as good as it was. */
+		if (is_broken)
+			nftnl_rules_close(conn);
+	}
+	nftnl_rules_batch_free(&b);
 	return rc;
 }
 
 int nftnl_rules_load(const char *txn, struct bw_err *err)
 {
-	struct nftnl_rules_batch b = { 0 };
-	int rc;
+	struct nftnl_rules_conn *conn = NULL;
+	int rc = nftnl_rules_load_on(&conn, txn, err);
 
-	rc = nftnl_rules_encode(txn, &b, err);
-	if (rc == 0 && b.msgs.len > 0)
-		rc = talk(&b, err);
-	nftnl_rules_batch_free(&b);
+	nftnl_rules_close(&conn);
 	return rc;
 }

@@ -58,3 +58,15 @@ void nftnl_rules_batch_free(struct nftnl_rules_batch *b);
  *                the statement and, from the kernel's extended ack, why),
  *                or a socket error; nothing changed. */
 int nftnl_rules_load(const char *txn, struct bw_err *err);
+
+/* A netfilter netlink socket kept between loads. Closing one makes the
+ * kernel first finish freeing what earlier commits replaced (the
+ * NETLINK_URELEASE notifier flushes nf_tables' destroy work: at 10,000
+ * instances ~10 ms after a chain update), so a caller that answers
+ * someone keeps it, and closes it after answering or on exit. */
+struct nftnl_rules_conn;
+
+/* As nftnl_rules_load(), on *conn (opened when NULL; closed and set to
+ * NULL when the socket itself failed, kept when the kernel refused). */
+int nftnl_rules_load_on(struct nftnl_rules_conn **conn, const char *txn, struct bw_err *err);
+void nftnl_rules_close(struct nftnl_rules_conn **conn);

@@ -197,6 +197,24 @@ else
 	not_ok "... and nothing changed (the chain's flush neither)" "$(diff "$SCRATCH/before" "$SCRATCH/after" | head)"
 fi
 
+# On a socket kept between loads (as a server would keep it): a refusal,
+# then the chain reloaded with the rules the files say it holds (no
+# change), both answered.
+{
+	echo "flush chain inet bulwark_vpc $chain"
+	echo "table inet bulwark_vpc {"
+	"$BULWARK" fw render --aws "$AWS" | awk -v c="$chain" '
+		$0 == "\tchain " c " {" { on = 1 }
+		on { print }
+		on && $0 == "\t}" { exit }'
+	echo "}"
+} >"$SCRATCH/again.nft"
+out=$(in_ns "$B" "$NFTNL_RULES" loads "$SCRATCH/bad.nft" "$SCRATCH/again.nft" 2>&1)
+check_contains "one socket, two loads: the first refused" "bad.nft: nftnl: chain inet bulwark_vpc $chain" "$out"
+check_contains "... the second loaded" "again.nft: loaded" "$out"
+same "... and the table as through libnftables" listing
+same "... the kernel holding the same" kernel
+
 # Shapes the loader does not encode: refused before anything is sent.
 printf 'flush chain inet bulwark_vpc %s\nadd rule inet bulwark_vpc %s accept\n' "$chain" "$chain" \
 	>"$SCRATCH/other.nft"
