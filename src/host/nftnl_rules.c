@@ -1016,8 +1016,10 @@ static int conn_open(struct nftnl_rules_conn **out, struct bw_err *err)
 	struct nftnl_rules_conn *c = calloc(1, sizeof(*c));
 	int one = 1;
 
-	if (!c)
-		return oom(err);
+	if (!c) {
+		oom(err);
+		return -ENOMEM;
+	}
 	c->seq = 1;
 	c->nl = mnl_socket_open(NETLINK_NETFILTER);
 	if (!c->nl) {
@@ -1093,7 +1095,7 @@ int nftnl_rules_load_on(struct nftnl_rules_conn **conn, const char *txn, struct 
 	rc = nftnl_rules_encode(txn, &b, err);
 	if (rc == 0 && b.msgs.len > 0 && !*conn)
 		rc = conn_open(conn, err);
-	if (rc == 0 && b.msgs.len > 0) {
+	if (rc == 0 && b.msgs.len > 0 && *conn) {
 		/* Past this batch's BEGIN, messages and END; kept below 2^31. */
 		(*conn)->seq = b.seq0 + (uint32_t)b.msgs.len + 2 > INT32_MAX
 				       ? 1
