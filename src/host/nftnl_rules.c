@@ -467,9 +467,10 @@ static int encode_rule(struct nftnl_rule *r, const char *text)
 
 /* ---- statements ---- */
 
-/* The sets flushed so far in the transaction ("table\0name" each). */
+/* What the transaction did so far. */
 struct flushed {
-	struct vec names; /* char * */
+	struct vec names;     /* the sets flushed ("table\0name" each, char *) */
+	uint32_t last_set_id; /* NFTA_SET_ID of the last set declared */
 };
 
 static bool was_flushed(const struct flushed *f, const char *table, const char *name)
@@ -604,8 +605,8 @@ static size_t elem_size(const struct nftelem *e, size_t key_len)
 
 /* The NEWSETELEM messages of a set's encoded elements. */
 static int add_elem_messages(struct nftnl_rules_batch *b, const char *table, const char *set,
-			     const struct vec *elems, size_t key_len, const char *what,
-			     struct bw_err *err)
+			     uint32_t set_id, const struct vec *elems, size_t key_len,
+			     const char *what, struct bw_err *err)
 {
 	struct nftnl_udata_buf *open_flag = nftnl_udata_buf_alloc(16);
 	size_t i = 0;
@@ -625,6 +626,10 @@ static int add_elem_messages(struct nftnl_rules_batch *b, const char *table, con
 			rc = oom(err);
 			break;
 		}
+		/* A set declared in this transaction: named by its id too, as
+		 * nft does. */
+		if (set_id)
+			nftnl_set_set_u32(s, NFTNL_SET_ID, set_id);
 		while (rc == 0 && i < elems->len) {
 			const struct nftelem *e = VEC_AT(elems, struct nftelem, i);
 			size_t size = elem_size(e, key_len);
@@ -657,26 +662,119 @@ static int add_elem_messages(struct nftnl_rules_batch *b, const char *table, con
 	return rc;
 }
 
+/* A declaration nft sends without the user data of typeof expressions:
+ * `type ipv4_addr` or `type ipv6_addr`, then `flags interval`, `size N`
+ * (bulwark's member sets). */
+struct plain_decl {
+	uint32_t key_type, key_len, flags, size;
+};
+
+static bool parse_plain_decl(const char *header, struct plain_decl *d)
+{
+	const char *s = header;
+	bool has_type = false, has_flags = false, has_size = false;
+
+	*d = (struct plain_decl){ 0 };
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		size_t len = nl ? (size_t)(nl - s) : strlen(s);
+		struct words ws;
+
+		split(s, len, &ws);
+		if (!has_type && ws.n == 2 && is_word(&ws, 0, "type") &&
+		    (is_word(&ws, 1, "ipv4_addr") || is_word(&ws, 1, "ipv6_addr"))) {
+			bool is_v4 = is_word(&ws, 1, "ipv4_addr");
+
+			d->key_type = is_v4 ? 7 : 8; /* nft's TYPE_IPADDR, TYPE_IP6ADDR */
+			d->key_len = is_v4 ? 4 : 16;
+			has_type = true;
+		} else if (has_type && !has_flags && !has_size && ws.n == 2 &&
+			   is_word(&ws, 0, "flags") && is_word(&ws, 1, "interval")) {
+			d->flags = NFT_SET_INTERVAL;
+			has_flags = true;
+		} else if (has_type && !has_size && ws.n == 2 && is_word(&ws, 0, "size")) {
+			uint64_t v = 0;
+
+			for (size_t i = 0; i < ws.len[1]; i++) {
+				if (ws.w[1][i] < '0' || ws.w[1][i] > '9' || (i == 0 && ws.w[1][0] == '0'))
+					return false;
+				v = v * 10 + (uint64_t)(ws.w[1][i] - '0');
+				if (v > UINT32_MAX)
+					return false;
+			}
+			if (ws.len[1] == 0 || v == 0)
+				return false;
+			d->size = (uint32_t)v;
+			has_size = true;
+		} else if (ws.n != 0) {
+			return false;
+		}
+		s += len + (nl ? 1 : 0);
+	}
+	return has_type;
+}
+
+/* NEWSET for a plain declaration, as nft 1.0.6 sends it: flags, key type
+ * and length, an id, the size as a description, and the key's byte order
+ * (big endian) as user data. */
+static int add_newset(struct nftnl_rules_batch *b, const char *table, const char *name,
+		      const struct plain_decl *d, uint32_t set_id, const char *what,
+		      struct bw_err *err)
+{
+	struct nftnl_udata_buf *udata = nftnl_udata_buf_alloc(16);
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh = NULL;
+	int rc = 0;
+
+	/* NFTNL_UDATA_SET_KEYBYTEORDER: nft's BYTEORDER_BIG_ENDIAN (2). */
+	if (!udata || !s || !nftnl_udata_put_u32(udata, NFTNL_UDATA_SET_KEYBYTEORDER, 2) ||
+	    nftnl_set_set_str(s, NFTNL_SET_TABLE, table) < 0 ||
+	    nftnl_set_set_str(s, NFTNL_SET_NAME, name) < 0 ||
+	    nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(udata),
+			       nftnl_udata_buf_len(udata)) < 0)
+		rc = oom(err);
+	if (rc == 0) {
+		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, d->flags);
+		nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, d->key_type);
+		nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, d->key_len);
+		nftnl_set_set_u32(s, NFTNL_SET_ID, set_id);
+		if (d->size)
+			nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, d->size);
+		nlh = msg_start(b, NFT_MSG_NEWSET, NLM_F_CREATE, what, err);
+		rc = nlh ? 0 : -ENOMEM;
+	}
+	if (nlh) {
+		nftnl_set_nlmsg_build_payload(nlh, s);
+		msg_end(b, nlh);
+	}
+	if (s)
+		nftnl_set_free(s);
+	if (udata)
+		nftnl_udata_buf_free(udata);
+	return rc;
+}
+
 /* `add set inet T N { declaration; elements = { … } }` over lines
- * [body, body + body_len): only a set this transaction flushed (it
- * exists, with this declaration: nftobj_delta() deletes and declares
- * again a set whose declaration changed), so only its elements. */
-static int encode_set_refill(struct nftnl_rules_batch *b, const char *table, const char *name,
-			     const char *body, size_t body_len, const struct flushed *fl,
-			     int line, struct bw_err *err)
+ * [body, body + body_len). A set this transaction flushed exists with
+ * this declaration (nftobj_delta() deletes and declares again a set
+ * whose declaration changed): only its elements. Any other is declared
+ * too, when its declaration is plain (struct plain_decl). */
+static int encode_set_cmd(struct nftnl_rules_batch *b, const char *table, const char *name,
+			  const char *body, size_t body_len, struct flushed *fl, int line,
+			  struct bw_err *err)
 {
 	struct nftobj_ruleset rs;
 	struct strbuf sb = { 0 };
 	struct vec elems = VEC_INIT(struct nftelem);
 	struct nftelem_layout layout;
+	struct plain_decl decl = { 0 };
 	const struct nftobj_table *t;
 	const struct nftobj *o;
+	bool is_refill = was_flushed(fl, table, name);
+	uint32_t set_id = 0;
 	char what[160];
 	int rc;
 
-	if (!was_flushed(fl, table, name))
-		return bw_errf(err, -EOPNOTSUPP, "nftnl: line %d: set %s is declared, not refilled",
-			       line, name);
 	strbuf_addf(&sb, "table inet %s {\n\tset %s {\n", table, name);
 	strbuf_add(&sb, body, body_len);
 	strbuf_addf(&sb, "\n\t}\n}\n");
@@ -694,15 +792,26 @@ static int encode_set_refill(struct nftnl_rules_batch *b, const char *table, con
 		rc = bw_errf(err, -EOPNOTSUPP, "nftnl: line %d: set %s: unexpected body", line, name);
 		goto out;
 	}
+	if (!is_refill && !parse_plain_decl(o->header, &decl)) {
+		rc = bw_errf(err, -EOPNOTSUPP,
+			     "nftnl: line %d: set %s: a declaration of another shape", line, name);
+		goto out;
+	}
 	snprintf(what, sizeof(what), "set inet %.40s %.100s", table, name);
 	rc = nftelem_layout_parse(name, o->header, &layout, err);
 	if (rc == 0)
 		rc = nftelem_encode(name, &layout, (const char *const *)o->items.items, o->items.len,
 				    &elems, err);
+	if (rc != 0) {
+		rc = rc == -ENOMEM ? rc : -EOPNOTSUPP;
+		goto out;
+	}
+	if (!is_refill) {
+		set_id = ++fl->last_set_id;
+		rc = add_newset(b, table, name, &decl, set_id, what, err);
+	}
 	if (rc == 0)
-		rc = add_elem_messages(b, table, name, &elems, layout.key_len, what, err);
-	else if (rc != -ENOMEM)
-		rc = -EOPNOTSUPP;
+		rc = add_elem_messages(b, table, name, set_id, &elems, layout.key_len, what, err);
 out:
 	vec_free(&elems);
 	nftobj_free(&rs);
@@ -923,7 +1032,7 @@ int nftnl_rules_encode(const char *txn, struct nftnl_rules_batch *b, struct bw_e
 				rc = unsupported(err, first, "an unclosed set", s + a, z - a);
 				break;
 			}
-			rc = encode_set_refill(b, table, name, next, (size_t)span, &fl, first, err);
+			rc = encode_set_cmd(b, table, name, next, (size_t)span, &fl, first, err);
 			s = end;
 			continue;
 		}

@@ -2,7 +2,8 @@
 # host/nftnl_rules.c against libnftables: a generated VPC loaded by
 # `bulwark fw apply` in namespaces A and B; then for each edit (group
 # references of every shape, a CIDR and a prefix list, revokes down to
-# an empty chain and to a member set no rule names any more) the
+# an empty chain and to a member set no rule names any more, that group
+# named again: its member sets declared anew) the
 # transaction `fw … --dry-run` prints is loaded through bw-nftnl-rules
 # (libnftnl) in B, while `bulwark fw …` makes the edit in A (libnftables).
 # After each, both list the same table (`nft list table`, objects
@@ -171,6 +172,7 @@ edit "revoke all tcp ports from a group" revoke-ingress "$G0" "$(ref tcp 0 65535
 edit "revoke tcp 5555 from a group" revoke-ingress "$G0" "$(ref tcp 5555 5555)"
 edit "revoke all traffic to a group" revoke-egress "$G0" "$(ref -1 -1 -1)"
 edit "revoke the last rule naming a group (its member sets deleted)" "revoke-$DIR" "$OWNER" "$LAST_PERM"
+edit "name that group again (its member sets declared anew)" "authorize-$DIR" "$OWNER" "$LAST_PERM"
 edit "revoke every ingress rule of a group (an empty chain)" revoke-ingress "$BARE" "$BARE_PERMS"
 
 # A refused batch: the kernel's answer names the rule, nothing changes.
@@ -222,7 +224,7 @@ out=$(in_ns "$B" "$NFTNL_RULES" load "$SCRATCH/other.nft" 2>&1)
 check_eq "an \`add rule\`: not encoded (exit 3)" 3 "$?"
 printf 'add set inet bulwark_vpc brand_new { type ipv4_addr; }\n' >"$SCRATCH/other.nft"
 out=$(in_ns "$B" "$NFTNL_RULES" load "$SCRATCH/other.nft" 2>&1)
-check_eq "a set declared anew: not encoded (exit 3)" 3 "$?"
+check_eq "a set declared on one line: not encoded (exit 3)" 3 "$?"
 listing "$B" >"$SCRATCH/after"
 kernel "$B" >>"$SCRATCH/after"
 if cmp -s "$SCRATCH/before" "$SCRATCH/after"; then

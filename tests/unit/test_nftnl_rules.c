@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
@@ -228,6 +229,61 @@ static void test_a_refilled_set_sends_only_its_elements(void **state)
 	nftnl_rules_batch_free(&b);
 }
 
+static void test_a_new_member_set_is_declared_as_nft_does(void **state)
+{
+	struct nftnl_rules_batch b = { 0 };
+	struct bw_err err = { 0 };
+	const struct nftnl_rules_msg *m;
+	struct nftnl_set *s = nftnl_set_alloc();
+	const uint8_t *udata;
+	uint32_t udata_len;
+
+	(void)state;
+	assert_int_equal(nftnl_rules_encode("add set inet t sg3_members_v4 {\n"
+					    "\ttype ipv4_addr\n"
+					    "\tsize 2\n"
+					    "\telements = { 10.0.0.1, 10.0.0.2 }\n"
+					    "}\n"
+					    "add set inet t sg3_members_v6 {\n"
+					    "\ttype ipv6_addr\n"
+					    "\tflags interval\n"
+					    "\telements = { fd00::/64 }\n"
+					    "}\n",
+					    &b, &err),
+			 0);
+	assert_int_equal(b.msgs.len, 4);
+	assert_int_equal(msg_type(&b, 0), NFT_MSG_NEWSET);
+	assert_int_equal(msg_type(&b, 1), NFT_MSG_NEWSETELEM);
+	assert_int_equal(msg_type(&b, 2), NFT_MSG_NEWSET);
+	assert_int_equal(msg_type(&b, 3), NFT_MSG_NEWSETELEM);
+	assert_false(msg_flags(&b, 0) & (NLM_F_EXCL | NLM_F_REPLACE));
+	/* What nft 1.0.6 sent for `type ipv4_addr; size 2`. */
+	m = VEC_AT(&b.msgs, struct nftnl_rules_msg, 0);
+	assert_non_null(s);
+	assert_int_equal(nftnl_set_nlmsg_parse((const struct nlmsghdr *)(b.buf + m->offset), s), 0);
+	assert_string_equal(nftnl_set_get_str(s, NFTNL_SET_NAME), "sg3_members_v4");
+	assert_int_equal(nftnl_set_get_u32(s, NFTNL_SET_FLAGS), 0);
+	assert_int_equal(nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE), 7);
+	assert_int_equal(nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN), 4);
+	assert_int_equal(nftnl_set_get_u32(s, NFTNL_SET_ID), 1);
+	assert_int_equal(nftnl_set_get_u32(s, NFTNL_SET_DESC_SIZE), 2);
+	udata = nftnl_set_get_data(s, NFTNL_SET_USERDATA, &udata_len);
+	assert_int_equal(udata_len, 6);
+	assert_memory_equal(udata, "\x00\x04\x02\x00\x00\x00", 6);
+	nftnl_set_free(s);
+	/* `type ipv6_addr; flags interval`: no size, its own id. */
+	s = nftnl_set_alloc();
+	m = VEC_AT(&b.msgs, struct nftnl_rules_msg, 2);
+	assert_int_equal(nftnl_set_nlmsg_parse((const struct nlmsghdr *)(b.buf + m->offset), s), 0);
+	assert_int_equal(nftnl_set_get_u32(s, NFTNL_SET_FLAGS), NFT_SET_INTERVAL);
+	assert_int_equal(nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE), 8);
+	assert_int_equal(nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN), 16);
+	assert_int_equal(nftnl_set_get_u32(s, NFTNL_SET_ID), 2);
+	assert_false(nftnl_set_is_set(s, NFTNL_SET_DESC_SIZE));
+	nftnl_set_free(s);
+	nftnl_rules_batch_free(&b);
+}
+
 static void test_an_empty_transaction_is_no_message(void **state)
 {
 	struct nftnl_rules_batch b = { 0 };
@@ -243,10 +299,15 @@ static void test_an_empty_transaction_is_no_message(void **state)
 static void test_other_shapes_are_not_supported(void **state)
 {
 	static const char *const txns[] = {
-		/* a set declared anew (its declaration is not encoded) */
+		/* sets declared anew other than with a plain type */
 		"add set inet t s { type ipv4_addr; }\n",
-		"add set inet t s {\n\ttype ipv4_addr\n\telements = { 10.0.0.1 }\n}\n",
-		"flush set inet t x\nadd set inet t s {\n\ttype ipv4_addr\n\telements = { 10.0.0.1 }\n}\n",
+		"add set inet t s {\n\ttypeof ip saddr . meta l4proto . th dport\n\tflags interval\n"
+		"\telements = { 10.0.0.0/8 . 6 . 22 }\n}\n",
+		"flush set inet t x\nadd set inet t s {\n\ttype ipv4_addr\n\tflags interval\n"
+		"\tauto-merge\n\telements = { 10.0.0.1 }\n}\n",
+		"add set inet t s {\n\ttype inet_service\n\telements = { 22 }\n}\n",
+		"add set inet t s {\n\ttype ipv4_addr\n\tsize 0\n\telements = { 10.0.0.1 }\n}\n",
+		"add set inet t s {\n\ttype ipv4_addr\n\ttimeout 1s\n\telements = { 10.0.0.1 }\n}\n",
 		/* commands of other kinds or families */
 		"add rule inet t c ip saddr @s accept\n",
 		"flush map inet t m\n",
@@ -296,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_rules_encode_as_nft_sends_them),
 		cmocka_unit_test(test_a_revoke_flushes_deletes_then_adds_in_order),
 		cmocka_unit_test(test_a_refilled_set_sends_only_its_elements),
+		cmocka_unit_test(test_a_new_member_set_is_declared_as_nft_does),
 		cmocka_unit_test(test_an_empty_transaction_is_no_message),
 		cmocka_unit_test(test_other_shapes_are_not_supported),
 	};
