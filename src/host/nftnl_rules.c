@@ -484,6 +484,21 @@ static bool was_flushed(const struct flushed *f, const char *table, const char *
 	return false;
 }
 
+/* A set deleted: an `add set` of its name after this declares it anew. */
+static void forget_flushed(struct flushed *f, const char *table, const char *name)
+{
+	for (size_t i = 0; i < f->names.len; i++) {
+		char **s = VEC_AT(&f->names, char *, i);
+
+		if (strcmp(*s, table) == 0 && strcmp(*s + strlen(*s) + 1, name) == 0) {
+			free(*s);
+			*s = *VEC_AT(&f->names, char *, f->names.len - 1);
+			f->names.len--;
+			return;
+		}
+	}
+}
+
 static int note_flushed(struct flushed *f, const char *table, const char *name)
 {
 	size_t a = strlen(table) + 1, b = strlen(name) + 1;
@@ -556,6 +571,8 @@ static int encode_simple(struct nftnl_rules_batch *b, const struct words *ws, co
 		nftnl_set_free(s);
 		if (is_flush && note_flushed(fl, table, name) < 0)
 			return oom(err);
+		if (!is_flush)
+			forget_flushed(fl, table, name);
 	}
 	msg_end(b, nlh);
 	return 0;

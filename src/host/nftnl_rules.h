@@ -14,8 +14,11 @@
  * What it reads (anything else is -EOPNOTSUPP, nothing sent):
  *   flush chain|set inet T N        delete chain|set inet T N
  *   add chain inet T N              add set inet T N { … elements … }
- *     (only a set flushed earlier in the same transaction: it exists
- *     and keeps its declaration, so only its elements are sent)
+ *     (a set flushed earlier in the same transaction and not deleted
+ *     since exists with this declaration: only its elements are sent;
+ *     any other is declared too, when its declaration is `type
+ *     ipv4_addr|ipv6_addr` [`flags interval`] [`size N`], as a group's
+ *     member set is)
  *   table inet T { chain N { rules } … }   (regular chains only)
  * and these rules, as render/vpc_nft_sg.c prints them:
  *   ip|ip6 saddr|daddr . meta l4proto . th dport @S accept

@@ -284,6 +284,31 @@ static void test_a_new_member_set_is_declared_as_nft_does(void **state)
 	nftnl_rules_batch_free(&b);
 }
 
+/* nftobj_delta() replaces a set whose declaration changed (a member
+ * set's size): flushed, deleted, declared again. */
+static void test_a_replaced_set_is_declared_again(void **state)
+{
+	static const int want[] = { NFT_MSG_DELSETELEM, NFT_MSG_DELSET, NFT_MSG_NEWSET,
+				    NFT_MSG_NEWSETELEM };
+	struct nftnl_rules_batch b = { 0 };
+	struct bw_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(nftnl_rules_encode("flush set inet t sg3_members_v4\n"
+					    "delete set inet t sg3_members_v4\n"
+					    "add set inet t sg3_members_v4 {\n"
+					    "\ttype ipv4_addr\n"
+					    "\tsize 3\n"
+					    "\telements = { 10.0.0.1, 10.0.0.2, 10.0.0.3 }\n"
+					    "}\n",
+					    &b, &err),
+			 0);
+	assert_int_equal(b.msgs.len, sizeof(want) / sizeof(*want));
+	for (size_t i = 0; i < b.msgs.len; i++)
+		assert_int_equal(msg_type(&b, i), want[i]);
+	nftnl_rules_batch_free(&b);
+}
+
 static void test_an_empty_transaction_is_no_message(void **state)
 {
 	struct nftnl_rules_batch b = { 0 };
@@ -358,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_a_revoke_flushes_deletes_then_adds_in_order),
 		cmocka_unit_test(test_a_refilled_set_sends_only_its_elements),
 		cmocka_unit_test(test_a_new_member_set_is_declared_as_nft_does),
+		cmocka_unit_test(test_a_replaced_set_is_declared_again),
 		cmocka_unit_test(test_an_empty_transaction_is_no_message),
 		cmocka_unit_test(test_other_shapes_are_not_supported),
 	};
