@@ -25,6 +25,7 @@
 #include "host/fwstate.h"
 #include "host/nft.h"
 #include "host/nftnl_elems.h"
+#include "host/nftnl_rules.h"
 #include "host/sysctl.h"
 #include "model/vpc_eval.h"
 #include "render/nftobj.h"
@@ -68,6 +69,7 @@ void fwengine_free(struct fwengine *e)
 {
 	fwengine_flush(e);
 	forget_model(e);
+	nftnl_rules_close(&e->nftnl_conn);
 }
 
 /* ---- the files, as the engine last saw them ------------------------------ */
@@ -1029,8 +1031,14 @@ static int commit_edit(struct fwengine *e, struct fw_state *rec, const char *upd
 {
 	struct nft_stamp pre;
 	bool is_tracked = *blk_before && *blk_after && is_as_recorded(rec, true, &pre);
-	int rc = e->keeps_model ? nft_apply_release_later(update, &e->nft_spent, err) :
-				  nft_apply(update, false, err);
+	/* Straight through libnftnl where it encodes the update: libnftables
+	 * would first fetch every chain and set (at 10,000 instances ~8 ms of
+	 * a chain update's ~25). */
+	int rc = nftnl_rules_load_on(&e->nftnl_conn, update, err);
+
+	if (rc == -EOPNOTSUPP)
+		rc = e->keeps_model ? nft_apply_release_later(update, &e->nft_spent, err) :
+				      nft_apply(update, false, err);
 
 	if (rc < 0)
 		return rc;

@@ -52,6 +52,9 @@ struct fwengine {
 	/* The context of the last edit's transaction, released by
 	 * fwengine_flush() (host/nft.h: nft_apply_release_later()). */
 	struct nft_ctx *nft_spent;
+	/* The socket edits are loaded on (host/nftnl_rules.h), kept: closing
+	 * it waits for the kernel to free what the last commit replaced. */
+	struct nftnl_rules_conn *nftnl_conn;
 	struct {
 		struct fw_locks locks;
 		char path[PATH_MAX + 32]; /* security-groups.json */
