@@ -157,7 +157,7 @@ static int prepare_for(struct api_server *s, const json_t *tree, struct bw_err *
 	settings_plan_init(&plan);
 	rc = settings_plan_build(tree, &plan, err);
 	if (rc == 0)
-		rc = settings_host_prepare(&s->host, &plan, s->saved, err);
+		rc = settings_host_prepare_way_back(&s->host, &plan, s->saved, err);
 	settings_plan_free(&plan);
 	return rc;
 }

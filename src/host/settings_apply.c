@@ -195,7 +195,7 @@ static int sysctl_put(const char *root, const char *name, const char *key, const
 }
 
 static int sysctls_save(const char *root, const struct settings_plan *target, json_t *saved,
-			struct bw_err *err)
+			bool is_way_back, struct bw_err *err)
 {
 	json_t *part = saved_part(saved, SAVED_SYSCTL, err);
 
@@ -210,9 +210,9 @@ static int sysctls_save(const char *root, const struct settings_plan *target, js
 			continue;
 		sysctl_key(s, key, sizeof(key));
 		rc = sysctl_read(root, s->name, key, value, sizeof(value), err);
-		/* This host has no such knob: nothing to put back (a plan that
-		 * writes it fails there, naming it). */
-		if (rc == -ENOENT)
+		/* The way back to settings this host cannot apply: a knob it
+		 * lacks has nothing to put back. */
+		if (rc == -ENOENT && is_way_back)
 			continue;
 		if (rc < 0)
 			return rc;
@@ -237,7 +237,7 @@ static int sysctls_converge(const char *root, const struct settings_plan *target
 	json_t *part, *value;
 	const char *name;
 	void *tmp;
-	int rc = sysctls_save(root, target, saved, err);
+	int rc = sysctls_save(root, target, saved, false, err);
 
 	if (rc < 0)
 		return rc;
@@ -622,8 +622,8 @@ static int lockdown_converge(const char *root, const struct settings_plan *targe
 
 /* ---- the contract ---- */
 
-int settings_host_prepare(const struct settings_host *host, const struct settings_plan *target,
-			  json_t *saved, struct bw_err *err)
+static int prepare(const struct settings_host *host, const struct settings_plan *target,
+		   json_t *saved, bool is_way_back, struct bw_err *err)
 {
 	const char *root = root_of(host);
 	char *wanted = NULL;
@@ -635,12 +635,25 @@ int settings_host_prepare(const struct settings_host *host, const struct setting
 		rc = modprobe_save(root, wanted, saved, err);
 	free(wanted);
 	if (rc == 0)
-		rc = sysctls_save(root, target, saved, err);
+		rc = sysctls_save(root, target, saved, is_way_back, err);
 	if (rc == 0 && target->host_fw.is_enabled)
 		rc = table_save(HOST_TABLE, SAVED_HOST_FW, "settings.firewall.host", saved, err);
 	if (rc == 0 && target->has_nat)
 		rc = table_save(NAT_TABLE, SAVED_NAT, "settings.nat", saved, err);
 	return rc;
+}
+
+int settings_host_prepare(const struct settings_host *host, const struct settings_plan *target,
+			  json_t *saved, struct bw_err *err)
+{
+	return prepare(host, target, saved, false, err);
+}
+
+int settings_host_prepare_way_back(const struct settings_host *host,
+				   const struct settings_plan *live, json_t *saved,
+				   struct bw_err *err)
+{
+	return prepare(host, live, saved, true, err);
 }
 
 /* The proxy record is bulwark's own and wholly the plan's: nothing to save. */

@@ -28,6 +28,14 @@ struct settings_host {
 int settings_host_prepare(const struct settings_host *host, const struct settings_plan *target,
 			  json_t *saved, struct bw_err *err);
 
+/* As settings_host_prepare(), for the live settings a change may have to
+ * go back to: a sysctl this host lacks (committed without applying, or
+ * gone with a kernel upgrade) has nothing to save and is passed over, so
+ * a change that takes it out can still be made. */
+int settings_host_prepare_way_back(const struct settings_host *host,
+				   const struct settings_plan *live, json_t *saved,
+				   struct bw_err *err);
+
 /* Converges the host to target, in order: modules, sysctls, host
  * firewall, NAT, lockdown last (it cannot be lowered without a reboot).
  * Knobs saved holds that target does not name are put back and dropped
