@@ -191,8 +191,12 @@ static int converge_to(struct api_server *s, const json_t *tree, const json_t *a
 
 	settings_plan_init(&plan);
 	rc = settings_plan_build(tree, &plan, err);
+	/* A change is refused before the host changes when it names a knob
+	 * the host lacks; the committed settings are converged to all the
+	 * same, every other step done (the failure then named). */
 	if (rc == 0)
-		rc = settings_host_prepare(&s->host, &plan, s->saved, err);
+		rc = is_committed ? settings_host_prepare_way_back(&s->host, &plan, s->saved, err) :
+				    settings_host_prepare(&s->host, &plan, s->saved, err);
 	if (rc == 0)
 		rc = journal_write(s, applying, err);
 	if (rc == 0)

@@ -1,6 +1,7 @@
 #include "host/settings_apply.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,13 +232,18 @@ static const struct settings_sysctl *find_sysctl(const struct settings_plan *pla
 	return NULL;
 }
 
+static void keep_first(int step_rc, struct bw_err *step, int *rc, struct bw_err *err);
+
 static int sysctls_converge(const char *root, const struct settings_plan *target,
 			    json_t *saved, struct bw_err *err)
 {
+	struct bw_err one = { 0 };
 	json_t *part, *value;
 	const char *name;
 	void *tmp;
-	int rc = sysctls_save(root, target, saved, false, err);
+	/* A knob this host lacks is passed over here and fails below, named,
+	 * without keeping the others from their values. */
+	int rc = sysctls_save(root, target, saved, true, err), first = 0;
 
 	if (rc < 0)
 		return rc;
@@ -247,10 +253,12 @@ static int sysctls_converge(const char *root, const struct settings_plan *target
 		char key[SETTINGS_KEY_MAX];
 
 		sysctl_key(s, key, sizeof(key));
-		rc = sysctl_put(root, s->name, key, s->value, err);
-		if (rc < 0)
-			return rc;
+		keep_first(sysctl_put(root, s->name, key, s->value, &one), &one, &first, err);
 	}
+	if (first < 0)
+		return first;
+	if (!part)
+		return 0;
 	json_object_foreach_safe(part, tmp, name, value) {
 		char key[SETTINGS_KEY_MAX];
 
@@ -490,9 +498,31 @@ static int host_fw_converge(const struct settings_plan *target, json_t *saved,
 
 /* The EC2 steps (ENI, EIP, the CloudWatch agent) belong to `nat up` for
  * now: through settings they would be silently skipped, so they are refused. */
+/* Whether the EC2 record under dir says the EC2 steps config asks for
+ * are done: the same ENI (its link still here) and Elastic IP, the agent
+ * started when asked. */
+static bool is_ec2_done(const char *root, const char *dir, const struct nat_config *config)
+{
+	json_t *rec = natec2_load(root, dir);
+	const char *eni = json_string_value(json_object_get(rec, "eni_id"));
+	const char *link = json_string_value(json_object_get(rec, "eni_link"));
+	const char *eip = json_string_value(json_object_get(rec, "eip_id"));
+	const char *agent = json_string_value(json_object_get(rec, "cwagent"));
+	bool is_done = rec && strcmp(eni ? eni : "", config->eni_id) == 0 &&
+		       strcmp(eip ? eip : "", config->eip_id) == 0 &&
+		       (!config->eni_id[0] || (link && if_nametoindex(link) != 0)) &&
+		       (!config->cwagent_enabled || (agent && agent[0]));
+
+	json_decref(rec);
+	return is_done;
+}
+
 /* NAT as `nat up` brings it up, the EC2 steps included (ENI, EIP,
- * CloudWatch agent): those cannot be taken back (another instance may own
- * the ENI by then), and a failure after them names them. */
+ * CloudWatch agent), once for each change of them: every converge (each
+ * commit, a retry at start) must not take an Elastic IP back from the
+ * instance that took over, nor restart the agent. They cannot be taken
+ * back (another instance may own the ENI by then); a failure after them
+ * names them. */
 static int nat_up(const char *root, const struct settings_host *host,
 		  const struct settings_plan *target, struct bw_err *err)
 {
@@ -501,23 +531,28 @@ static int nat_up(const char *root, const struct settings_host *host,
 	struct natapply_result result;
 	struct nat_plan plan;
 	bool is_ec2 = natec2_is_wanted(&target->nat);
+	bool is_ec2_new = is_ec2 && !is_ec2_done(root, nat_dir_of(host), &target->nat);
 	int rc;
 
 	natplan_init(&plan);
 	rc = natplan_build_for(root, &request, &plan, err);
 	if (rc == 0)
 		rc = nft_apply(plan.ruleset, true, err);
-	if (rc == 0 && is_ec2)
+	if (rc == 0 && is_ec2_new)
 		rc = natec2_prepare(root, &request, &plan, &ec2, err);
+	/* Done before: the plan as natec2_prepare left it then. */
+	else if (rc == 0 && is_ec2 && target->nat.eni_id[0])
+		rc = natec2_rp_filter_knobs(root, &plan.knobs, err);
 	if (rc == 0) {
 		rc = natapply_up(root, nat_dir_of(host), &plan, &result, err);
 		natapply_result_free(&result);
 	}
-	if (rc == 0 && is_ec2) {
+	if (rc == 0 && is_ec2_new) {
 		natec2_cwagent(root, &target->nat, &ec2);
 		rc = natec2_save(root, nat_dir_of(host), &ec2, err);
 	}
-	/* Settings without EC2 keys: the last EC2 record is stale. */
+	/* Without EC2 keys the last EC2 record is stale, as after `nat up`
+	 * with a file without them; a later EC2 key then does its steps. */
 	if (rc == 0 && !is_ec2)
 		rc = natec2_forget(root, nat_dir_of(host), err);
 	if (rc < 0)

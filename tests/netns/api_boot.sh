@@ -40,5 +40,23 @@ check "once a default route is there, NAT is up (table inet bulwark_nat)" \
 check_contains "... on the route's interface" "wan0" "$(in_ns "$NS" nft list table inet bulwark_nat)"
 check_contains "... and the server says the host holds the live settings" \
 	"the host now holds the live settings" "$(cat "$SCRATCH/server.log")"
+
+# A committed sysctl this host lacks (a plain commit applies nothing; a
+# module not loaded yet at boot hides its knobs) keeps no other setting
+# from the host at start.
+call PATCH /settings '{"firewall":{"host":{"enabled":true,"allow-tcp":[22]}}}'
+check_call "the host firewall, applied" 200 \
+	'["settings.firewall.host.allow-tcp","settings.firewall.host.enabled"]' POST /tx/commit_and_apply
+call PATCH /settings '{"kernel":{"sysctl":{"net.ipv4.nosuch_knob":"1"}}}'
+check_call "a sysctl this host lacks, committed" 200 \
+	'["settings.kernel.sysctl.\"net.ipv4.nosuch_knob\""]' POST /tx/commit
+check_stop "serve stops"
+# As after a reboot: the tables are gone.
+in_ns "$NS" nft delete table inet bulwark_host
+in_ns "$NS" nft delete table inet bulwark_nat
+check_start "serve starts again"
+check "... the host firewall loaded all the same" in_ns "$NS" nft list table inet bulwark_host
+check "... and NAT" in_ns "$NS" nft list table inet bulwark_nat
+check_contains "... the knob it lacks named" "nosuch_knob" "$(tail -3 "$SCRATCH/server.log")"
 check_stop "serve stops"
 finish

@@ -54,6 +54,16 @@ check "... NAT up (table inet bulwark_nat)" in_ns "$NS" nft list table inet bulw
 st=$(in_api_ns "$BULWARK" --root "$ROOT" nat status 2>&1)
 check_contains "... nat status shows the EIP" "$EIP" "$st"
 check "... and recorded" test -s "$ROOT/run/bulwark/ec2.json"
+# Every converge (another commit, an apply) brings NAT up again: the EC2
+# steps are done once for each change of them, never again on their own
+# (an Elastic IP taken over by another instance stays there).
+: >"$LOG"
+call PATCH /settings '{"kernel":{"sysctl":{"kernel.kptr_restrict":"1"}}}'
+check_call "another change committed and applied" 200 \
+	'["settings.kernel.sysctl.\"kernel.kptr_restrict\""]' POST /tx/commit_and_apply
+call POST /tx/apply
+check_eq "... and the live settings applied again: no EC2 call" "" "$(ec2_calls)"
+check "... NAT still up" in_ns "$NS" nft list table inet bulwark_nat
 call PATCH /settings '{"nat":null}'
 check_call "NAT down through the settings (a null takes nat out)" 200 '["settings.nat"]' \
 	POST /tx/commit_and_apply
