@@ -132,8 +132,14 @@ int main(int argc, char **argv)
 			print_help(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "bulwark: %s: unknown global option or missing value (see "
-				"'bulwark help')\n", argv[optind - 1]);
+			/* A short option may sit in a cluster (-xy): named by
+			 * itself; a long one by its word. */
+			if (optopt)
+				fprintf(stderr, "bulwark: -%c: unknown global option or missing value "
+					"(see 'bulwark help')\n", optopt);
+			else
+				fprintf(stderr, "bulwark: %s: unknown global option or missing value "
+					"(see 'bulwark help')\n", argv[optind - 1]);
 			return 2;
 		}
 	}

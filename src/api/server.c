@@ -226,6 +226,29 @@ static int converge_live(struct api_server *s, const json_t *applying, struct bw
 	return rc;
 }
 
+/* The host holds the live settings (again): no retry, systemd told. */
+static void host_holds_live(struct api_server *s)
+{
+	if (s->start_failure[0])
+		sd_notify(0, "STATUS=serving the settings API");
+	s->start_failure[0] = '\0';
+	s->retry_at_ms = 0;
+}
+
+/* The host refused the live settings: told to systemd, converged again
+ * later (START_RETRY_*), why logged once. */
+static void host_refuses_live(struct api_server *s, const char *why)
+{
+	if (strcmp(why, s->start_failure) != 0) {
+		snprintf(s->start_failure, sizeof(s->start_failure), "%s", why);
+		sd_notifyf(0, "STATUS=serving; the host refused a live setting: %s", why);
+	}
+	if (!s->retry_at_ms) {
+		s->retry_delay_ms = START_RETRY_FIRST_MS;
+		s->retry_at_ms = now_ms() + s->retry_delay_ms;
+	}
+}
+
 /* Puts back, in the datastore, the live settings from before an
  * unconfirmed change; the caller converges the host to them. */
 static int roll_back_unconfirmed(struct api_server *s, struct bw_err *err)
@@ -515,9 +538,12 @@ static struct reply reply_back_failed(struct api_server *s, const json_t *applyi
 	struct bw_err back_err = { 0 };
 	char line[1200], back_line[1200];
 
-	if (converge_live(s, applying, &back_err) == 0)
+	if (converge_live(s, applying, &back_err) == 0) {
+		host_holds_live(s);
 		return reply_err(err, 500);
+	}
 	note(s, "converging back to the live settings failed too: %s", back_err.msg);
+	host_refuses_live(s, back_err.msg);
 	bw_err_format(err, line, sizeof(line));
 	bw_err_format(&back_err, back_line, sizeof(back_line));
 	return reply_text(500, "%s; converging back failed too: %s", line, back_line);
@@ -609,8 +635,7 @@ static struct reply commit_and_apply(const struct call *c)
 	note(s, "committed and applied '%s' (%zu keys changed)%s", tx, json_array_size(changed),
 	      seconds ? ", awaiting confirmation" : "");
 	/* The host holds the whole of the live settings now. */
-	s->start_failure[0] = '\0';
-	s->retry_at_ms = 0;
+	host_holds_live(s);
 	r = reply_json(200, keys);
 	keys = NULL;
 out:
@@ -1147,9 +1172,7 @@ static void retry_start(struct api_server *s)
 	}
 	if (converge_live(s, NULL, &err) == 0) {
 		note(s, "the host now holds the live settings");
-		sd_notify(0, "STATUS=serving the settings API");
-		s->start_failure[0] = '\0';
-		s->retry_at_ms = 0;
+		host_holds_live(s);
 		return;
 	}
 	/* Told once a reason, not at every try. */
@@ -1221,6 +1244,9 @@ static int serve_loop(struct api_server *s, struct MHD_Daemon *daemon, int sig_f
 				s->confirm_deadline_ms = now_ms() + ROLLBACK_RETRY_MS;
 			} else if (converge_live(s, NULL, &rerr) < 0) {
 				note(s, "rollback: %s", rerr.msg);
+				host_refuses_live(s, rerr.msg);
+			} else {
+				host_holds_live(s);
 			}
 		}
 	}

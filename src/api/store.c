@@ -429,6 +429,9 @@ int store_set(struct store *store, const char *tx, const json_t *patch, struct b
 	if (json_object_size(patch) == 0)
 		return 0;
 	current = json_object_get(store->pending, tx);
+	rc = settings_takes_out_under(current, patch, err);
+	if (rc < 0)
+		return rc;
 	tree = current ? json_deep_copy(current) : json_object();
 	pending = json_copy(store->pending);
 	if (!tree || !pending || settings_merge(tree, patch) < 0 ||

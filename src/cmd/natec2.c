@@ -471,6 +471,8 @@ void natec2_cwagent(const char *root, const struct nat_config *config,
 {
 	char ctl[4096], source[2100];
 	char *argv[] = { ctl, "-a", "fetch-config", "-m", "ec2", "-s", "-c", source, NULL };
+	posix_spawnattr_t attr;
+	sigset_t none;
 	pid_t pid;
 	int status, spawn_rc;
 
@@ -489,7 +491,18 @@ void natec2_cwagent(const char *root, const struct nat_config *config,
 	}
 	snprintf(source, sizeof(source), "ssm:%s", config->cwagent_cfg_param_name);
 	fflush(NULL);
-	spawn_rc = posix_spawn(&pid, ctl, NULL, NULL, argv, environ);
+	/* A server blocks SIGTERM and SIGINT for its signalfd: the agent's
+	 * control gets an empty mask, as from a shell. */
+	spawn_rc = posix_spawnattr_init(&attr);
+	if (spawn_rc == 0) {
+		sigemptyset(&none);
+		spawn_rc = posix_spawnattr_setsigmask(&attr, &none);
+		if (spawn_rc == 0)
+			spawn_rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+		if (spawn_rc == 0)
+			spawn_rc = posix_spawn(&pid, ctl, NULL, &attr, argv, environ);
+		posix_spawnattr_destroy(&attr);
+	}
 	if (spawn_rc != 0) {
 		cmd_warn("the CloudWatch agent would not start: %s", strerror(spawn_rc));
 		snprintf(out->cwagent, sizeof(out->cwagent), "failed to start");

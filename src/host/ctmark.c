@@ -136,7 +136,7 @@ int ctmark_clear(uint32_t mask, struct bw_err *err)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct vec entries = VEC_INIT(struct ct_entry);
 	struct dump dump = { .mask = mask, .entries = &entries };
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	uint32_t seq = (uint32_t)time(NULL);
 	struct nlmsghdr *nlh;
 	int rc;

@@ -208,7 +208,7 @@ static int gen_cb(const struct nlmsghdr *nlh, void *data)
 static int ruleset_generation(uint32_t *generation, struct bw_err *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nfgenmsg *nfg;
 	uint32_t portid, seq = 1;
@@ -320,7 +320,7 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 int nft_table_exists(uint8_t family, const char *name, bool *exists, struct bw_err *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nfgenmsg *nfg;
 	uint32_t portid, seq = 1;

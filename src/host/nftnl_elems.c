@@ -349,7 +349,7 @@ static int set_buffer(int fd, int force, int plain, size_t size)
  * returns: read without waiting. */
 static int talk(const struct batch *b, const struct nftnl_elems_part *parts, struct bw_err *err)
 {
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	char rbuf[MNL_SOCKET_BUFFER_SIZE];
 	struct ack a = { 0 };
 	int one = 1, rc = 0, fd;

@@ -1147,7 +1147,7 @@ static int conn_open(struct nftnl_rules_conn **out, struct bw_err *err)
 		return -ENOMEM;
 	}
 	c->seq = 1;
-	c->nl = mnl_socket_open(NETLINK_NETFILTER);
+	c->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	if (!c->nl) {
 		free(c);
 		return bw_errf(err, -errno, "nftnl: netlink socket: %s", strerror(errno));

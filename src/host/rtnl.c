@@ -17,7 +17,7 @@
 int rtnl_open(struct rtnl *nl, struct bw_err *err)
 {
 	memset(nl, 0, sizeof(*nl));
-	nl->sock = mnl_socket_open(NETLINK_ROUTE);
+	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	if (!nl->sock)
 		return bw_errf(err, -errno, "netlink: cannot open: %s", strerror(errno));
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {

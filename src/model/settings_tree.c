@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/settings.h"
 #include "util/strbuf.h"
 
 static bool is_bare_char(unsigned char c)
@@ -187,6 +188,40 @@ int settings_patch(json_t *into, const json_t *patch)
 			json_object_del(into, key);
 	}
 	return 0;
+}
+
+/* pending's null at a table patch writes into, as a dotted key. */
+static bool find_taken_out(const json_t *pending, const json_t *patch, char *key,
+			   size_t key_size, size_t len)
+{
+	const char *name;
+	json_t *value;
+
+	json_object_foreach ((json_t *)patch, name, value) {
+		const json_t *have = json_object_get(pending, name);
+		int n = snprintf(key + len, key_size - len, "%s%s", len ? "." : "", name);
+
+		if (n < 0 || (size_t)n >= key_size - len)
+			continue;
+		if (json_is_null(have) && json_is_object(value))
+			return true;
+		if (json_is_object(have) && json_is_object(value) &&
+		    find_taken_out(have, value, key, key_size, len + (size_t)n))
+			return true;
+	}
+	key[len] = '\0';
+	return false;
+}
+
+int settings_takes_out_under(const json_t *pending, const json_t *patch, struct bw_err *err)
+{
+	char key[SETTINGS_KEY_MAX] = "";
+
+	if (!json_is_object(pending) || !json_is_object(patch) ||
+	    !find_taken_out(pending, patch, key, sizeof(key), 0))
+		return 0;
+	return bw_err_input(err, "settings.%s: this transaction takes it out; commit that first, "
+			    "then set keys under it", key);
 }
 
 json_t *settings_without_nulls(const json_t *tree)

@@ -28,6 +28,10 @@ int settings_merge(json_t *into, const json_t *patch);
  * out of into, and a table left empty goes too. */
 int settings_patch(json_t *into, const json_t *patch);
 
+/* A write (patch) under a table the pending transaction takes out (a
+ * null) would be lost in the merge: an input error naming the table. */
+int settings_takes_out_under(const json_t *pending, const json_t *patch, struct bw_err *err);
+
 /* A deep copy of tree without its null members. NULL when out of memory. */
 json_t *settings_without_nulls(const json_t *tree);
 

@@ -3,6 +3,9 @@
  * Bottlerocket's GET /settings?keys= and ?prefix= do. */
 #include "unit.h"
 
+#include <errno.h>
+#include <string.h>
+
 #include <string.h>
 
 #include "model/settings_tree.h"
@@ -139,6 +142,22 @@ static void test_patch_takes_out_what_is_null_and_empty_tables(void **state)
 								 "sysctl"), "a")));
 	json_decref(pending);
 	json_decref(patch);
+}
+
+static void test_a_write_under_a_table_taken_out_is_refused(void **state)
+{
+	json_t *pending = parse_json("{\"kernel\":{\"sysctl\":null}}");
+	json_t *under = parse_json("{\"kernel\":{\"sysctl\":{\"b\":\"2\"}}}");
+	json_t *beside = parse_json("{\"kernel\":{\"lockdown\":\"integrity\"}}");
+	struct bw_err err;
+
+	(void)state;
+	assert_int_equal(settings_takes_out_under(pending, under, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "settings.kernel.sysctl: this transaction takes it out"));
+	assert_int_equal(settings_takes_out_under(pending, beside, &err), 0);
+	json_decref(pending);
+	json_decref(under);
+	json_decref(beside);
 }
 
 static void test_merge_replaces_a_leaf_with_an_object_and_back(void **state)
@@ -304,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_key_parse_refuses_too_many_segments),
 		cmocka_unit_test(test_merge_is_deep),
 		cmocka_unit_test(test_patch_takes_out_what_is_null_and_empty_tables),
+		cmocka_unit_test(test_a_write_under_a_table_taken_out_is_refused),
 		cmocka_unit_test(test_merge_replaces_a_leaf_with_an_object_and_back),
 		cmocka_unit_test(test_changed_keys_are_sorted_full_names),
 		cmocka_unit_test(test_changed_keys_empty_when_equal),
