@@ -799,6 +799,17 @@ bad:
 	return NULL;
 }
 
+/* json_string() refuses what is not UTF-8; say so, or the caller reads an
+ * unfilled err. */
+static json_t *text_value(const char *text, const char *key, struct bw_err *err)
+{
+	json_t *value = json_string(text);
+
+	if (!value)
+		bw_err_input(err, "%s: the value is not UTF-8 text", key);
+	return value;
+}
+
 /* The value text as its key's type; NULL with err filled when it cannot be. */
 static json_t *coerce(const struct leaf *leaf, enum lookup what, const char *text,
 		      const char *key, struct bw_err *err)
@@ -806,7 +817,7 @@ static json_t *coerce(const struct leaf *leaf, enum lookup what, const char *tex
 	json_t *value = NULL;
 
 	if (what == LOOKUP_SYSCTL)
-		return json_string(text);
+		return text_value(text, key, err);
 	switch (leaf->type) {
 	case TYPE_BOOL:
 		if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0)
@@ -830,10 +841,10 @@ static json_t *coerce(const struct leaf *leaf, enum lookup what, const char *tex
 	case TYPE_TRISTATE:
 		if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0)
 			return json_boolean(text[0] == 't');
-		return json_string(text);
+		return text_value(text, key, err);
 	case TYPE_WORD:
 	case TYPE_STRING:
-		return json_string(text);
+		return text_value(text, key, err);
 	case TYPE_PORTS:
 	case TYPE_STRINGS:
 	case TYPE_ICMP: /* true, false, or a list of names */

@@ -384,6 +384,11 @@ static void test_keypair_errors_name_the_pair_and_key(void **state)
 			    "'firewall.host.allow-icmp=[8]': settings.firewall.host.allow-icmp: item 1 is a number: name the type as nft does (\"echo-request\"; nft describe icmp type, icmpv6 type)");
 	assert_string_equal(keypairs_error("firewall.host.allow-icmp=[echo-request", &err),
 			    "'firewall.host.allow-icmp=[echo-request': settings.firewall.host.allow-icmp: '[echo-request' is not true, false or a list (comma-separated, or a JSON array)");
+	/* A value that is not UTF-8 cannot be a JSON string: an input error. */
+	assert_non_null(strstr(keypairs_error("kernel.lockdown=\xff", &err),
+			       "settings.kernel.lockdown: the value is not UTF-8 text"));
+	assert_non_null(strstr(keypairs_error("kernel.sysctl.\"a.b\"=\xc3", &err),
+			       "the value is not UTF-8 text"));
 	assert_string_equal(keypairs_error("nat.nf_conntrack_max=-", &err),
 			    "'nat.nf_conntrack_max=-': settings.nat.nf_conntrack_max: '-' is not a whole number");
 	assert_string_equal(keypairs_error("kernel.lockdown", &err),
