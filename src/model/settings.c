@@ -9,9 +9,15 @@
  *   firewall.host.enabled               bool, default false
  *   firewall.host.allow-tcp             array of ports 1..65535 accepted inbound
  *   firewall.host.allow-udp             array of ports 1..65535 accepted inbound
- *   firewall.host.allow-icmp            bool, default false: ICMP/ICMPv6 the
- *                                       host answers (neighbour discovery and
- *                                       errors of tracked flows pass anyway)
+ *   firewall.host.allow-icmp            bool, default false: every ICMP and
+ *                                       ICMPv6 type accepted inbound, or none;
+ *                                       or an array of nft's type names
+ *                                       ("echo-request"), each accepted inbound
+ *                                       in the family (or both) nft knows it
+ *                                       in; no numbers (3 is not the same type
+ *                                       in ICMP and ICMPv6); [] is none
+ *                                       (neighbour discovery, MLD and errors
+ *                                       of tracked flows pass anyway)
  *   firewall.host.allow-outbound        bool, default true: new connections
  *                                       from the host
  *   firewall.host.allow-forward         bool, default nat.enabled: forwarded traffic
@@ -41,6 +47,7 @@ enum value_type {
 	TYPE_PORTS,    /* array of integers 1..65535 */
 	TYPE_STRINGS,  /* array of strings */
 	TYPE_TRISTATE, /* true, false or a word ("auto") */
+	TYPE_ICMP,     /* true, false or an array of ICMP type names */
 };
 
 struct leaf {
@@ -68,7 +75,7 @@ static const struct leaf leaves[] = {
 	LEAF("firewall.host.enabled", TYPE_BOOL),
 	LEAF("firewall.host.allow-tcp", TYPE_PORTS),
 	LEAF("firewall.host.allow-udp", TYPE_PORTS),
-	LEAF("firewall.host.allow-icmp", TYPE_BOOL),
+	LEAF("firewall.host.allow-icmp", TYPE_ICMP),
 	LEAF("firewall.host.allow-outbound", TYPE_BOOL),
 	LEAF("firewall.host.allow-forward", TYPE_BOOL),
 	LEAF("nat.enabled", TYPE_BOOL),
@@ -96,6 +103,73 @@ static const struct leaf leaves[] = {
 };
 
 #define N_LEAVES (sizeof(leaves) / sizeof(leaves[0]))
+
+/* ---- ICMP type names ------------------------------------------------- */
+
+struct icmp_name {
+	const char *name;
+	int v4; /* the ICMP type, -1 when ICMP has none of this name */
+	int v6; /* the ICMPv6 type, -1 likewise */
+};
+
+/* nftables 1.0.6's names (`nft describe icmp type`, `nft describe icmpv6
+ * type`), one row a name; a name in both tables is one row. Where two
+ * names share a number (mld-listener-done, -reduction), the first is the
+ * one rendered. */
+static const struct icmp_name icmp_names[] = {
+	{ "echo-reply", 0, 129 },
+	{ "destination-unreachable", 3, 1 },
+	{ "source-quench", 4, -1 },
+	{ "redirect", 5, -1 },
+	{ "echo-request", 8, 128 },
+	{ "router-advertisement", 9, -1 },
+	{ "router-solicitation", 10, -1 },
+	{ "time-exceeded", 11, 3 },
+	{ "parameter-problem", 12, 4 },
+	{ "timestamp-request", 13, -1 },
+	{ "timestamp-reply", 14, -1 },
+	{ "info-request", 15, -1 },
+	{ "info-reply", 16, -1 },
+	{ "address-mask-request", 17, -1 },
+	{ "address-mask-reply", 18, -1 },
+	{ "packet-too-big", -1, 2 },
+	{ "mld-listener-query", -1, 130 },
+	{ "mld-listener-report", -1, 131 },
+	{ "mld-listener-done", -1, 132 },
+	{ "mld-listener-reduction", -1, 132 },
+	{ "nd-router-solicit", -1, 133 },
+	{ "nd-router-advert", -1, 134 },
+	{ "nd-neighbor-solicit", -1, 135 },
+	{ "nd-neighbor-advert", -1, 136 },
+	{ "nd-redirect", -1, 137 },
+	{ "router-renumbering", -1, 138 },
+	{ "ind-neighbor-solicit", -1, 141 },
+	{ "ind-neighbor-advert", -1, 142 },
+	{ "mld2-listener-report", -1, 143 },
+};
+
+#define N_ICMP_NAMES (sizeof(icmp_names) / sizeof(icmp_names[0]))
+
+/* The row of a JSON string naming an ICMP type, or NULL. */
+static const struct icmp_name *icmp_name_find(const json_t *value)
+{
+	const char *s = json_string_value(value);
+
+	if (!s || strlen(s) != json_string_length(value))
+		return NULL;
+	for (size_t i = 0; i < N_ICMP_NAMES; i++)
+		if (strcmp(s, icmp_names[i].name) == 0)
+			return &icmp_names[i];
+	return NULL;
+}
+
+const char *settings_icmp_type_name(bool is_v6, uint8_t type)
+{
+	for (size_t i = 0; i < N_ICMP_NAMES; i++)
+		if ((is_v6 ? icmp_names[i].v6 : icmp_names[i].v4) == (int)type)
+			return icmp_names[i].name;
+	return NULL;
+}
 
 /* ---- the hardening profiles ------------------------------------------ */
 
@@ -396,6 +470,59 @@ static int check_ports(const json_t *value, const char *key, struct bw_err *err)
 	return 0;
 }
 
+/* A string as an error shows it: at most 40 bytes, control bytes and NUL
+ * as '?', so the message stays one line. */
+static void show_string(const json_t *value, char *out, size_t size)
+{
+	const char *s = json_string_value(value);
+	size_t len = json_string_length(value);
+	size_t max = size > 44 ? 40 : size - 4;
+	size_t i = 0;
+
+	for (; i < len && i < max; i++) {
+		out[i] = s[i];
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			out[i] = '?';
+	}
+	if (i < len) {
+		while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
+			i--; /* not inside a UTF-8 character */
+		memcpy(out + i, "...", 3);
+		i += 3;
+	}
+	out[i] = '\0';
+}
+
+/* allow-icmp: a bool (every type, or none) or a list of nft's names. */
+static int check_icmp(const json_t *value, const char *key, struct bw_err *err)
+{
+	size_t index;
+	const json_t *item;
+
+	if (json_is_boolean(value))
+		return 0;
+	if (!json_is_array(value))
+		return bw_err_input(err, "%s: must be true, false or an array of ICMP type names", key);
+	if (json_array_size(value) > 256)
+		return bw_err_input(err, "%s: more than 256 ICMP types", key);
+	json_array_foreach(value, index, item) {
+		char shown[48];
+
+		if (json_is_integer(item))
+			return bw_err_input(err,
+					    "%s: item %zu is a number: name the type as nft does (\"echo-request\"; nft describe icmp type, icmpv6 type)",
+					    key, index + 1);
+		if (!json_is_string(item))
+			return bw_err_input(err, "%s: item %zu is not an ICMP type name", key,
+					    index + 1);
+		if (!icmp_name_find(item)) {
+			show_string(item, shown, sizeof(shown));
+			return bw_err_input(err, "%s: unknown ICMP type '%s'", key, shown);
+		}
+	}
+	return 0;
+}
+
 static int check_value(const struct leaf *leaf, const json_t *value, const char *key,
 		       bool is_user_write, struct bw_err *err)
 {
@@ -432,6 +559,8 @@ static int check_value(const struct leaf *leaf, const json_t *value, const char 
 		return check_ports(value, key, err);
 	case TYPE_STRINGS:
 		return check_strings(leaf, value, key, err);
+	case TYPE_ICMP:
+		return check_icmp(value, key, err);
 	}
 	return bw_err_input(err, "%s: unknown type", key);
 }
@@ -670,6 +799,17 @@ bad:
 	return NULL;
 }
 
+/* json_string() refuses what is not UTF-8; say so, or the caller reads an
+ * unfilled err. */
+static json_t *text_value(const char *text, const char *key, struct bw_err *err)
+{
+	json_t *value = json_string(text);
+
+	if (!value)
+		bw_err_input(err, "%s: the value is not UTF-8 text", key);
+	return value;
+}
+
 /* The value text as its key's type; NULL with err filled when it cannot be. */
 static json_t *coerce(const struct leaf *leaf, enum lookup what, const char *text,
 		      const char *key, struct bw_err *err)
@@ -677,7 +817,7 @@ static json_t *coerce(const struct leaf *leaf, enum lookup what, const char *tex
 	json_t *value = NULL;
 
 	if (what == LOOKUP_SYSCTL)
-		return json_string(text);
+		return text_value(text, key, err);
 	switch (leaf->type) {
 	case TYPE_BOOL:
 		if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0)
@@ -701,16 +841,19 @@ static json_t *coerce(const struct leaf *leaf, enum lookup what, const char *tex
 	case TYPE_TRISTATE:
 		if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0)
 			return json_boolean(text[0] == 't');
-		return json_string(text);
+		return text_value(text, key, err);
 	case TYPE_WORD:
 	case TYPE_STRING:
-		return json_string(text);
+		return text_value(text, key, err);
 	case TYPE_PORTS:
 	case TYPE_STRINGS:
+	case TYPE_ICMP: /* true, false, or a list of names */
+		if (leaf->type == TYPE_ICMP && (strcmp(text, "true") == 0 || strcmp(text, "false") == 0))
+			return json_boolean(text[0] == 't');
 		value = list_from_text(text, leaf->type == TYPE_PORTS);
 		if (!value)
-			bw_err_input(err, "%s: '%s' is not a list (comma-separated, or a JSON array)",
-				     key, text);
+			bw_err_input(err, "%s: '%s' is not %sa list (comma-separated, or a JSON array)",
+				     key, text, leaf->type == TYPE_ICMP ? "true, false or " : "");
 		return value;
 	}
 	return NULL;
@@ -1059,12 +1202,30 @@ static int plan_ports(const json_t *ports, struct vec *out)
 	return 0;
 }
 
+/* allow-icmp's list as type numbers, each in the families nft knows its
+ * name in. */
+static void plan_icmp(const json_t *list, struct host_fw_config *fw)
+{
+	size_t index;
+	const json_t *item;
+
+	json_array_foreach(list, index, item) {
+		const struct icmp_name *row = icmp_name_find(item);
+
+		if (row && row->v4 >= 0)
+			fw->icmp_types[row->v4] = true;
+		if (row && row->v6 >= 0)
+			fw->icmpv6_types[row->v6] = true;
+	}
+}
+
 static int plan_host_fw(const json_t *settings, struct host_fw_config *fw)
 {
 	int rc;
 
 	fw->is_enabled = get_bool(settings, "firewall.host.enabled", fw->is_enabled);
 	fw->is_icmp_allowed = get_bool(settings, "firewall.host.allow-icmp", false);
+	plan_icmp(get_path(settings, "firewall.host.allow-icmp"), fw);
 	fw->is_outbound_allowed = get_bool(settings, "firewall.host.allow-outbound", true);
 	/* A NAT gateway forwards by definition: with the host firewall on and
 	 * nothing said, its forward policy would silently cut the NAT off. */

@@ -57,7 +57,11 @@ struct host_fw_config {
 	bool is_enabled;
 	struct vec tcp_ports;     /* uint16_t, sorted, unique: accepted inbound */
 	struct vec udp_ports;     /* uint16_t, sorted, unique */
-	bool is_icmp_allowed;     /* inbound ICMP / ICMPv6 the host answers */
+	bool is_icmp_allowed;     /* every inbound ICMP and ICMPv6 type (allow-icmp = true) */
+	/* allow-icmp as a list: the types accepted inbound, by number (a
+	 * name valid in both families sets both). */
+	bool icmp_types[256];
+	bool icmpv6_types[256];
 	bool is_outbound_allowed; /* new connections from the host (default true) */
 	bool is_forward_allowed;  /* forwarded traffic (a NAT or router host) */
 };
@@ -78,6 +82,12 @@ struct settings_plan {
 
 void settings_plan_init(struct settings_plan *plan);
 void settings_plan_free(struct settings_plan *plan);
+
+/* nft's name for an ICMP (is_v6 false) or ICMPv6 type number, as
+ * `nft describe icmp type` / `icmpv6 type` print it; NULL when nft has
+ * none. The names allow-icmp takes are exactly these (and nft's alias
+ * mld-listener-reduction). */
+const char *settings_icmp_type_name(bool is_v6, uint8_t type);
 
 /* The plan of a validated settings tree. */
 int settings_plan_build(const json_t *settings, struct settings_plan *plan, struct bw_err *err);

@@ -32,6 +32,28 @@ static void render_ndp(struct strbuf *out)
 		    "\t\ticmpv6 type { mld-listener-query, mld-listener-report, mld-listener-done, mld2-listener-report } ip6 hoplimit 1 accept\n");
 }
 
+/* allow-icmp's list: one rule a family, the types by nft's names in
+ * number order. */
+static void render_icmp_types(struct strbuf *out, bool is_v6, const bool types[256])
+{
+	bool is_first = true;
+
+	for (int type = 0; type < 256; type++) {
+		const char *name;
+
+		if (!types[type])
+			continue;
+		name = settings_icmp_type_name(is_v6, (uint8_t)type);
+		if (!name)
+			continue; /* the model only sets types nft names */
+		strbuf_addf(out, "%s%s", is_first ? (is_v6 ? "\t\ticmpv6 type { " : "\t\ticmp type { ") : ", ",
+			    name);
+		is_first = false;
+	}
+	if (!is_first)
+		strbuf_addf(out, " } accept\n");
+}
+
 static void render_input(const struct host_fw_config *fw, struct strbuf *out)
 {
 	strbuf_addf(out,
@@ -51,8 +73,12 @@ static void render_input(const struct host_fw_config *fw, struct strbuf *out)
 		strbuf_addf(out, "\t\ttcp dport @allow_tcp accept\n");
 	if (fw->udp_ports.len > 0)
 		strbuf_addf(out, "\t\tudp dport @allow_udp accept\n");
-	if (fw->is_icmp_allowed)
+	if (fw->is_icmp_allowed) {
 		strbuf_addf(out, "\t\tmeta l4proto { icmp, ipv6-icmp } accept\n");
+	} else {
+		render_icmp_types(out, false, fw->icmp_types);
+		render_icmp_types(out, true, fw->icmpv6_types);
+	}
 	strbuf_addf(out, "\t\tcounter name denied_input\n\t}\n\n");
 }
 

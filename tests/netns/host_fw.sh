@@ -4,8 +4,11 @@
 # 127.0.0.0/8 arriving on a real interface is dropped and counted (even to
 # a port the table allows); without allow-outbound new outbound
 # connections are dropped and counted; forwarding is dropped and counted
-# unless allow-forward. (::1 from a real interface cannot be shown with
-# packets: the kernel drops it before netfilter, in ip6_rcv_core.)
+# unless allow-forward; with allow-icmp = ["echo-request"] a ping is
+# answered while an ICMP timestamp request is dropped and counted (the
+# control: answered with allow-icmp = true). (::1 from a real interface
+# cannot be shown with packets: the kernel drops it before netfilter, in
+# ip6_rcv_core.)
 . "$(dirname "$0")/lib.sh"
 require_netns
 command -v python3 >/dev/null || skip_all "needs python3 (to send a frame from 127.0.0.5)"
@@ -132,4 +135,45 @@ check "... loopback still passes" ask "$H" 127.0.0.1 8080
 before=$(counter denied_forward)
 check "with allow-forward C reaches S through H" ask "$C" 10.79.2.2 8080
 check_eq "... nothing counted in denied_forward" "$before" "$(counter denied_forward)"
+
+# ICMP by type. timestamp: one ICMP timestamp request (type 13) from C to
+# H; passes when H's timestamp reply (type 14) comes back (the deadline
+# only stops a broken test).
+timestamp() {
+	in_ns "$C" python3 - 10.79.1.1 <<'PY'
+import os, select, socket, struct, sys, time
+dst = sys.argv[1]
+ident = os.getpid() & 0xffff
+msg = struct.pack('!BBHHHIII', 13, 0, 0, ident, 1, 0, 0, 0)
+s = sum(struct.unpack('!10H', msg))
+s = (s >> 16) + (s & 0xffff)
+s += s >> 16
+msg = msg[:2] + struct.pack('!H', ~s & 0xffff) + msg[4:]
+sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+sock.sendto(msg, (dst, 0))
+deadline = time.monotonic() + 2
+while True:
+    left = deadline - time.monotonic()
+    if left <= 0 or not select.select([sock], [], [], left)[0]:
+        sys.exit(1)
+    data, addr = sock.recvfrom(1500)
+    icmp = data[(data[0] & 0xf) * 4:]
+    if addr[0] == dst and icmp[0] == 14 and struct.unpack('!H', icmp[4:6])[0] == ident:
+        sys.exit(0)
+PY
+}
+pings() { in_ns "$C" ping -4 -c 1 -W 2 10.79.1.1 >/dev/null 2>&1; }
+# The control: with every ICMP type allowed H answers both.
+check "server.nft (allow-icmp = true) loads" load "$GOLDEN_DIR/host/server.nft"
+check "with allow-icmp = true an echo request is answered" pings
+before=$(counter denied_input)
+check "with allow-icmp = true a timestamp request is answered" timestamp
+check_eq "... nothing counted in denied_input" "$before" "$(counter denied_input)"
+check "icmp_echo.nft (allow-icmp = [\"echo-request\"]) loads" load "$GOLDEN_DIR/host/icmp_echo.nft"
+before=$(counter denied_input)
+check "with allow-icmp = [\"echo-request\"] an echo request is answered" pings
+check_eq "... nothing counted in denied_input" "$before" "$(counter denied_input)"
+if timestamp; then not_ok "... a timestamp request is dropped"; else
+	ok "... a timestamp request is dropped"; fi
+check "... and counted in denied_input" test "$(counter denied_input)" -gt "$before"
 finish

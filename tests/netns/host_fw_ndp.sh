@@ -4,8 +4,11 @@
 # TCP port the table allows answers over IPv6 from cold neighbour caches;
 # the same table without its neighbour-discovery rules cuts IPv6 off (the
 # control: this test fails if those rules go). Echo requests are dropped
-# and counted unless allow-icmp. A DHCPv6 reply from a link-local address
-# passes (the control: not without its rule; not from a global address).
+# and counted unless allow-icmp; allow-icmp = ["echo-request"] answers
+# them and no other type (a node information query is counted; the
+# control: not with allow-icmp = true). A DHCPv6 reply from a link-local
+# address passes (the control: not without its rule; not from a global
+# address).
 . "$(dirname "$0")/lib.sh"
 require_netns
 
@@ -80,4 +83,42 @@ check "... the neighbour solicitations counted in denied_input" test "$(denied)"
 check "server.nft loads" load "$GOLDEN_DIR/host/server.nft"
 check "an echo request is answered with allow-icmp" pings
 check "port 22 answers" ask 22
+
+# ICMPv6 by type. ni_query: one node information query (type 139: no name
+# in nft, "new" to conntrack), then one UDP datagram to the closed port 9,
+# the marker that both were seen (one queue, in order).
+ni_query() {
+	in_ns "$C" python3 - <<'PY'
+import os, socket, struct
+dst = 'fd00:77::1'
+icmp = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+icmp.sendto(struct.pack('!BBHHH', 139, 0, 0, 0, 0) + os.urandom(8), (dst, 0))
+socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).sendto(b'x', (dst, 9))
+PY
+}
+# wait_above N: polls until denied_input exceeds N (the deadline only
+# stops a broken test).
+wait_above() {
+	for _ in $(seq 200); do
+		[ "$(denied)" -gt "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+if command -v python3 >/dev/null; then
+	before=$(denied)
+	ni_query
+	check "with allow-icmp = true the marker is counted" wait_above "$before"
+	check_eq "... the node information query is not" "$((before + 1))" "$(denied)"
+	check "icmp_echo.nft (allow-icmp = [\"echo-request\"]) loads" load "$GOLDEN_DIR/host/icmp_echo.nft"
+	before=$(denied)
+	check "with allow-icmp = [\"echo-request\"] an echo request is answered from cold neighbour caches" pings
+	check_eq "... nothing counted in denied_input" "$before" "$(denied)"
+	ni_query
+	check "... the marker is counted" wait_above "$before"
+	check_eq "... and so is the node information query: echo-request opens no other type" \
+		"$((before + 2))" "$(denied)"
+else
+	ok "ICMPv6 by type # SKIP needs python3 (to send a node information query)"
+fi
 finish

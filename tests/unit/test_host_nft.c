@@ -26,6 +26,22 @@ static const struct golden_case cases[] = {
 	  "{\"firewall\": {\"host\": {\"enabled\": true, \"allow-tcp\": [22],"
 	  " \"allow-outbound\": false, \"allow-forward\": true}}}" },
 	{ "cis_level_2", "{\"hardening\": {\"profile\": \"cis-level-2\"}}" },
+	/* tests/netns/host_fw.sh and host_fw_ndp.sh send it real packets. */
+	{ "icmp_echo",
+	  "{\"firewall\": {\"host\": {\"enabled\": true, \"allow-tcp\": [22],"
+	  " \"allow-icmp\": [\"echo-request\"]}}}" },
+	/* Every name allow-icmp takes: golden_loads.sh has nft parse them. */
+	{ "icmp_every_name",
+	  "{\"firewall\": {\"host\": {\"enabled\": true, \"allow-icmp\": ["
+	  "\"echo-reply\", \"destination-unreachable\", \"source-quench\", \"redirect\","
+	  " \"echo-request\", \"router-advertisement\", \"router-solicitation\","
+	  " \"time-exceeded\", \"parameter-problem\", \"timestamp-request\","
+	  " \"timestamp-reply\", \"info-request\", \"info-reply\", \"address-mask-request\","
+	  " \"address-mask-reply\", \"packet-too-big\", \"mld-listener-query\","
+	  " \"mld-listener-report\", \"mld-listener-done\", \"mld-listener-reduction\","
+	  " \"nd-router-solicit\", \"nd-router-advert\", \"nd-neighbor-solicit\","
+	  " \"nd-neighbor-advert\", \"nd-redirect\", \"router-renumbering\","
+	  " \"ind-neighbor-solicit\", \"ind-neighbor-advert\", \"mld2-listener-report\"]}}}" },
 };
 
 static char *render_settings(const char *text)
@@ -141,6 +157,47 @@ static void test_icmp_accepted_when_allowed(void **state)
 	free(ruleset);
 }
 
+static void test_icmp_list_is_one_rule_a_family_in_type_order(void **state)
+{
+	char *ruleset = render_settings("{\"firewall\": {\"host\": {\"enabled\": true, \"allow-icmp\":"
+					" [\"timestamp-request\", \"echo-request\", \"packet-too-big\"]}}}");
+
+	(void)state;
+	assert_non_null(strstr(ruleset, "\t\ticmp type { echo-request, timestamp-request } accept\n"));
+	assert_non_null(strstr(ruleset, "\t\ticmpv6 type { packet-too-big, echo-request } accept\n"));
+	assert_null(strstr(ruleset, "meta l4proto { icmp, ipv6-icmp }"));
+	/* After the spoofed-loopback, invalid-state and port rules, in input only. */
+	assert_true(strstr(ruleset, "ct state invalid counter name denied_input drop") <
+		    strstr(ruleset, "icmp type { echo-request"));
+	assert_true(strstr(ruleset, "icmp type { echo-request") < strstr(ruleset, "chain forward {"));
+	free(ruleset);
+}
+
+static void test_icmp_list_of_one_family_renders_only_that_family(void **state)
+{
+	char *ruleset = render_settings("{\"firewall\": {\"host\": {\"enabled\": true, \"allow-icmp\":"
+					" [\"timestamp-request\"]}}}");
+
+	(void)state;
+	assert_non_null(strstr(ruleset, "\t\ticmp type { timestamp-request } accept\n"));
+	assert_null(strstr(ruleset, "icmpv6 type { echo"));
+	assert_null(strstr(ruleset, "icmpv6 type { timestamp"));
+	free(ruleset);
+}
+
+static void test_empty_icmp_list_accepts_no_icmp(void **state)
+{
+	char *empty = render_settings("{\"firewall\": {\"host\": {\"enabled\": true, \"allow-icmp\": []}}}");
+	char *none = render_settings(cases[1].settings);
+
+	(void)state;
+	/* The same table as without the key: neighbour discovery and MLD only. */
+	assert_string_equal(empty, none);
+	assert_null(strstr(empty, "icmp type"));
+	free(empty);
+	free(none);
+}
+
 static void test_ports_are_sets_in_order(void **state)
 {
 	char *ruleset = render_settings(cases[2].settings);
@@ -193,6 +250,9 @@ int main(void)
 		cmocka_unit_test(test_loopback_accepted_before_spoofed_loopback_dropped),
 		cmocka_unit_test(test_neighbour_discovery_passes_without_icmp),
 		cmocka_unit_test(test_icmp_accepted_when_allowed),
+		cmocka_unit_test(test_icmp_list_is_one_rule_a_family_in_type_order),
+		cmocka_unit_test(test_icmp_list_of_one_family_renders_only_that_family),
+		cmocka_unit_test(test_empty_icmp_list_accepts_no_icmp),
 		cmocka_unit_test(test_ports_are_sets_in_order),
 		cmocka_unit_test(test_new_outbound_only_when_allowed),
 		cmocka_unit_test(test_forward_accepted_only_when_allowed),

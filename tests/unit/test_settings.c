@@ -155,6 +155,59 @@ static void test_ports_are_integers_from_1_to_65535(void **state)
 	assert_accepted("{\"firewall\": {\"host\": {\"allow-tcp\": [1, 65535]}}}");
 }
 
+static void test_allow_icmp_takes_a_bool_or_a_list_of_nft_names(void **state)
+{
+	(void)state;
+	assert_accepted("{\"firewall\": {\"host\": {\"allow-icmp\": true}}}");
+	assert_accepted("{\"firewall\": {\"host\": {\"allow-icmp\": false}}}");
+	assert_accepted("{\"firewall\": {\"host\": {\"allow-icmp\": []}}}");
+	assert_accepted("{\"firewall\": {\"host\": {\"allow-icmp\":"
+			" [\"echo-request\", \"timestamp-request\", \"packet-too-big\","
+			" \"mld-listener-reduction\", \"echo-request\"]}}}");
+}
+
+static void test_allow_icmp_refuses_an_unknown_name_naming_it(void **state)
+{
+	struct bw_err err;
+
+	(void)state;
+	assert_string_equal(validate_text("{\"firewall\": {\"host\": {\"allow-icmp\":"
+					  " [\"echo-request\", \"echo-requets\"]}}}", true, &err),
+			    "settings.firewall.host.allow-icmp: unknown ICMP type 'echo-requets'");
+	/* nft's names exactly: no other case, no iptables spelling. */
+	assert_refused("{\"firewall\": {\"host\": {\"allow-icmp\": [\"Echo-Request\"]}}}",
+		       "unknown ICMP type 'Echo-Request'");
+	assert_refused("{\"firewall\": {\"host\": {\"allow-icmp\": [\"ping\"]}}}",
+		       "unknown ICMP type 'ping'");
+	assert_refused("{\"firewall\": {\"host\": {\"allow-icmp\": [\"\"]}}}", "unknown ICMP type ''");
+	/* The name shown stays one line, and a NUL does not cut a name short. */
+	assert_refused("{\"firewall\": {\"host\": {\"allow-icmp\": [\"echo\\nrequest\"]}}}",
+		       "unknown ICMP type 'echo?request'");
+	assert_refused("{\"firewall\": {\"host\": {\"allow-icmp\": [\"echo-request\\u0000x\"]}}}",
+		       "unknown ICMP type 'echo-request?x'");
+	/* A long one is cut, never inside a UTF-8 character (39 bytes, then é). */
+	assert_string_equal(validate_text("{\"firewall\": {\"host\": {\"allow-icmp\":"
+					  " [\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\u00e9xxxxxxxxxx\"]}}}",
+					  true, &err),
+			    "settings.firewall.host.allow-icmp: unknown ICMP type 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'");
+}
+
+static void test_allow_icmp_refuses_numbers_and_other_types(void **state)
+{
+	(void)state;
+	/* 3 is destination-unreachable in ICMP, time-exceeded in ICMPv6. */
+	assert_refused("{\"firewall\": {\"host\": {\"allow-icmp\": [3]}}}",
+		       "settings.firewall.host.allow-icmp: item 1 is a number: name the type");
+	assert_refused("{\"firewall\": {\"host\": {\"allow-icmp\": [\"echo-request\", true]}}}",
+		       "settings.firewall.host.allow-icmp: item 2 is not an ICMP type name");
+	assert_refused("{\"firewall\": {\"host\": {\"allow-icmp\": \"echo-request\"}}}",
+		       "settings.firewall.host.allow-icmp: must be true, false or an array of ICMP type names");
+	assert_refused("{\"firewall\": {\"host\": {\"allow-icmp\": 1}}}",
+		       "settings.firewall.host.allow-icmp: must be true, false or an array");
+	assert_refused("{\"firewall\": {\"host\": {\"allow-icmp\": {}}}}",
+		       "settings.firewall.host.allow-icmp: must be true, false or an array");
+}
+
 static void test_a_users_null_takes_a_known_key_out(void **state)
 {
 	struct bw_err err;
@@ -259,6 +312,33 @@ static void test_keypairs_take_values_of_their_keys_type(void **state)
 	json_decref(tree);
 }
 
+static void test_keypair_allow_icmp_takes_a_bool_or_names(void **state)
+{
+	static const struct {
+		const char *pair, *json;
+	} cases[] = {
+		{ "firewall.host.allow-icmp=true", "true" },
+		{ "firewall.host.allow-icmp=false", "false" },
+		{ "firewall.host.allow-icmp=echo-request", "[\"echo-request\"]" },
+		{ "firewall.host.allow-icmp=echo-request, timestamp-request",
+		  "[\"echo-request\",\"timestamp-request\"]" },
+		{ "firewall.host.allow-icmp=[\"echo-request\"]", "[\"echo-request\"]" },
+		{ "firewall.host.allow-icmp=", "[]" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *tree = keypairs(&cases[i].pair, 1);
+		json_t *value = json_object_get(json_object_get(json_object_get(tree, "firewall"), "host"),
+						"allow-icmp");
+		char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+
+		assert_string_equal(text, cases[i].json);
+		free(text);
+		json_decref(tree);
+	}
+}
+
 static void test_keypair_key_may_hold_an_equals_sign_in_quotes(void **state)
 {
 	const char *pairs[] = { "kernel.sysctl.\"a\\\"=b\"=1" };
@@ -298,6 +378,17 @@ static void test_keypair_errors_name_the_pair_and_key(void **state)
 			    "'firewall.host=1': settings.firewall.host: not a key (a table of keys)");
 	assert_string_equal(keypairs_error("firewall.host.allow-tcp=22,x", &err),
 			    "'firewall.host.allow-tcp=22,x': settings.firewall.host.allow-tcp: '22,x' is not a list (comma-separated, or a JSON array)");
+	assert_string_equal(keypairs_error("firewall.host.allow-icmp=echo-request,echo-requets", &err),
+			    "'firewall.host.allow-icmp=echo-request,echo-requets': settings.firewall.host.allow-icmp: unknown ICMP type 'echo-requets'");
+	assert_string_equal(keypairs_error("firewall.host.allow-icmp=[8]", &err),
+			    "'firewall.host.allow-icmp=[8]': settings.firewall.host.allow-icmp: item 1 is a number: name the type as nft does (\"echo-request\"; nft describe icmp type, icmpv6 type)");
+	assert_string_equal(keypairs_error("firewall.host.allow-icmp=[echo-request", &err),
+			    "'firewall.host.allow-icmp=[echo-request': settings.firewall.host.allow-icmp: '[echo-request' is not true, false or a list (comma-separated, or a JSON array)");
+	/* A value that is not UTF-8 cannot be a JSON string: an input error. */
+	assert_non_null(strstr(keypairs_error("kernel.lockdown=\xff", &err),
+			       "settings.kernel.lockdown: the value is not UTF-8 text"));
+	assert_non_null(strstr(keypairs_error("kernel.sysctl.\"a.b\"=\xc3", &err),
+			       "the value is not UTF-8 text"));
 	assert_string_equal(keypairs_error("nat.nf_conntrack_max=-", &err),
 			    "'nat.nf_conntrack_max=-': settings.nat.nf_conntrack_max: '-' is not a whole number");
 	assert_string_equal(keypairs_error("kernel.lockdown", &err),
@@ -485,6 +576,53 @@ static void test_plan_ports_are_sorted_and_unique(void **state)
 	settings_plan_free(&plan);
 }
 
+static void test_plan_icmp_names_land_in_their_families(void **state)
+{
+	struct settings_plan plan;
+	size_t n_v4 = 0, n_v6 = 0;
+
+	(void)state;
+	build("{\"firewall\": {\"host\": {\"enabled\": true, \"allow-icmp\": [\"timestamp-request\","
+	      " \"echo-request\", \"packet-too-big\", \"echo-request\", \"mld-listener-reduction\"]}}}",
+	      &plan);
+	assert_false(plan.host_fw.is_icmp_allowed);
+	for (size_t i = 0; i < 256; i++) {
+		n_v4 += plan.host_fw.icmp_types[i];
+		n_v6 += plan.host_fw.icmpv6_types[i];
+	}
+	/* echo-request in both; timestamp-request only in ICMP;
+	 * packet-too-big and mld-listener-reduction only in ICMPv6. */
+	assert_int_equal(n_v4, 2);
+	assert_true(plan.host_fw.icmp_types[8]);
+	assert_true(plan.host_fw.icmp_types[13]);
+	assert_int_equal(n_v6, 3);
+	assert_true(plan.host_fw.icmpv6_types[128]);
+	assert_true(plan.host_fw.icmpv6_types[2]);
+	assert_true(plan.host_fw.icmpv6_types[132]);
+	settings_plan_free(&plan);
+
+	build("{\"firewall\": {\"host\": {\"enabled\": true, \"allow-icmp\": true}}}", &plan);
+	assert_true(plan.host_fw.is_icmp_allowed);
+	settings_plan_free(&plan);
+	build("{\"firewall\": {\"host\": {\"enabled\": true, \"allow-icmp\": []}}}", &plan);
+	assert_false(plan.host_fw.is_icmp_allowed);
+	for (size_t i = 0; i < 256; i++)
+		assert_false(plan.host_fw.icmp_types[i] || plan.host_fw.icmpv6_types[i]);
+	settings_plan_free(&plan);
+}
+
+static void test_icmp_type_names_are_nfts(void **state)
+{
+	(void)state;
+	assert_string_equal(settings_icmp_type_name(false, 8), "echo-request");
+	assert_string_equal(settings_icmp_type_name(true, 128), "echo-request");
+	assert_string_equal(settings_icmp_type_name(false, 3), "destination-unreachable");
+	assert_string_equal(settings_icmp_type_name(true, 3), "time-exceeded");
+	assert_string_equal(settings_icmp_type_name(true, 132), "mld-listener-done");
+	assert_null(settings_icmp_type_name(false, 2));
+	assert_null(settings_icmp_type_name(true, 139)); /* node information: nft has no name */
+}
+
 static void test_plan_carries_nat_and_proxy(void **state)
 {
 	struct settings_plan plan;
@@ -531,11 +669,15 @@ int main(void)
 		cmocka_unit_test(test_sysctl_values_are_one_bounded_line_of_text),
 		cmocka_unit_test(test_module_names_are_plain_and_allowed_is_a_bool),
 		cmocka_unit_test(test_ports_are_integers_from_1_to_65535),
+		cmocka_unit_test(test_allow_icmp_takes_a_bool_or_a_list_of_nft_names),
+		cmocka_unit_test(test_allow_icmp_refuses_an_unknown_name_naming_it),
+		cmocka_unit_test(test_allow_icmp_refuses_numbers_and_other_types),
 		cmocka_unit_test(test_a_users_null_takes_a_known_key_out),
 		cmocka_unit_test(test_fips_mode_is_read_only_for_users),
 		cmocka_unit_test(test_nat_keys_are_judged_by_natconf),
 		cmocka_unit_test(test_no_proxy_items_are_single_names),
 		cmocka_unit_test(test_keypairs_take_values_of_their_keys_type),
+		cmocka_unit_test(test_keypair_allow_icmp_takes_a_bool_or_names),
 		cmocka_unit_test(test_keypair_key_may_hold_an_equals_sign_in_quotes),
 		cmocka_unit_test(test_keypair_later_pair_replaces_earlier),
 		cmocka_unit_test(test_keypair_errors_name_the_pair_and_key),
@@ -545,6 +687,8 @@ int main(void)
 		cmocka_unit_test(test_explicit_keys_win_over_the_profile),
 		cmocka_unit_test(test_empty_settings_plan_nothing),
 		cmocka_unit_test(test_plan_ports_are_sorted_and_unique),
+		cmocka_unit_test(test_plan_icmp_names_land_in_their_families),
+		cmocka_unit_test(test_icmp_type_names_are_nfts),
 		cmocka_unit_test(test_plan_carries_nat_and_proxy),
 		cmocka_unit_test(test_a_nat_gateway_forwards_unless_told_not_to),
 		cmocka_unit_test(test_plan_build_refuses_an_invalid_tree),
