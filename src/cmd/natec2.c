@@ -614,13 +614,30 @@ static const char *recorded(const json_t *object, const char *key)
 	return v && v[0] ? v : NULL;
 }
 
+/* The attached ENI's link, if still on this host: the name nat up
+ * recorded ("" when no link has it now: another instance took the ENI
+ * over), NULL when none was recorded. A link of another kind may share
+ * the ENI's MAC, so the name decides. */
+static const char *eni_link_now(const json_t *ec2, char *ifname)
+{
+	const char *link = json_string_value(json_object_get(ec2, "eni_link"));
+
+	if (!link || !link[0])
+		return NULL;
+	snprintf(ifname, IF_NAMESIZE, "%s", if_nametoindex(link) != 0 ? link : "");
+	return ifname;
+}
+
 void natec2_status(const char *root, const char *state_dir, json_t *doc)
 {
 	json_t *ec2 = natec2_load(root, state_dir);
 	const json_t *endpoint, *primary;
-	const char *eni, *link, *eip, *assoc;
-	char line[640];
+	const char *eni, *link, *eip, *assoc, *now;
+	char line[640], ifname[IF_NAMESIZE] = "";
 
+	now = ec2 ? eni_link_now(ec2, ifname) : NULL;
+	if (ec2 && now)
+		json_object_set_new(ec2, "eni_link_now", now[0] ? json_string(now) : json_null());
 	if (doc) {
 		json_object_set_new(doc, "ec2", ec2 ? ec2 : json_null());
 		return;
@@ -643,13 +660,16 @@ void natec2_status(const char *root, const char *state_dir, json_t *doc)
 		print_line("primary eni", line);
 	}
 	link = recorded(ec2, "eni_link");
-	if (eni) {
+	if (eni && now && !now[0])
+		snprintf(line, sizeof(line), "%s: no link here has its MAC now (attached as %s at "
+			 "nat up: another instance may hold it)", eni, link ? link : "?");
+	else if (eni)
 		snprintf(line, sizeof(line), "%s attached at device index 1 as %s%s", eni,
-			 link ? link : "?",
+			 now && now[0] ? now : link ? link : "?",
 			 json_is_true(json_object_get(ec2, "eni_was_attached")) ?
 			 " (was already attached)" : "");
+	if (eni)
 		print_line("eni", line);
-	}
 	eip = recorded(ec2, "eip_id");
 	assoc = recorded(ec2, "association_id");
 	if (eip) {

@@ -419,6 +419,20 @@ check_contains "... eip only: source/dest check left as EC2 has it" \
 	"$PRIMARY, source/dest check as EC2 has it" "$st"
 nat down >/dev/null 2>&1
 
+# ---- status looks at the ENI's link now ------------------------------------
+# Another instance took the ENI over: its link left this host. nat status
+# says so rather than what nat up recorded.
+detach
+nat up --config "$SCRATCH/ha.conf" >/dev/null 2>&1
+check_eq "nat up with the ENI again: exit 0" 0 "$?"
+ip -n "$G" link set ens9zz netns "$H"
+st=$(nat status 2>&1)
+check_contains "status once the ENI's link is gone: says so" \
+	"$ENI: no link here has its MAC now (attached as ens9zz at nat up" "$st"
+check_eq "... and --json: ec2.eni_link_now null" None \
+	"$(nat status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["ec2"]["eni_link_now"])')"
+nat down >/dev/null 2>&1
+
 # ---- credentials never appear in any output ------------------------------
 cat "$STATE"/* >>"$SCRATCH/all-output" 2>/dev/null
 for secret in "$SECRET" "$ROLE_SECRET" "$ROLE_TOKEN"; do
