@@ -1148,8 +1148,16 @@ int fwengine_edit(struct fwengine *e, const struct fwengine_opts *opts, struct s
 	rc = e->has_pending ? 0 :
 			      locks_take(e, opts->is_dry_run ? NULL : opts->state_dir, opts->aws_dir,
 					 &locks, err);
-	if (rc == 0)
+	/* Edits in a row: the record is the pending one (the file is behind
+	 * it until the flush); its lists stay the pending record's. */
+	if (rc == 0 && e->has_pending) {
+		state = e->pending.state;
+		state.saved_knobs = (struct vec)VEC_INIT(struct knob);
+		state.edits = (struct vec)VEC_INIT(struct fw_edit);
+		has_state = true;
+	} else if (rc == 0) {
 		rc = read_state(e->root, opts->state_dir, &state, &has_state, err);
+	}
 	is_live = rc == 0 && is_live_for(&state, has_state, aws);
 	is_cached = rc == 0 && has_model_of(e, aws, opts->vpc_id);
 	/* The live sets are found by the group's place in the files the table
