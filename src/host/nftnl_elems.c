@@ -79,8 +79,7 @@ static int reserve(struct batch *b, size_t room, struct bw_err *err)
 	return 0;
 }
 
-/* An upper bound of the bytes an element takes in the message. */
-static size_t elem_size(const struct nftelem *e, size_t key_len)
+size_t nftnl_elem_msg_size(const struct nftelem *e, size_t key_len)
 {
 	size_t key = 4 + 4 + (key_len + 3) / 4 * 4;
 
@@ -89,8 +88,8 @@ static size_t elem_size(const struct nftelem *e, size_t key_len)
 	       (e->is_open ? 4 + 8 : 0);
 }
 
-static struct nftnl_set_elem *make_elem(const struct nftelem *e, size_t key_len,
-					const struct nftnl_udata_buf *open_flag)
+struct nftnl_set_elem *nftnl_elem_make(const struct nftelem *e, size_t key_len,
+				       const struct nftnl_udata_buf *open_flag)
 {
 	struct nftnl_set_elem *ne = nftnl_set_elem_alloc();
 	char chain[NFT_CHAIN_MAXNAMELEN];
@@ -105,7 +104,7 @@ static struct nftnl_set_elem *make_elem(const struct nftelem *e, size_t key_len,
 		nftnl_set_elem_set_u32(ne, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
 	if (e->has_verdict) {
 		nftnl_set_elem_set_u32(ne, NFTNL_SET_ELEM_VERDICT, (uint32_t)e->verdict);
-		if (e->chain) {
+		if (e->chain && e->chain_len < sizeof(chain)) {
 			memcpy(chain, e->chain, e->chain_len);
 			chain[e->chain_len] = '\0';
 			rc |= nftnl_set_elem_set_str(ne, NFTNL_SET_ELEM_CHAIN, chain);
@@ -144,13 +143,13 @@ static int add_messages(struct batch *b, size_t part_i, const struct nftnl_elems
 		}
 		while (i < elems->len) {
 			const struct nftelem *e = VEC_AT(elems, struct nftelem, i);
-			size_t size = elem_size(e, key_len);
+			size_t size = nftnl_elem_msg_size(e, key_len);
 			struct nftnl_set_elem *ne;
 			uint32_t item = (uint32_t)e->item;
 
 			if (m.n_elems > 0 && bytes + size > MSG_PAYLOAD_MAX)
 				break;
-			ne = make_elem(e, key_len, open_flag);
+			ne = nftnl_elem_make(e, key_len, open_flag);
 			if (!ne || vec_push(&b->items, &item) < 0) {
 				nftnl_set_elem_free(ne);
 				nftnl_set_free(s);

@@ -12,6 +12,19 @@
 #include "render/nftobj.h"
 #include "util/err.h"
 
+struct nftelem;
+struct nftnl_set_elem;
+struct nftnl_udata_buf;
+
+/* One encoded element as libnftnl's element (NULL: out of memory, or a
+ * verdict's chain name too long); open_flag: the user data nft gives an
+ * interval left open. The caller frees it. */
+struct nftnl_set_elem *nftnl_elem_make(const struct nftelem *e, size_t key_len,
+				       const struct nftnl_udata_buf *open_flag);
+
+/* An upper bound of the bytes e takes in a NEWSETELEM message. */
+size_t nftnl_elem_msg_size(const struct nftelem *e, size_t key_len);
+
 /* A set's elements items[first .. first + count) to add. */
 struct nftnl_elems_part {
 	const char *family; /* "inet", "bridge", "ip", "ip6", "arp", "netdev" */

@@ -22,6 +22,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 
+#include "host/nftnl_elems.h"
 #include "render/nftelem.h"
 #include "render/nftobj.h"
 #include "util/strbuf.h"
@@ -578,48 +579,6 @@ static int encode_simple(struct nftnl_rules_batch *b, const struct words *ws, co
 	return 0;
 }
 
-static struct nftnl_set_elem *make_elem(const struct nftelem *e, size_t key_len,
-					const struct nftnl_udata_buf *open_flag)
-{
-	struct nftnl_set_elem *ne = nftnl_set_elem_alloc();
-	char chain[NFT_CHAIN_MAXNAMELEN];
-	int rc = 0;
-
-	if (!ne)
-		return NULL;
-	rc |= nftnl_set_elem_set(ne, NFTNL_SET_ELEM_KEY, e->key, (uint32_t)key_len);
-	if (e->has_key_end)
-		rc |= nftnl_set_elem_set(ne, NFTNL_SET_ELEM_KEY_END, e->key_end, (uint32_t)key_len);
-	if (e->is_interval_end)
-		nftnl_set_elem_set_u32(ne, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
-	if (e->has_verdict) {
-		nftnl_set_elem_set_u32(ne, NFTNL_SET_ELEM_VERDICT, (uint32_t)e->verdict);
-		if (e->chain && e->chain_len < sizeof(chain)) {
-			memcpy(chain, e->chain, e->chain_len);
-			chain[e->chain_len] = '\0';
-			rc |= nftnl_set_elem_set_str(ne, NFTNL_SET_ELEM_CHAIN, chain);
-		}
-	}
-	if (e->is_open)
-		rc |= nftnl_set_elem_set(ne, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(open_flag),
-					 nftnl_udata_buf_len(open_flag));
-	if (rc != 0) {
-		nftnl_set_elem_free(ne);
-		return NULL;
-	}
-	return ne;
-}
-
-/* An upper bound of the bytes an element takes in the message. */
-static size_t elem_size(const struct nftelem *e, size_t key_len)
-{
-	size_t key = 4 + 4 + (key_len + 3) / 4 * 4;
-
-	return 4 + key + (e->has_key_end ? key : 0) + (e->is_interval_end ? 8 : 0) +
-	       (e->has_verdict ? 4 + 4 + 8 + 4 + (e->chain_len + 4) / 4 * 4 : 0) +
-	       (e->is_open ? 4 + 8 : 0);
-}
-
 /* The NEWSETELEM messages of a set's encoded elements. */
 static int add_elem_messages(struct nftnl_rules_batch *b, const char *table, const char *set,
 			     uint32_t set_id, const struct vec *elems, size_t key_len,
@@ -649,12 +608,12 @@ static int add_elem_messages(struct nftnl_rules_batch *b, const char *table, con
 			nftnl_set_set_u32(s, NFTNL_SET_ID, set_id);
 		while (rc == 0 && i < elems->len) {
 			const struct nftelem *e = VEC_AT(elems, struct nftelem, i);
-			size_t size = elem_size(e, key_len);
+			size_t size = nftnl_elem_msg_size(e, key_len);
 			struct nftnl_set_elem *ne;
 
 			if (n > 0 && bytes + size > MSG_PAYLOAD_MAX)
 				break;
-			ne = make_elem(e, key_len, open_flag);
+			ne = nftnl_elem_make(e, key_len, open_flag);
 			if (!ne) {
 				rc = oom(err);
 				break;
