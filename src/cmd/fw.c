@@ -377,6 +377,8 @@ static void print_status(const json_t *doc)
 	void *iter;
 
 	printf("%-18s %s\n", "mode", str_or_dash(doc, "mode"));
+	if (json_object_get(doc, "since_load"))
+		printf("%-18s %s\n", "since the load", str_or_dash(doc, "since_load"));
 	printf("%-18s %s\n", "from", str_or_dash(doc, "aws"));
 	printf("%-18s %s\n", "vpc", str_or_dash(doc, "vpc"));
 	if (generation)

@@ -338,7 +338,7 @@ static bool is_as_recorded(const struct fw_state *last, bool has_last, struct nf
 	       nft_ruleset_stamp(now, &ignored) == 0 && nft_stamp_equal(&last->loaded_stamp, now);
 }
 
-static int verify_loaded(struct bw_err *err);
+static int verify_loaded(struct fw_state *rec, struct bw_err *err);
 
 /* Whether the loaded tables are exactly what plan would load. */
 static bool is_unchanged(const struct fw_state *last, bool has_last, const struct fw_plan *plan)
@@ -349,7 +349,7 @@ static bool is_unchanged(const struct fw_state *last, bool has_last, const struc
 	return plan->ruleset && has_last && last->edits.len == 0 &&
 	       is_as_recorded(last, has_last, &now) &&
 	       last->ruleset_digest == fnv1a64(FNV1A64_OFFSET, plan->ruleset, strlen(plan->ruleset)) &&
-	       verify_loaded(&ignored) == 0;
+	       verify_loaded(NULL, &ignored) == 0;
 }
 
 /* The model, once rendered and recorded, is kept by a server (with the
@@ -380,16 +380,34 @@ static void print_dry_run(struct strbuf *out, const struct fw_state *last, bool 
 	strbuf_add(out, plan->ruleset, strlen(plan->ruleset));
 }
 
-/* Both tables are there, as the kernel lists them. */
-static int verify_loaded(struct bw_err *err)
+/* Both tables are there, as the kernel lists them; their handles go in
+ * rec (when given), for later commands to tell them from tables another
+ * load made since. */
+static int verify_loaded(struct fw_state *rec, struct bw_err *err)
 {
-	bool has_inet, has_bridge;
-	int rc = fwobserve_tables(&has_inet, &has_bridge, err);
+	uint64_t inet_handle, bridge_handle;
+	int rc = fwobserve_table_handles(&inet_handle, &bridge_handle, err);
 
-	if (rc == 0 && !(has_inet && has_bridge))
+	if (rc == 0 && !(inet_handle && bridge_handle))
 		rc = bw_errf(err, -EIO, "the kernel took the transaction but lists no table "
-			     "%s " VPC_NFT_TABLE, has_inet ? "bridge" : "inet");
+			     "%s " VPC_NFT_TABLE, inet_handle ? "bridge" : "inet");
+	if (rc == 0 && rec) {
+		rec->inet_handle = inet_handle;
+		rec->bridge_handle = bridge_handle;
+	}
 	return rc;
+}
+
+/* Whether the tables loaded are the ones rec's load made (not made again
+ * by another load since: a whole load gives them new handles). */
+static bool is_same_tables(const struct fw_state *rec)
+{
+	uint64_t inet_handle, bridge_handle;
+	struct bw_err ignored;
+
+	return rec->inet_handle && rec->bridge_handle &&
+	       fwobserve_table_handles(&inet_handle, &bridge_handle, &ignored) == 0 &&
+	       inet_handle == rec->inet_handle && bridge_handle == rec->bridge_handle;
 }
 
 /* How many set or map elements a staged load puts in one transaction:
@@ -724,7 +742,7 @@ int fwengine_apply(struct fwengine *e, const struct fwengine_opts *opts, struct 
 		rc = bw_errf(err, -ENOMEM, "out of memory");
 	if (rc == 0 && is_unchanged(&state, has_state, &plan)) {
 		record.loaded_stamp = state.loaded_stamp;
-		rc = write_record(e, opts, &record, err);
+		rc = verify_loaded(&record, err) ?: write_record(e, opts, &record, err);
 		if (rc == 0)
 			strbuf_addf(out, "fw: unchanged (generation %u): nothing loaded\n",
 				    plan.nft.generation);
@@ -749,7 +767,7 @@ int fwengine_apply(struct fwengine *e, const struct fwengine_opts *opts, struct 
 		is_loaded = is_partial = true;
 	}
 	if (rc == 0)
-		rc = verify_loaded(err);
+		rc = verify_loaded(&record, err);
 	/* The ruleset the record's digest is of, for the next apply's delta;
 	 * a file that cannot be written only costs it a whole load. */
 	if (rc == 0 && fwstate_write_render(e->root, opts->state_dir, plan.ruleset, &ignored) < 0)
@@ -1030,11 +1048,24 @@ static int commit_edit(struct fwengine *e, struct fw_state *rec, const char *upd
 		       char **blk_before, char **blk_after, struct bw_err *err)
 {
 	struct nft_stamp pre;
-	bool is_tracked = *blk_before && *blk_after && is_as_recorded(rec, true, &pre);
+	bool is_recorded = is_as_recorded(rec, true, &pre);
+	bool is_tracked = *blk_before && *blk_after && is_recorded;
+	int rc;
+
+	/* Someone committed since the record's load: the update names the
+	 * sets of the render it recorded, which another load (another state
+	 * folder's, other files) would have replaced by its own: then it
+	 * would refill another group's. */
+	if (!is_recorded && !is_same_tables(rec))
+		return bw_errf(err, -ESTALE, rec->inet_handle ?
+			"fw: the live tables are not the ones this state folder loaded (another "
+			"load replaced them since): run fw apply" :
+			"fw: other transactions came since this state folder's load, and its "
+			"record cannot tell its tables from another load's: run fw apply");
 	/* Straight through libnftnl where it encodes the update: libnftables
 	 * would first fetch every chain and set (at 10,000 instances ~8 ms of
 	 * a chain update's ~25). */
-	int rc = nftnl_rules_load_on(&e->nftnl_conn, update, err);
+	rc = nftnl_rules_load_on(&e->nftnl_conn, update, err);
 
 	if (rc == -EOPNOTSUPP)
 		rc = e->keeps_model ? nft_apply_release_later(update, &e->nft_spent, err) :
@@ -1266,7 +1297,7 @@ int fwengine_status(struct fwengine *e, const char *state_dir, json_t **doc, str
 {
 	struct fw_loaded loaded = { 0 };
 	struct fw_state state;
-	const char *mode = "off";
+	const char *mode = "off", *since = NULL;
 	char bypass[160] = "", mode_text[240];
 	bool has_state;
 	json_t *counters;
@@ -1285,6 +1316,21 @@ int fwengine_status(struct fwengine *e, const char *state_dir, json_t **doc, str
 		mode = "enforcing, but the tables are gone";
 	if (strcmp(mode, "loading") == 0)
 		mode = "loading: a load began and did not end (run fw apply)";
+	/* The stamp says whether anyone committed since the load, the
+	 * handles whether the tables are still the ones it made. */
+	if (strcmp(mode, "enforcing") == 0) {
+		struct nft_stamp now;
+
+		if (is_as_recorded(&state, has_state, &now))
+			since = "nothing committed (the kernel's ruleset generation is the one recorded)";
+		else if (!state.inet_handle || state.inet_handle != loaded.inet_handle ||
+			 state.bridge_handle != loaded.bridge_handle)
+			mode = "enforcing no more: the tables are not the ones this state folder "
+			       "loaded (another load replaced them; run fw apply)";
+		else
+			since = "other transactions came: the tables are the ones loaded, what is in "
+				"them not checked (fw apply loads what differs)";
+	}
 	if (strcmp(mode, "enforcing") == 0)
 		rc = brnf_check(e->root, bypass, sizeof(bypass), err);
 	if (rc < 0)
@@ -1299,7 +1345,8 @@ int fwengine_status(struct fwengine *e, const char *state_dir, json_t **doc, str
 		json_object_set_new(counters, loaded.counters[i].name,
 				    json_integer((json_int_t)loaded.counters[i].packets));
 	*doc = json_pack(
-		"{s:s, s:s?, s:s?, s:I, s:I, s:s?, s:{s:b, s:b}, s:I, s:I, s:o*}", "mode", mode,
+		"{s:s, s:s?, s:s?, s:s?, s:I, s:I, s:s?, s:{s:b, s:b}, s:I, s:I, s:o*}", "mode", mode,
+		"since_load", since,
 		"aws", has_state && state.aws_dir[0] ? state.aws_dir : NULL, "vpc",
 		has_state && state.vpc_id[0] ? state.vpc_id : NULL, "generation",
 		(json_int_t)(has_state ? state.generation : 0), "ct_mark_mask",

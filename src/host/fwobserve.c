@@ -9,12 +9,22 @@
 #include "host/nft.h"
 #include "render/vpc_nft.h"
 
+int fwobserve_table_handles(uint64_t *inet_handle, uint64_t *bridge_handle, struct bw_err *err)
+{
+	int rc = nft_table_handle(NFPROTO_INET, VPC_NFT_TABLE, inet_handle, err);
+
+	*bridge_handle = 0;
+	return rc < 0 ? rc : nft_table_handle(NFPROTO_BRIDGE, VPC_NFT_TABLE, bridge_handle, err);
+}
+
 int fwobserve_tables(bool *has_inet, bool *has_bridge, struct bw_err *err)
 {
-	int rc = nft_table_exists(NFPROTO_INET, VPC_NFT_TABLE, has_inet, err);
+	uint64_t inet_handle, bridge_handle;
+	int rc = fwobserve_table_handles(&inet_handle, &bridge_handle, err);
 
-	*has_bridge = false;
-	return rc < 0 ? rc : nft_table_exists(NFPROTO_BRIDGE, VPC_NFT_TABLE, has_bridge, err);
+	*has_inet = inet_handle != 0;
+	*has_bridge = bridge_handle != 0;
+	return rc;
 }
 
 /* ENI addresses (the elements of the egress dispatch maps) and group
@@ -63,7 +73,9 @@ int fwobserve_read(struct fw_loaded *out, struct bw_err *err)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = fwobserve_tables(&out->has_inet, &out->has_bridge, err);
+	rc = fwobserve_table_handles(&out->inet_handle, &out->bridge_handle, err);
+	out->has_inet = out->inet_handle != 0;
+	out->has_bridge = out->bridge_handle != 0;
 	if (rc == 0 && out->has_inet)
 		rc = nft_list_table_json("inet", VPC_NFT_TABLE, &listing, err);
 	if (rc == 0 && listing)

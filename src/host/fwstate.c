@@ -135,6 +135,18 @@ static bool get_text(json_t *doc, const char *key, char *out, size_t out_size)
 	return true;
 }
 
+/* An optional member of 16 hex digits into *out (0 when absent). */
+static bool get_hex64(json_t *doc, const char *key, uint64_t *out)
+{
+	char text[17] = "";
+
+	*out = 0;
+	if (!get_text(doc, key, text, sizeof(text)) || (text[0] && !is_hex16(text)))
+		return false;
+	*out = text[0] ? strtoull(text, NULL, 16) : 0;
+	return true;
+}
+
 static bool is_known_mode(const char *mode)
 {
 	return strcmp(mode, "enforcing") == 0 || strcmp(mode, "metadata-only") == 0 ||
@@ -234,6 +246,10 @@ static int parse_state(json_t *doc, struct fw_state *state, const char *full,
 		return bw_errf(err, -EIO, "%s: unreadable state: bad nft_boot_id or nft_netns_cookie",
 			       full);
 	state->loaded_stamp.netns_cookie = digest[0] ? strtoull(digest, NULL, 16) : 0;
+	if (!get_hex64(doc, "nft_inet_handle", &state->inet_handle) ||
+	    !get_hex64(doc, "nft_bridge_handle", &state->bridge_handle))
+		return bw_errf(err, -EIO, "%s: unreadable state: bad nft_inet_handle or nft_bridge_handle",
+			       full);
 	rc = read_knobs(json_object_get(doc, "saved_knobs"), state, full, err);
 	return rc < 0 ? rc : read_edits(json_object_get(doc, "edits"), state, full, err);
 }
@@ -272,6 +288,7 @@ int fwstate_write(const char *root, const char *state_dir, const struct fw_state
 		  struct bw_err *err)
 {
 	char rel[PATH_MAX], mask[16], digest[17], ruleset_digest[17], cookie[17];
+	char inet_handle[17], bridge_handle[17];
 
 	if (state_path(state_dir, rel, sizeof(rel)) < 0)
 		return bw_errf(err, -ENAMETOOLONG, "%.200s/" FWSTATE_NAME ": path too long",
@@ -280,15 +297,19 @@ int fwstate_write(const char *root, const char *state_dir, const struct fw_state
 	snprintf(digest, sizeof(digest), "%016" PRIx64, state->acl_digest);
 	snprintf(ruleset_digest, sizeof(ruleset_digest), "%016" PRIx64, state->ruleset_digest);
 	snprintf(cookie, sizeof(cookie), "%016" PRIx64, state->loaded_stamp.netns_cookie);
+	snprintf(inet_handle, sizeof(inet_handle), "%016" PRIx64, state->inet_handle);
+	snprintf(bridge_handle, sizeof(bridge_handle), "%016" PRIx64, state->bridge_handle);
 	return fsroot_replace_json(
 		root, rel,
-		json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:o, s:o}", "mode",
+		json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:o}",
+			  "mode",
 			  state->mode,
 			  "aws", state->aws_dir, "vpc", state->vpc_id, "generation",
 			  (json_int_t)state->generation, "ct_mark_mask", mask, "fingerprint",
 			  state->fingerprint, "acl_digest", digest, "ruleset_digest", ruleset_digest,
 			  "nft_generation", (json_int_t)state->loaded_stamp.generation, "nft_boot_id",
-			  state->loaded_stamp.boot_id, "nft_netns_cookie", cookie, "saved_knobs",
+			  state->loaded_stamp.boot_id, "nft_netns_cookie", cookie, "nft_inet_handle",
+			  inet_handle, "nft_bridge_handle", bridge_handle, "saved_knobs",
 			  knobs_to_json(&state->saved_knobs), "edits", edits_to_json(state)),
 		JSON_SORT_KEYS, err);
 }

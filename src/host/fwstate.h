@@ -42,6 +42,12 @@ struct fw_state {
 	/* The kernel's ruleset right after it was loaded (nft_ruleset_stamp()):
 	 * the same stamp later, nothing touched any table; zeroed unknown. */
 	struct nft_stamp loaded_stamp;
+	/* The kernel's handles of tables inet and bridge bulwark_vpc as
+	 * loaded (nft_table_handle()): the stamp tells whether anyone
+	 * committed since, these whether the tables are still the ones
+	 * loaded (a whole load by anyone makes new ones); 0 unknown. */
+	uint64_t inet_handle;
+	uint64_t bridge_handle;
 	/* struct knob: /proc/sys/net/bridge/bridge-nf-call-ip{,6}tables as
 	 * they were before the first apply; empty when never recorded. */
 	struct vec saved_knobs;

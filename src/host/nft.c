@@ -1,5 +1,6 @@
 #include "host/nft.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -332,16 +333,36 @@ bool nft_stamp_equal(const struct nft_stamp *a, const struct nft_stamp *b)
 	       a->generation == b->generation;
 }
 
+/* The table's handle, from a NEWTABLE reply; 0 when it has none. */
 static int table_cb(const struct nlmsghdr *nlh, void *data)
 {
-	bool *exists = data;
+	uint64_t *handle = data;
+	const struct nlattr *attr;
 
-	if ((nlh->nlmsg_type & 0xff) == NFT_MSG_NEWTABLE)
-		*exists = true;
+	if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWTABLE)
+		return MNL_CB_OK;
+	*handle = 0;
+	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(attr) == NFTA_TABLE_HANDLE &&
+		    mnl_attr_validate(attr, MNL_TYPE_U64) >= 0)
+			*handle = be64toh(mnl_attr_get_u64(attr));
+	}
+	/* A table the kernel gave no handle still exists. */
+	if (*handle == 0)
+		*handle = UINT64_MAX;
 	return MNL_CB_OK;
 }
 
 int nft_table_exists(uint8_t family, const char *name, bool *exists, struct bw_err *err)
+{
+	uint64_t handle;
+	int rc = nft_table_handle(family, name, &handle, err);
+
+	*exists = rc == 0 && handle != 0;
+	return rc;
+}
+
+int nft_table_handle(uint8_t family, const char *name, uint64_t *handle, struct bw_err *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
@@ -350,7 +371,7 @@ int nft_table_exists(uint8_t family, const char *name, bool *exists, struct bw_e
 	uint32_t portid, seq = 1;
 	int rc = 0, cb = MNL_CB_OK;
 
-	*exists = false;
+	*handle = 0;
 	if (!nl)
 		return bw_errf(err, -errno, "nftables: netlink: %s", strerror(errno));
 	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE;
@@ -371,10 +392,10 @@ int nft_table_exists(uint8_t family, const char *name, bool *exists, struct bw_e
 	while (cb > MNL_CB_STOP) {
 		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 
-		cb = n < 0 ? MNL_CB_ERROR : mnl_cb_run(buf, (size_t)n, seq, portid, table_cb, exists);
+		cb = n < 0 ? MNL_CB_ERROR : mnl_cb_run(buf, (size_t)n, seq, portid, table_cb, handle);
 	}
 	if (cb == MNL_CB_ERROR && errno == ENOENT)
-		*exists = false;
+		*handle = 0;
 	else if (cb == MNL_CB_ERROR)
 		rc = bw_errf(err, -errno, "nftables: asking for table %s: %s", name,
 			     strerror(errno));

@@ -62,5 +62,11 @@ bool nft_stamp_equal(const struct nft_stamp *a, const struct nft_stamp *b);
  * of `fw apply`). */
 int nft_table_exists(uint8_t family, const char *name, bool *exists, struct bw_err *err);
 
+/* The kernel's handle of table name of family, 0 when it is not loaded.
+ * The kernel numbers each table it makes from one counter of the network
+ * namespace, so a table deleted and made again (a whole load) has another
+ * handle, and edits of its contents keep it. */
+int nft_table_handle(uint8_t family, const char *name, uint64_t *handle, struct bw_err *err);
+
 /* Whether the running kernel accepts flowtables (a dry-run probe). */
 bool nft_kernel_has_flowtables(void);

@@ -164,4 +164,35 @@ in_ns "$D" nft add chain inet bulwark_vpc intruder
 out=$(fwd apply --aws "$EDITED" 2>&1)
 check_contains "... another program's commit after it: loaded whole" "loaded whole" "$out"
 check_eq "... and its chain is gone" "" "$(in_ns "$D" nft list chains inet | grep intruder)"
+# ---- another state folder's load replaced the tables --------------------------
+# The edit's sets are named by the render its record loaded: over tables
+# another load made they would refill another group's. The kernel numbers
+# each table it makes, so the record knows its own.
+F="$PREFIX-stF"
+new_ns "$F"
+fwf() { in_ns "$F" "$BULWARK" fw "$@"; }
+fwf apply --aws "$AWS" --state-dir "$SCRATCH/stF1" >/dev/null 2>&1
+fwf apply --aws "$OTHER" --state-dir "$SCRATCH/stF2" >/dev/null 2>&1
+out=$(fwf status --state-dir "$SCRATCH/stF1" 2>&1)
+check_contains "status of the first folder after another folder's load: not enforcing" \
+	"enforcing no more: the tables are not the ones this state folder loaded" "$out"
+listing "$F" >"$SCRATCH/f-before.list"
+cp "$AWS/security-groups.json" "$SCRATCH/f-groups.json"
+out=$(fwf authorize-ingress --aws "$AWS" --state-dir "$SCRATCH/stF1" --group-id "$(python3 -c '
+import json, sys
+print(json.load(open(sys.argv[1]))["SecurityGroups"][0]["GroupId"])' "$AWS/security-groups.json")" \
+	--ip-permissions '[{"IpProtocol": "tcp", "FromPort": 9999, "ToPort": 9999, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]' 2>&1)
+check_eq "an edit against the replaced tables: exit 1" 1 "$?"
+check_contains "... it says why" "not the ones this state folder loaded" "$out"
+listing "$F" >"$SCRATCH/f-after.list"
+check "... the kernel's tables as they were" cmp -s "$SCRATCH/f-before.list" "$SCRATCH/f-after.list"
+check "... and the file as it was" cmp -s "$AWS/security-groups.json" "$SCRATCH/f-groups.json"
+out=$(fwf status --state-dir "$SCRATCH/stF2" 2>&1)
+check_contains "the second folder's status: enforcing, nothing since" "nothing committed" "$out"
+# Another program's commit in a table of its own: the tables are still the
+# ones loaded, and status says what it cannot vouch for.
+in_ns "$F" nft add table ip someone_else
+out=$(fwf status --state-dir "$SCRATCH/stF2" 2>&1)
+check_contains "... after another program's commit: still enforcing" "mode               enforcing" "$out"
+check_contains "... and says the contents are not checked since" "other transactions came" "$out"
 finish
