@@ -678,6 +678,28 @@ out:
 
 /* ---- validation ------------------------------------------------------ */
 
+/* The first read-only leaf at or under the table the segments name, or NULL. */
+static const struct leaf *read_only_under(const char *const *segs, size_t n)
+{
+	for (size_t i = 0; i < N_LEAVES; i++) {
+		const char *p = leaves[i].path;
+		size_t k = 0;
+
+		if (!leaves[i].is_read_only)
+			continue;
+		for (; k < n; k++) {
+			size_t len = strlen(segs[k]);
+
+			if (strncmp(p, segs[k], len) != 0 || (p[len] != '.' && p[len] != '\0'))
+				break;
+			p += len + (p[len] == '.');
+		}
+		if (k == n)
+			return &leaves[i];
+	}
+	return NULL;
+}
+
 static int validate_node(const json_t *node, const char **segs, size_t n, bool is_user_write,
 			 struct bw_err *err)
 {
@@ -703,9 +725,16 @@ static int validate_node(const json_t *node, const char **segs, size_t n, bool i
 		/* A user's null takes a key (or a table of them) out of the
 		 * settings: the way out of a key this host cannot apply. */
 		if (is_user_write && json_is_null(value) && what != LOOKUP_UNKNOWN) {
-			if (what == LOOKUP_LEAF && leaf->is_read_only)
-				return bw_err_input(err, "%s: read-only: %s", key,
+			/* A table taken out takes its read-only keys with it. */
+			if (what == LOOKUP_GROUP)
+				leaf = read_only_under(segs, n + 1);
+			if (leaf && leaf->is_read_only) {
+				char leaf_key[SETTINGS_KEY_MAX];
+
+				snprintf(leaf_key, sizeof(leaf_key), "settings.%s", leaf->path);
+				return bw_err_input(err, "%s: read-only: %s", leaf_key,
 						    leaf->read_only_why);
+			}
 			continue;
 		}
 		switch (what) {

@@ -233,6 +233,17 @@ static void test_fips_mode_is_read_only_for_users(void **state)
 	assert_string_equal(validate_text("{\"security\": {\"fips-mode\": true}}", false, &err), "");
 }
 
+static void test_a_null_table_holding_fips_mode_is_refused_as_read_only(void **state)
+{
+	(void)state;
+	assert_refused("{\"security\": null}",
+		       "settings.security.fips-mode: read-only: FIPS mode is a property of the running kernel");
+	assert_refused("{\"security\": {\"fips-mode\": null}}",
+		       "settings.security.fips-mode: read-only");
+	/* Tables without a read-only key may still be taken out whole. */
+	assert_accepted("{\"nat\": null, \"kernel\": null, \"firewall\": {\"host\": null}}");
+}
+
 static void test_nat_keys_are_judged_by_natconf(void **state)
 {
 	(void)state;
@@ -674,6 +685,7 @@ int main(void)
 		cmocka_unit_test(test_allow_icmp_refuses_numbers_and_other_types),
 		cmocka_unit_test(test_a_users_null_takes_a_known_key_out),
 		cmocka_unit_test(test_fips_mode_is_read_only_for_users),
+		cmocka_unit_test(test_a_null_table_holding_fips_mode_is_refused_as_read_only),
 		cmocka_unit_test(test_nat_keys_are_judged_by_natconf),
 		cmocka_unit_test(test_no_proxy_items_are_single_names),
 		cmocka_unit_test(test_keypairs_take_values_of_their_keys_type),
