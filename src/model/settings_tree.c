@@ -378,6 +378,49 @@ out:
 	return out;
 }
 
+json_t *settings_commit_keys(const json_t *live, const json_t *pending)
+{
+	json_t *after = json_deep_copy(live), *changed = NULL, *set = leaves_of(pending);
+	json_t *out = NULL;
+	const char **names = NULL;
+	const char *key;
+	json_t *value;
+	size_t index, n = 0;
+
+	if (!after || !set || settings_patch(after, pending) < 0)
+		goto out;
+	/* What the commit changes: removed leaves included, values already
+	 * live not. */
+	changed = settings_changed_keys(live, after);
+	if (!changed)
+		goto out;
+	names = calloc(json_array_size(changed) + json_object_size(set) + 1, sizeof(*names));
+	if (!names)
+		goto out;
+	json_array_foreach (changed, index, value)
+		names[n++] = json_string_value(value);
+	/* Every value set, as Bottlerocket lists it, even one already live. */
+	json_object_foreach (set, key, value)
+		if (!json_is_null(value))
+			names[n++] = key;
+	qsort(names, n, sizeof(*names), cmp_names);
+	out = json_array();
+	for (size_t i = 0; out && i < n; i++) {
+		if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
+			continue;
+		if (json_array_append_new(out, json_string(names[i])) < 0) {
+			json_decref(out);
+			out = NULL;
+		}
+	}
+out:
+	free(names);
+	json_decref(changed);
+	json_decref(set);
+	json_decref(after);
+	return out;
+}
+
 /* Sets a copy of value at path segs[0..n) of out, creating objects on the
  * way and merging with what is there. */
 static int put_path(json_t *out, const char *const *segs, size_t n, const json_t *value)

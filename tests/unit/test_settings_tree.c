@@ -192,6 +192,24 @@ static void test_changed_keys_are_sorted_full_names(void **state)
 	json_decref(new_tree);
 }
 
+static void test_commit_keys_list_the_leaves_a_null_takes_out(void **state)
+{
+	json_t *live = parse_json("{\"nat\":{\"enabled\":true,\"interface\":\"eth0\"},"
+				  "\"kernel\":{\"lockdown\":\"none\"}}");
+	json_t *pending = parse_json("{\"nat\":null,\"kernel\":{\"lockdown\":\"none\"},"
+				     "\"network\":null}");
+
+	(void)state;
+	/* The leaves of settings.nat, not settings.nat; the value already
+	 * live still listed (as Bottlerocket); network held nothing. */
+	assert_json(settings_commit_keys(live, pending),
+		    "[\"settings.kernel.lockdown\","
+		    "\"settings.nat.enabled\","
+		    "\"settings.nat.interface\"]");
+	json_decref(live);
+	json_decref(pending);
+}
+
 static void test_changed_keys_empty_when_equal(void **state)
 {
 	json_t *tree = parse_json("{\"kernel\":{\"lockdown\":\"none\"},\"x\":{}}");
@@ -327,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_merge_replaces_a_leaf_with_an_object_and_back),
 		cmocka_unit_test(test_changed_keys_are_sorted_full_names),
 		cmocka_unit_test(test_changed_keys_empty_when_equal),
+		cmocka_unit_test(test_commit_keys_list_the_leaves_a_null_takes_out),
 		cmocka_unit_test(test_changed_keys_follow_a_leaf_becoming_an_object),
 		cmocka_unit_test(test_changed_keys_quote_segments_outside_the_bare_set),
 		cmocka_unit_test(test_select_keys_takes_named_leaves),
