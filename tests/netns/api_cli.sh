@@ -152,7 +152,31 @@ done
 
 run get -s "$S"
 check_eq "get on an empty datastore: exit 0" 0 "$rc"
-check_eq "... prints only the read-only fips-mode" '{
+# No os-release under the fake root: os-release(5)'s defaults.
+OS_FACTS='  "os": {
+    "arch": "'"$(uname -m)"'",
+    "build_id": "'"$("$BULWARK" --version | cut -d' ' -f2)"'",
+    "pretty_name": "Linux",
+    "variant_id": "linux",
+    "version_id": ""
+  }'
+check_eq "... prints the os facts and only the read-only fips-mode (as apiclient get)" "{
+$OS_FACTS,
+  \"settings\": {
+    \"security\": {
+      \"fips-mode\": false
+    }
+  }
+}" "$out"
+run get -s "$S" os
+check_eq "get os: the os facts alone (as apiclient get os)" "{
+$OS_FACTS
+}" "$out"
+run get -s "$S" os.arch security
+check_eq "get os.arch with a settings prefix: both, merged" '{
+  "os": {
+    "arch": "'"$(uname -m)"'"
+  },
   "settings": {
     "security": {
       "fips-mode": false
