@@ -256,7 +256,7 @@ static int run_set(const struct cli_call *call, struct bw_err *err)
 
 /* One document of apply: where it came from and its checked settings. */
 struct apply_doc {
-	const char *name; /* as given; "stdin" for - */
+	const char *name; /* as given; "<stdin>" for - */
 	json_t *settings;
 };
 
@@ -264,12 +264,13 @@ struct apply_doc {
 static int read_doc(const char *source, struct apply_doc *doc, struct bw_err *err)
 {
 	enum client_source_kind kind;
+	struct settings_where where;
 	char path[4096];
 	AUTO_STR text = NULL;
 	size_t len = 0;
 	int rc;
 
-	doc->name = strcmp(source, "-") == 0 ? "stdin" : source;
+	doc->name = strcmp(source, "-") == 0 ? "<stdin>" : source;
 	rc = client_source(source, &kind, path, sizeof(path), err);
 	if (rc)
 		return rc;
@@ -288,10 +289,21 @@ static int read_doc(const char *source, struct apply_doc *doc, struct bw_err *er
 	rc = userdata_parse(doc->name, text, len, &doc->settings, err);
 	if (rc)
 		return rc;
-	rc = settings_validate(doc->settings, true, err);
-	/* The schema's error names the key; the document is named in front. */
-	if (rc && !err->file[0])
+	rc = settings_validate_at(doc->settings, true, &where, err);
+	/* The schema's error names the key; in front, where the document
+	 * writes it. */
+	if (rc && err->is_input) {
+		const char *path[1 + SETTINGS_MAX_SEGMENTS] = { "settings" };
+		int line = 0, col = 0;
+
+		for (size_t i = 0; i < where.n; i++)
+			path[i + 1] = where.segs[i];
+		if (!userdata_key_position(text, len, path, where.n + 1, &line, &col))
+			line = col = 0;
 		snprintf(err->file, sizeof(err->file), "%s", doc->name);
+		err->line = line;
+		err->col = col;
+	}
 	return rc;
 }
 
