@@ -210,9 +210,11 @@ check_contains "the live settings survived a SIGKILL" '"kernel.dmesg_restrict":"
 check_stop "SIGTERM again"
 
 # -s before serve: the socket serve binds, as it is the one clients use.
+# (/run is a tmpfs of its own there: a server that bound its default
+# socket instead would not touch the machine's.)
 GLOBAL="$SCRATCH/global.sock"
-ip netns exec "$NS" sh -c 'mount --bind /proc/sys/net "$0/proc/sys/net" && exec "$@"' \
-	"$ROOT" "$BULWARK" --root "$ROOT" -s "$GLOBAL" serve --datastore-path "$DS" \
+ip netns exec "$NS" sh -c 'mount --bind /proc/sys/net "$0/proc/sys/net" && mount -t tmpfs none /run &&
+	exec "$@"' "$ROOT" "$BULWARK" --root "$ROOT" -s "$GLOBAL" serve --datastore-path "$DS" \
 	--group "$GROUP" >>"$SCRATCH/server.log" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 SERVER_PID=$!
 on_exit "kill -9 $SERVER_PID"
@@ -223,12 +225,14 @@ for _ in $(seq 1200); do # polled; the deadline only stops a broken test
 done
 call_global=$(curl -sS --unix-socket "$GLOBAL" -o /dev/null -w '%{http_code}' http://bulwark/settings)
 check_eq "bulwark -s PATH serve: serves on PATH" 200 "$call_global"
-check_stop "... SIGTERM"
-out=$(in_api_ns "$BULWARK" --root "$ROOT" -s "$GLOBAL" serve --socket-path "$SOCK" \
+# While that server holds the datastore, so a serve that went on would
+# stop at its lock (exit 1) rather than serve.
+out=$(in_api_ns "$BULWARK" --root "$ROOT" -s "$SCRATCH/other.sock" serve --socket-path "$SOCK" \
 	--datastore-path "$DS" --group "$GROUP" 2>&1)
 check_eq "-s and --socket-path naming two sockets: exit 2" 2 "$?"
 check_eq "... one line naming both" \
-	"bulwark: serve: -s $GLOBAL and --socket-path $SOCK differ: give one" "$out"
+	"bulwark: serve: -s $SCRATCH/other.sock and --socket-path $SOCK differ: give one" "$out"
+check_stop "... SIGTERM"
 
 # Socket activation: the socket systemd passes is served, the peer still
 # checked.
