@@ -718,8 +718,9 @@ static struct reply commit_and_apply(const struct call *c)
 	}
 	if (journal_write(s, NULL, &err) < 0)
 		note(s, "journal: %s", err.msg);
-	note(s, "committed and applied '%s' (%zu keys changed)%s", tx, json_array_size(changed),
-	      seconds ? ", awaiting confirmation" : "");
+	note(s, "committed and applied '%s' (%zu key%s changed)%s", tx, json_array_size(changed),
+	     json_array_size(changed) == 1 ? "" : "s",
+	     seconds ? ", awaiting confirmation" : "");
 	/* The host holds the whole of the live settings now. */
 	host_holds_live(s);
 	r = reply_json(200, keys);

@@ -144,6 +144,21 @@ static void test_patch_takes_out_what_is_null_and_empty_tables(void **state)
 	json_decref(patch);
 }
 
+static void test_patch_of_nulls_under_an_absent_table_adds_no_empty_table(void **state)
+{
+	json_t *into = parse_json("{\"network\":{\"https-proxy\":\"http://p:1\"}}");
+	json_t *patch = parse_json("{\"kernel\":{\"sysctl\":{\"vm.swappiness\":null},"
+				   "\"modules\":{\"sctp\":{}}},\"nat\":{\"enabled\":null}}");
+
+	(void)state;
+	assert_int_equal(settings_patch(into, patch), 0);
+	/* Taking out what is not there leaves nothing behind; a table written
+	 * empty stays, as before. */
+	assert_json(into, "{\"network\":{\"https-proxy\":\"http://p:1\"},"
+			  "\"kernel\":{\"modules\":{\"sctp\":{}}}}");
+	json_decref(patch);
+}
+
 static void test_a_write_under_a_table_taken_out_is_refused(void **state)
 {
 	json_t *pending = parse_json("{\"kernel\":{\"sysctl\":null}}");
@@ -341,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_key_parse_refuses_too_many_segments),
 		cmocka_unit_test(test_merge_is_deep),
 		cmocka_unit_test(test_patch_takes_out_what_is_null_and_empty_tables),
+		cmocka_unit_test(test_patch_of_nulls_under_an_absent_table_adds_no_empty_table),
 		cmocka_unit_test(test_a_write_under_a_table_taken_out_is_refused),
 		cmocka_unit_test(test_merge_replaces_a_leaf_with_an_object_and_back),
 		cmocka_unit_test(test_changed_keys_are_sorted_full_names),
