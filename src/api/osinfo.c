@@ -10,10 +10,12 @@
 static void unquote(const char *s, size_t len, char out[VALUE_MAX])
 {
 	size_t n = 0, i = 0;
-	char quote = len > 0 && (s[0] == '"' || s[0] == '\'') ? s[0] : '\0';
+	char quote = '\0';
 
-	if (quote)
+	if (len > 0 && (s[0] == '"' || s[0] == '\'')) {
+		quote = s[0];
 		i++;
+	}
 	for (; i < len && n + 1 < VALUE_MAX; i++) {
 		if (quote && s[i] == quote)
 			break;

@@ -39,6 +39,8 @@
 #endif
 
 #define PEER_GROUPS_MAX 256
+/* os-release is a few lines; a bigger file is not read. */
+#define OS_RELEASE_MAX ((size_t)64 * 1024)
 #define CONFIRM_MAX_SECONDS (7L * 24 * 3600)
 #define ROLLBACK_RETRY_MS 5000
 /* How long edits must pause before their file is written. */
@@ -395,7 +397,7 @@ static json_t *os_as_read(const struct api_server *s)
 		char full[4096];
 
 		if (fsroot_path(s->host.root, paths[i], full, sizeof(full)) < 0 ||
-		    fsroot_slurp(full, 64 * 1024, &text, &len, &ignored) < 0)
+		    fsroot_slurp(full, OS_RELEASE_MAX, &text, &len, &ignored) < 0)
 			text = NULL;
 	}
 	if (uname(&uts) < 0)

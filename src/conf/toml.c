@@ -205,12 +205,12 @@ static int where_resolve(struct parser *p)
 
 	if (!w || w->items.len == 0)
 		return 0;
-	order = calloc(w->items.len, sizeof(*order));
+	order = calloc(w->items.len, sizeof(struct where_item *));
 	if (!order)
 		return nomem(p);
 	for (size_t i = 0; i < w->items.len; i++)
 		order[i] = VEC_AT(&w->items, struct where_item, i);
-	qsort(order, w->items.len, sizeof(*order), cmp_item_at);
+	qsort(order, w->items.len, sizeof(struct where_item *), cmp_item_at);
 	for (size_t i = 0; i < w->items.len; i++) {
 		for (; pos < order[i]->at && pos < p->len; pos++) {
 			if (p->s[pos] == '\n') {
