@@ -120,6 +120,7 @@ int main(int argc, char **argv)
 		case 's':
 			/* As apiclient takes it: before the command, for every
 			 * command that talks to the server. */
+			globals.socket_path = optarg;
 			if (setenv("BULWARK_SOCKET", optarg, 1) < 0) {
 				fprintf(stderr, "bulwark: --socket-path: %s\n", strerror(errno));
 				return 1;

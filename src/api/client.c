@@ -2,9 +2,12 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #ifndef BULWARK_VERSION
@@ -73,12 +76,36 @@ static bool is_input_status(long status)
 	return status == 400 || status == 404 || status == 413 || status == 422;
 }
 
+/* Refused by the socket's mode: say whose it is and its mode, so the
+ * caller knows which group to join (the server's --group, not always
+ * bulwark). */
+static int access_error(const char *socket_path, long os_errno, struct bw_err *err)
+{
+	struct stat st;
+	struct group *gr;
+	char group[64];
+
+	if (stat(socket_path, &st) < 0)
+		return bw_errf(err, -EACCES, "cannot connect to %s: %s (and cannot look at it: %s; "
+			       "a folder on the way is closed to you?)",
+			       socket_path, strerror((int)os_errno), strerror(errno));
+	gr = getgrgid(st.st_gid);
+	if (gr)
+		snprintf(group, sizeof(group), "%s", gr->gr_name);
+	else
+		snprintf(group, sizeof(group), "%u", (unsigned)st.st_gid);
+	if (st.st_mode & S_IWGRP)
+		return bw_errf(err, -EACCES, "cannot connect to %s: %s (mode %04o, group %s: "
+			       "root and the members of %s may)", socket_path,
+			       strerror((int)os_errno), (unsigned)(st.st_mode & 07777), group, group);
+	return bw_errf(err, -EACCES, "cannot connect to %s: %s (mode %04o, group %s)",
+		       socket_path, strerror((int)os_errno), (unsigned)(st.st_mode & 07777), group);
+}
+
 static int connect_error(const char *socket_path, long os_errno, struct bw_err *err)
 {
 	if (os_errno == EACCES || os_errno == EPERM)
-		return bw_errf(err, -EACCES,
-			       "cannot connect to %s: %s (root or the group bulwark may)",
-			       socket_path, strerror((int)os_errno));
+		return access_error(socket_path, os_errno, err);
 	return bw_errf(err, -ECONNREFUSED, "no server answers on %s%s%s (start it with 'bulwark serve')",
 		       socket_path, os_errno ? ": " : "", os_errno ? strerror((int)os_errno) : "");
 }

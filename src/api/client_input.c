@@ -118,7 +118,9 @@ int client_settings_prefix(const char *prefix, char *out, size_t size, struct bw
 
 	if (!prefix[0])
 		return bw_err_input(err, "get: an empty prefix");
-	if (strncmp(prefix, "settings", 8) == 0)
+	/* The model's other part, as apiclient get os asks for it. */
+	if (strncmp(prefix, "settings", 8) == 0 || strcmp(prefix, "os") == 0 ||
+	    strncmp(prefix, "os.", 3) == 0)
 		n = snprintf(out, size, "%s", prefix);
 	else
 		n = snprintf(out, size, "settings.%s", prefix);

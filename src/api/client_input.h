@@ -23,9 +23,10 @@ int client_source(const char *source, enum client_source_kind *kind, char *path,
  * *out (caller decrefs). */
 int client_json_settings(const char *text, json_t **out, struct bw_err *err);
 
-/* The full prefix `get PREFIX` asks for: "settings." put in front unless
- * the prefix starts with "settings" (as the server does on /settings).
- * An empty prefix is an input error. */
+/* The full prefix `get PREFIX` asks GET /?prefix= for: "settings." put
+ * in front unless the prefix starts with "settings" or names the model's
+ * os part ("os", "os.arch"), as apiclient get os asks for it. An empty
+ * prefix is an input error. */
 int client_settings_prefix(const char *prefix, char *out, size_t size, struct bw_err *err);
 
 /* Merges from into into, as apiclient merges the answers of several

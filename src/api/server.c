@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "api/fwroutes.h"
+#include "api/osinfo.h"
 #include "api/request.h"
 #include "api/store.h"
 #include "host/fsroot.h"
@@ -32,7 +34,13 @@
 #include "model/settings_tree.h"
 #include "report/report.h"
 
+#ifndef BULWARK_VERSION
+#define BULWARK_VERSION "unknown"
+#endif
+
 #define PEER_GROUPS_MAX 256
+/* os-release is a few lines; a bigger file is not read. */
+#define OS_RELEASE_MAX ((size_t)64 * 1024)
 #define CONFIRM_MAX_SECONDS (7L * 24 * 3600)
 #define ROLLBACK_RETRY_MS 5000
 /* How long edits must pause before their file is written. */
@@ -373,21 +381,96 @@ static struct reply get_settings(const struct call *c)
 	return r;
 }
 
+/* The "os" of the model (api/osinfo.h): the os-release under the root
+ * (/etc/os-release, else /usr/lib/os-release, as os-release(5) says),
+ * uname's machine, bulwark's version. NULL when out of memory. */
+static json_t *os_as_read(const struct api_server *s)
+{
+	static const char *const paths[] = { "/etc/os-release", "/usr/lib/os-release" };
+	struct utsname uts;
+	char *text = NULL;
+	size_t len = 0;
+	json_t *os;
+
+	for (size_t i = 0; !text && i < sizeof(paths) / sizeof(paths[0]); i++) {
+		struct bw_err ignored = { 0 };
+		char full[4096];
+
+		if (fsroot_path(s->host.root, paths[i], full, sizeof(full)) < 0 ||
+		    fsroot_slurp(full, OS_RELEASE_MAX, &text, &len, &ignored) < 0)
+			text = NULL;
+	}
+	if (uname(&uts) < 0)
+		snprintf(uts.machine, sizeof(uts.machine), "unknown");
+	os = osinfo_from_release(text, len, uts.machine, BULWARK_VERSION);
+	free(text);
+	return os;
+}
+
+/* GET /: the whole model, {"os": {...}, "settings": {...}}; with
+ * ?prefix=, as Bottlerocket's get_model_prefix: each part the prefix can
+ * match (settings only when something matched, os when the prefix is
+ * about os at all). */
 static struct reply get_model(const struct call *c)
 {
 	const char *prefix = query(c, "prefix");
-	json_t *live, *settings;
+	json_t *live, *settings, *os, *model;
 
 	if (prefix && !*prefix)
 		return reply_text(400, "prefix: expected a key prefix, got nothing");
 	live = live_as_read(c->s);
-	if (!live)
+	os = os_as_read(c->s);
+	model = json_object();
+	if (!live || !os || !model) {
+		json_decref(live);
+		json_decref(os);
+		json_decref(model);
 		return reply_text(500, "out of memory");
-	settings = prefix ? settings_select_prefix(live, prefix) : json_incref(live);
+	}
+	if (!prefix) {
+		json_object_set(model, "settings", live);
+		json_object_set(model, "os", os);
+	} else {
+		json_t *os_part = osinfo_select(os, prefix);
+
+		settings = settings_select_prefix(live, prefix);
+		if (json_object_size(settings) > 0)
+			json_object_set(model, "settings", settings);
+		if (os_part)
+			json_object_set(model, "os", os_part);
+		json_decref(settings);
+		json_decref(os_part);
+	}
 	json_decref(live);
-	if (!settings)
+	json_decref(os);
+	return reply_json(200, model);
+}
+
+/* GET /os: the os part alone; ?prefix= implies "os." (as Bottlerocket). */
+static struct reply get_os(const struct call *c)
+{
+	const char *prefix = query(c, "prefix");
+	char *full = NULL;
+	json_t *os, *out;
+
+	if (prefix && !*prefix)
+		return reply_text(400, "prefix: expected a key prefix, got nothing");
+	os = os_as_read(c->s);
+	if (!os)
 		return reply_text(500, "out of memory");
-	return reply_json(200, json_pack("{s:o}", "settings", settings));
+	if (!prefix)
+		return reply_json(200, os);
+	if (strncmp(prefix, "os", 2) != 0) {
+		if (asprintf(&full, "os.%s", prefix) < 0) {
+			json_decref(os);
+			return reply_text(500, "out of memory");
+		}
+		prefix = full;
+	}
+	out = osinfo_select(os, prefix);
+	free(full);
+	json_decref(os);
+	return reply_json(200, out ? out : json_object());
 }
 
 static struct reply patch(const struct call *c, bool is_keypair)
@@ -453,19 +536,28 @@ static struct reply refuse_while_unconfirmed(const struct call *c)
 			  (c->s->confirm_deadline_ms - now + 999) / 1000);
 }
 
-/* The full names of tx's pending settings, sorted (an empty array when
- * none): what a commit answers, as Bottlerocket's, even for values that
- * were already live. NULL when out of memory. */
+/* What a commit of tx answers, as Bottlerocket's: the full names of the
+ * leaves it sets (even to values already live) and of the live leaves its
+ * nulls take out, sorted (an empty array when none). NULL when out of memory. */
 static json_t *pending_keys(const struct api_server *s, const char *tx)
 {
 	const json_t *pending = store_pending(s->store, tx);
-	json_t *none = json_object();
-	json_t *keys = none && pending ? settings_changed_keys(none, pending) : NULL;
 
-	if (!keys && none && !pending)
-		keys = json_array();
+	return pending ? settings_commit_keys(store_live(s->store), pending) : json_array();
+}
+
+/* Whether tx holds a leaf to commit (a value or a null): a transaction
+ * of empty tables has nothing pending, as one never written. */
+static bool has_pending(const struct api_server *s, const char *tx)
+{
+	const json_t *pending = store_pending(s->store, tx);
+	json_t *none = pending ? json_object() : NULL;
+	json_t *leaves = none ? settings_changed_keys(none, pending) : NULL;
+	bool has = json_array_size(leaves) > 0;
+
+	json_decref(leaves);
 	json_decref(none);
-	return keys;
+	return has;
 }
 
 static struct reply commit(const struct call *c)
@@ -476,6 +568,9 @@ static struct reply commit(const struct call *c)
 
 	if (c->s->confirm)
 		return refuse_while_unconfirmed(c);
+	if (!has_pending(c->s, tx_name(c)))
+		return reply_text(422, "Unable to commit: no pending settings in transaction '%s'",
+				  tx_name(c));
 	keys = pending_keys(c->s, tx_name(c));
 	if (!keys)
 		return reply_text(500, "out of memory");
@@ -484,11 +579,6 @@ static struct reply commit(const struct call *c)
 		return reply_err(&err, 500);
 	}
 	json_decref(changed);
-	if (json_array_size(keys) == 0) {
-		json_decref(keys);
-		return reply_text(422, "Unable to commit: no pending settings in transaction '%s'",
-				  tx_name(c));
-	}
 	return reply_json(200, keys);
 }
 
@@ -567,7 +657,7 @@ static struct reply commit_and_apply(const struct call *c)
 		return refuse_while_unconfirmed(c);
 	if (confirm_within(c, &seconds, &err) < 0)
 		return reply_err(&err, 400);
-	if (!store_pending(s->store, tx))
+	if (!has_pending(s, tx))
 		return reply_text(422, "Unable to commit: no pending settings in transaction '%s'", tx);
 	keys = pending_keys(s, tx);
 	previous = json_deep_copy(store_live(s->store));
@@ -577,15 +667,13 @@ static struct reply commit_and_apply(const struct call *c)
 		r = reply_text(500, "out of memory");
 		goto out;
 	}
-	if (json_array_size(keys) == 0 || json_array_size(changed) == 0) {
+	if (json_array_size(changed) == 0) {
 		/* As a plain commit: the transaction is spent, nothing changes
-		 * on the host; the answer is the pending keys, if any. */
+		 * on the host; the answer is the pending keys. */
 		json_decref(changed);
 		changed = NULL;
 		if (store_commit(s->store, tx, &changed, &err) < 0)
 			r = reply_err(&err, 500);
-		else if (json_array_size(keys) == 0)
-			r = reply_text(422, "Unable to commit: no pending settings in transaction '%s'", tx);
 		else
 			r = reply_json(200, keys), keys = NULL;
 		goto out;
@@ -632,8 +720,9 @@ static struct reply commit_and_apply(const struct call *c)
 	}
 	if (journal_write(s, NULL, &err) < 0)
 		note(s, "journal: %s", err.msg);
-	note(s, "committed and applied '%s' (%zu keys changed)%s", tx, json_array_size(changed),
-	      seconds ? ", awaiting confirmation" : "");
+	note(s, "committed and applied '%s' (%zu key%s changed)%s", tx, json_array_size(changed),
+	     json_array_size(changed) == 1 ? "" : "s",
+	     seconds ? ", awaiting confirmation" : "");
 	/* The host holds the whole of the live settings now. */
 	host_holds_live(s);
 	r = reply_json(200, keys);
@@ -786,6 +875,7 @@ struct route {
 
 static const struct route routes[] = {
 	{ "/", "GET", get_model, false },
+	{ "/os", "GET", get_os, false },
 	{ "/settings", "GET", get_settings, false },
 	{ "/settings", "PATCH", patch_settings, true },
 	{ "/settings/keypair", "PATCH", patch_keypair, true },

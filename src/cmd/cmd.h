@@ -13,6 +13,7 @@
 
 struct bw_globals {
 	const char *root; /* host root prefix: "" is the real host */
+	const char *socket_path; /* -s/--socket-path before the command; NULL when not given */
 };
 
 /* Each command's table of subcommands and options (cmd/cli.h). */

@@ -66,13 +66,13 @@ static int get_json(const char *socket, const char *target, json_t **out, struct
 	return 0;
 }
 
-/* The settings under one prefix ("" for all), as {"settings": {...}},
- * or {} when nothing matches (as apiclient prints it). */
+/* The model under one prefix (NULL for all of it) as GET /?prefix=
+ * answers it, {"settings": {...}, "os": {...}} with the parts that
+ * matched, {} when nothing did (as apiclient prints it). */
 static int get_prefix(const char *socket, const char *prefix, json_t **out, struct bw_err *err)
 {
 	char full[1024], target[4096];
 	AUTO_STR escaped = NULL;
-	json_t *settings;
 	int rc;
 
 	*out = NULL;
@@ -83,22 +83,19 @@ static int get_prefix(const char *socket, const char *prefix, json_t **out, stru
 		escaped = api_escape(full);
 		if (!escaped)
 			return bw_errf(err, -ENOMEM, "out of memory");
-		snprintf(target, sizeof(target), "/settings?prefix=%s", escaped);
+		snprintf(target, sizeof(target), "/?prefix=%s", escaped);
 	} else {
-		snprintf(target, sizeof(target), "/settings");
+		snprintf(target, sizeof(target), "/");
 	}
-	rc = get_json(socket, target, &settings, err);
+	rc = get_json(socket, target, out, err);
 	if (rc)
 		return rc;
-	if (!json_is_object(settings)) {
-		json_decref(settings);
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
 		return bw_errf(err, -EPROTO, "GET %s: the server's answer is not an object", target);
 	}
-	*out = json_object();
-	if (*out && json_object_size(settings) > 0)
-		json_object_set(*out, "settings", settings);
-	json_decref(settings);
-	return *out ? 0 : bw_errf(err, -ENOMEM, "out of memory");
+	return 0;
 }
 
 static int run_get(const struct cli_call *call, struct bw_err *err)
@@ -259,7 +256,7 @@ static int run_set(const struct cli_call *call, struct bw_err *err)
 
 /* One document of apply: where it came from and its checked settings. */
 struct apply_doc {
-	const char *name; /* as given; "stdin" for - */
+	const char *name; /* as given; "<stdin>" for - */
 	json_t *settings;
 };
 
@@ -267,12 +264,13 @@ struct apply_doc {
 static int read_doc(const char *source, struct apply_doc *doc, struct bw_err *err)
 {
 	enum client_source_kind kind;
+	struct settings_where where;
 	char path[4096];
 	AUTO_STR text = NULL;
 	size_t len = 0;
 	int rc;
 
-	doc->name = strcmp(source, "-") == 0 ? "stdin" : source;
+	doc->name = strcmp(source, "-") == 0 ? "<stdin>" : source;
 	rc = client_source(source, &kind, path, sizeof(path), err);
 	if (rc)
 		return rc;
@@ -291,10 +289,21 @@ static int read_doc(const char *source, struct apply_doc *doc, struct bw_err *er
 	rc = userdata_parse(doc->name, text, len, &doc->settings, err);
 	if (rc)
 		return rc;
-	rc = settings_validate(doc->settings, true, err);
-	/* The schema's error names the key; the document is named in front. */
-	if (rc && !err->file[0])
+	rc = settings_validate_at(doc->settings, true, &where, err);
+	/* The schema's error names the key; in front, where the document
+	 * writes it. */
+	if (rc && err->is_input) {
+		const char *path[1 + SETTINGS_MAX_SEGMENTS] = { "settings" };
+		int line = 0, col = 0;
+
+		for (size_t i = 0; i < where.n; i++)
+			path[i + 1] = where.segs[i];
+		if (!userdata_key_position(text, len, path, where.n + 1, &line, &col))
+			line = col = 0;
 		snprintf(err->file, sizeof(err->file), "%s", doc->name);
+		err->line = line;
+		err->col = col;
+	}
 	return rc;
 }
 
@@ -368,7 +377,8 @@ static const struct cli_option confirm_options[] = { SOCKET_OPTION, { 0 } };
 
 static const struct cli_sub get_subs[] = {
 	{ "", run_get, "socket-path", "[PREFIX...|/URI]", 0, -1, false,
-	  "print the live settings under each prefix (default: all) as one JSON document" },
+	  "print the live settings (and os facts) under each prefix (default: all) as one JSON "
+	  "document" },
 	{ 0 },
 };
 static const struct cli_sub set_subs[] = {
@@ -394,9 +404,9 @@ const struct cli_command cmd_get = {
 	.options = get_options,
 	.subs = get_subs,
 	.description = "Prints the live settings under each PREFIX (\"settings.\" is implied: "
-		       "kernel and settings.kernel are the same), merged into one JSON document; "
-		       "with no prefix, every setting. A /URI prints the server's answer to GET "
-		       "URI.",
+		       "kernel and settings.kernel are the same; os and os.FIELD name the host's "
+		       "OS facts instead), merged into one JSON document; with no prefix, every "
+		       "setting and the os facts. A /URI prints the server's answer to GET URI.",
 };
 
 const struct cli_command cmd_set = {

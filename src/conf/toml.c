@@ -39,6 +39,20 @@ struct marks {
 	size_t len;
 };
 
+/* Where one key was written: the table it is in (a node of the tree) and
+ * its name, at line:col. */
+struct where_item {
+	const json_t *table;
+	char *key;
+	size_t at; /* the offset, while parsing */
+	int line;
+	int col;
+};
+
+struct toml_where {
+	struct vec items; /* struct where_item, in the order keys were met */
+};
+
 struct parser {
 	const char *name;
 	const char *s; /* the document, CRLF read as LF */
@@ -49,11 +63,13 @@ struct parser {
 	struct vec pending; /* json_t *: tables dotted keys made in this section */
 	int table_depth;    /* of the table the current section fills */
 	char section[256];  /* its name, for errors; "" at the top */
+	struct toml_where *where; /* NULL: positions not recorded */
 };
 
 /* One key, split into its segments. */
 struct key {
 	char *seg[TOML_MAX_DEPTH];
+	size_t seg_at[TOML_MAX_DEPTH]; /* where each segment starts */
 	size_t n;
 	size_t at; /* where it starts, for errors */
 };
@@ -151,6 +167,64 @@ static int fail_at(struct parser *p, size_t at, const char *fmt, ...)
 static int nomem(struct parser *p)
 {
 	return bw_errf(p->err, -ENOMEM, "%s: out of memory", p->name);
+}
+
+/* Records that key was written in table at offset at, when positions
+ * are asked for (line and column are found once parsing is done). Returns
+ * 0 or -ENOMEM (err filled). */
+static int where_add(struct parser *p, const json_t *table, const char *key, size_t at)
+{
+	struct where_item item = { .table = table, .at = at };
+
+	if (!p->where)
+		return 0;
+	item.key = strdup(key);
+	if (!item.key || vec_push(&p->where->items, &item) < 0) {
+		free(item.key);
+		return nomem(p);
+	}
+	return 0;
+}
+
+static int cmp_item_at(const void *a, const void *b)
+{
+	const struct where_item *x = *(const struct where_item *const *)a;
+	const struct where_item *y = *(const struct where_item *const *)b;
+
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Turns the recorded offsets into lines and columns, in one pass over the
+ * text (the items sorted by offset). Returns 0 or -ENOMEM. */
+static int where_resolve(struct parser *p)
+{
+	struct toml_where *w = p->where;
+	struct where_item **order;
+	size_t pos = 0;
+	int line = 1, col = 1;
+
+	if (!w || w->items.len == 0)
+		return 0;
+	order = calloc(w->items.len, sizeof(struct where_item *));
+	if (!order)
+		return nomem(p);
+	for (size_t i = 0; i < w->items.len; i++)
+		order[i] = VEC_AT(&w->items, struct where_item, i);
+	qsort(order, w->items.len, sizeof(struct where_item *), cmp_item_at);
+	for (size_t i = 0; i < w->items.len; i++) {
+		for (; pos < order[i]->at && pos < p->len; pos++) {
+			if (p->s[pos] == '\n') {
+				line++;
+				col = 1;
+			} else if (((unsigned char)p->s[pos] & 0xc0) != 0x80) {
+				col++;
+			}
+		}
+		order[i]->line = line;
+		order[i]->col = col;
+	}
+	free(order);
+	return 0;
 }
 
 static int peek_at(const struct parser *p, size_t i)
@@ -490,6 +564,7 @@ static int parse_key(struct parser *p, struct key *k)
 			key_free(k);
 			return fail_at(p, at, "expected a key, found %s", what_at(p, at, buf));
 		}
+		k->seg_at[k->n] = at;
 		k->seg[k->n++] = seg;
 		skip_ws(p);
 		if (peek(p) != '.')
@@ -820,6 +895,8 @@ static int put_dotted(struct parser *p, json_t *table, struct key *k, json_t *va
 			child = json_object();
 			if (!child || json_object_set_new(cur, k->seg[i], child) < 0)
 				return nomem(p);
+			if (where_add(p, cur, k->seg[i], k->seg_at[i]) < 0)
+				return -ENOMEM;
 		} else if (!json_is_object(child)) {
 			show_path(p, k, i + 1, is_section, shown, sizeof(shown));
 			return fail_at(p, k->at, "%s is already a value, not a table", shown);
@@ -838,7 +915,7 @@ static int put_dotted(struct parser *p, json_t *table, struct key *k, json_t *va
 	json_incref(value);
 	if (json_object_set_new(cur, k->seg[k->n - 1], value) < 0)
 		return nomem(p);
-	return 0;
+	return where_add(p, cur, k->seg[k->n - 1], k->seg_at[k->n - 1]);
 }
 
 /* key = value: the key, the '=' and the value (not what follows it). */
@@ -1027,6 +1104,9 @@ static int parse_header(struct parser *p, json_t *root, json_t **table)
 				rc = nomem(p);
 				goto out;
 			}
+			rc = where_add(p, cur, k.seg[i], k.seg_at[i]);
+			if (rc < 0)
+				goto out;
 		} else if (is_last && is_array && !json_is_array(child)) {
 			rc = fail_at(p, k.at, "%s is already a table, not an array of tables", shown);
 			goto out;
@@ -1184,10 +1264,10 @@ static size_t utf8_invalid_at(const unsigned char *s, size_t len)
 	return len;
 }
 
-int toml_parse(const char *name, const char *text, size_t len, json_t **out,
-	       struct bw_err *err)
+static int parse(const char *name, const char *text, size_t len, json_t **out,
+		 struct toml_where *where, struct bw_err *err)
 {
-	struct parser p = { .name = name, .err = err, .pending = VEC_INIT(json_t *) };
+	struct parser p = { .name = name, .err = err, .pending = VEC_INIT(json_t *), .where = where };
 	char *copy;
 	size_t n = 0, bad;
 	json_t *root;
@@ -1222,6 +1302,8 @@ int toml_parse(const char *name, const char *text, size_t len, json_t **out,
 	}
 	root = json_object();
 	rc = root ? parse_document(&p, root) : nomem(&p);
+	if (rc == 0)
+		rc = where_resolve(&p);
 	marks_free(&p.marks);
 	vec_free(&p.pending);
 	free(copy);
@@ -1231,4 +1313,54 @@ int toml_parse(const char *name, const char *text, size_t len, json_t **out,
 	}
 	*out = root;
 	return 0;
+}
+
+int toml_parse(const char *name, const char *text, size_t len, json_t **out,
+	       struct bw_err *err)
+{
+	return parse(name, text, len, out, NULL, err);
+}
+
+int toml_parse_where(const char *name, const char *text, size_t len, json_t **out,
+		     struct toml_where **where, struct bw_err *err)
+{
+	struct toml_where *w = calloc(1, sizeof(*w));
+	int rc;
+
+	*where = NULL;
+	if (!w)
+		return bw_errf(err, -ENOMEM, "%s: out of memory", name);
+	w->items = (struct vec)VEC_INIT(struct where_item);
+	rc = parse(name, text, len, out, w, err);
+	if (rc < 0) {
+		toml_where_free(w);
+		return rc;
+	}
+	*where = w;
+	return 0;
+}
+
+bool toml_where_find(const struct toml_where *where, const json_t *table, const char *key,
+		     int *line, int *col)
+{
+	for (size_t i = 0; where && i < where->items.len; i++) {
+		const struct where_item *item = VEC_AT(&where->items, struct where_item, i);
+
+		if (item->table == table && strcmp(item->key, key) == 0) {
+			*line = item->line;
+			*col = item->col;
+			return true;
+		}
+	}
+	return false;
+}
+
+void toml_where_free(struct toml_where *where)
+{
+	if (!where)
+		return;
+	for (size_t i = 0; i < where->items.len; i++)
+		free(VEC_AT(&where->items, struct where_item, i)->key);
+	vec_free(&where->items);
+	free(where);
 }

@@ -586,7 +586,7 @@ static const char *nat_key_name(const struct leaf *leaf)
  * a line; keys[i] is the leaf on line i + 1. Values are single-quoted, so
  * a value with a quote cannot be written (no NAT key takes one). */
 static int nat_render(const json_t *nat, struct strbuf *text, const struct leaf **keys,
-		      size_t *n_keys, struct bw_err *err)
+		      size_t *n_keys, const struct leaf **at, struct bw_err *err)
 {
 	*n_keys = 0;
 	for (size_t i = 0; i < N_LEAVES; i++) {
@@ -614,16 +614,20 @@ static int nat_render(const json_t *nat, struct strbuf *text, const struct leaf 
 		} else if (json_is_integer(value)) {
 			strbuf_addf(text, "%lld", (long long)json_integer_value(value));
 		} else if (json_is_string(value)) {
-			if (strchr(json_string_value(value), '\''))
+			if (strchr(json_string_value(value), '\'')) {
+				*at = leaf;
 				return bw_err_input(err, "%s: holds a single quote", key);
+			}
 			strbuf_addf(text, "%s", json_string_value(value));
 		} else if (json_is_array(value)) {
 			size_t index;
 			const json_t *item;
 
 			json_array_foreach(value, index, item) {
-				if (strchr(json_string_value(item), '\''))
+				if (strchr(json_string_value(item), '\'')) {
+					*at = leaf;
 					return bw_err_input(err, "%s: holds a single quote", key);
+				}
 				strbuf_addf(text, "%s%s", index ? "," : "", json_string_value(item));
 			}
 		}
@@ -634,17 +638,23 @@ static int nat_render(const json_t *nat, struct strbuf *text, const struct leaf 
 }
 
 /* Parses the NAT keys with natconf, so the file and the settings agree on
- * what each key accepts. config must be initialised. */
-static int nat_parse(const json_t *nat, struct nat_config *config, struct bw_err *err)
+ * what each key accepts. config must be initialised. *at (may be NULL)
+ * gets the key at fault when natconf names one. */
+static int nat_parse(const json_t *nat, struct nat_config *config, const struct leaf **at,
+		     struct bw_err *err)
 {
 	const struct leaf *keys[N_LEAVES];
 	size_t n_keys;
 	struct strbuf text = { 0 };
 	struct vec warnings = VEC_INIT(struct natconf_warning);
 	char *buf = NULL;
+	const struct leaf *ignored = NULL;
 	int rc;
 
-	rc = nat_render(nat, &text, keys, &n_keys, err);
+	if (!at)
+		at = &ignored;
+	*at = NULL;
+	rc = nat_render(nat, &text, keys, &n_keys, at, err);
 	if (rc)
 		goto out;
 	buf = strbuf_take(&text);
@@ -658,6 +668,8 @@ static int nat_parse(const json_t *nat, struct nat_config *config, struct bw_err
 		const char *name = nat_key_name(leaf);
 		size_t name_len = strlen(name);
 		char what[400];
+
+		*at = leaf;
 
 		/* natconf says "key: what"; say "settings.nat.key: what". */
 		if (strncmp(err->msg, name, name_len) == 0 && strncmp(err->msg + name_len, ": ", 2) == 0)
@@ -678,8 +690,43 @@ out:
 
 /* ---- validation ------------------------------------------------------ */
 
+/* The first read-only leaf at or under the table the segments name, or NULL. */
+static const struct leaf *read_only_under(const char *const *segs, size_t n)
+{
+	for (size_t i = 0; i < N_LEAVES; i++) {
+		const char *p = leaves[i].path;
+		size_t k = 0;
+
+		if (!leaves[i].is_read_only)
+			continue;
+		for (; k < n; k++) {
+			size_t len = strlen(segs[k]);
+
+			if (strncmp(p, segs[k], len) != 0 || (p[len] != '.' && p[len] != '\0'))
+				break;
+			p += len + (p[len] == '.');
+		}
+		if (k == n)
+			return &leaves[i];
+	}
+	return NULL;
+}
+
+/* Keeps the path of the key at fault, the first time only (the deepest
+ * level fails first and keeps its own). */
+static void where_set(struct settings_where *where, const char *const *segs, size_t n)
+{
+	if (!where || where->n)
+		return;
+	if (n > SETTINGS_MAX_SEGMENTS)
+		n = SETTINGS_MAX_SEGMENTS;
+	for (size_t i = 0; i < n; i++)
+		where->segs[i] = segs[i];
+	where->n = n;
+}
+
 static int validate_node(const json_t *node, const char **segs, size_t n, bool is_user_write,
-			 struct bw_err *err)
+			 struct settings_where *where, struct bw_err *err)
 {
 	const char *name;
 	const json_t *value;
@@ -688,70 +735,102 @@ static int validate_node(const json_t *node, const char **segs, size_t n, bool i
 		const struct leaf *leaf;
 		enum lookup what;
 		char key[SETTINGS_KEY_MAX];
-		int rc;
+		int rc = 0;
 
-		if (n >= SETTINGS_MAX_SEGMENTS)
+		if (n >= SETTINGS_MAX_SEGMENTS) {
+			where_set(where, segs, n);
 			return bw_err_input(err, "settings: keys nest deeper than %d",
 					    SETTINGS_MAX_SEGMENTS);
+		}
 		segs[n] = name;
 		key_format(segs, n + 1, key, sizeof(key));
 		if (strlen(name) == 0)
-			return bw_err_input(err, "%s: empty key segment", key);
-		rc = lookup(segs, n + 1, &leaf, &what, err);
-		if (rc)
-			return rc;
+			rc = bw_err_input(err, "%s: empty key segment", key);
+		if (rc == 0)
+			rc = lookup(segs, n + 1, &leaf, &what, err);
 		/* A user's null takes a key (or a table of them) out of the
 		 * settings: the way out of a key this host cannot apply. */
-		if (is_user_write && json_is_null(value) && what != LOOKUP_UNKNOWN) {
-			if (what == LOOKUP_LEAF && leaf->is_read_only)
-				return bw_err_input(err, "%s: read-only: %s", key,
-						    leaf->read_only_why);
+		if (rc == 0 && is_user_write && json_is_null(value) && what != LOOKUP_UNKNOWN) {
+			/* A table taken out takes its read-only keys with it. */
+			if (what == LOOKUP_GROUP)
+				leaf = read_only_under(segs, n + 1);
+			if (leaf && leaf->is_read_only) {
+				char leaf_key[SETTINGS_KEY_MAX];
+
+				snprintf(leaf_key, sizeof(leaf_key), "settings.%s", leaf->path);
+				rc = bw_err_input(err, "%s: read-only: %s", leaf_key,
+						  leaf->read_only_why);
+				where_set(where, segs, n + 1);
+				return rc;
+			}
 			continue;
 		}
-		switch (what) {
-		case LOOKUP_UNKNOWN:
-			return bw_err_input(err, "%s: unknown key", key);
-		case LOOKUP_GROUP:
-			if (!json_is_object(value))
-				return bw_err_input(err, "%s: must be a table of keys, not a value", key);
-			rc = validate_node(value, segs, n + 1, is_user_write, err);
-			break;
-		case LOOKUP_LEAF:
-			rc = check_value(leaf, value, key, is_user_write, err);
-			break;
-		case LOOKUP_SYSCTL:
-			rc = check_sysctl_value(value, key, err);
-			break;
+		if (rc == 0) {
+			switch (what) {
+			case LOOKUP_UNKNOWN:
+				rc = bw_err_input(err, "%s: unknown key", key);
+				break;
+			case LOOKUP_GROUP:
+				if (!json_is_object(value))
+					rc = bw_err_input(err, "%s: must be a table of keys, not a value",
+							  key);
+				else
+					rc = validate_node(value, segs, n + 1, is_user_write, where, err);
+				break;
+			case LOOKUP_LEAF:
+				rc = check_value(leaf, value, key, is_user_write, err);
+				break;
+			case LOOKUP_SYSCTL:
+				rc = check_sysctl_value(value, key, err);
+				break;
+			}
 		}
-		if (rc)
+		if (rc) {
+			where_set(where, segs, n + 1);
 			return rc;
+		}
 	}
 	return 0;
 }
 
-int settings_validate(const json_t *settings, bool is_user_write, struct bw_err *err)
+int settings_validate_at(const json_t *settings, bool is_user_write, struct settings_where *where,
+			 struct bw_err *err)
 {
 	const char *segs[SETTINGS_MAX_SEGMENTS];
 	const json_t *nat;
 	int rc;
 
+	if (where)
+		where->n = 0;
 	if (!json_is_object(settings))
 		return bw_err_input(err, "settings: must be a table of keys");
-	rc = validate_node(settings, segs, 0, is_user_write, err);
+	rc = validate_node(settings, segs, 0, is_user_write, where, err);
 	if (rc)
 		return rc;
 	nat = json_object_get(settings, "nat");
 	if (nat && !json_is_null(nat)) {
 		struct nat_config config;
+		const struct leaf *at = NULL;
 		/* The keys a write takes out are not NAT config values. */
 		json_t *values = settings_without_nulls(nat);
 
 		nat_config_init(&config);
-		rc = values ? nat_parse(values, &config, err) : bw_errf(err, -ENOMEM, "out of memory");
+		rc = values ? nat_parse(values, &config, &at, err) :
+			      bw_errf(err, -ENOMEM, "out of memory");
 		nat_config_free(&config);
 		json_decref(values);
+		if (rc && err->is_input) {
+			const char *nat_segs[] = { "nat", at ? nat_key_name(at) : NULL };
+
+			where_set(where, nat_segs, at ? 2 : 1);
+		}
 	}
 	return rc;
+}
+
+int settings_validate(const json_t *settings, bool is_user_write, struct bw_err *err)
+{
+	return settings_validate_at(settings, is_user_write, NULL, err);
 }
 
 /* ---- the keypair form ------------------------------------------------ */
@@ -1282,7 +1361,7 @@ int settings_plan_build(const json_t *settings, struct settings_plan *plan, stru
 	nat = json_object_get(settings, "nat");
 	plan->has_nat = get_bool(settings, "nat.enabled", false);
 	if (nat) {
-		rc = nat_parse(nat, &plan->nat, err);
+		rc = nat_parse(nat, &plan->nat, NULL, err);
 		if (rc)
 			return rc;
 	}

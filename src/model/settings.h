@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "model/nat.h"
+#include "model/settings_tree.h"
 #include "util/err.h"
 #include "util/vec.h"
 
@@ -19,6 +20,19 @@
  * With is_user_write, read-only keys (settings.security.fips-mode) are
  * refused ("settings.security.fips-mode: read-only: ..."). */
 int settings_validate(const json_t *settings, bool is_user_write, struct bw_err *err);
+
+/* Where in the tree settings_validate_at found its problem: the path of
+ * the key at fault, relative to settings (n 0: the tree itself). The
+ * segments are borrowed from the tree (or are static). */
+struct settings_where {
+	const char *segs[SETTINGS_MAX_SEGMENTS];
+	size_t n;
+};
+
+/* As settings_validate, and *where (when not NULL) gets the key at fault,
+ * so a caller holding the document can say where it was written. */
+int settings_validate_at(const json_t *settings, bool is_user_write, struct settings_where *where,
+			 struct bw_err *err);
 
 /* The keypair form ("kernel.lockdown=integrity", with or without the
  * "settings." prefix, quoted segments as in kernel.sysctl."net.ipv4.ip_forward"):

@@ -157,6 +157,42 @@ static void add_segment(struct strbuf *sb, const char *segment)
 		sb->buf[sb->len] = '\0';
 }
 
+/* A deep copy of tree without its nulls, and without the tables only
+ * nulls filled ({"sysctl": {"a": null}} is nothing to add; an empty table
+ * written as such stays). NULL when out of memory. */
+static json_t *copy_what_stays(const json_t *tree)
+{
+	const char *key;
+	json_t *value, *out;
+
+	if (!json_is_object(tree))
+		return json_deep_copy(tree);
+	out = json_object();
+	json_object_foreach ((json_t *)tree, key, value) {
+		json_t *copy;
+
+		if (!out)
+			return NULL;
+		if (json_is_null(value))
+			continue;
+		copy = copy_what_stays(value);
+		if (!copy) {
+			json_decref(out);
+			return NULL;
+		}
+		if (json_is_object(value) && json_object_size(value) > 0 &&
+		    json_object_size(copy) == 0) {
+			json_decref(copy);
+			continue;
+		}
+		if (json_object_set_new(out, key, copy) < 0) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
 int settings_patch(json_t *into, const json_t *patch)
 {
 	const char *key;
@@ -181,7 +217,8 @@ int settings_patch(json_t *into, const json_t *patch)
 				json_object_del(into, key);
 			continue;
 		}
-		value = settings_without_nulls(value);
+		/* A key new here: a table the nulls under it leave empty is not added. */
+		value = copy_what_stays(value);
 		if (!value || json_object_set_new(into, key, value) < 0)
 			return -ENOMEM;
 		if (json_is_object(value) && json_object_size(value) == 0)
@@ -375,6 +412,49 @@ out:
 	free(names);
 	json_decref(old_leaves);
 	json_decref(new_leaves);
+	return out;
+}
+
+json_t *settings_commit_keys(const json_t *live, const json_t *pending)
+{
+	json_t *after = json_deep_copy(live), *changed = NULL, *set = leaves_of(pending);
+	json_t *out = NULL;
+	const char **names = NULL;
+	const char *key;
+	json_t *value;
+	size_t index, n = 0;
+
+	if (!after || !set || settings_patch(after, pending) < 0)
+		goto out;
+	/* What the commit changes: removed leaves included, values already
+	 * live not. */
+	changed = settings_changed_keys(live, after);
+	if (!changed)
+		goto out;
+	names = calloc(json_array_size(changed) + json_object_size(set) + 1, sizeof(*names));
+	if (!names)
+		goto out;
+	json_array_foreach (changed, index, value)
+		names[n++] = json_string_value(value);
+	/* Every value set, as Bottlerocket lists it, even one already live. */
+	json_object_foreach (set, key, value)
+		if (!json_is_null(value))
+			names[n++] = key;
+	qsort(names, n, sizeof(*names), cmp_names);
+	out = json_array();
+	for (size_t i = 0; out && i < n; i++) {
+		if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
+			continue;
+		if (json_array_append_new(out, json_string(names[i])) < 0) {
+			json_decref(out);
+			out = NULL;
+		}
+	}
+out:
+	free(names);
+	json_decref(changed);
+	json_decref(set);
+	json_decref(after);
 	return out;
 }
 

@@ -40,6 +40,13 @@ json_t *settings_without_nulls(const json_t *tree);
  * sorted JSON array of strings. NULL when out of memory. */
 json_t *settings_changed_keys(const json_t *old_tree, const json_t *new_tree);
 
+/* What committing pending onto live answers, as Bottlerocket's commit:
+ * the full names of every leaf pending sets (even to its live value),
+ * and of every live leaf a null in pending takes out (the leaves, not the
+ * table: {"nat": null} lists settings.nat.enabled, …). A null that takes
+ * out nothing live adds nothing. Sorted, unique; NULL when out of memory. */
+json_t *settings_commit_keys(const json_t *live, const json_t *pending);
+
 /* The leaves of a settings tree named by the full key names in keys
  * ("settings.kernel.lockdown"); names that match no leaf (a subtree's,
  * as in Bottlerocket) add nothing. */

@@ -50,8 +50,24 @@ printf '{"settings": {"kernel": {"lockdown": "sideways"}}}' >"$SCRATCH/badvalue.
 printf '[settings.network]\nno-proxy = ["localhost"]\n' >"$SCRATCH/good.toml"
 run apply -s "$NONE" "$SCRATCH/good.toml" "$SCRATCH/badvalue.json"
 check_eq "a bad value in the second document: exit 2" 2 "$rc"
-check_contains "... naming the document and the key" \
-	"bulwark: $SCRATCH/badvalue.json: settings.kernel.lockdown" "$err"
+check_eq "... one line: the document, where it writes the key, the key" \
+	"bulwark: $SCRATCH/badvalue.json:1:26: settings.kernel.lockdown: must be none, integrity or confidentiality" \
+	"$err"
+printf '# user data\n[settings.kernel]\nlockdown = "sideways"\n' >"$SCRATCH/badvalue.toml"
+run apply -s "$NONE" "$SCRATCH/badvalue.toml"
+check_eq "a bad value in TOML: exit 2, at its key's line and column" \
+	"2 bulwark: $SCRATCH/badvalue.toml:3:1: settings.kernel.lockdown: must be none, integrity or confidentiality" \
+	"$rc $err"
+printf '{"settings": {"kernel": {"sysctl": {"fs.suid_dumpable": 0}},\n  "nat": {"enabled": true, "bogus": 1}}}' \
+	>"$SCRATCH/badtype.json"
+"$BULWARK" apply -s "$NONE" <"$SCRATCH/badtype.json" 2>"$ERRS"
+check_eq "a wrong type on stdin: exit 2, named <stdin>:line:col" \
+	"2 bulwark: <stdin>:1:37: settings.kernel.sysctl.\"fs.suid_dumpable\": must be a string (write \"1\", not 1)" \
+	"$? $(cat "$ERRS")"
+printf '[settings]\nnetwork.https-proxy = "http://p.example:3128"\nnat.bogus = 1\n' >"$SCRATCH/unknown.toml"
+run apply -s "$NONE" - <"$SCRATCH/unknown.toml"
+check_eq "an unknown key: exit 2, at the key's own segment" \
+	"2 bulwark: <stdin>:3:5: settings.nat.bogus: unknown key" "$rc $err"
 printf '[services.x]\nenabled = true\n' >"$SCRATCH/nosettings.toml"
 run apply -s "$NONE" "$SCRATCH/nosettings.toml"
 check_eq "a document without settings: exit 2" 2 "$rc"
@@ -152,7 +168,31 @@ done
 
 run get -s "$S"
 check_eq "get on an empty datastore: exit 0" 0 "$rc"
-check_eq "... prints only the read-only fips-mode" '{
+# No os-release under the fake root: os-release(5)'s defaults.
+OS_FACTS='  "os": {
+    "arch": "'"$(uname -m)"'",
+    "build_id": "'"$("$BULWARK" --version | cut -d' ' -f2)"'",
+    "pretty_name": "Linux",
+    "variant_id": "linux",
+    "version_id": ""
+  }'
+check_eq "... prints the os facts and only the read-only fips-mode (as apiclient get)" "{
+$OS_FACTS,
+  \"settings\": {
+    \"security\": {
+      \"fips-mode\": false
+    }
+  }
+}" "$out"
+run get -s "$S" os
+check_eq "get os: the os facts alone (as apiclient get os)" "{
+$OS_FACTS
+}" "$out"
+run get -s "$S" os.arch security
+check_eq "get os.arch with a settings prefix: both, merged" '{
+  "os": {
+    "arch": "'"$(uname -m)"'"
+  },
   "settings": {
     "security": {
       "fips-mode": false

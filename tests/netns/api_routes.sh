@@ -13,7 +13,20 @@ check_eq "the socket is mode 0660, group $GROUP" "660 $GROUP" "$(stat -c '%a %G'
 # security.fips-mode is read from the kernel (the fake root has no
 # crypto/fips_enabled: false), never stored.
 NOFIPS='{"security":{"fips-mode":false}}'
-check_call "GET / holds the (empty) live settings and fips-mode" 200 "{\"settings\":$NOFIPS}" GET /
+# The model's os part, as Bottlerocket's: from the root's os-release,
+# uname and bulwark's version.
+printf 'NAME=Test\nPRETTY_NAME="Test OS 1.2 (\\"lab\\")"\nID=testos\nVERSION_ID=1.2\n' \
+	>"$ROOT/etc/os-release"
+VERSION=$("$BULWARK" --version | cut -d' ' -f2)
+OS="{\"pretty_name\":\"Test OS 1.2 (\\\"lab\\\")\",\"variant_id\":\"testos\",\"version_id\":\"1.2\",\"build_id\":\"$VERSION\",\"arch\":\"$(uname -m)\"}"
+check_call "GET /: the whole model, the (empty) live settings, fips-mode and os" 200 \
+	"{\"settings\":$NOFIPS,\"os\":$OS}" GET /
+check_call "GET /os: the os part" 200 "$OS" GET /os
+check_call "GET /?prefix=os.arch: only that field, under os" 200 "{\"os\":{\"arch\":\"$(uname -m)\"}}" \
+	GET '/?prefix=os.arch'
+check_call "GET /os?prefix=version: os. implied" 200 '{"version_id":"1.2"}' GET '/os?prefix=version'
+check_call "GET /?prefix=settings.security: no os part" 200 "{\"settings\":$NOFIPS}" \
+	GET '/?prefix=settings.security'
 check_call "GET /settings: the live settings and fips-mode" 200 "$NOFIPS" GET /settings
 mkdir -p "$ROOT/proc/sys/crypto"
 echo 1 >"$ROOT/proc/sys/crypto/fips_enabled"
@@ -100,6 +113,22 @@ check_eq "PATCH /settings/keypair of another shape: 400" 400 "$STATUS"
 call PATCH /settings '[1]'
 check_eq "PATCH /settings of an array: 400" 400 "$STATUS"
 check_call "nothing of the refused writes is pending" 200 '{}' GET /tx
+call PATCH /settings '{"security":null}'
+check_eq "PATCH taking out the table of a read-only key: 400" 400 "$STATUS"
+check_contains "... naming the key, read-only" "settings.security.fips-mode: read-only" "$BODY"
+call PATCH /settings '{"security":{"fips-mode":null}}'
+check_eq "PATCH taking out the read-only key: 400" 400 "$STATUS"
+check_call "... nothing pending" 200 '{}' GET /tx
+
+# A table taken out with null: the commit lists the leaves it removed.
+call PATCH /settings '{"network":{"https-proxy":"http://p.example:3128","no-proxy":["a"]}}'
+call POST /tx/commit
+check_call "PATCH of a table to null: 204" 204 '' PATCH /settings '{"network":null}'
+check_call "... its commit lists the leaves removed, not the table" 200 \
+	'["settings.network.https-proxy","settings.network.no-proxy"]' POST /tx/commit
+check_call "... and they are gone" 200 '{}' GET '/settings?prefix=network'
+check_call "a null taking out nothing live: 204" 204 '' PATCH /settings '{"network":null}'
+check_call "... its commit: 200, nothing listed" 200 '[]' POST /tx/commit
 
 call GET /nope
 check_eq "an unknown route: 404" 404 "$STATUS"
@@ -138,6 +167,11 @@ STATUS=$(setpriv --reuid=nobody --regid=nogroup --clear-groups curl -s --unix-so
 check_eq "a write from outside the group: 403" 403 "$STATUS"
 check_call "... and nothing was written" 200 '{}' GET /tx
 chmod 0660 "$SOCK"
+out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$BULWARK" -s "$SOCK" get 2>&1)
+check_eq "the client refused by the socket's mode: exit 1" 1 "$?"
+check_eq "... naming the socket's real group and mode" \
+	"bulwark: cannot connect to $SOCK: Permission denied (mode 0660, group $GROUP: root and the members of $GROUP may)" \
+	"$out"
 
 out=$(in_api_ns "$BULWARK" --root "$ROOT" serve --socket-path "$SOCK" \
 	--datastore-path "$SCRATCH/other-ds" --group "$GROUP" 2>&1)
@@ -174,6 +208,31 @@ fi
 call GET /settings
 check_contains "the live settings survived a SIGKILL" '"kernel.dmesg_restrict":"1"' "$BODY"
 check_stop "SIGTERM again"
+
+# -s before serve: the socket serve binds, as it is the one clients use.
+# (/run is a tmpfs of its own there: a server that bound its default
+# socket instead would not touch the machine's.)
+GLOBAL="$SCRATCH/global.sock"
+ip netns exec "$NS" sh -c 'mount --bind /proc/sys/net "$0/proc/sys/net" && mount -t tmpfs none /run &&
+	exec "$@"' "$ROOT" "$BULWARK" --root "$ROOT" -s "$GLOBAL" serve --datastore-path "$DS" \
+	--group "$GROUP" >>"$SCRATCH/server.log" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+SERVER_PID=$!
+on_exit "kill -9 $SERVER_PID"
+for _ in $(seq 1200); do # polled; the deadline only stops a broken test
+	[ -S "$GLOBAL" ] && break
+	kill -0 "$SERVER_PID" 2>/dev/null || break
+	sleep 0.05
+done
+call_global=$(curl -sS --unix-socket "$GLOBAL" -o /dev/null -w '%{http_code}' http://bulwark/settings)
+check_eq "bulwark -s PATH serve: serves on PATH" 200 "$call_global"
+# While that server holds the datastore, so a serve that went on would
+# stop at its lock (exit 1) rather than serve.
+out=$(in_api_ns "$BULWARK" --root "$ROOT" -s "$SCRATCH/other.sock" serve --socket-path "$SOCK" \
+	--datastore-path "$DS" --group "$GROUP" 2>&1)
+check_eq "-s and --socket-path naming two sockets: exit 2" 2 "$?"
+check_eq "... one line naming both" \
+	"bulwark: serve: -s $SCRATCH/other.sock and --socket-path $SOCK differ: give one" "$out"
+check_stop "... SIGTERM"
 
 # Socket activation: the socket systemd passes is served, the peer still
 # checked.

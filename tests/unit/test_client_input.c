@@ -160,6 +160,21 @@ static void test_prefix_gets_settings_in_front(void **state)
 	assert_string_equal(out, "settings");
 }
 
+static void test_os_prefixes_name_the_models_os_part(void **state)
+{
+	char out[64];
+	struct bw_err err;
+
+	(void)state;
+	assert_int_equal(client_settings_prefix("os", out, sizeof(out), &err), 0);
+	assert_string_equal(out, "os");
+	assert_int_equal(client_settings_prefix("os.arch", out, sizeof(out), &err), 0);
+	assert_string_equal(out, "os.arch");
+	/* Only os itself: a setting's prefix that starts with the letters is one. */
+	assert_int_equal(client_settings_prefix("osx", out, sizeof(out), &err), 0);
+	assert_string_equal(out, "settings.osx");
+}
+
 static void test_empty_prefix_is_refused(void **state)
 {
 	char out[64];
@@ -235,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_json_syntax_error_has_a_position),
 		cmocka_unit_test(test_json_duplicate_keys_are_refused),
 		cmocka_unit_test(test_prefix_gets_settings_in_front),
+		cmocka_unit_test(test_os_prefixes_name_the_models_os_part),
 		cmocka_unit_test(test_empty_prefix_is_refused),
 		cmocka_unit_test(test_merge_joins_objects_and_replaces_the_rest),
 		cmocka_unit_test(test_seconds_take_a_whole_number_in_range),

@@ -233,6 +233,48 @@ static void test_fips_mode_is_read_only_for_users(void **state)
 	assert_string_equal(validate_text("{\"security\": {\"fips-mode\": true}}", false, &err), "");
 }
 
+/* Asserts the path settings_validate_at names for text ("a/b"). */
+static void assert_where(const char *text, const char *want)
+{
+	struct settings_where where;
+	struct bw_err err;
+	json_t *tree = parse(text);
+	char got[256] = "";
+
+	assert_int_equal(settings_validate_at(tree, true, &where, &err), -EINVAL);
+	for (size_t i = 0; i < where.n; i++) {
+		strcat(got, i ? "/" : "");
+		strcat(got, where.segs[i]);
+	}
+	if (strcmp(got, want) != 0)
+		fail_msg("%s: at '%s', want '%s' (%s)", text, got, want, err.msg);
+	json_decref(tree);
+}
+
+static void test_validate_at_names_the_key_at_fault(void **state)
+{
+	(void)state;
+	assert_where("{\"network\": {}, \"kernel\": {\"lockdown\": \"bogus\"}}", "kernel/lockdown");
+	assert_where("{\"kernel\": {\"sysctl\": {\"fs.x\": 1}}}", "kernel/sysctl/fs.x");
+	assert_where("{\"kernel\": {\"sysctl\": {\"a..b\": \"1\"}}}", "kernel/sysctl/a..b");
+	assert_where("{\"kernel\": {\"lockdwon\": 1}}", "kernel/lockdwon");
+	assert_where("{\"firewall\": {\"host\": 5}}", "firewall/host");
+	assert_where("{\"security\": null}", "security");
+	/* natconf's verdict, on the NAT key it names. */
+	assert_where("{\"nat\": {\"enabled\": true, \"nf_conntrack_max\": -5}}", "nat/nf_conntrack_max");
+}
+
+static void test_a_null_table_holding_fips_mode_is_refused_as_read_only(void **state)
+{
+	(void)state;
+	assert_refused("{\"security\": null}",
+		       "settings.security.fips-mode: read-only: FIPS mode is a property of the running kernel");
+	assert_refused("{\"security\": {\"fips-mode\": null}}",
+		       "settings.security.fips-mode: read-only");
+	/* Tables without a read-only key may still be taken out whole. */
+	assert_accepted("{\"nat\": null, \"kernel\": null, \"firewall\": {\"host\": null}}");
+}
+
 static void test_nat_keys_are_judged_by_natconf(void **state)
 {
 	(void)state;
@@ -674,6 +716,8 @@ int main(void)
 		cmocka_unit_test(test_allow_icmp_refuses_numbers_and_other_types),
 		cmocka_unit_test(test_a_users_null_takes_a_known_key_out),
 		cmocka_unit_test(test_fips_mode_is_read_only_for_users),
+		cmocka_unit_test(test_a_null_table_holding_fips_mode_is_refused_as_read_only),
+		cmocka_unit_test(test_validate_at_names_the_key_at_fault),
 		cmocka_unit_test(test_nat_keys_are_judged_by_natconf),
 		cmocka_unit_test(test_no_proxy_items_are_single_names),
 		cmocka_unit_test(test_keypairs_take_values_of_their_keys_type),

@@ -144,6 +144,21 @@ static void test_patch_takes_out_what_is_null_and_empty_tables(void **state)
 	json_decref(patch);
 }
 
+static void test_patch_of_nulls_under_an_absent_table_adds_no_empty_table(void **state)
+{
+	json_t *into = parse_json("{\"network\":{\"https-proxy\":\"http://p:1\"}}");
+	json_t *patch = parse_json("{\"kernel\":{\"sysctl\":{\"vm.swappiness\":null},"
+				   "\"modules\":{\"sctp\":{}}},\"nat\":{\"enabled\":null}}");
+
+	(void)state;
+	assert_int_equal(settings_patch(into, patch), 0);
+	/* Taking out what is not there leaves nothing behind; a table written
+	 * empty stays, as before. */
+	assert_json(into, "{\"network\":{\"https-proxy\":\"http://p:1\"},"
+			  "\"kernel\":{\"modules\":{\"sctp\":{}}}}");
+	json_decref(patch);
+}
+
 static void test_a_write_under_a_table_taken_out_is_refused(void **state)
 {
 	json_t *pending = parse_json("{\"kernel\":{\"sysctl\":null}}");
@@ -190,6 +205,24 @@ static void test_changed_keys_are_sorted_full_names(void **state)
 		    "\"settings.network.https-proxy\"]");
 	json_decref(old_tree);
 	json_decref(new_tree);
+}
+
+static void test_commit_keys_list_the_leaves_a_null_takes_out(void **state)
+{
+	json_t *live = parse_json("{\"nat\":{\"enabled\":true,\"interface\":\"eth0\"},"
+				  "\"kernel\":{\"lockdown\":\"none\"}}");
+	json_t *pending = parse_json("{\"nat\":null,\"kernel\":{\"lockdown\":\"none\"},"
+				     "\"network\":null}");
+
+	(void)state;
+	/* The leaves of settings.nat, not settings.nat; the value already
+	 * live still listed (as Bottlerocket); network held nothing. */
+	assert_json(settings_commit_keys(live, pending),
+		    "[\"settings.kernel.lockdown\","
+		    "\"settings.nat.enabled\","
+		    "\"settings.nat.interface\"]");
+	json_decref(live);
+	json_decref(pending);
 }
 
 static void test_changed_keys_empty_when_equal(void **state)
@@ -323,10 +356,12 @@ int main(void)
 		cmocka_unit_test(test_key_parse_refuses_too_many_segments),
 		cmocka_unit_test(test_merge_is_deep),
 		cmocka_unit_test(test_patch_takes_out_what_is_null_and_empty_tables),
+		cmocka_unit_test(test_patch_of_nulls_under_an_absent_table_adds_no_empty_table),
 		cmocka_unit_test(test_a_write_under_a_table_taken_out_is_refused),
 		cmocka_unit_test(test_merge_replaces_a_leaf_with_an_object_and_back),
 		cmocka_unit_test(test_changed_keys_are_sorted_full_names),
 		cmocka_unit_test(test_changed_keys_empty_when_equal),
+		cmocka_unit_test(test_commit_keys_list_the_leaves_a_null_takes_out),
 		cmocka_unit_test(test_changed_keys_follow_a_leaf_becoming_an_object),
 		cmocka_unit_test(test_changed_keys_quote_segments_outside_the_bare_set),
 		cmocka_unit_test(test_select_keys_takes_named_leaves),

@@ -319,6 +319,46 @@ static void test_input_need_not_be_nul_terminated(void **state)
 	json_decref(got);
 }
 
+static void assert_where(const struct toml_where *where, const json_t *table, const char *key,
+			 int line, int col)
+{
+	int got_line = 0, got_col = 0;
+
+	if (!toml_where_find(where, table, key, &got_line, &got_col))
+		fail_msg("%s: not recorded", key);
+	if (got_line != line || got_col != col)
+		fail_msg("%s: at %d:%d, want %d:%d", key, got_line, got_col, line, col);
+}
+
+static void test_where_records_each_keys_line_and_column(void **state)
+{
+	static const char doc[] = "a.\"b.c\" = 1\n"
+				  "[t]\n"
+				  "  x = { y = 2 }\n"
+				  "[[arr]]\n"
+				  "z = \"é\"\n"
+				  "[[arr]]\n"
+				  "z = 3\n";
+	struct toml_where *where = NULL;
+	struct bw_err err = { 0 };
+	json_t *root = NULL, *arr;
+	int line, col;
+
+	(void)state;
+	assert_int_equal(toml_parse_where("t.toml", doc, strlen(doc), &root, &where, &err), 0);
+	assert_where(where, root, "a", 1, 1);
+	assert_where(where, json_object_get(root, "a"), "b.c", 1, 3);
+	assert_where(where, root, "t", 2, 2);
+	assert_where(where, json_object_get(root, "t"), "x", 3, 3);
+	assert_where(where, json_object_get(json_object_get(root, "t"), "x"), "y", 3, 9);
+	arr = json_object_get(root, "arr");
+	assert_where(where, json_array_get(arr, 0), "z", 5, 1);
+	assert_where(where, json_array_get(arr, 1), "z", 7, 1);
+	assert_false(toml_where_find(where, root, "nothing", &line, &col));
+	toml_where_free(where);
+	json_decref(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_document_size_is_limited),
 		cmocka_unit_test(test_nesting_depth_is_limited),
 		cmocka_unit_test(test_input_need_not_be_nul_terminated),
+		cmocka_unit_test(test_where_records_each_keys_line_and_column),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -91,17 +91,18 @@ static void test_missing_settings_refused(void **state)
 static void test_other_top_level_tables_refused(void **state)
 {
 	(void)state;
-	assert_refused("[settings]\n[services.x]\n", 0, 0, "top-level \"services\"");
-	assert_refused("motd = \"hi\"\n[settings]\n", 0, 0, "top-level \"motd\"");
-	assert_refused("{\"settings\": {}, \"configuration-files\": {}}", 0, 0,
+	/* At the key's line and column. */
+	assert_refused("[settings]\n[services.x]\n", 2, 2, "top-level \"services\"");
+	assert_refused("motd = \"hi\"\n[settings]\n", 1, 1, "top-level \"motd\"");
+	assert_refused("{\"settings\": {}, \"configuration-files\": {}}", 1, 18,
 		       "top-level \"configuration-files\"");
 }
 
 static void test_settings_must_be_a_table(void **state)
 {
 	(void)state;
-	assert_refused("settings = 1\n", 0, 0, "\"settings\" must be a table");
-	assert_refused("{\"settings\": [1]}", 0, 0, "\"settings\" must be a table");
+	assert_refused("settings = 1\n", 1, 1, "\"settings\" must be a table");
+	assert_refused("{\"settings\": [1]}", 1, 2, "\"settings\" must be a table");
 	assert_refused("[1, 2]", 1, 3, "expected ']' to close the header");
 }
 
@@ -120,6 +121,70 @@ static void test_size_limited_for_json_too(void **state)
 	test_free(big);
 }
 
+/* Asserts where text writes the key at the dotted path ("settings.kernel"). */
+static void assert_key_at(const char *text, const char *dotted, int line, int col)
+{
+	const char *path[8];
+	char copy[256], *save = NULL;
+	size_t n = 0;
+	int got_line = 0, got_col = 0;
+
+	snprintf(copy, sizeof(copy), "%s", dotted);
+	for (char *seg = strtok_r(copy, "/", &save); seg && n < 8; seg = strtok_r(NULL, "/", &save))
+		path[n++] = seg;
+	if (!userdata_key_position(text, strlen(text), path, n, &got_line, &got_col))
+		fail_msg("%s: %s not found", text, dotted);
+	if (got_line != line || got_col != col)
+		fail_msg("%s: %s at %d:%d, want %d:%d", text, dotted, got_line, got_col, line, col);
+}
+
+static void test_toml_keys_are_found_where_written(void **state)
+{
+	static const char doc[] = "# user data\r\n"
+				  "[settings.kernel]\r\n"
+				  "lockdown = \"bogus\"\r\n"
+				  "sysctl.\"fs.suid_dumpable\" = 1\r\n"
+				  "[settings]\r\n"
+				  "nat = { enabled = true, interface = \"é x\" }\r\n"
+				  "firewall.host.allow-tcp = [70000]\r\n";
+
+	(void)state;
+	assert_key_at(doc, "settings", 2, 2);
+	assert_key_at(doc, "settings/kernel", 2, 11);
+	assert_key_at(doc, "settings/kernel/lockdown", 3, 1);
+	assert_key_at(doc, "settings/kernel/sysctl/fs.suid_dumpable", 4, 8);
+	assert_key_at(doc, "settings/nat/interface", 6, 25);
+	assert_key_at(doc, "settings/firewall/host/allow-tcp", 7, 15);
+	/* A key the document does not write: its deepest part that it does. */
+	assert_key_at(doc, "settings/kernel/modules/udf", 2, 11);
+}
+
+static void test_json_keys_are_found_where_written(void **state)
+{
+	static const char doc[] = "{\"motd\": \"{\\\"settings\\\": 1}\",\n"
+				  " \"settings\": {\"firewall\": {\"host\": {\"allow-tcp\": [1, [2, {\"x\": \"}\"}], 3]}},\n"
+				  "  \"kern\\u0065l\": {\"lockdown\": \"b\u00e9\", \"sysctl\": {\"a.b\": 1}},\n"
+				  "  \"network\": {\"no-proxy\": true, \"https-proxy\": 5}}}";
+
+	(void)state;
+	assert_key_at(doc, "settings", 2, 2);
+	assert_key_at(doc, "settings/firewall/host/allow-tcp", 2, 37);
+	/* A name written with an escape is the same name. */
+	assert_key_at(doc, "settings/kernel", 3, 3);
+	assert_key_at(doc, "settings/kernel/sysctl/a.b", 3, 48);
+	assert_key_at(doc, "settings/network/https-proxy", 4, 33);
+}
+
+static void test_a_key_not_written_at_all_has_no_position(void **state)
+{
+	const char *path[] = { "settings" };
+	int line = 0, col = 0;
+
+	(void)state;
+	assert_false(userdata_key_position("{\"other\": {}}", 14, path, 1, &line, &col));
+	assert_false(userdata_key_position("[other]\n", 8, path, 1, &line, &col));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +197,9 @@ int main(void)
 		cmocka_unit_test(test_other_top_level_tables_refused),
 		cmocka_unit_test(test_settings_must_be_a_table),
 		cmocka_unit_test(test_size_limited_for_json_too),
+		cmocka_unit_test(test_toml_keys_are_found_where_written),
+		cmocka_unit_test(test_json_keys_are_found_where_written),
+		cmocka_unit_test(test_a_key_not_written_at_all_has_no_position),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
