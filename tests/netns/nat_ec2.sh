@@ -433,6 +433,38 @@ check_eq "... and --json: ec2.eni_link_now null" None \
 	"$(nat status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["ec2"]["eni_link_now"])')"
 nat down >/dev/null 2>&1
 
+# ---- the EC2 API through an HTTPS proxy, IMDS never ---------------------
+# A CONNECT proxy on the gateway's loopback records what it is asked. The
+# EC2 calls go through it (https_proxy, as libcurl and the AWS SDKs take
+# it); IMDS, plain http to a link-local address, never does, even with
+# http_proxy and all_proxy set: the proxy would answer with its own
+# instance's metadata and role (the AWS SDK for Java v2 opens IMDS with no
+# proxy too). This proxy refuses plain http, so nat up would fail.
+proxy_start "$G"
+detach
+env https_proxy="$PROXY" http_proxy="$PROXY" all_proxy="$PROXY" \
+	ip netns exec "$G" "$BULWARK" nat up --config "$SCRATCH/ha.conf" --state-dir "$STATE" \
+	>"$SCRATCH/out" 2>"$SCRATCH/err"
+check_eq "nat up with https_proxy, http_proxy and all_proxy set: exit 0" 0 "$?"
+cat "$SCRATCH/out" "$SCRATCH/err" >>"$SCRATCH/all-output"
+check_eq "... the proxy was only asked to CONNECT to the EC2 endpoint" \
+	"CONNECT localhost:443 HTTP/1.1" "$(sort -u "$PROXY_LOG")"
+check_eq "... once for each EC2 call" "$(calls | wc -l)" "$(wc -l <"$PROXY_LOG")"
+check_eq "... the calls (ModifyNetworkInterfaceAttribute, AttachNetworkInterface, AssociateAddress) signed" \
+	"3 signed" "$(calls | grep -c ' signed$') signed"
+check_contains "... IMDS asked directly" '{"imds": "PUT /latest/api/token"}' "$(cat "$LOG")"
+nat down >/dev/null 2>&1
+detach
+: >"$PROXY_LOG"
+env https_proxy="$PROXY" no_proxy=localhost \
+	ip netns exec "$G" "$BULWARK" nat up --config "$SCRATCH/ha.conf" --state-dir "$STATE" \
+	>"$SCRATCH/out" 2>"$SCRATCH/err"
+check_eq "nat up with https_proxy and no_proxy naming the endpoint: exit 0" 0 "$?"
+check_eq "... the proxy was not asked" "" "$(cat "$PROXY_LOG")"
+check_eq "... the calls reached the endpoint directly" 3 "$(calls | grep -c ' signed$')"
+nat down >/dev/null 2>&1
+detach
+
 # ---- credentials never appear in any output ------------------------------
 cat "$STATE"/* >>"$SCRATCH/all-output" 2>/dev/null
 for secret in "$SECRET" "$ROLE_SECRET" "$ROLE_TOKEN"; do
