@@ -25,7 +25,8 @@ ip -n "$P" addr add 10.0.1.10/24 dev eth0
 ip -n "$P" link set eth0 up
 ip -n "$P" route add default via 10.0.1.1
 # A link of the gateway's own with the ENI's MAC whose peer is here too (as
-# a stacked or enslaved link would): listed first, it must not be taken.
+# a stacked link would): listed first, it must never be taken, even when
+# the ENI's own link does not show up.
 ip -n "$G" link add aa0 address $ENI_MAC type veth peer name aa1
 ip -n "$G" addr add 169.254.169.254/32 dev lo
 for k in all default eth0; do
@@ -316,6 +317,38 @@ sed -i "s/$EIP/eipalloc-0ddddddddddddddd4/" "$SCRATCH/ha.conf"
 expect_failure "an unknown Elastic IP, after the ENI was attached" 1 \
 	"bulwark: ec2 AssociateAddress: InvalidAllocationID.NotFound: The allocation ID 'eipalloc-0ddddddddddddddd4' does not exist; already done on EC2: source/dest check off on $PRIMARY, $ENI attached to $INSTANCE"
 sed -i "s/eipalloc-0ddddddddddddddd4/$EIP/" "$SCRATCH/ha.conf"
+detach
+
+# The old instance never lets the ENI go: InUse (it is attached to another
+# instance) on every try, then IncorrectState on every try. The retries are
+# bounded (90 s; BULWARK_ENI_ATTACH_WAIT_MS=1000, for tests, makes it 1 s).
+python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m["enis"][sys.argv[2]]["attached_to"]="i-0fffffffffffffff9"; json.dump(m, open(sys.argv[1], "w"))' "$MODEL" "$ENI"
+expect_failure "the ENI held by another instance for good" 1 \
+	"bulwark: $ENI was still held after 1 s of retries (ec2 AttachNetworkInterface: InvalidNetworkInterface.InUse: Interface: [$ENI] in use.); already done on EC2: source/dest check off on $PRIMARY" \
+	BULWARK_ENI_ATTACH_WAIT_MS=1000
+check_eq "... tried, then tried again, then gave up" 2 "$(calls | grep -c '^AttachNetworkInterface ')"
+check_eq "... nat status: down, no EC2 record" "state              down" \
+	"$(nat status 2>&1 | grep -E '^(state|instance|eni) ')"
+detach
+python3 -c 'import json; json.dump({"ec2": {"AttachNetworkInterface": ["IncorrectState"] * 20}}, open("'"$FAULTS"'", "w"))'
+expect_failure "IncorrectState on every try (the message does not name the ENI: the line does)" 1 \
+	"bulwark: $ENI was still held after 1 s of retries (ec2 AttachNetworkInterface: IncorrectState: The interface is being detached.); already done on EC2: source/dest check off on $PRIMARY" \
+	BULWARK_ENI_ATTACH_WAIT_MS=1000
+# Attached, but its link never shows up here (the test server moves no
+# veth; aa0, which shares its MAC, must still not be taken), or IMDS never
+# lists it: each waited for 30 s (BULWARK_ENI_LINK_WAIT_MS=1000: 1 s).
+detach
+python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m["enis"][sys.argv[2]]["on_attach"]="true"; json.dump(m, open(sys.argv[1], "w"))' "$MODEL" "$ENI"
+expect_failure "the attached ENI's link never appears" 1 \
+	"bulwark: $ENI is attached, but no link with its MAC $ENI_MAC showed up within 1 s; already done on EC2: source/dest check off on $PRIMARY, $ENI attached to $INSTANCE" \
+	BULWARK_ENI_LINK_WAIT_MS=1000
+check_eq "... nat status: down, no EC2 record" "state              down" \
+	"$(nat status 2>&1 | grep -E '^(state|instance|eni) ')"
+detach
+python3 -c 'import json; json.dump({"imds": {"/latest/meta-data/network/interfaces/macs/": ["404"] * 20}}, open("'"$FAULTS"'", "w"))'
+expect_failure "IMDS never lists the attached ENI" 1 \
+	"bulwark: $ENI is attached, but IMDS did not list it among the instance's interfaces within 1 s; already done on EC2: source/dest check off on $PRIMARY, $ENI attached to $INSTANCE" \
+	BULWARK_ENI_LINK_WAIT_MS=1000
 detach
 
 # ---- the CloudWatch agent ------------------------------------------------
