@@ -249,6 +249,34 @@ if command -v aws >/dev/null; then
 		--instance-id "$INSTANCE" --device-index 1 2>&1)
 	check_contains "aws ec2 attach-network-interface parses the reply" '"AttachmentId": "eni-attach-' "$out"
 	check_eq "... signed" "AttachNetworkInterface signed" "$(calls | sed 's/ .* / /')"
+	# The CLI on its own (Debian's, when the PATH has another first): no
+	# credentials, region, config or proxy but what the test IMDS gives.
+	# AWS CLI 2.9 joins "latest/..." to the endpoint as it is: the slash.
+	cli=aws
+	[ -x /usr/bin/aws ] && cli=/usr/bin/aws
+	mkdir -p "$SCRATCH/home"
+	python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m.pop("iam_allow"); json.dump(m, open(sys.argv[1], "w"))' "$MODEL"
+	awsimds() { in_ns "$G" env -i PATH="$PATH" HOME="$SCRATCH/home" AWS_PAGER= \
+		AWS_CONFIG_FILE="$SCRATCH/home/config" \
+		AWS_SHARED_CREDENTIALS_FILE="$SCRATCH/home/credentials" \
+		AWS_EC2_METADATA_SERVICE_ENDPOINT=http://169.254.169.254/ \
+		AWS_CA_BUNDLE="$SCRATCH/ca.pem" "$cli" "$@"; }
+	: >"$LOG"
+	out=$(awsimds configure list 2>&1)
+	check_contains "aws configure list: the instance role's key, from the test IMDS" \
+		"****************0001         iam-role" "$out"
+	check_contains "... the region too (placement/availability-zone/)" "us-east-1             imds" "$out"
+	out=$(awsimds ec2 describe-network-interfaces --network-interface-ids "$PRIMARY" \
+		--endpoint-url https://localhost --output json 2>&1)
+	check_contains "aws ec2 with the role's credentials and region from the test IMDS" \
+		"\"NetworkInterfaceId\": \"$PRIMARY\"" "$out"
+	check_eq "... the call signed with the role's key and token (the endpoint checked both)" \
+		"DescribeNetworkInterfaces ASIABULWARKROLE00001 signed" \
+		"$(python3 -c 'import json,sys; [print(e["action"], e.get("akid"), "signed" if e["signed"] else "UNSIGNED") for e in map(json.loads, open(sys.argv[1])) if "action" in e]' "$LOG")"
+	check_contains "... the role's credentials asked of IMDS with a session token" \
+		'{"imds": "PUT /latest/api/token"}
+{"imds": "GET /latest/meta-data/iam/security-credentials/"}
+{"imds": "GET /latest/meta-data/iam/security-credentials/bulwark-nat"}' "$(cat "$LOG")"
 else
 	not_ok "the AWS CLI is installed (scripts/setup.sh installs awscli)"
 fi
