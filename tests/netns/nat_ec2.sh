@@ -4,8 +4,11 @@
 # https://localhost with a CA made here. The static ENI is a veth the test
 # server moves into the gateway's namespace when it is "attached"; bulwark
 # must find it by its MAC. Retries, every error path (one line, exit 1, the
-# host as it was, EC2 changes named), credentials never shown, the real AWS
-# CLI parsing every kind of reply of the test endpoint.
+# host as it was, EC2 changes named; an ENI held for good and a link that
+# never shows up given up on in bounded time), credentials never shown, the
+# EC2 calls through an HTTPS proxy and IMDS never, the real AWS CLI parsing
+# every kind of reply of the test endpoint and taking the instance role and
+# region from the test IMDS.
 . "$(dirname "$0")/lib.sh"
 require_netns
 for tool in python3 openssl; do
