@@ -80,7 +80,6 @@ check_eq "... the EC2 record goes" "" "$(ls "$ROOT/run/bulwark/ec2.json" 2>/dev/
 # server's own EC2 call goes through that proxy (a CONNECT proxy on the
 # namespace's loopback that records what it is asked), and no longer once
 # the setting is taken out.
-unset https_proxy HTTPS_PROXY no_proxy NO_PROXY http_proxy all_proxy
 proxy_start "$NS"
 : >"$LOG"
 call PATCH /settings "{\"network\":{\"https-proxy\":\"$PROXY\"},\"nat\":{\"enabled\":true,\"eip_id\":\"$EIP\"}}"

@@ -39,6 +39,8 @@ ec2_start() {
 	export AWS_ACCESS_KEY_ID=$AKID AWS_SECRET_ACCESS_KEY=$SECRET
 	unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_USE_FIPS_ENDPOINT \
 		AWS_EC2_METADATA_SERVICE_ENDPOINT
+	# No proxy but the one a test starts (proxy_start) and names itself.
+	unset https_proxy HTTPS_PROXY http_proxy HTTP_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 }
 
 # ec2_calls: the EC2 calls the endpoint logged, one a line: the action, its
