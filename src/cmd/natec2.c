@@ -81,6 +81,12 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The bound of a wait, in seconds: the default, or shorter for tests. */
+static double wait_s(const char *env, long dflt_ms)
+{
+	return (double)aws_http_env_ms(env, dflt_ms, 100, dflt_ms) / 1000;
+}
+
 static bool env_is_true(const char *name)
 {
 	const char *v = getenv(name);
@@ -223,7 +229,8 @@ static int is_held_by_us(struct aws_ec2 *ec2, struct aws_imds *imds, struct nate
  * seconds after the attachment. */
 static int wait_eni_mac(struct aws_imds *imds, struct natec2_result *out, struct bw_err *err)
 {
-	double deadline = now_s() + NATEC2_LINK_WAIT_S;
+	const double bound_s = wait_s(NATEC2_LINK_WAIT_ENV, NATEC2_LINK_WAIT_MS);
+	double deadline = now_s() + bound_s;
 	bool is_found = false;
 	int rc;
 
@@ -236,8 +243,8 @@ static int wait_eni_mac(struct aws_imds *imds, struct natec2_result *out, struct
 			break;
 		if (now_s() > deadline)
 			return bw_errf(err, -ETIMEDOUT,
-				       "%s is attached, but IMDS did not list it among the instance's interfaces within %d s",
-				       out->eni_id, NATEC2_LINK_WAIT_S);
+				       "%s is attached, but IMDS did not list it among the instance's interfaces within %g s",
+				       out->eni_id, bound_s);
 		aws_http_backoff(500);
 	}
 	return 0;
@@ -251,7 +258,8 @@ static int attach_eni(struct aws_ec2 *ec2, struct aws_imds *imds, struct natec2_
 		{ "NetworkInterfaceId", out->eni_id },
 		{ "DeviceIndex", "1" },
 	};
-	double deadline = now_s() + NATEC2_ATTACH_WAIT_S;
+	const double bound_s = wait_s(NATEC2_ATTACH_WAIT_ENV, NATEC2_ATTACH_WAIT_MS);
+	double deadline = now_s() + bound_s;
 	long wait_ms = 500;
 	bool is_ours = false;
 	int rc;
@@ -287,11 +295,12 @@ static int attach_eni(struct aws_ec2 *ec2, struct aws_imds *imds, struct natec2_
 			return wait_eni_mac(imds, out, err);
 		}
 		if (now_s() + (double)wait_ms / 1000 > deadline) {
-			size_t n = strlen(err->msg);
+			char why[sizeof(err->msg)];
 
-			snprintf(err->msg + n, sizeof(err->msg) - n,
-				 " (still held after %d s of retries)", NATEC2_ATTACH_WAIT_S);
-			return -EBUSY;
+			/* The reply's Message may not name the ENI (IncorrectState). */
+			snprintf(why, sizeof(why), "%s", err->msg);
+			return bw_errf(err, -EBUSY, "%s was still held after %g s of retries (%s)",
+				       out->eni_id, bound_s, why);
 		}
 		cmd_note("%s is still held (%s); retrying in %.1f s", out->eni_id, code,
 			 (double)wait_ms / 1000);
@@ -304,7 +313,8 @@ static int attach_eni(struct aws_ec2 *ec2, struct aws_imds *imds, struct natec2_
  * choice, a MAC is the ENI's. */
 static int find_eni_link(struct natec2_result *out, struct bw_err *err)
 {
-	double deadline = now_s() + NATEC2_LINK_WAIT_S;
+	const double bound_s = wait_s(NATEC2_LINK_WAIT_ENV, NATEC2_LINK_WAIT_MS);
+	double deadline = now_s() + bound_s;
 	struct rtnl nl = { 0 };
 	bool is_found = false;
 	int rc = rtnl_open(&nl, err);
@@ -317,8 +327,8 @@ static int find_eni_link(struct natec2_result *out, struct bw_err *err)
 			break;
 		if (now_s() > deadline) {
 			rc = bw_errf(err, -ETIMEDOUT,
-				     "%s is attached, but no link with its MAC %s showed up within %d s",
-				     out->eni_id, out->eni_mac, NATEC2_LINK_WAIT_S);
+				     "%s is attached, but no link with its MAC %s showed up within %g s",
+				     out->eni_id, out->eni_mac, bound_s);
 			break;
 		}
 		aws_http_backoff(100);

@@ -13,8 +13,11 @@
 #include "util/vec.h"
 
 #define NATEC2_STATE_FILE "ec2.json"
-#define NATEC2_ATTACH_WAIT_S 90 /* retrying AttachNetworkInterface while InUse */
-#define NATEC2_LINK_WAIT_S 30   /* for IMDS to list the ENI, then for its link */
+#define NATEC2_ATTACH_WAIT_MS 90000 /* retrying AttachNetworkInterface while InUse */
+#define NATEC2_LINK_WAIT_MS 30000   /* for IMDS to list the ENI, then for its link */
+/* For tests only: shorter bounds for those two waits, 100 ms and up. */
+#define NATEC2_ATTACH_WAIT_ENV "BULWARK_ENI_ATTACH_WAIT_MS"
+#define NATEC2_LINK_WAIT_ENV "BULWARK_ENI_LINK_WAIT_MS"
 #define NATEC2_CWAGENT_WAIT_S 60 /* for the agent control to finish */
 #define NATEC2_JOOL "/usr/local/bin/jool"
 #define NATEC2_CWAGENT_CTL "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl"

@@ -14,6 +14,9 @@ int netproxy_write(const char *root, const char *https_proxy, const char *no_pro
 		   struct bw_err *err);
 
 /* Sets https_proxy and no_proxy in this process's environment from the
- * record under root, each only where the environment has neither spelling.
- * No record: nothing. A damaged record is an error naming it. */
+ * record under root, each only where the environment bulwark started with
+ * had neither spelling (the user's wins). Called again (a long-running
+ * process, after the settings changed the record), it replaces what it set
+ * before, or takes it out when the record no longer has it. No record: none.
+ * A damaged record is an error naming it. Not thread-safe (setenv). */
 int netproxy_load(const char *root, struct bw_err *err);

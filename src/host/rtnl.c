@@ -252,7 +252,7 @@ struct mac_search {
 	uint8_t mac[ETH_ALEN];
 	char *ifname;
 	bool *is_found;
-	int rank; /* of the link found: 2 a link of its own, 1 stacked or enslaved */
+	int rank; /* of the link found: 2 a link of its own, 1 enslaved */
 };
 
 struct mac_attrs {
@@ -279,8 +279,11 @@ static int mac_attr_cb(const struct nlattr *attr, void *data)
 }
 
 /* A VLAN, macvlan or bridge port carries the MAC of the link below or
- * beside it: the link itself wins (IFLA_LINK into another namespace is a
- * veth's peer, not a lower link here). */
+ * beside it: the link itself wins over one enslaved (a bridge or bond
+ * port), and a stacked link (IFLA_LINK to a link here: a VLAN, macvlan,
+ * a veth whose peer is here) is never taken, even alone: it is not the
+ * device, which may not have shown up yet. IFLA_LINK into another
+ * namespace is a veth's peer, not a lower link here. */
 static int mac_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct mac_search *search = data;
@@ -292,7 +295,9 @@ static int mac_cb(const struct nlmsghdr *nlh, void *data)
 	mnl_attr_parse(nlh, sizeof(*ifi), mac_attr_cb, &attrs);
 	if (!attrs.addr || memcmp(mnl_attr_get_payload(attrs.addr), search->mac, ETH_ALEN) != 0)
 		return MNL_CB_OK;
-	rank = attrs.has_master || (attrs.has_link && !attrs.has_link_netns) ? 1 : 2;
+	if (attrs.has_link && !attrs.has_link_netns)
+		return MNL_CB_OK;
+	rank = attrs.has_master ? 1 : 2;
 	if (rank <= search->rank || !if_indextoname((unsigned)ifi->ifi_index, name))
 		return MNL_CB_OK;
 	memcpy(search->ifname, name, IF_NAMESIZE);

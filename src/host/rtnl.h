@@ -43,7 +43,8 @@ int rtnl_has_global_addr(struct rtnl *nl, const char *ifname, int family,
 /* Appends the names of links that are up, loopback excluded, to names (a
  * vec of struct rtnl_ifname). */
 int rtnl_list_up_links(struct rtnl *nl, struct vec *names, struct bw_err *err);
-/* The name of the link whose address is mac ("0a:1b:2c:3d:4e:5f");
+/* The name of the link whose address is mac ("0a:1b:2c:3d:4e:5f"), a
+ * device of its own (a link stacked on another here never is);
  * *is_found false when none has it. */
 int rtnl_link_by_mac(struct rtnl *nl, const char *mac, char *ifname, bool *is_found,
 		     struct bw_err *err);

@@ -691,12 +691,15 @@ int settings_host_prepare_way_back(const struct settings_host *host,
 	return prepare(host, live, saved, true, err);
 }
 
-/* The proxy record is bulwark's own and wholly the plan's: nothing to save. */
+/* The proxy record is bulwark's own and wholly the plan's: nothing to save.
+ * This process's own HTTP (the EC2 steps of NAT) follows it at once. */
 static int proxy_converge(const char *root, const struct settings_plan *target,
 			  struct bw_err *err)
 {
 	int rc = netproxy_write(root, target->https_proxy, target->no_proxy, err);
 
+	if (rc == 0)
+		rc = netproxy_load(root, err);
 	return rc < 0 ? keyed(err, rc, "settings.network.https-proxy") : 0;
 }
 
@@ -725,8 +728,9 @@ int settings_host_converge(const struct settings_host *host, const struct settin
 	keep_first(modules_converge(root, target, saved, &step), &step, &rc, err);
 	keep_first(sysctls_converge(root, target, saved, &step), &step, &rc, err);
 	keep_first(host_fw_converge(target, saved, &step), &step, &rc, err);
-	keep_first(nat_converge(root, host, target, saved, &step), &step, &rc, err);
+	/* The proxy first: NAT's EC2 calls go through the one asked for. */
 	keep_first(proxy_converge(root, target, &step), &step, &rc, err);
+	keep_first(nat_converge(root, host, target, saved, &step), &step, &rc, err);
 	/* Lockdown cannot be lowered again: a change on trial that failed
 	 * elsewhere (and is about to be converged back) must not raise it.
 	 * The committed settings are not converged back from: a boot where a

@@ -23,6 +23,7 @@ ip -n "$NS" addr add 169.254.169.254/32 dev lo
 INSTANCE=i-0123456789abcdef0
 PRIMARY=eni-0aaaaaaaaaaaaaaa1
 EIP=eipalloc-0ccccccccccccccc3
+EIP2=eipalloc-0ddddddddddddddd4
 MODEL="$SCRATCH/model.json"
 FAULTS="$SCRATCH/faults.json"
 LOG="$SCRATCH/calls.log"
@@ -35,7 +36,8 @@ cat >"$MODEL" <<JSON
   "$PRIMARY": {"mac": "02:00:0a:00:00:01", "subnet": "subnet-0123456789abcdef0",
                "vpc": "vpc-0123456789abcdef0", "ip": "198.51.100.2",
                "attached_to": "$INSTANCE", "device_index": 0}},
- "addresses": {"$EIP": {"public_ip": "203.0.113.50", "association": null}},
+ "addresses": {"$EIP": {"public_ip": "203.0.113.50", "association": null},
+               "$EIP2": {"public_ip": "203.0.113.51", "association": null}},
  "iam_allow": ["AssociateAddress"]}
 JSON
 echo '{}' >"$FAULTS"
@@ -74,5 +76,33 @@ else
 	ok "... NAT down"
 fi
 check_eq "... the EC2 record goes" "" "$(ls "$ROOT/run/bulwark/ec2.json" 2>/dev/null)"
+
+# settings.network.https-proxy in the same commit as the Elastic IP: the
+# server's own EC2 call goes through that proxy (a CONNECT proxy on the
+# namespace's loopback that records what it is asked), and no longer once
+# the setting is taken out.
+proxy_start "$NS"
+: >"$LOG"
+call PATCH /settings "{\"network\":{\"https-proxy\":\"$PROXY\"},\"nat\":{\"enabled\":true,\"eip_id\":\"$EIP\"}}"
+check_call "nat with an Elastic IP and settings.network.https-proxy, one commit" 200 \
+	'["settings.nat.eip_id","settings.nat.enabled","settings.network.https-proxy"]' \
+	POST /tx/commit_and_apply
+check_eq "... the EC2 call went through the proxy (CONNECT to the endpoint)" \
+	"CONNECT localhost:443 HTTP/1.1" "$(cat "$PROXY_LOG")"
+check_eq "... and reached the endpoint, signed" \
+	"AssociateAddress AllocationId=$EIP AllowReassociation=true NetworkInterfaceId=$PRIMARY signed" \
+	"$(ec2_calls)"
+check_contains "... the proxy kept for bulwark's commands" "$PROXY" \
+	"$(cat "$ROOT/run/bulwark/proxy.json" 2>/dev/null)"
+: >"$LOG"
+: >"$PROXY_LOG"
+call PATCH /settings "{\"network\":null,\"nat\":{\"eip_id\":\"$EIP2\"}}"
+check_call "the proxy setting taken out, another Elastic IP, one commit" 200 \
+	'["settings.nat.eip_id","settings.network"]' POST /tx/commit_and_apply
+check_eq "... the EC2 call did not go through the proxy" "" "$(cat "$PROXY_LOG")"
+check_eq "... it reached the endpoint directly" \
+	"AssociateAddress AllocationId=$EIP2 AllowReassociation=true NetworkInterfaceId=$PRIMARY signed" \
+	"$(ec2_calls)"
+check_eq "... the proxy record goes" "" "$(ls "$ROOT/run/bulwark/proxy.json" 2>/dev/null)"
 check_stop "serve stops"
 finish

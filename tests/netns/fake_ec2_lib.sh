@@ -29,7 +29,7 @@ ec2_certs() {
 ec2_start() {
 	ip netns exec "$1" python3 "$FAKE" --model "$MODEL" --faults "$FAULTS" --log "$LOG" \
 		--cert "$SCRATCH/server.pem" --key "$SCRATCH/server.key" --ready "$SCRATCH/ready" \
-		>"$SCRATCH/fake.out" 2>&1 &
+		>"$SCRATCH/fake.out" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 	on_exit "kill $! 2>/dev/null"
 	for _ in $(seq 600); do # polled; the deadline only stops a broken test
 		[ -s "$SCRATCH/ready" ] && break
@@ -39,6 +39,8 @@ ec2_start() {
 	export AWS_ACCESS_KEY_ID=$AKID AWS_SECRET_ACCESS_KEY=$SECRET
 	unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_USE_FIPS_ENDPOINT \
 		AWS_EC2_METADATA_SERVICE_ENDPOINT
+	# No proxy but the one a test starts (proxy_start) and names itself.
+	unset https_proxy HTTPS_PROXY http_proxy HTTP_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 }
 
 # ec2_calls: the EC2 calls the endpoint logged, one a line: the action, its
@@ -50,3 +52,19 @@ for line in open(sys.argv[1]):
     if "action" in e:
         print(e["action"], " ".join("%s=%s" % kv for kv in sorted(e["params"].items())), "signed" if e["signed"] else "UNSIGNED:" + e.get("why", ""))
 ' "$LOG"; }
+
+# proxy_start NS: an HTTPS proxy (tests/tools/connect_proxy.py) on loopback
+# in NS until the test ends, recording each request's first line to
+# $PROXY_LOG; returns once it listens, with PROXY=http://127.0.0.1:PORT.
+proxy_start() {
+	PROXY_LOG="$SCRATCH/proxy.log"
+	: >"$PROXY_LOG"
+	ip netns exec "$1" python3 "$(dirname "$FAKE")/connect_proxy.py" --log "$PROXY_LOG" \
+		--ready "$SCRATCH/proxy.ready" >"$SCRATCH/proxy.out" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+	on_exit "kill $! 2>/dev/null"
+	for _ in $(seq 600); do # polled; the deadline only stops a broken test
+		[ -s "$SCRATCH/proxy.ready" ] && break
+		sleep 0.05
+	done
+	PROXY=http://127.0.0.1:$(cat "$SCRATCH/proxy.ready")
+}

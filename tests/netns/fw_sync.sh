@@ -169,6 +169,18 @@ check_eq "... nor the kept prefix list" "$kept_pl" "$(stat -c %i "$KEPT/prefix-l
 check_eq "... the table was not loaded again" "$handle" "$(table_handle)"
 check_eq "... no transaction at all: the ruleset's generation did not move" "$gen" "$(generation)"
 
+# ---- through an HTTPS proxy --------------------------------------------------
+# https_proxy (and http_proxy: IMDS is plain http) point at a CONNECT proxy
+# on the router's loopback that records what it is asked.
+proxy_start "$R"
+: >"$LOG"
+https_proxy="$PROXY" http_proxy="$PROXY" sync_ >"$SCRATCH/sync-proxy" 2>&1
+check_eq "fw sync through https_proxy: exit 0" 0 "$?"
+check_contains "... unchanged" "fw: unchanged" "$(cat "$SCRATCH/sync-proxy")"
+check_eq "... the proxy was only asked to CONNECT to the endpoint (IMDS never)" \
+	"CONNECT localhost:443 HTTP/1.1" "$(sort -u "$PROXY_LOG")"
+check_eq "... once for each EC2 call" "$(calls | wc -l)" "$(wc -l <"$PROXY_LOG")"
+
 # ---- the instance role's credentials; throttling retried -------------------
 : >"$LOG"
 echo '{"ec2": {"DescribeSubnets": ["Throttle"], "DescribeNetworkAcls": ["500"]}}' >"$FAULTS"

@@ -4,8 +4,11 @@
 # https://localhost with a CA made here. The static ENI is a veth the test
 # server moves into the gateway's namespace when it is "attached"; bulwark
 # must find it by its MAC. Retries, every error path (one line, exit 1, the
-# host as it was, EC2 changes named), credentials never shown, the real AWS
-# CLI parsing every kind of reply of the test endpoint.
+# host as it was, EC2 changes named; an ENI held for good and a link that
+# never shows up given up on in bounded time), credentials never shown, the
+# EC2 calls through an HTTPS proxy and IMDS never, the real AWS CLI parsing
+# every kind of reply of the test endpoint and taking the instance role and
+# region from the test IMDS.
 . "$(dirname "$0")/lib.sh"
 require_netns
 for tool in python3 openssl; do
@@ -25,7 +28,8 @@ ip -n "$P" addr add 10.0.1.10/24 dev eth0
 ip -n "$P" link set eth0 up
 ip -n "$P" route add default via 10.0.1.1
 # A link of the gateway's own with the ENI's MAC whose peer is here too (as
-# a stacked or enslaved link would): listed first, it must not be taken.
+# a stacked link would): listed first, it must never be taken, even when
+# the ENI's own link does not show up.
 ip -n "$G" link add aa0 address $ENI_MAC type veth peer name aa1
 ip -n "$G" addr add 169.254.169.254/32 dev lo
 for k in all default eth0; do
@@ -248,6 +252,34 @@ if command -v aws >/dev/null; then
 		--instance-id "$INSTANCE" --device-index 1 2>&1)
 	check_contains "aws ec2 attach-network-interface parses the reply" '"AttachmentId": "eni-attach-' "$out"
 	check_eq "... signed" "AttachNetworkInterface signed" "$(calls | sed 's/ .* / /')"
+	# The CLI on its own (Debian's, when the PATH has another first): no
+	# credentials, region, config or proxy but what the test IMDS gives.
+	# AWS CLI 2.9 joins "latest/..." to the endpoint as it is: the slash.
+	cli=aws
+	[ -x /usr/bin/aws ] && cli=/usr/bin/aws
+	mkdir -p "$SCRATCH/home"
+	python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m.pop("iam_allow"); json.dump(m, open(sys.argv[1], "w"))' "$MODEL"
+	awsimds() { in_ns "$G" env -i PATH="$PATH" HOME="$SCRATCH/home" AWS_PAGER= \
+		AWS_CONFIG_FILE="$SCRATCH/home/config" \
+		AWS_SHARED_CREDENTIALS_FILE="$SCRATCH/home/credentials" \
+		AWS_EC2_METADATA_SERVICE_ENDPOINT=http://169.254.169.254/ \
+		AWS_CA_BUNDLE="$SCRATCH/ca.pem" "$cli" "$@"; }
+	: >"$LOG"
+	out=$(awsimds configure list 2>&1)
+	check_contains "aws configure list: the instance role's key, from the test IMDS" \
+		"****************0001         iam-role" "$out"
+	check_contains "... the region too (placement/availability-zone/)" "us-east-1             imds" "$out"
+	out=$(awsimds ec2 describe-network-interfaces --network-interface-ids "$PRIMARY" \
+		--endpoint-url https://localhost --output json 2>&1)
+	check_contains "aws ec2 with the role's credentials and region from the test IMDS" \
+		"\"NetworkInterfaceId\": \"$PRIMARY\"" "$out"
+	check_eq "... the call signed with the role's key and token (the endpoint checked both)" \
+		"DescribeNetworkInterfaces ASIABULWARKROLE00001 signed" \
+		"$(python3 -c 'import json,sys; [print(e["action"], e.get("akid"), "signed" if e["signed"] else "UNSIGNED") for e in map(json.loads, open(sys.argv[1])) if "action" in e]' "$LOG")"
+	check_contains "... the role's credentials asked of IMDS with a session token" \
+		'{"imds": "PUT /latest/api/token"}
+{"imds": "GET /latest/meta-data/iam/security-credentials/"}
+{"imds": "GET /latest/meta-data/iam/security-credentials/bulwark-nat"}' "$(cat "$LOG")"
 else
 	not_ok "the AWS CLI is installed (scripts/setup.sh installs awscli)"
 fi
@@ -316,6 +348,38 @@ sed -i "s/$EIP/eipalloc-0ddddddddddddddd4/" "$SCRATCH/ha.conf"
 expect_failure "an unknown Elastic IP, after the ENI was attached" 1 \
 	"bulwark: ec2 AssociateAddress: InvalidAllocationID.NotFound: The allocation ID 'eipalloc-0ddddddddddddddd4' does not exist; already done on EC2: source/dest check off on $PRIMARY, $ENI attached to $INSTANCE"
 sed -i "s/eipalloc-0ddddddddddddddd4/$EIP/" "$SCRATCH/ha.conf"
+detach
+
+# The old instance never lets the ENI go: InUse (it is attached to another
+# instance) on every try, then IncorrectState on every try. The retries are
+# bounded (90 s; BULWARK_ENI_ATTACH_WAIT_MS=1000, for tests, makes it 1 s).
+python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m["enis"][sys.argv[2]]["attached_to"]="i-0fffffffffffffff9"; json.dump(m, open(sys.argv[1], "w"))' "$MODEL" "$ENI"
+expect_failure "the ENI held by another instance for good" 1 \
+	"bulwark: $ENI was still held after 1 s of retries (ec2 AttachNetworkInterface: InvalidNetworkInterface.InUse: Interface: [$ENI] in use.); already done on EC2: source/dest check off on $PRIMARY" \
+	BULWARK_ENI_ATTACH_WAIT_MS=1000
+check_eq "... tried, then tried again, then gave up" 2 "$(calls | grep -c '^AttachNetworkInterface ')"
+check_eq "... nat status: down, no EC2 record" "state              down" \
+	"$(nat status 2>&1 | grep -E '^(state|instance|eni) ')"
+detach
+python3 -c 'import json; json.dump({"ec2": {"AttachNetworkInterface": ["IncorrectState"] * 20}}, open("'"$FAULTS"'", "w"))'
+expect_failure "IncorrectState on every try (the message does not name the ENI: the line does)" 1 \
+	"bulwark: $ENI was still held after 1 s of retries (ec2 AttachNetworkInterface: IncorrectState: The interface is being detached.); already done on EC2: source/dest check off on $PRIMARY" \
+	BULWARK_ENI_ATTACH_WAIT_MS=1000
+# Attached, but its link never shows up here (the test server moves no
+# veth; aa0, which shares its MAC, must still not be taken), or IMDS never
+# lists it: each waited for 30 s (BULWARK_ENI_LINK_WAIT_MS=1000: 1 s).
+detach
+python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m["enis"][sys.argv[2]]["on_attach"]="true"; json.dump(m, open(sys.argv[1], "w"))' "$MODEL" "$ENI"
+expect_failure "the attached ENI's link never appears" 1 \
+	"bulwark: $ENI is attached, but no link with its MAC $ENI_MAC showed up within 1 s; already done on EC2: source/dest check off on $PRIMARY, $ENI attached to $INSTANCE" \
+	BULWARK_ENI_LINK_WAIT_MS=1000
+check_eq "... nat status: down, no EC2 record" "state              down" \
+	"$(nat status 2>&1 | grep -E '^(state|instance|eni) ')"
+detach
+python3 -c 'import json; json.dump({"imds": {"/latest/meta-data/network/interfaces/macs/": ["404"] * 20}}, open("'"$FAULTS"'", "w"))'
+expect_failure "IMDS never lists the attached ENI" 1 \
+	"bulwark: $ENI is attached, but IMDS did not list it among the instance's interfaces within 1 s; already done on EC2: source/dest check off on $PRIMARY, $ENI attached to $INSTANCE" \
+	BULWARK_ENI_LINK_WAIT_MS=1000
 detach
 
 # ---- the CloudWatch agent ------------------------------------------------
@@ -432,6 +496,38 @@ check_contains "status once the ENI's link is gone: says so" \
 check_eq "... and --json: ec2.eni_link_now null" None \
 	"$(nat status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["ec2"]["eni_link_now"])')"
 nat down >/dev/null 2>&1
+
+# ---- the EC2 API through an HTTPS proxy, IMDS never ---------------------
+# A CONNECT proxy on the gateway's loopback records what it is asked. The
+# EC2 calls go through it (https_proxy, as libcurl and the AWS SDKs take
+# it); IMDS, plain http to a link-local address, never does, even with
+# http_proxy and all_proxy set: the proxy would answer with its own
+# instance's metadata and role (the AWS SDK for Java v2 opens IMDS with no
+# proxy too). This proxy refuses plain http, so nat up would fail.
+proxy_start "$G"
+detach
+env https_proxy="$PROXY" http_proxy="$PROXY" all_proxy="$PROXY" \
+	ip netns exec "$G" "$BULWARK" nat up --config "$SCRATCH/ha.conf" --state-dir "$STATE" \
+	>"$SCRATCH/out" 2>"$SCRATCH/err"
+check_eq "nat up with https_proxy, http_proxy and all_proxy set: exit 0" 0 "$?"
+cat "$SCRATCH/out" "$SCRATCH/err" >>"$SCRATCH/all-output"
+check_eq "... the proxy was only asked to CONNECT to the EC2 endpoint" \
+	"CONNECT localhost:443 HTTP/1.1" "$(sort -u "$PROXY_LOG")"
+check_eq "... once for each EC2 call" "$(calls | wc -l)" "$(wc -l <"$PROXY_LOG")"
+check_eq "... the calls (ModifyNetworkInterfaceAttribute, AttachNetworkInterface, AssociateAddress) signed" \
+	"3 signed" "$(calls | grep -c ' signed$') signed"
+check_contains "... IMDS asked directly" '{"imds": "PUT /latest/api/token"}' "$(cat "$LOG")"
+nat down >/dev/null 2>&1
+detach
+: >"$PROXY_LOG"
+env https_proxy="$PROXY" no_proxy=localhost \
+	ip netns exec "$G" "$BULWARK" nat up --config "$SCRATCH/ha.conf" --state-dir "$STATE" \
+	>"$SCRATCH/out" 2>"$SCRATCH/err"
+check_eq "nat up with https_proxy and no_proxy naming the endpoint: exit 0" 0 "$?"
+check_eq "... the proxy was not asked" "" "$(cat "$PROXY_LOG")"
+check_eq "... the calls reached the endpoint directly" 3 "$(calls | grep -c ' signed$')"
+nat down >/dev/null 2>&1
+detach
 
 # ---- credentials never appear in any output ------------------------------
 cat "$STATE"/* >>"$SCRATCH/all-output" 2>/dev/null

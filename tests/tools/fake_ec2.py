@@ -479,6 +479,9 @@ class Ec2Handler(http.server.BaseHTTPRequestHandler):
                      "user_agent": self.headers.get("User-Agent", "")}
             if why:
                 entry["why"] = why
+            m = AUTH_RE.match(self.headers.get("Authorization", ""))
+            if m:
+                entry["akid"] = m.group(1)  # which key signed it (never a secret)
             record(entry)
             if why:
                 self.reply(*error("SignatureDoesNotMatch", why, 403))
@@ -602,6 +605,7 @@ class ImdsHandler(http.server.BaseHTTPRequestHandler):
         answers = {
             "instance-id": model["instance_id"],
             "placement/region": model["region"],
+            "placement/availability-zone": model["region"] + "a",
             "mac": model["mac"],
         }
         for eni_id, eni in model["enis"].items():
@@ -619,6 +623,11 @@ class ImdsHandler(http.server.BaseHTTPRequestHandler):
                 "Code": "Success", "LastUpdated": "2026-11-23T05:00:00Z", "Type": "AWS-HMAC",
                 "AccessKeyId": role["AccessKeyId"], "SecretAccessKey": role["SecretAccessKey"],
                 "Token": role["Token"], "Expiration": "2099-01-01T00:00:00Z"}, indent=2)
+        # IMDS answers a leaf asked with a trailing slash too (the AWS CLI
+        # asks for placement/availability-zone/ to learn the region).
+        leaf = path[:-1]
+        if path not in answers and path.endswith("/") and not leaf.endswith("/"):
+            path = leaf
         if path in answers:
             self.reply(200, answers[path])
         else:
