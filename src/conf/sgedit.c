@@ -50,6 +50,12 @@ static void normalise_proto(const char *text, char *out, size_t out_size)
 	char *end;
 	long n;
 
+	/* The reader takes "all" for all traffic, as the CLI's --protocol
+	 * does; EC2 stores -1, and a revoke of -1 must find it. */
+	if (strcasecmp(text, "all") == 0) {
+		snprintf(out, out_size, "-1");
+		return;
+	}
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcasecmp(text, names[i].name) == 0) {
 			snprintf(out, out_size, "%s", names[i].name);
@@ -246,6 +252,85 @@ static int validate(const char *group_id, json_t *permissions, struct bw_err *er
 	return rc;
 }
 
+static bool has_peers(const json_t *permission)
+{
+	for (size_t l = 0; l < N_PEER_LISTS; l++)
+		if (json_array_size(json_object_get(permission, peer_lists[l].list)) > 0)
+			return true;
+	return false;
+}
+
+/* The members IpPermission and its peers have, as the AWS CLI's model
+ * lists them: the CLI refuses any other before it sends a request. */
+static const char *const permission_keys[] = { "IpProtocol", "FromPort", "ToPort", "IpRanges",
+					       "Ipv6Ranges", "PrefixListIds", "UserIdGroupPairs",
+					       NULL };
+static const char *const range_keys[] = { "CidrIp", "Description", NULL };
+static const char *const range6_keys[] = { "CidrIpv6", "Description", NULL };
+static const char *const prefix_keys[] = { "PrefixListId", "Description", NULL };
+static const char *const pair_keys[] = { "GroupId", "GroupName", "UserId", "VpcId",
+					 "VpcPeeringConnectionId", "PeeringStatus",
+					 "Description", NULL };
+
+static bool is_one_of(const char *key, const char *const *keys)
+{
+	for (; *keys; keys++)
+		if (strcmp(key, *keys) == 0)
+			return true;
+	return false;
+}
+
+/* An unknown member of obj (where names where it is): an input error. */
+static int check_members(const json_t *obj, const char *const *keys, const char *where,
+			 struct bw_err *err)
+{
+	const char *key;
+	json_t *value;
+
+	if (!json_is_object(obj))
+		return bw_err_input(err, "--ip-permissions: %s is not an object", where);
+	json_object_foreach((json_t *)obj, key, value) {
+		if (!is_one_of(key, keys))
+			return bw_err_input(err, "--ip-permissions: unknown parameter in %s: \"%.64s\"",
+					    where, key);
+	}
+	return 0;
+}
+
+/* Each permission holds only what EC2's IpPermission does, and names a
+ * source or destination: EC2 has no rule without one. */
+static int check_shape(const json_t *permissions, struct bw_err *err)
+{
+	static const char *const *const peer_keys[] = { range_keys, range6_keys, pair_keys,
+							 prefix_keys };
+	char where[96];
+	json_t *perm, *peer;
+	size_t i, j;
+	int rc = 0;
+
+	json_array_foreach(permissions, i, perm) {
+		snprintf(where, sizeof(where), "IpPermissions[%zu]", i);
+		rc = check_members(perm, permission_keys, where, err);
+		for (size_t l = 0; rc == 0 && l < N_PEER_LISTS; l++) {
+			const json_t *list = json_object_get(perm, peer_lists[l].list);
+
+			json_array_foreach(list, j, peer) {
+				snprintf(where, sizeof(where), "IpPermissions[%zu].%s[%zu]", i,
+					 peer_lists[l].list, j);
+				rc = check_members(peer, peer_keys[l], where, err);
+				if (rc < 0)
+					break;
+			}
+		}
+		if (rc == 0 && !has_peers(perm))
+			rc = bw_err_input(err, "--ip-permissions: IpPermissions[%zu] names no peer "
+					  "(IpRanges, Ipv6Ranges, PrefixListIds or UserIdGroupPairs)", i);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* Reads, normalises and validates --ip-permissions. */
 static int read_request(const char *group_id, const char *text, json_t **out,
 			struct bw_err *err)
@@ -261,6 +346,11 @@ static int read_request(const char *group_id, const char *text, json_t **out,
 	if (!json_is_array(permissions) || json_array_size(permissions) == 0) {
 		json_decref(permissions);
 		return bw_err_input(err, "--ip-permissions must be a non-empty JSON array");
+	}
+	rc = check_shape(permissions, err);
+	if (rc < 0) {
+		json_decref(permissions);
+		return rc;
 	}
 	json_array_foreach(permissions, i, perm) {
 		normalise_permission(perm);
@@ -393,14 +483,6 @@ static void remove_rule(json_t *list, const struct rule_key *key)
 		}
 		json_decref(copy);
 	}
-}
-
-static bool has_peers(const json_t *permission)
-{
-	for (size_t l = 0; l < N_PEER_LISTS; l++)
-		if (json_array_size(json_object_get(permission, peer_lists[l].list)) > 0)
-			return true;
-	return false;
 }
 
 /* Checks the whole request against the group before changing anything. */

@@ -347,6 +347,70 @@ static void test_bad_permissions_are_refused_by_the_reader(void **state)
 	json_decref(doc);
 }
 
+static void test_all_is_all_traffic_as_minus_one(void **state)
+{
+	json_t *doc = load_doc();
+	struct bw_err err;
+
+	(void)state;
+	/* The egress -1 rule is there: "all" is the same rule. */
+	assert_int_equal(edit(doc, VPC_EGRESS, false,
+			      "[{\"IpProtocol\": \"all\", \"IpRanges\": [{\"CidrIp\": \"0.0.0.0/0\"}]}]",
+			      &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "InvalidPermission.Duplicate"));
+	/* Authorized as "all", revoked as -1: gone. */
+	assert_int_equal(edit(doc, VPC_INGRESS, false,
+			      "[{\"IpProtocol\": \"ALL\", \"IpRanges\": [{\"CidrIp\": \"10.9.0.0/16\"}]}]",
+			      &err), 0);
+	assert_int_equal(edit(doc, VPC_INGRESS, true,
+			      "[{\"IpProtocol\": \"-1\", \"IpRanges\": [{\"CidrIp\": \"10.9.0.0/16\"}]}]",
+			      &err), 0);
+	assert_unchanged(doc);
+	json_decref(doc);
+}
+
+static void test_a_permission_without_a_peer_is_refused(void **state)
+{
+	json_t *doc = load_doc();
+	struct bw_err err;
+
+	(void)state;
+	assert_int_equal(edit(doc, VPC_INGRESS, false,
+			      "[{\"IpProtocol\": \"tcp\", \"FromPort\": 26, \"ToPort\": 26}]", &err),
+			 -EINVAL);
+	assert_non_null(strstr(err.msg, "names no peer"));
+	assert_int_equal(edit(doc, VPC_INGRESS, false,
+			      "[{\"IpProtocol\": \"tcp\", \"FromPort\": 26, \"ToPort\": 26,"
+			      " \"IpRanges\": []}]", &err), -EINVAL);
+	assert_unchanged(doc);
+	json_decref(doc);
+}
+
+static void test_unknown_members_are_refused_as_the_cli_does(void **state)
+{
+	json_t *doc = load_doc();
+	struct bw_err err;
+
+	(void)state;
+	assert_int_equal(edit(doc, VPC_INGRESS, false,
+			      "[{\"IpProtocol\": \"tcp\", \"FromPort\": 27, \"ToPort\": 27,"
+			      " \"IpRanges\": [{\"CidrIp\": \"0.0.0.0/0\"}], \"Bogus\": 1}]", &err),
+			 -EINVAL);
+	assert_non_null(strstr(err.msg, "unknown parameter in IpPermissions[0]: \"Bogus\""));
+	assert_int_equal(edit(doc, VPC_INGRESS, false,
+			      "[{\"IpProtocol\": \"tcp\", \"FromPort\": 27, \"ToPort\": 27,"
+			      " \"IpRanges\": [{\"CidrIp\": \"0.0.0.0/0\", \"Cidr\": \"x\"}]}]", &err),
+			 -EINVAL);
+	assert_non_null(strstr(err.msg, "IpPermissions[0].IpRanges[0]: \"Cidr\""));
+	/* Descriptions and the pair's other members are EC2's own. */
+	assert_int_equal(edit(doc, VPC_INGRESS, false,
+			      "[{\"IpProtocol\": \"tcp\", \"FromPort\": 27, \"ToPort\": 27,"
+			      " \"IpRanges\": [{\"CidrIp\": \"10.1.0.0/16\", \"Description\": \"x\"}],"
+			      " \"UserIdGroupPairs\": [{\"GroupId\": \"" SG "\", \"UserId\": \"123456789012\"}]}]",
+			      &err), 0);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +434,9 @@ int main(void)
 		cmocka_unit_test(test_group_peers_compare_by_group_id),
 		cmocka_unit_test(test_unknown_group_is_invalid_group_not_found),
 		cmocka_unit_test(test_bad_permissions_are_refused_by_the_reader),
+		cmocka_unit_test(test_all_is_all_traffic_as_minus_one),
+		cmocka_unit_test(test_a_permission_without_a_peer_is_refused),
+		cmocka_unit_test(test_unknown_members_are_refused_as_the_cli_does),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
