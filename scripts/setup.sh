@@ -23,11 +23,20 @@ for pkg in $PACKAGES; do
 	esac
 done
 
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+# Bridged subnets (the lab, the firewall's tests) need br_netfilter, as a
+# host that runs bulwark's firewall over bridges does: loaded here, once,
+# by the set-up (the tests never load modules themselves).
+if [ ! -e /proc/sys/net/bridge ] && command -v modprobe >/dev/null; then
+	$SUDO modprobe br_netfilter 2>/dev/null ||
+		echo "setup: br_netfilter could not be loaded: the bridged tests will say so"
+fi
+
 [ -z "$missing" ] && exit 0
 
 echo "setup: installing:$missing"
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
