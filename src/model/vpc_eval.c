@@ -353,6 +353,9 @@ static const struct {
 	{ "fd00:ec2::253", "the Amazon DNS server (Route 53 Resolver)" },
 	{ "169.254.169.123", "the Amazon Time Sync Service" },
 	{ "fd00:ec2::123", "the Amazon Time Sync Service" },
+	{ "169.254.170.2", "the Amazon ECS task metadata endpoint" },
+	{ "169.254.169.250", "Windows license activation (KMS)" },
+	{ "169.254.169.251", "Windows license activation (KMS)" },
 };
 
 static bool same_addr(const struct cidr *a, const struct cidr *b)

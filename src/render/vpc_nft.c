@@ -10,7 +10,8 @@
 #include "model/vpc_eval.h"
 
 /* What AWS never filters: the instance metadata service, Amazon DNS and
- * Time Sync (and their Nitro IPv6 forms), and the VPC's own DNS resolver
+ * Time Sync (and their Nitro IPv6 forms), the ECS task metadata endpoint,
+ * Windows license activation, and the VPC's own DNS resolver
  * at the base of each of its IPv4 ranges plus two. Neither groups nor
  * ACLs judge traffic to or from them. */
 static int render_aws_services(struct strbuf *sb, const struct vpc_model *model)

@@ -337,7 +337,22 @@ static void test_metadata_service_is_never_filtered(void **state)
 	assert_int_equal(why.steps[0].dir, VPC_EGRESS);
 	/* Without the exemption the instance's empty group denies the same
 	 * packet to any other address. */
-	assert_false(explain(&model, "tcp 10.0.1.10:40000 > 169.254.169.250:80", false).is_allowed);
+	assert_false(explain(&model, "tcp 10.0.1.10:40000 > 169.254.169.249:80", false).is_allowed);
+	vpc_model_free(&model);
+}
+
+static void test_ecs_task_metadata_and_windows_activation_are_never_filtered(void **state)
+{
+	struct vpc_model model;
+	struct vpc_explanation why;
+
+	(void)state;
+	closed_model(&model);
+	why = explain(&model, "tcp 10.0.1.10:40000 > 169.254.170.2:80", false);
+	assert_never_filtered(&why, "to 169.254.170.2: not filtered: security groups and network "
+			      "ACLs never judge traffic to or from the Amazon ECS task metadata endpoint");
+	why = explain(&model, "tcp 10.0.1.10:40000 > 169.254.169.251:1688", false);
+	assert_true(why.is_allowed);
 	vpc_model_free(&model);
 }
 
@@ -465,7 +480,7 @@ static void test_never_filtered_addresses_are_listed_for_renderers(void **state)
 	closed_model(&model);
 	add_vpc(&model, "vpc-0000000000000000b", "10.8.0.0/16", "10.9.0.0/16");
 	assert_int_equal(vpc_never_filtered_addrs(&model, &addrs), 0);
-	assert_int_equal(addrs.len, 8); /* six services, two primary ranges' +2 */
+	assert_int_equal(addrs.len, 11); /* nine services, two primary ranges' +2 */
 	for (size_t i = 0; i < addrs.len; i++) {
 		const char *text = VEC_AT(&addrs, struct cidr, i)->text;
 
@@ -772,6 +787,7 @@ int main(void)
 		cmocka_unit_test(test_replies_pass_groups_but_meet_acls),
 		cmocka_unit_test(test_outside_every_subnet_only_the_instance_side_judges),
 		cmocka_unit_test(test_metadata_service_is_never_filtered),
+		cmocka_unit_test(test_ecs_task_metadata_and_windows_activation_are_never_filtered),
 		cmocka_unit_test(test_replies_of_aws_services_are_never_filtered),
 		cmocka_unit_test(test_a_new_packet_claiming_a_service_source_is_judged),
 		cmocka_unit_test(test_amazon_dns_and_time_sync_are_never_filtered),
