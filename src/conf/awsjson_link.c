@@ -247,6 +247,25 @@ static bool holds(const struct cidr *range, const struct cidr *inner)
 	return range->prefix_len <= inner->prefix_len && cidr_contains(range, inner);
 }
 
+static uint32_t v4_value(const struct cidr *c)
+{
+	return (uint32_t)c->addr[0] << 24 | (uint32_t)c->addr[1] << 16 | (uint32_t)c->addr[2] << 8 |
+	       c->addr[3];
+}
+
+/* Whether inner (held by the IPv4 range) takes one of the addresses AWS
+ * keeps in every subnet: the first four (network, router, DNS, future)
+ * and the last. An ENI at the VPC's +2 would be taken for the resolver,
+ * which nothing filters. */
+static bool takes_reserved_v4(const struct cidr *range, const struct cidr *inner)
+{
+	uint32_t size = range->prefix_len ? 1u << (32 - range->prefix_len) : 0;
+	uint32_t first = v4_value(inner) - v4_value(range);
+	uint32_t span = inner->prefix_len ? 1u << (32 - inner->prefix_len) : 0;
+
+	return first < 4 || (size && first + span == size);
+}
+
 static int link_enis(struct vpc_model *model, const struct vec *sgs, struct awsjson_where *w)
 {
 	for (size_t i = 0; i < model->enis.len; i++) {
@@ -268,6 +287,10 @@ static int link_enis(struct vpc_model *model, const struct vec *sgs, struct awsj
 			if (!(subnet->has_v4 && holds(&subnet->v4, addr)) &&
 			    !(subnet->has_v6 && holds(&subnet->v6, addr)))
 				return awsjson_bad(w, "address %s is outside its subnet %s", addr->text,
+						   subnet->id);
+			if (addr->family == AF_INET && takes_reserved_v4(&subnet->v4, addr))
+				return awsjson_bad(w, "address %s is one AWS reserves in subnet %s "
+						   "(its first four and its last)", addr->text,
 						   subnet->id);
 		}
 		eni->groups.len = 0;

@@ -340,6 +340,55 @@ static void test_an_address_outside_its_subnet_is_refused(void **state)
 	vpc_model_free(&model);
 }
 
+/* The ENI's address is subnet's n-th (10.0.1.0/24 + n), or a prefix. */
+static int link_with_address(const char *addr, const char *prefix, struct bw_err *err)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	char instances[1024];
+	const char *subnets = "{\"Subnets\": [{\"SubnetId\": \"subnet-12345678\", \"CidrBlock\": \"10.0.1.0/24\"}]}";
+	const char *groups = "{\"SecurityGroups\": [{\"GroupId\": \"sg-12345678\"}]}";
+	const char *acls = "{\"NetworkAcls\": [{\"NetworkAclId\": \"acl-12345678\", \"IsDefault\": true, \"Entries\": []}]}";
+	int rc;
+
+	snprintf(instances, sizeof(instances),
+		 "{\"Reservations\": [{\"Instances\": [{\"InstanceId\": \"i-12345678\","
+		 " \"State\": {\"Name\": \"running\"}, \"NetworkInterfaces\": [{"
+		 " \"NetworkInterfaceId\": \"eni-12345678\", \"SubnetId\": \"subnet-12345678\","
+		 " \"Groups\": [{\"GroupId\": \"sg-12345678\"}],"
+		 " \"PrivateIpAddresses\": [{\"PrivateIpAddress\": \"%s\"}]%s%s%s}]}]}]}",
+		 addr, prefix ? ", \"Ipv4Prefixes\": [{\"Ipv4Prefix\": \"" : "", prefix ? prefix : "",
+		 prefix ? "\"}]" : "");
+	vpc_model_init(&model);
+	assert_int_equal(awsjson_parse_subnets(subnets, strlen(subnets), "s", &model, err), 0);
+	assert_int_equal(parse_sgs(&model, groups, err), 0);
+	assert_int_equal(awsjson_parse_instances(instances, strlen(instances), "i", &model, err), 0);
+	assert_int_equal(awsjson_parse_network_acls(acls, strlen(acls), "a", &model, err), 0);
+	rc = awsjson_link(&model, &warnings, err);
+	vec_free(&warnings);
+	vpc_model_free(&model);
+	return rc;
+}
+
+static void test_an_address_aws_reserves_is_refused(void **state)
+{
+	static const char *const reserved[] = { "10.0.1.0", "10.0.1.1", "10.0.1.2", "10.0.1.3",
+						"10.0.1.255" };
+	struct bw_err err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+		assert_int_equal(link_with_address(reserved[i], NULL, &err), -22);
+		assert_non_null(strstr(err.msg, "is one AWS reserves in subnet subnet-12345678"));
+	}
+	assert_int_equal(link_with_address("10.0.1.4", NULL, &err), 0);
+	assert_int_equal(link_with_address("10.0.1.254", NULL, &err), 0);
+	/* A delegated prefix takes every address in it. */
+	assert_int_equal(link_with_address("10.0.1.20", "10.0.1.240/28", &err), -22);
+	assert_int_equal(link_with_address("10.0.1.20", "10.0.1.0/28", &err), -22);
+	assert_int_equal(link_with_address("10.0.1.20", "10.0.1.32/28", &err), 0);
+}
+
 /* ---- one VPC, every ENI, default ACLs, IPv6-only subnets -------------- */
 
 #define VPC_A "vpc-0a1b2c3d4e5f60000"
@@ -1059,6 +1108,7 @@ int main(void)
 		cmocka_unit_test(test_only_running_instances_count),
 		cmocka_unit_test(test_the_shipped_examples_load),
 		cmocka_unit_test(test_an_address_outside_its_subnet_is_refused),
+		cmocka_unit_test(test_an_address_aws_reserves_is_refused),
 		cmocka_unit_test(test_several_vpcs_without_vpc_is_an_input_error_naming_them),
 		cmocka_unit_test(test_of_two_bad_files_the_error_names_the_one_read_first),
 		cmocka_unit_test(test_chosen_vpc_keeps_only_its_objects),
