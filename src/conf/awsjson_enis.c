@@ -159,6 +159,7 @@ static int merge_eni(struct vpc_eni *into, const struct vpc_eni *from, const cha
 {
 	int rc;
 
+	into->is_interface_only = false; /* in both files */
 	if ((rc = merge_text(into->subnet_id, from->subnet_id, sizeof(into->subnet_id), "subnet",
 			     other, w)) < 0 ||
 	    (rc = merge_text(into->vpc_id, from->vpc_id, sizeof(into->vpc_id), "VPC", other,
@@ -331,6 +332,8 @@ int awsjson_read_network_interfaces(json_t *doc, const char *filename, struct vp
 			free_eni(&eni);
 			break;
 		}
+		/* One instances.json lists too keeps its name (merged into it). */
+		eni.is_interface_only = true;
 		if ((rc = add_eni(model, &index, &eni, &w)) < 0)
 			break;
 	}
@@ -348,7 +351,7 @@ int awsjson_parse_network_interfaces(const char *text, size_t len, const char *f
 
 const char *awsjson_eni_file(const struct vpc_eni *eni)
 {
-	return eni->instance_id[0] ? "instances.json" : "network-interfaces.json";
+	return eni->is_interface_only ? "network-interfaces.json" : "instances.json";
 }
 
 struct span {

@@ -277,7 +277,8 @@ static int link_enis(struct vpc_model *model, const struct vec *sgs, struct awsj
 			 eni->instance_id[0] ? " " : "", eni->id);
 		eni->subnet = vpc_find_subnet(model, eni->subnet_id);
 		if (eni->subnet < 0)
-			return awsjson_bad(w, "subnet %s is not in subnets.json", eni->subnet_id);
+			return awsjson_bad(w, "subnet %s is not one of %s's in subnets.json",
+					   eni->subnet_id, model->vpc_id[0] ? model->vpc_id : "the VPC");
 		subnet = VEC_AT(&model->subnets, struct vpc_subnet, eni->subnet);
 		/* AWS gives an ENI addresses of its subnet; the ACLs are found by
 		 * address, so one outside would be judged by the wrong ACL. */

@@ -90,6 +90,8 @@ struct vpc_eni {
 	char mac[VPC_MAC_LEN];        /* MacAddress, lowercase; "" when the input
 				       * has none (then it cannot be bound) */
 	bool is_source_dest_checked;  /* SourceDestCheck (AWS's default: true) */
+	bool is_interface_only;       /* read from describe-network-interfaces
+				       * and not from describe-instances */
 	int subnet;           /* index into subnets, once linked */
 	struct vec addrs;     /* struct cidr: its addresses (full-length) and
 			       * delegated prefixes (Ipv4Prefixes, Ipv6Prefixes) */

@@ -266,7 +266,7 @@ static void test_only_running_instances_count(void **state)
 	assert_string_equal(VEC_AT(&model.enis, struct vpc_eni, 0)->instance_id, "i-0123456789abcdef0");
 	/* Linking needs the subnet and the group. */
 	assert_int_equal(awsjson_link(&model, &(struct vec)VEC_INIT(struct awsjson_warning), &err), -22);
-	assert_non_null(strstr(err.msg, "subnet subnet-12345678 is not in subnets.json"));
+	assert_non_null(strstr(err.msg, "subnet subnet-12345678 is not one of the VPC's in subnets.json"));
 	vpc_model_free(&model);
 }
 
@@ -788,6 +788,26 @@ static void test_prefix_delegation_addresses_belong_to_eni(void **state)
 	vpc_model_free(&model);
 }
 
+static void test_an_enis_error_names_the_file_it_is_read_from(void **state)
+{
+	struct vec warnings = VEC_INIT(struct awsjson_warning);
+	struct vpc_model model;
+	struct bw_err err;
+	char enis[1024];
+	const struct files f = { .subnets = one_subnet, .groups = one_group, .enis = enis };
+
+	(void)state;
+	/* An instance's ENI that only describe-network-interfaces lists. */
+	one_interface(enis, sizeof(enis), "eni-abcdef01",
+		      ", \"Attachment\": {\"InstanceId\": \"i-0000000000000abcd\"}, \"Groups\": [],"
+		      " \"PrivateIpAddresses\": [{\"PrivateIpAddress\": \"10.0.9.9\"}]");
+	assert_int_equal(load_files(&f, NULL, &model, &warnings, &err), -22);
+	assert_non_null(strstr(err.msg, "outside its subnet"));
+	assert_string_equal(err.file, "network-interfaces.json");
+	vpc_model_free(&model);
+	vec_free(&warnings);
+}
+
 static void test_an_address_in_another_enis_prefix_is_refused(void **state)
 {
 	struct vec warnings = VEC_INIT(struct awsjson_warning);
@@ -1123,6 +1143,7 @@ int main(void)
 		cmocka_unit_test(test_overlapping_subnets_of_one_vpc_are_refused),
 		cmocka_unit_test(test_prefix_delegation_addresses_belong_to_eni),
 		cmocka_unit_test(test_an_address_in_another_enis_prefix_is_refused),
+		cmocka_unit_test(test_an_enis_error_names_the_file_it_is_read_from),
 		cmocka_unit_test(test_requester_managed_eni_is_group_member),
 		cmocka_unit_test(test_eni_in_both_files_is_one_eni),
 		cmocka_unit_test(test_files_disagreeing_on_an_eni_are_refused),
