@@ -161,9 +161,15 @@ int awsjson_read_network_acls(json_t *doc, const char *filename, struct vpc_mode
 		if (rc == 0)
 			rc = awsjson_get_array(item, "Associations", false, &w, &assocs);
 		json_array_foreach(rc == 0 ? assocs : NULL, j, sub) {
-			struct vpc_id subnet;
+			struct vpc_id subnet, owner = { "" };
 
 			rc = awsjson_get_id(sub, "SubnetId", "subnet-", &w, subnet.id);
+			/* describe-network-acls repeats the ACL's id in each of its
+			 * associations: another is a file put together wrongly. */
+			if (rc == 0)
+				rc = awsjson_get_opt_id(sub, "NetworkAclId", "acl-", &w, owner.id);
+			if (rc == 0 && owner.id[0] && strcmp(owner.id, acl.id) != 0)
+				rc = awsjson_bad(&w, "association of %s names %s", subnet.id, owner.id);
 			if (rc == 0 && vec_push(&acl.subnet_ids, &subnet) < 0)
 				rc = awsjson_oom(&w);
 			if (rc < 0)

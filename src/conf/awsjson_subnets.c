@@ -157,6 +157,8 @@ int awsjson_read_vpcs(json_t *doc, const char *filename, struct vpc_model *model
 			rc = read_associated(item, "CidrBlockAssociationSet", "CidrBlock",
 					     "CidrBlockState", AF_INET, &vpc.cidrs, &w);
 		primary = json_object_get(item, "CidrBlock");
+		if (rc == 0 && primary && !json_is_string(primary))
+			rc = awsjson_bad(&w, "CidrBlock must be a string");
 		if (rc == 0 && primary && !json_object_get(item, "CidrBlockAssociationSet")) {
 			struct cidr cidr;
 

@@ -808,6 +808,41 @@ static void test_an_enis_error_names_the_file_it_is_read_from(void **state)
 	vec_free(&warnings);
 }
 
+static void test_an_association_naming_another_acl_is_refused(void **state)
+{
+	struct vpc_model model;
+	struct bw_err err;
+
+	(void)state;
+	vpc_model_init(&model);
+	assert_int_equal(parse_acls(&model, "{\"NetworkAcls\": [{\"NetworkAclId\": \"acl-12345678\","
+				    " \"Entries\": [], \"Associations\": [{\"SubnetId\": \"subnet-12345678\","
+				    " \"NetworkAclId\": \"acl-87654321\"}]}]}", &err), -22);
+	assert_non_null(strstr(err.msg, "association of subnet-12345678 names acl-87654321"));
+	vpc_model_free(&model);
+	vpc_model_init(&model);
+	assert_int_equal(parse_acls(&model, "{\"NetworkAcls\": [{\"NetworkAclId\": \"acl-12345678\","
+				    " \"Entries\": [], \"Associations\": [{\"SubnetId\": \"subnet-12345678\","
+				    " \"NetworkAclId\": \"acl-12345678\"}]}]}", &err), 0);
+	vpc_model_free(&model);
+}
+
+static void test_a_vpc_cidr_block_that_is_not_a_string_is_refused(void **state)
+{
+	static const char vpcs[] =
+		"{\"Vpcs\": [{\"VpcId\": \"vpc-12345678\", \"CidrBlock\": -1,"
+		" \"CidrBlockAssociationSet\": [{\"CidrBlock\": \"10.0.0.0/16\","
+		" \"CidrBlockState\": {\"State\": \"associated\"}}]}]}";
+	struct vpc_model model;
+	struct bw_err err;
+
+	(void)state;
+	vpc_model_init(&model);
+	assert_int_equal(awsjson_parse_vpcs(vpcs, strlen(vpcs), "vpcs.json", &model, &err), -22);
+	assert_non_null(strstr(err.msg, "CidrBlock must be a string"));
+	vpc_model_free(&model);
+}
+
 static void test_an_address_in_another_enis_prefix_is_refused(void **state)
 {
 	struct vec warnings = VEC_INIT(struct awsjson_warning);
@@ -1143,6 +1178,8 @@ int main(void)
 		cmocka_unit_test(test_overlapping_subnets_of_one_vpc_are_refused),
 		cmocka_unit_test(test_prefix_delegation_addresses_belong_to_eni),
 		cmocka_unit_test(test_an_address_in_another_enis_prefix_is_refused),
+		cmocka_unit_test(test_an_association_naming_another_acl_is_refused),
+		cmocka_unit_test(test_a_vpc_cidr_block_that_is_not_a_string_is_refused),
 		cmocka_unit_test(test_an_enis_error_names_the_file_it_is_read_from),
 		cmocka_unit_test(test_requester_managed_eni_is_group_member),
 		cmocka_unit_test(test_eni_in_both_files_is_one_eni),
