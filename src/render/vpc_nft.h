@@ -99,7 +99,9 @@ struct vpc_port {
  *               it carries) is dropped (srcdst_not_ip), from any MAC;
  *   forward,    a frame to a checked ENI's MAC carries one of its
  *   output      addresses as destination (srcdst_spoofed_destination);
- *               nothing but untagged IPv4, IPv6 or ARP (srcdst_not_ip).
+ *               nothing but untagged IPv4, IPv6 or ARP (srcdst_not_ip);
+ *   forward     no IP broadcast or multicast between ports but IPv6
+ *               neighbour discovery and MLD (srcdst_broadcast).
  * Each drop counts in the named counter given. ports may be empty (then
  * every ENI is bound by MAC only). Caller frees; NULL when out of memory. */
 char *vpc_nft_render_bridge(const struct vpc_model *model, const struct vpc_port *ports,

@@ -11,7 +11,7 @@
 
 static const char *const counters[] = {
 	"srcdst_wrong_port", "srcdst_spoofed_source", "srcdst_unknown_mac",
-	"srcdst_spoofed_destination", "srcdst_not_ip",
+	"srcdst_spoofed_destination", "srcdst_not_ip", "srcdst_broadcast",
 };
 
 /* ---- who can be bound ------------------------------------------------- */
@@ -435,6 +435,22 @@ static void render_port_sets(struct strbuf *sb, const struct vec *bound)
  * a tagged frame's inner packet (above). A counter of its own: no
  * address was forged, and a tagged frame is not a MAC's fault. */
 #define NOT_IP "\t\tether type != { ip, ip6, arp } counter name srcdst_not_ip drop\n"
+/* AWS delivers no IP broadcast or multicast from one ENI to another,
+ * and flooded to every port such a frame would meet no ingress group
+ * (they are found by the destination's address or MAC). Between ports
+ * (the forward hook; the host's own DHCP and router advertisements go
+ * out by output) only what neighbours need passes: ARP, and IPv6
+ * neighbour solicitations and advertisements and MLD to a multicast
+ * address. A broadcast address to a unicast MAC is dropped too: the
+ * receiving host would take it. */
+#define NOT_UNICAST "\t\tip daddr { 224.0.0.0/4, 255.255.255.255 } " BROADCAST \
+		    "\t\tether type ip ether daddr & 01:00:00:00:00:00 == 01:00:00:00:00:00 " \
+		    BROADCAST \
+		    "\t\tip6 daddr ff00::/8 meta l4proto != ipv6-icmp " BROADCAST \
+		    "\t\tip6 daddr ff00::/8 icmpv6 type != { nd-neighbor-solicit, " \
+		    "nd-neighbor-advert, mld-listener-query, mld-listener-report, " \
+		    "mld-listener-done, mld2-listener-report } " BROADCAST
+#define BROADCAST "counter name srcdst_broadcast drop\n"
 
 static void render_checked_source(struct strbuf *sb)
 {
@@ -525,6 +541,7 @@ static void render_base_chains(struct strbuf *sb, bool has_ports)
 		"\t\ttype filter hook forward priority filter; policy accept;\n"
 		CHECKED_DESTINATION_ADDR
 		NOT_IP
+		NOT_UNICAST
 		"\t\tether daddr @checked_macs goto checked_destination\n"
 		"\t}\n\n"
 		"\tchain output {\n"
