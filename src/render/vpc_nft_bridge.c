@@ -443,6 +443,7 @@ static void render_port_sets(struct strbuf *sb, const struct vec *bound)
  * neighbour solicitations and advertisements and MLD to a multicast
  * address. A broadcast address to a unicast MAC is dropped too: the
  * receiving host would take it. */
+#define BROADCAST "counter name srcdst_broadcast drop\n"
 #define NOT_UNICAST "\t\tip daddr { 224.0.0.0/4, 255.255.255.255 } " BROADCAST \
 		    "\t\tether type ip ether daddr & 01:00:00:00:00:00 == 01:00:00:00:00:00 " \
 		    BROADCAST \
@@ -450,7 +451,6 @@ static void render_port_sets(struct strbuf *sb, const struct vec *bound)
 		    "\t\tip6 daddr ff00::/8 icmpv6 type != { nd-neighbor-solicit, " \
 		    "nd-neighbor-advert, mld-listener-query, mld-listener-report, " \
 		    "mld-listener-done, mld2-listener-report } " BROADCAST
-#define BROADCAST "counter name srcdst_broadcast drop\n"
 
 static void render_checked_source(struct strbuf *sb)
 {
