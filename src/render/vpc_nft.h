@@ -94,9 +94,14 @@ struct vpc_port {
  *               any address; a MAC no ENI has may not claim an ENI's
  *               address (srcdst_spoofed_source), and sends IP or ARP only
  *               from the addresses of ENIs the model cannot bind (no MAC)
- *               (srcdst_unknown_mac);
+ *               (srcdst_unknown_mac); every frame that is not IPv4,
+ *               IPv6 or ARP (an 802.1Q or 802.1ad tagged one too, whatever
+ *               it carries) is dropped (srcdst_not_ip), from any MAC;
  *   forward,    a frame to a checked ENI's MAC carries one of its
- *   output      addresses as destination (srcdst_spoofed_destination).
+ *   output      addresses as destination (srcdst_spoofed_destination);
+ *               nothing but untagged IPv4, IPv6 or ARP (srcdst_not_ip);
+ *   forward     no IP broadcast or multicast between ports but IPv6
+ *               neighbour discovery and MLD (srcdst_broadcast).
  * Each drop counts in the named counter given. ports may be empty (then
  * every ENI is bound by MAC only). Caller frees; NULL when out of memory. */
 char *vpc_nft_render_bridge(const struct vpc_model *model, const struct vpc_port *ports,

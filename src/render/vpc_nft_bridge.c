@@ -11,7 +11,7 @@
 
 static const char *const counters[] = {
 	"srcdst_wrong_port", "srcdst_spoofed_source", "srcdst_unknown_mac",
-	"srcdst_spoofed_destination",
+	"srcdst_spoofed_destination", "srcdst_not_ip", "srcdst_broadcast",
 };
 
 /* ---- who can be bound ------------------------------------------------- */
@@ -418,11 +418,39 @@ static void render_port_sets(struct strbuf *sb, const struct vec *bound)
 /* A checked ENI's frame from or to one of its own single addresses: one
  * hash lookup of MAC and address, which the checked chains would accept.
  * The base chains try it first, so a frame of the common case leaves
- * there; the chains hold it too, to stand whole on their own. */
-#define CHECKED_SOURCE_ADDR "\t\tether saddr . ip saddr @eni_addr_v4 accept\n" \
-			    "\t\tether saddr . ip6 saddr @eni_addr_v6 accept\n"
-#define CHECKED_DESTINATION_ADDR "\t\tether daddr . ip daddr @eni_addr_v4 accept\n" \
-				 "\t\tether daddr . ip6 daddr @eni_addr_v6 accept\n"
+ * there; the chains hold it too, to stand whole on their own.
+ * Why `ether type ip` (in place of the `meta protocol ip` nft would
+ * add, so no dearer): the kernel moves an 802.1Q or 802.1ad tag out of
+ * a received frame (priority-tagged VLAN 0 included) and sets the
+ * protocol to the inner one, so `meta protocol` and `ip saddr` see a
+ * tagged frame's IP packet, while br_netfilter never hands a tagged
+ * frame to the groups of table inet; `ether type` reads the tag's. */
+#define CHECKED_SOURCE_ADDR "\t\tether type ip ether saddr . ip saddr @eni_addr_v4 accept\n" \
+			    "\t\tether type ip6 ether saddr . ip6 saddr @eni_addr_v6 accept\n"
+#define CHECKED_DESTINATION_ADDR "\t\tether type ip ether daddr . ip daddr @eni_addr_v4 accept\n" \
+				 "\t\tether type ip6 ether daddr . ip6 daddr @eni_addr_v6 accept\n"
+/* An AWS VPC carries only IPv4, IPv6 and ARP between ENIs, never a
+ * VLAN tag: anything else (a tagged frame, whatever it carries inside)
+ * is dropped before the checked and unchecked chains, whose rules match
+ * a tagged frame's inner packet (above). A counter of its own: no
+ * address was forged, and a tagged frame is not a MAC's fault. */
+#define NOT_IP "\t\tether type != { ip, ip6, arp } counter name srcdst_not_ip drop\n"
+/* AWS delivers no IP broadcast or multicast from one ENI to another,
+ * and flooded to every port such a frame would meet no ingress group
+ * (they are found by the destination's address or MAC). Between ports
+ * (the forward hook; the host's own DHCP and router advertisements go
+ * out by output) only what neighbours need passes: ARP, and IPv6
+ * neighbour solicitations and advertisements and MLD to a multicast
+ * address. A broadcast address to a unicast MAC is dropped too: the
+ * receiving host would take it. */
+#define BROADCAST "counter name srcdst_broadcast drop\n"
+#define NOT_UNICAST "\t\tip daddr { 224.0.0.0/4, 255.255.255.255 } " BROADCAST \
+		    "\t\tether type ip ether daddr & 01:00:00:00:00:00 == 01:00:00:00:00:00 " \
+		    BROADCAST \
+		    "\t\tip6 daddr ff00::/8 meta l4proto != ipv6-icmp " BROADCAST \
+		    "\t\tip6 daddr ff00::/8 icmpv6 type != { nd-neighbor-solicit, " \
+		    "nd-neighbor-advert, mld-listener-query, mld-listener-report, " \
+		    "mld-listener-done, mld2-listener-report } " BROADCAST
 
 static void render_checked_source(struct strbuf *sb)
 {
@@ -501,6 +529,7 @@ static void render_base_chains(struct strbuf *sb, bool has_ports)
 			"counter name srcdst_wrong_port drop\n");
 	strbuf_addf(sb,
 		CHECKED_SOURCE_ADDR
+		NOT_IP
 		/* The MACs of the checked ENIs, not a map of every bound
 		 * MAC to its verdict: the forward chains look that set up
 		 * anyway, and 10,000 map elements fewer load faster. */
@@ -511,11 +540,14 @@ static void render_base_chains(struct strbuf *sb, bool has_ports)
 		"\tchain forward {\n"
 		"\t\ttype filter hook forward priority filter; policy accept;\n"
 		CHECKED_DESTINATION_ADDR
+		NOT_IP
+		NOT_UNICAST
 		"\t\tether daddr @checked_macs goto checked_destination\n"
 		"\t}\n\n"
 		"\tchain output {\n"
 		"\t\ttype filter hook output priority filter; policy accept;\n"
 		CHECKED_DESTINATION_ADDR
+		NOT_IP
 		"\t\tether daddr @checked_macs goto checked_destination\n"
 		"\t}\n");
 }
