@@ -436,10 +436,11 @@ static void render_subnet_maps(struct strbuf *sb, const struct vpc_model *model)
  * ENI with the check off (a NAT instance, a router appliance) sends and
  * receives for other addresses. What it sends is found by its MAC (the
  * frame's source, bridged or routed; the bridge table binds the MAC to
- * its port), what it receives by its MAC when bridged and by the route's
- * next hop when routed: the sg chains find it the same way. Only then do
- * chains acl_out and acl_in stand between the base chain and the maps by
- * address: a packet's cost stays a few lookups. */
+ * its port), what it receives routed by the route's next hop, as the sg
+ * chains find it; a frame bridged to its MAC stays in its subnet, where no
+ * ACL judges. Only with such an ENI do chains acl_out and acl_in stand
+ * between the base chain and the maps by address: a packet's cost stays a
+ * few lookups. */
 
 /* The unchecked ENIs that may stand for their subnet's ACLs by MAC. */
 static bool is_mac_dispatched(const struct vpc_model *model, size_t e)
@@ -459,24 +460,23 @@ static void in_verdict(const struct vpc_model *model, int s, char *out, size_t o
 		snprintf(out, out_size, "goto subnet%d_in", s);
 }
 
-static void render_in_mac_map(struct strbuf *sb, const struct vpc_model *model)
+/* Their MACs. A frame to one is bridged (a routed packet still carries
+ * the frame the router received, addressed to the router): it stays in
+ * the ENI's subnet, where no ACL judges it. */
+static void render_unchecked_mac_set(struct strbuf *sb, const struct vpc_model *model)
 {
 	const char *sep = "";
 	size_t n = 0;
 
 	for (size_t e = 0; e < model->enis.len; e++)
 		n += is_mac_dispatched(model, e);
-	strbuf_addf(sb, "\tmap acl_in_mac {\n\t\ttypeof ether daddr : verdict\n");
+	strbuf_addf(sb, "\tset acl_unchecked_mac {\n\t\ttypeof ether daddr\n");
 	vnft_add_size(sb, n);
 	for (size_t e = 0; e < model->enis.len; e++) {
-		const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
-		char verdict[40];
-
 		if (!is_mac_dispatched(model, e))
 			continue;
-		in_verdict(model, eni->subnet, verdict, sizeof(verdict));
-		strbuf_addf(sb, "%s%s : %s", *sep ? ",\n\t\t\t     " : "\t\telements = { ", eni->mac,
-			    verdict);
+		strbuf_addf(sb, "%s%s", *sep ? ", " : "\t\telements = { ",
+			    VEC_AT(&model->enis, struct vpc_eni, e)->mac);
 		sep = ",";
 	}
 	strbuf_addf(sb, "%s\t}\n\n", *sep ? " }\n" : "");
@@ -575,7 +575,8 @@ static void render_out_unchecked_chains(struct strbuf *sb, const struct vpc_mode
 		if (!has_mac[s])
 			continue;
 		strbuf_addf(sb, "\t# %s outbound, sent by an ENI with the check off\n"
-				"\tchain subnet%zu_out_unchecked {\n", subnet->id, s);
+				"\tchain subnet%zu_out_unchecked {\n"
+				"\t\tether daddr @acl_unchecked_mac return\n", subnet->id, s);
 		if (subnet->nacl >= 0)
 			strbuf_addf(sb, "\t\tjump subnet%zu_out\n", s);
 		if (subnet->has_v4)
@@ -618,7 +619,7 @@ static int render_unchecked_dispatch(struct strbuf *sb, const struct vpc_model *
 		return -1;
 	for (size_t s = 0; s < model->subnets.len; s++)
 		has_mac[s] = has_mac_dispatched(model, s);
-	render_in_mac_map(sb, model);
+	render_unchecked_mac_set(sb, model);
 	for (int fi = 0; fi < 2; fi++) {
 		if (render_in_nexthop_map(sb, model, &vnft_families[fi]) < 0) {
 			free(has_mac);
@@ -626,7 +627,6 @@ static int render_unchecked_dispatch(struct strbuf *sb, const struct vpc_model *
 		}
 	}
 	strbuf_addf(sb, "\tchain acl_in {\n"
-			"\t\tether daddr vmap @acl_in_mac\n"
 			"\t\trt ip nexthop vmap @acl_in_nexthop_v4\n"
 			"\t\trt ip6 nexthop vmap @acl_in_nexthop_v6\n"
 			"\t\tip daddr vmap @subnet_in_v4\n"
@@ -636,6 +636,7 @@ static int render_unchecked_dispatch(struct strbuf *sb, const struct vpc_model *
 	render_out_mac_map(sb, model);
 	strbuf_addf(sb, "\tchain acl_out {\n"
 			"\t\tether saddr vmap @acl_out_mac\n"
+			"\t\tether daddr @acl_unchecked_mac return\n"
 			"\t\tip saddr vmap @subnet_out_v4\n"
 			"\t\tip6 saddr vmap @subnet_out_v6\n"
 			"\t\tgoto acl_in\n"
