@@ -2,7 +2,10 @@
  * ENI's egress rules AND the destination ENI's ingress rules (each the
  * union over the ENI's groups), AND, when the packet crosses a subnet
  * boundary, the source subnet's outbound ACL AND the destination subnet's
- * inbound ACL (first match by rule number). Traffic to or from the AWS
+ * inbound ACL (first match by rule number). The ENIs are those of the
+ * packet's addresses: an ENI with the check off forwarding it is not
+ * known from the packet (struct vpc_explanation's assumes says so).
+ * Traffic to or from the AWS
  * services that answer inside every VPC (instance metadata, Amazon DNS,
  * Time Sync) is never judged, as in AWS. Pure; `fw explain` prints it and
  * the netns tests compare it with what the kernel did. */
