@@ -37,7 +37,8 @@ pings() { # NS DST
 # half of subnet 2 (inbound rule 80) and to subnet 1 (outbound rule 80);
 # its other rules allow ICMP within 10.0.0.0/16 both ways. The ACL of
 # subnets 1 and 2 (everything allowed) denies TCP 8080 from subnet 1's
-# IPv6 range (inbound rule 80).
+# IPv6 range (inbound rule 80), ICMP to 10.0.8.0/24 (outbound rule 80) and
+# from it (inbound rule 81); the app group admits ICMP from 10.0.0.0/16.
 for eni in eni-0a1b2c3d4e5f60054 eni-0a1b2c3d4e5f60052; do
 	for file in "$AWS"/*.json; do
 		awk -v eni="$eni" '$0 ~ "\"NetworkInterfaceId\": \"" eni "\"" { found = 1 }
@@ -59,6 +60,19 @@ for acl in doc["NetworkAcls"]:
         acl["Entries"].append({"Ipv6CidrBlock": "fd00:10:0:1::/64", "Egress": False,
                                "Protocol": "6", "PortRange": {"From": 8080, "To": 8080},
                                "RuleAction": "deny", "RuleNumber": 80})
+        for egress, number in ((True, 80), (False, 81)):
+            acl["Entries"].append({"CidrBlock": "10.0.8.0/24", "Egress": egress,
+                                   "Protocol": "1", "IcmpTypeCode": {"Code": -1, "Type": -1},
+                                   "RuleAction": "deny", "RuleNumber": number})
+json.dump(doc, open(path, "w"), indent=1)
+path = path.replace("network-acls.json", "security-groups.json")
+doc = json.load(open(path))
+for group in doc["SecurityGroups"]:
+    if group["GroupId"] == "sg-0a1b2c3d4e5f60012":
+        group["IpPermissions"].append({"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1,
+                                       "IpRanges": [{"CidrIp": "10.0.0.0/16"}],
+                                       "Ipv6Ranges": [], "PrefixListIds": [],
+                                       "UserIdGroupPairs": []})
 json.dump(doc, open(path, "w"), indent=1)
 EOF
 check "fw apply with the checks of db1 and app1 off and the rules 80" fw apply
@@ -107,6 +121,17 @@ before=$(counter denied_acl_inbound)
 check_eq "web1 to [fd00:99::9]:8080 through app1: subnet 2's inbound rule 80 denies it" deny \
 	"$(reach "$WEB1" tcp fd00:99::9 8080)"
 check_eq "... by the inbound ACL (denied_acl_inbound)" moved "$(moved denied_acl_inbound "$before")"
+
+# Bridged to app1's MAC, 10.0.8.8 (app2's route via app1) stays in subnet
+# 2, and so does app1's reply from it: no ACL judges either, though rules
+# 80 and 81 would by address.
+in_ns "$APP2" ip route add 10.0.8.8/32 via 10.0.2.20
+in_ns "$APP1" ip addr add 10.0.8.8/32 dev lo
+before_in=$(counter denied_acl_inbound) before_out=$(counter denied_acl_outbound)
+check_eq "app2 pings 10.0.8.8 through app1, bridged: no ACL judges it" allow \
+	"$(pings "$APP2" 10.0.8.8)"
+check_eq "... and no ACL counted a drop" "still $before_in still $before_out" \
+	"$(moved denied_acl_inbound "$before_in") $(moved denied_acl_outbound "$before_out")"
 
 # fw explain cannot know the route: it says what it assumes.
 check_contains "explain says it assumes db1 and app1 forward nothing" \
