@@ -553,16 +553,6 @@ static int render_in_nexthop_map(struct strbuf *sb, const struct vpc_model *mode
 	return 0;
 }
 
-/* Whether subnet s has an ENI is_mac_dispatched() finds. */
-static bool has_mac_dispatched(const struct vpc_model *model, size_t s)
-{
-	for (size_t e = 0; e < model->enis.len; e++)
-		if (is_mac_dispatched(model, e) &&
-		    (size_t)VEC_AT(&model->enis, struct vpc_eni, e)->subnet == s)
-			return true;
-	return false;
-}
-
 /* Sent by an unchecked ENI of subnet s: its outbound ACL, then, unless the
  * packet stays in the subnet (no ACL judges it there), the receiver's
  * inbound ACL. */
@@ -617,8 +607,9 @@ static int render_unchecked_dispatch(struct strbuf *sb, const struct vpc_model *
 
 	if (!has_mac)
 		return -1;
-	for (size_t s = 0; s < model->subnets.len; s++)
-		has_mac[s] = has_mac_dispatched(model, s);
+	for (size_t e = 0; e < model->enis.len; e++)
+		if (is_mac_dispatched(model, e))
+			has_mac[VEC_AT(&model->enis, struct vpc_eni, e)->subnet] = true;
 	render_unchecked_mac_set(sb, model);
 	for (int fi = 0; fi < 2; fi++) {
 		if (render_in_nexthop_map(sb, model, &vnft_families[fi]) < 0) {
