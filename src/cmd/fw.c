@@ -182,6 +182,8 @@ static void print_explanation(const json_t *doc)
 		       json_string_value(json_object_get(json_array_get(steps, i), "text")) ?: "");
 	if (json_array_size(steps) == 0)
 		printf("  neither end is an ENI or in a subnet of the model\n");
+	if (json_string_value(json_object_get(doc, "assumes")))
+		printf("  %s\n", json_string_value(json_object_get(doc, "assumes")));
 }
 
 static int fw_explain(const struct bw_globals *globals, const struct fw_opts *opts,

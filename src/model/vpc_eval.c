@@ -653,6 +653,41 @@ static bool explain_never_filtered(const struct vpc_model *model, const struct v
 	return true;
 }
 
+/* The packet's text names addresses, not the ENIs it passes: an end that
+ * is no ENI's address may be an unchecked ENI's forwarding, which AWS
+ * (and the kernel's table, by MAC and next hop) judges by that ENI's
+ * groups and its subnet's ACLs. Said, with the ENIs, when it may matter. */
+static void note_unchecked(const struct vpc_model *model, int src_eni, int dst_eni,
+			   struct vpc_explanation *out)
+{
+	char enis[200] = "";
+	size_t n = 0, len = 0;
+
+	if (src_eni >= 0 && dst_eni >= 0)
+		return;
+	for (size_t e = 0; e < model->enis.len; e++) {
+		const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
+		int w;
+
+		if (eni->is_source_dest_checked)
+			continue;
+		if (n++ == 3) {
+			snprintf(enis + len, sizeof(enis) - len, ", ...");
+			break;
+		}
+		w = snprintf(enis + len, sizeof(enis) - len, "%s%s", len ? ", " : "", eni->id);
+		if (w > 0 && (size_t)w < sizeof(enis) - len)
+			len += (size_t)w;
+	}
+	if (n == 0)
+		return;
+	snprintf(out->assumes, sizeof(out->assumes),
+		 "assumes no ENI with the source/destination check off (%s) %s it (the packet "
+		 "names no route): through one, that ENI's groups and its subnet's network ACL "
+		 "judge it", enis, src_eni < 0 && dst_eni < 0 ? "sends or receives" :
+		 src_eni < 0 ? "sends" : "receives");
+}
+
 void vpc_explain(const struct vpc_model *model, const struct vpc_packet *p,
 		 bool is_established, struct vpc_explanation *out)
 {
@@ -683,6 +718,7 @@ void vpc_explain(const struct vpc_model *model, const struct vpc_packet *p,
 	for (int i = 0; i < out->n_steps; i++)
 		if (!out->steps[i].is_allowed)
 			out->is_allowed = false;
+	note_unchecked(model, src_eni, dst_eni, out);
 }
 
 /* ---- JSON ------------------------------------------------------------ */
@@ -757,7 +793,8 @@ json_t *vpc_explanation_json(const struct vpc_packet *packet, const struct vpc_e
 	}
 	if (!steps)
 		return NULL;
-	obj = json_pack("{s:o?, s:s, s:o}", "packet", packet_json(packet), "verdict",
-			why->is_allowed ? "allow" : "deny", "steps", steps);
+	obj = json_pack("{s:o?, s:s, s:o, s:s*}", "packet", packet_json(packet), "verdict",
+			why->is_allowed ? "allow" : "deny", "steps", steps, "assumes",
+			why->assumes[0] ? why->assumes : NULL);
 	return obj;
 }

@@ -2,7 +2,10 @@
  * ENI's egress rules AND the destination ENI's ingress rules (each the
  * union over the ENI's groups), AND, when the packet crosses a subnet
  * boundary, the source subnet's outbound ACL AND the destination subnet's
- * inbound ACL (first match by rule number). Traffic to or from the AWS
+ * inbound ACL (first match by rule number). The ENIs are those of the
+ * packet's addresses: an ENI with the check off forwarding it is not
+ * known from the packet (struct vpc_explanation's assumes says so).
+ * Traffic to or from the AWS
  * services that answer inside every VPC (instance metadata, Amazon DNS,
  * Time Sync) is never judged, as in AWS. Pure; `fw explain` prints it and
  * the netns tests compare it with what the kernel did. */
@@ -49,6 +52,11 @@ struct vpc_explanation {
 	bool is_allowed;
 	int n_steps;
 	struct vpc_step steps[4];
+	/* "" or what the judgement takes for granted that the packet's text
+	 * cannot say: with an ENI whose source/destination check is off and an
+	 * end that is no ENI's address, that no such ENI forwards the packet
+	 * (routed through one, its groups and its subnet's ACLs judge it). */
+	char assumes[480];
 };
 
 /* "tcp 10.0.1.5:40000 > 10.0.2.7:443", "udp [fd00::1]:53 -> [fd00::2]:53",
@@ -88,7 +96,8 @@ void vpc_explain(const struct vpc_model *model, const struct vpc_packet *packet,
  * "steps": [{"kind": "security-group"|"acl"|"not-filtered", "direction":
  * "egress"|"ingress", "allowed", "text", and per kind "eni", "instance",
  * "group", "permission" / "subnet", "acl", "rule_number" / "address",
- * "service"}]}. Absent deciders are null. NULL when out of memory; the
+ * "service"}], and "assumes" when the judgement assumes something, see
+ * struct vpc_explanation}. Absent deciders are null. NULL when out of memory; the
  * caller owns the result (json_decref). */
 json_t *vpc_explanation_json(const struct vpc_packet *packet,
 			     const struct vpc_explanation *why);

@@ -86,8 +86,16 @@ unsigned vpc_ct_generations(uint32_t mask)
 	return (1u << (__builtin_popcount(mask) - 2)) - 1;
 }
 
-static void render_nacl_chain(struct strbuf *sb, const struct vpc_nft_opts *opts)
+static void render_nacl_chain(struct strbuf *sb, const struct vpc_model *model,
+			      const struct vpc_nft_opts *opts)
 {
+	/* With an unchecked ENI, the ACLs of the subnets of the ENIs the
+	 * packet leaves and enters (vpc_nft_acl.c); else of its addresses. */
+	const char *dispatch = vnft_has_unchecked(model) ? "\t\tjump acl_out\n" :
+		"\t\tip saddr vmap @subnet_out_v4\n"
+		"\t\tip6 saddr vmap @subnet_out_v6\n"
+		"\t\tip daddr vmap @subnet_in_v4\n"
+		"\t\tip6 daddr vmap @subnet_in_v6\n";
 	uint32_t mask = opts->ct_mark_mask;
 	int shift = lowest_bit(mask);
 	uint32_t original = 1u << (31 - __builtin_clz(mask));
@@ -102,16 +110,13 @@ static void render_nacl_chain(struct strbuf *sb, const struct vpc_nft_opts *opts
 		"\t\tct state established ct direction reply ct mark & 0x%08x == 0x%08x accept\n"
 		ND_ACCEPT
 		AWS_SERVICES_ACCEPT
-		"\t\tip saddr vmap @subnet_out_v4\n"
-		"\t\tip6 saddr vmap @subnet_out_v6\n"
-		"\t\tip daddr vmap @subnet_in_v4\n"
-		"\t\tip6 daddr vmap @subnet_in_v6\n"
+		"%s"
 		"\t\tct state new,established ct mark & 0x%08x != 0x%08x ct mark set ct mark & 0x%08x | 0x%08x\n"
 		"\t\tct state new,established ct direction original ct mark set ct mark | 0x%08x\n"
 		"\t\tct state new,established ct direction reply ct mark set ct mark | 0x%08x\n"
 		"\t}\n\n",
 		original | gen_mask, original | gen,
-		reply | gen_mask, reply | gen,
+		reply | gen_mask, reply | gen, dispatch,
 		gen_mask, gen, ~mask, gen,
 		original, reply);
 }
@@ -121,7 +126,7 @@ static void render_base_chains(struct strbuf *sb, const struct vpc_model *model,
 {
 	bool has_unchecked = vnft_has_unchecked(model);
 
-	render_nacl_chain(sb, opts);
+	render_nacl_chain(sb, model, opts);
 	strbuf_addf(sb,
 		"\tchain sg_egress {\n"
 		"\t\ttype filter hook forward priority filter; policy accept;\n"

@@ -7,7 +7,11 @@
  *                              jump through an interval map by address
  *                              and one verdict-map lookup per protocol
  *                              class (first match compiled into disjoint
- *                              intervals);
+ *                              intervals); with an ENI whose
+ *                              source/destination check is off, the
+ *                              subnets are those of the ENIs the packet
+ *                              leaves (by its MAC) and enters (by the
+ *                              route's next hop), chains acl_out/acl_in;
  *   sg_egress   (filter)       stateful: tracked flows pass; else the
  *                              source ENI's groups, by a verdict map on the
  *                              address to the chain of its group set;

@@ -428,8 +428,217 @@ static void render_subnet_maps(struct strbuf *sb, const struct vpc_model *model)
 	}
 }
 
+/* ---- the subnet of the ENI a packet leaves or enters ------------------
+ *
+ * AWS judges a packet by the ACLs of the subnet of the ENI it leaves from
+ * and of the ENI it is delivered to. For an ENI with the source/
+ * destination check on, that is the subnet of the packet's address; an
+ * ENI with the check off (a NAT instance, a router appliance) sends and
+ * receives for other addresses. What it sends is found by its MAC (the
+ * frame's source, bridged or routed; the bridge table binds the MAC to
+ * its port), what it receives routed by the route's next hop, as the sg
+ * chains find it; a frame bridged to its MAC stays in its subnet, where no
+ * ACL judges. Only with such an ENI do chains acl_out and acl_in stand
+ * between the base chain and the maps by address: a packet's cost stays a
+ * few lookups. */
+
+/* The unchecked ENIs that may stand for their subnet's ACLs by MAC. */
+static bool is_mac_dispatched(const struct vpc_model *model, size_t e)
+{
+	const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
+
+	return !eni->is_source_dest_checked && eni->subnet >= 0 &&
+	       (size_t)eni->subnet < model->subnets.len && vnft_has_own_mac(model, e);
+}
+
+/* What a packet delivered to an ENI of subnet s meets: its inbound ACL. */
+static void in_verdict(const struct vpc_model *model, int s, char *out, size_t out_size)
+{
+	if (VEC_AT(&model->subnets, struct vpc_subnet, s)->nacl < 0)
+		snprintf(out, out_size, "return");
+	else
+		snprintf(out, out_size, "goto subnet%d_in", s);
+}
+
+/* Their MACs. A frame to one is bridged (a routed packet still carries
+ * the frame the router received, addressed to the router): it stays in
+ * the ENI's subnet, where no ACL judges it. */
+static void render_unchecked_mac_set(struct strbuf *sb, const struct vpc_model *model)
+{
+	const char *sep = "";
+	size_t n = 0;
+
+	for (size_t e = 0; e < model->enis.len; e++)
+		n += is_mac_dispatched(model, e);
+	strbuf_addf(sb, "\tset acl_unchecked_mac {\n\t\ttypeof ether daddr\n");
+	vnft_add_size(sb, n);
+	for (size_t e = 0; e < model->enis.len; e++) {
+		if (!is_mac_dispatched(model, e))
+			continue;
+		strbuf_addf(sb, "%s%s", *sep ? ", " : "\t\telements = { ",
+			    VEC_AT(&model->enis, struct vpc_eni, e)->mac);
+		sep = ",";
+	}
+	strbuf_addf(sb, "%s\t}\n\n", *sep ? " }\n" : "");
+}
+
+struct subnet_range {
+	addr128 lo, hi;
+	int subnet;
+};
+
+static int compare_subnet_range(const void *a, const void *b)
+{
+	const struct subnet_range *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->subnet < y->subnet ? -1 : x->subnet > y->subnet;
+}
+
+/* The unchecked ENIs' addresses and prefixes of family as next hops,
+ * each to its ENI's subnet; an address two ENIs claim goes to the first
+ * in address order (an interval map refuses overlaps). */
+static int render_in_nexthop_map(struct strbuf *sb, const struct vpc_model *model,
+				 const struct family_names *f)
+{
+	struct vec ranges = VEC_INIT(struct subnet_range), one = VEC_INIT(struct vnft_range);
+	const char *sep = "";
+	size_t m = 0;
+	int rc = 0;
+
+	for (size_t e = 0; rc == 0 && e < model->enis.len; e++) {
+		const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
+
+		if (eni->is_source_dest_checked || eni->subnet < 0 ||
+		    (size_t)eni->subnet >= model->subnets.len)
+			continue;
+		one.len = 0;
+		rc = vnft_eni_ranges(eni, f->family, &one);
+		for (size_t i = 0; rc == 0 && i < one.len; i++) {
+			const struct vnft_range *r = VEC_AT(&one, struct vnft_range, i);
+			struct subnet_range sr = { .lo = r->lo, .hi = r->hi, .subnet = eni->subnet };
+
+			rc = vec_push(&ranges, &sr);
+		}
+	}
+	vec_free(&one);
+	if (rc < 0) {
+		vec_free(&ranges);
+		return -1;
+	}
+	if (ranges.len > 1)
+		qsort(ranges.items, ranges.len, sizeof(struct subnet_range), compare_subnet_range);
+	for (size_t i = 0; i < ranges.len; i++) {
+		const struct subnet_range *r = VEC_AT(&ranges, struct subnet_range, i);
+
+		if (m == 0 || VEC_AT(&ranges, struct subnet_range, m - 1)->hi < r->lo)
+			*VEC_AT(&ranges, struct subnet_range, m++) = *r;
+	}
+	ranges.len = m;
+	strbuf_addf(sb, "\tmap acl_in_nexthop_%s {\n\t\ttypeof rt %s nexthop : verdict\n"
+			"\t\tflags interval\n", f->suffix, f->ip);
+	for (size_t i = 0; i < ranges.len; i++) {
+		const struct subnet_range *r = VEC_AT(&ranges, struct subnet_range, i);
+		char verdict[40];
+
+		in_verdict(model, r->subnet, verdict, sizeof(verdict));
+		strbuf_addf(sb, "%s", *sep ? ",\n\t\t\t     " : "\t\telements = { ");
+		vnft_add_range(sb, r->lo, r->hi, f->family);
+		strbuf_addf(sb, " : %s", verdict);
+		sep = ",";
+	}
+	strbuf_addf(sb, "%s\t}\n\n", *sep ? " }\n" : "");
+	vec_free(&ranges);
+	return 0;
+}
+
+/* Sent by an unchecked ENI of subnet s: its outbound ACL, then, unless the
+ * packet stays in the subnet (no ACL judges it there), the receiver's
+ * inbound ACL. */
+static void render_out_unchecked_chains(struct strbuf *sb, const struct vpc_model *model,
+					const bool *has_mac)
+{
+	for (size_t s = 0; s < model->subnets.len; s++) {
+		const struct vpc_subnet *subnet = VEC_AT(&model->subnets, struct vpc_subnet, s);
+
+		if (!has_mac[s])
+			continue;
+		strbuf_addf(sb, "\t# %s outbound, sent by an ENI with the check off\n"
+				"\tchain subnet%zu_out_unchecked {\n"
+				"\t\tether daddr @acl_unchecked_mac return\n", subnet->id, s);
+		if (subnet->nacl >= 0)
+			strbuf_addf(sb, "\t\tjump subnet%zu_out\n", s);
+		if (subnet->has_v4)
+			strbuf_addf(sb, "\t\tip daddr %s return\n", subnet->v4.text);
+		if (subnet->has_v6)
+			strbuf_addf(sb, "\t\tip6 daddr %s return\n", subnet->v6.text);
+		strbuf_addf(sb, "\t\tgoto acl_in\n\t}\n\n");
+	}
+}
+
+static void render_out_mac_map(struct strbuf *sb, const struct vpc_model *model)
+{
+	const char *sep = "";
+	size_t n = 0;
+
+	for (size_t e = 0; e < model->enis.len; e++)
+		n += is_mac_dispatched(model, e);
+	strbuf_addf(sb, "\tmap acl_out_mac {\n\t\ttypeof ether saddr : verdict\n");
+	vnft_add_size(sb, n);
+	for (size_t e = 0; e < model->enis.len; e++) {
+		const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
+
+		if (!is_mac_dispatched(model, e))
+			continue;
+		strbuf_addf(sb, "%s%s : goto subnet%d_out_unchecked",
+			    *sep ? ",\n\t\t\t     " : "\t\telements = { ", eni->mac, eni->subnet);
+		sep = ",";
+	}
+	strbuf_addf(sb, "%s\t}\n\n", *sep ? " }\n" : "");
+}
+
+/* acl_out (the base chain jumps to it) ends in acl_in; a chain of a
+ * subnet returns to the base chain, which then caches the verdict. Each
+ * object comes after those it names. */
+static int render_unchecked_dispatch(struct strbuf *sb, const struct vpc_model *model)
+{
+	bool *has_mac = calloc(model->subnets.len + 1, sizeof(*has_mac));
+
+	if (!has_mac)
+		return -1;
+	for (size_t e = 0; e < model->enis.len; e++)
+		if (is_mac_dispatched(model, e))
+			has_mac[VEC_AT(&model->enis, struct vpc_eni, e)->subnet] = true;
+	render_unchecked_mac_set(sb, model);
+	for (int fi = 0; fi < 2; fi++) {
+		if (render_in_nexthop_map(sb, model, &vnft_families[fi]) < 0) {
+			free(has_mac);
+			return -1;
+		}
+	}
+	strbuf_addf(sb, "\tchain acl_in {\n"
+			"\t\trt ip nexthop vmap @acl_in_nexthop_v4\n"
+			"\t\trt ip6 nexthop vmap @acl_in_nexthop_v6\n"
+			"\t\tip daddr vmap @subnet_in_v4\n"
+			"\t\tip6 daddr vmap @subnet_in_v6\n"
+			"\t}\n\n");
+	render_out_unchecked_chains(sb, model, has_mac);
+	render_out_mac_map(sb, model);
+	strbuf_addf(sb, "\tchain acl_out {\n"
+			"\t\tether saddr vmap @acl_out_mac\n"
+			"\t\tether daddr @acl_unchecked_mac return\n"
+			"\t\tip saddr vmap @subnet_out_v4\n"
+			"\t\tip6 saddr vmap @subnet_out_v6\n"
+			"\t\tgoto acl_in\n"
+			"\t}\n\n");
+	free(has_mac);
+	return 0;
+}
+
 /* Each ACL's maps, the subnets' chains and the maps from an address to
- * its subnet's chain. */
+ * its subnet's chain; with an unchecked ENI, the dispatch by its MAC and
+ * next hop. */
 int vnft_render_acls(struct strbuf *sb, const struct vpc_model *model)
 {
 	int rc = 0;
@@ -441,6 +650,8 @@ int vnft_render_acls(struct strbuf *sb, const struct vpc_model *model)
 	if (rc == 0) {
 		render_subnet_chains(sb, model);
 		render_subnet_maps(sb, model);
+		if (vnft_has_unchecked(model))
+			rc = render_unchecked_dispatch(sb, model);
 	}
 	return rc;
 }

@@ -60,5 +60,9 @@ int vnft_render_sgs(struct strbuf *sb, const struct vpc_model *model);
 /* Whether an ENI has the source/destination check off: then the groups
  * are also dispatched by MAC and next hop (vpc_nft_sg.c). */
 bool vnft_has_unchecked(const struct vpc_model *model);
-/* ACL maps, subnet chains and maps (vpc_nft_acl.c). */
+/* Whether ENI e's MAC may stand for it: valid, and no earlier ENI has it
+ * (the bridge table binds the first) (vpc_nft_sg.c). */
+bool vnft_has_own_mac(const struct vpc_model *model, size_t e);
+/* ACL maps, subnet chains and maps (vpc_nft_acl.c); with an unchecked
+ * ENI, chains acl_out and acl_in that dispatch both directions. */
 int vnft_render_acls(struct strbuf *sb, const struct vpc_model *model);

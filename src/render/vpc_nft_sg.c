@@ -793,9 +793,7 @@ static int render_eni_maps(struct strbuf *sb, const struct vpc_model *model,
 	return rc;
 }
 
-/* The MAC of an unchecked ENI that may stand for it: valid, and no
- * earlier ENI has it (the bridge table binds the first). */
-static bool has_own_mac(const struct vpc_model *model, size_t e)
+bool vnft_has_own_mac(const struct vpc_model *model, size_t e)
 {
 	const char *mac = VEC_AT(&model->enis, struct vpc_eni, e)->mac;
 
@@ -817,12 +815,12 @@ static void render_mac_map(struct strbuf *sb, const struct vpc_model *model,
 		    vnft_dir_name(dir), dir == VPC_INGRESS ? "daddr" : "saddr");
 	for (size_t e = 0; e < model->enis.len; e++)
 		n += !VEC_AT(&model->enis, struct vpc_eni, e)->is_source_dest_checked &&
-		     has_own_mac(model, e);
+		     vnft_has_own_mac(model, e);
 	vnft_add_size(sb, n);
 	for (size_t e = 0; e < model->enis.len; e++) {
 		const struct vpc_eni *eni = VEC_AT(&model->enis, struct vpc_eni, e);
 
-		if (eni->is_source_dest_checked || !has_own_mac(model, e))
+		if (eni->is_source_dest_checked || !vnft_has_own_mac(model, e))
 			continue;
 		char verdict[64];
 

@@ -322,6 +322,46 @@ static void test_outside_every_subnet_only_the_instance_side_judges(void **state
 	vpc_model_free(&model);
 }
 
+/* An ENI with the check off may forward a packet to or from an address
+ * no ENI has; the packet's text names no route, so explain says what it
+ * assumes (and only then). */
+static void test_an_end_no_eni_has_with_an_unchecked_eni_is_an_assumption(void **state)
+{
+	struct vpc_model model;
+	struct vpc_explanation why;
+	struct vpc_packet p;
+	json_t *doc;
+
+	(void)state;
+	load_examples(&model);
+	why = explain(&model, "icmp 10.0.2.200 to 10.0.9.9", false);
+	assert_string_equal(why.assumes, "");
+	for (size_t e = 0; e < model.enis.len; e++) {
+		struct vpc_eni *eni = VEC_AT(&model.enis, struct vpc_eni, e);
+
+		if (strcmp(eni->id, "eni-0a1b2c3d4e5f60054") == 0)
+			eni->is_source_dest_checked = false;
+	}
+	why = explain(&model, "icmp 10.0.2.200 to 10.0.3.30", false);
+	assert_string_equal(why.assumes, "");
+	why = explain(&model, "icmp 10.0.2.200 to 10.0.9.9", false);
+	assert_non_null(strstr(why.assumes, "assumes no ENI with the source/destination check off "
+				     "(eni-0a1b2c3d4e5f60054) receives it"));
+	why = explain(&model, "icmp 10.0.9.9 to 10.0.2.200", true);
+	assert_non_null(strstr(why.assumes, ") sends it"));
+	parse_ok("icmp 10.0.9.9 to 10.0.2.200", &p);
+	vpc_explain(&model, &p, true, &why);
+	doc = vpc_explanation_json(&p, &why);
+	assert_string_equal(json_string_value(json_object_get(doc, "assumes")), why.assumes);
+	json_decref(doc);
+	parse_ok("icmp 10.0.1.10 to 10.0.2.200", &p);
+	vpc_explain(&model, &p, false, &why);
+	doc = vpc_explanation_json(&p, &why);
+	assert_null(json_object_get(doc, "assumes"));
+	json_decref(doc);
+	vpc_model_free(&model);
+}
+
 /* ---- what AWS never filters ------------------------------------------ */
 
 static void test_metadata_service_is_never_filtered(void **state)
@@ -786,6 +826,7 @@ int main(void)
 		cmocka_unit_test(test_within_a_subnet_only_groups_judge),
 		cmocka_unit_test(test_replies_pass_groups_but_meet_acls),
 		cmocka_unit_test(test_outside_every_subnet_only_the_instance_side_judges),
+		cmocka_unit_test(test_an_end_no_eni_has_with_an_unchecked_eni_is_an_assumption),
 		cmocka_unit_test(test_metadata_service_is_never_filtered),
 		cmocka_unit_test(test_ecs_task_metadata_and_windows_activation_are_never_filtered),
 		cmocka_unit_test(test_replies_of_aws_services_are_never_filtered),

@@ -736,6 +736,43 @@ static void test_acl_digest_follows_the_acls_and_subnets_only(void **state)
 	vpc_model_free(&model);
 }
 
+/* db1 of the example with its check off: its subnet's ACLs are found by
+ * its MAC (what it sends) and by its address as the route's next hop or
+ * its MAC (what it receives), and the cached verdicts' generation must
+ * change with that. */
+static void test_an_unchecked_enis_subnet_acls_judge_what_it_forwards(void **state)
+{
+	struct vpc_model model;
+	uint64_t before, after;
+	struct vpc_eni *db1 = NULL;
+	char *ruleset;
+
+	(void)state;
+	load_examples(&model);
+	before = vpc_nft_acl_digest(&model);
+	for (size_t e = 0; e < model.enis.len; e++)
+		if (strcmp(VEC_AT(&model.enis, struct vpc_eni, e)->id, "eni-0a1b2c3d4e5f60054") == 0)
+			db1 = VEC_AT(&model.enis, struct vpc_eni, e);
+	assert_non_null(db1);
+	db1->is_source_dest_checked = false;
+	after = vpc_nft_acl_digest(&model);
+	assert_int_not_equal(before, after);
+	ruleset = vpc_nft_render(&model, &test_nft_opts);
+	assert_non_null(ruleset);
+	assert_non_null(strstr(ruleset, "\t\telements = { 0a:00:00:00:00:36 : goto subnet2_out_unchecked }\n"));
+	assert_non_null(strstr(ruleset, "\tset acl_unchecked_mac {\n\t\ttypeof ether daddr\n"
+					"\t\tsize 2\n\t\telements = { 0a:00:00:00:00:36 }\n"));
+	assert_non_null(strstr(ruleset, "\t\telements = { 10.0.3.30 : goto subnet2_in }\n"));
+	assert_non_null(strstr(ruleset, "\tchain subnet2_out_unchecked {\n"
+					"\t\tether daddr @acl_unchecked_mac return\n\t\tjump subnet2_out\n"
+					"\t\tip daddr 10.0.3.0/24 return\n\t\tgoto acl_in\n\t}\n"));
+	assert_non_null(strstr(ruleset, "accept\n\t\tjump acl_out\n\t\tct state new,established"));
+	/* The base chain dispatches through acl_out and acl_in only. */
+	assert_null(strstr(strstr(ruleset, "\tchain nacl {"), "ip saddr vmap @subnet_out_v4"));
+	free(ruleset);
+	vpc_model_free(&model);
+}
+
 static void test_an_eni_without_groups_is_not_filtered_by_groups(void **state)
 {
 	struct vpc_model model;
@@ -845,6 +882,7 @@ int main(void)
 		cmocka_unit_test(test_a_judgement_of_few_pieces_is_plain_rules_without_a_last_return),
 		cmocka_unit_test(test_a_judgement_of_many_pieces_stays_a_verdict_map),
 		cmocka_unit_test(test_acl_digest_follows_the_acls_and_subnets_only),
+		cmocka_unit_test(test_an_unchecked_enis_subnet_acls_judge_what_it_forwards),
 		cmocka_unit_test(test_an_eni_without_groups_is_not_filtered_by_groups),
 		cmocka_unit_test(test_an_eni_with_its_own_list_of_groups_goes_through_slot_maps),
 		cmocka_unit_test(test_an_unchecked_eni_with_several_groups_has_a_chain_of_its_list),
