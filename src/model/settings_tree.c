@@ -263,26 +263,7 @@ int settings_takes_out_under(const json_t *pending, const json_t *patch, struct 
 
 json_t *settings_without_nulls(const json_t *tree)
 {
-	const char *key;
-	json_t *value, *out;
-
-	if (!json_is_object(tree))
-		return json_deep_copy(tree);
-	out = json_object();
-	json_object_foreach ((json_t *)tree, key, value) {
-		json_t *copy;
-
-		if (!out)
-			break;
-		if (json_is_null(value))
-			continue;
-		copy = settings_without_nulls(value);
-		if (!copy || json_object_set_new(out, key, copy) < 0) {
-			json_decref(out);
-			out = NULL;
-		}
-	}
-	return out;
+	return copy_what_stays(tree);
 }
 
 int settings_merge(json_t *into, const json_t *patch)

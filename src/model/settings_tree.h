@@ -32,7 +32,8 @@ int settings_patch(json_t *into, const json_t *patch);
  * null) would be lost in the merge: an input error naming the table. */
 int settings_takes_out_under(const json_t *pending, const json_t *patch, struct bw_err *err);
 
-/* A deep copy of tree without its null members. NULL when out of memory. */
+/* A deep copy of tree without its null members, nor the tables only
+ * nulls filled. NULL when out of memory. */
 json_t *settings_without_nulls(const json_t *tree);
 
 /* The full dotted names ("settings.…") of the leaves whose values differ
