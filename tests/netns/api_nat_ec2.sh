@@ -98,7 +98,7 @@ check_contains "... the proxy kept for bulwark's commands" "$PROXY" \
 : >"$PROXY_LOG"
 call PATCH /settings "{\"network\":null,\"nat\":{\"eip_id\":\"$EIP2\"}}"
 check_call "the proxy setting taken out, another Elastic IP, one commit" 200 \
-	'["settings.nat.eip_id","settings.network"]' POST /tx/commit_and_apply
+	'["settings.nat.eip_id","settings.network.https-proxy"]' POST /tx/commit_and_apply
 check_eq "... the EC2 call did not go through the proxy" "" "$(cat "$PROXY_LOG")"
 check_eq "... it reached the endpoint directly" \
 	"AssociateAddress AllocationId=$EIP2 AllowReassociation=true NetworkInterfaceId=$PRIMARY signed" \
