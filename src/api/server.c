@@ -188,6 +188,20 @@ static void warn_loaded_denied(struct api_server *s, const struct settings_plan 
 	strbuf_free(&names);
 }
 
+static const json_t *lockdown_of(const json_t *tree)
+{
+	return json_object_get(json_object_get(tree, "kernel"), "lockdown");
+}
+
+/* Whether tree's kernel.lockdown is the live settings' (committed
+ * before, for the next boot if the kernel is higher now). */
+static bool is_live_lockdown(struct api_server *s, const json_t *tree)
+{
+	const json_t *want = lockdown_of(tree), *live = lockdown_of(store_live(s->store));
+
+	return want && live && json_equal(want, live);
+}
+
 /* Brings the host to tree's plan: the knobs it names saved (and the
  * journal written) before any changes. is_committed: tree is the live
  * settings (see settings_host_converge). */
@@ -199,6 +213,7 @@ static int converge_to(struct api_server *s, const json_t *tree, const json_t *a
 
 	settings_plan_init(&plan);
 	rc = settings_plan_build(tree, &plan, err);
+	plan.is_lockdown_for_next_boot = is_committed || is_live_lockdown(s, tree);
 	/* A change is refused before the host changes when it names a knob
 	 * the host lacks; the committed settings are converged to all the
 	 * same, every other step done (the failure then named). */

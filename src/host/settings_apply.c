@@ -646,6 +646,8 @@ static int lockdown_converge(const char *root, const struct settings_plan *targe
 			       LOCKDOWN_PATH, text);
 	if (want == now)
 		return 0;
+	if (want < now && target->is_lockdown_for_next_boot)
+		return 0;
 	if (want < now)
 		return bw_errf(err, -EPERM,
 			       "%s: the kernel is locked down to %s and can only be raised; "

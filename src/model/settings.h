@@ -87,6 +87,10 @@ struct settings_plan {
 	struct vec modules; /* struct settings_module */
 	enum settings_lockdown lockdown;
 	char lockdown_key[SETTINGS_KEY_MAX];
+	/* The level is the live settings' own, not a change being applied:
+	 * one below the running kernel's waits for the next boot (lockdown
+	 * only rises) instead of failing every other change. */
+	bool is_lockdown_for_next_boot;
 	struct host_fw_config host_fw;
 	bool has_nat; /* settings.nat.enabled */
 	struct nat_config nat;

@@ -194,5 +194,28 @@ check_call "removing the proxy" 204 '' PATCH /settings?tx=proxy '{"network":{"ht
 call POST '/tx/commit_and_apply?tx=proxy'
 check_eq "... applies" 200 "$STATUS"
 check_contains "... no-proxy alone stays recorded" '"https-proxy": ""' "$(cat "$ROOT/run/bulwark/proxy.json")"
+
+# A lower kernel.lockdown committed for the next boot (the kernel only
+# raises it) does not fail every later change: the live level waits for
+# the reboot. A change that itself lowers it is still refused.
+mkdir -p "$ROOT/sys/kernel/security"
+echo "none [integrity] confidentiality" >"$ROOT/sys/kernel/security/lockdown"
+call PATCH /settings?tx=low '{"kernel":{"lockdown":"none"}}'
+check_call "lockdown=none committed, not applied, under a kernel at integrity" 200 \
+	'["settings.kernel.lockdown"]' POST /tx/commit?tx=low
+call PATCH /settings?tx=swap '{"kernel":{"sysctl":{"vm.swappiness":"41"}}}'
+check_call "... a later unrelated change applies" 200 '["settings.kernel.sysctl.\"vm.swappiness\""]' \
+	POST /tx/commit_and_apply?tx=swap
+check_eq "... and is on the host" 41 "$(fake vm/swappiness)"
+check_eq "... the kernel still at integrity" "none [integrity] confidentiality" \
+	"$(cat "$ROOT/sys/kernel/security/lockdown")"
+call PATCH /settings?tx=low2 '{"kernel":{"lockdown":"integrity"}}'
+check_call "... raising it again applies" 200 '["settings.kernel.lockdown"]' \
+	POST /tx/commit_and_apply?tx=low2
+call PATCH /settings?tx=low3 '{"kernel":{"lockdown":"none"}}'
+call POST /tx/commit_and_apply?tx=low3
+check_eq "... lowering it in a change that applies: 500" 500 "$STATUS"
+check_contains "... saying a reboot is needed" "needs a reboot" "$BODY"
+call DELETE /tx?tx=low3
 check_stop "SIGTERM"
 finish
