@@ -725,6 +725,16 @@ static void where_set(struct settings_where *where, const char *const *segs, siz
 	where->n = n;
 }
 
+/* An unknown key's error; fck-nat's NAT64 keys say why bulwark has none. */
+static int unknown_key(const char *key, struct bw_err *err)
+{
+	if (strncmp(key, "settings.nat.nat64_", 19) == 0)
+		return bw_err_input(err, "%s: unknown key: NAT64 needs an IPv6-to-IPv4 translator "
+				    "(such as Jool or TAYGA) and DNS64, which bulwark does not "
+				    "include", key);
+	return bw_err_input(err, "%s: unknown key", key);
+}
+
 static int validate_node(const json_t *node, const char **segs, size_t n, bool is_user_write,
 			 struct settings_where *where, struct bw_err *err)
 {
@@ -768,7 +778,7 @@ static int validate_node(const json_t *node, const char **segs, size_t n, bool i
 		if (rc == 0) {
 			switch (what) {
 			case LOOKUP_UNKNOWN:
-				rc = bw_err_input(err, "%s: unknown key", key);
+				rc = unknown_key(key, err);
 				break;
 			case LOOKUP_GROUP:
 				if (!json_is_object(value))
@@ -1030,7 +1040,7 @@ static int one_pair(const char *pair, json_t *out, struct bw_err *err)
 		goto out;
 	}
 	if (what == LOOKUP_UNKNOWN) {
-		rc = bw_err_input(err, "%s: unknown key", key);
+		rc = unknown_key(key, err);
 		goto out;
 	}
 	if (what == LOOKUP_GROUP) {

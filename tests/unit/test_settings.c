@@ -81,6 +81,8 @@ static void test_unknown_key_is_named_in_full(void **state)
 		       "settings.kernel.modules.udf.denied: unknown key");
 	assert_refused("{\"nat\": {\"no_such\": 1}}", "settings.nat.no_such: unknown key");
 	assert_refused("{\"bogus\": 1}", "settings.bogus: unknown key");
+	assert_refused("{\"nat\": {\"nat64_enabled\": \"true\"}}",
+		       "settings.nat.nat64_enabled: unknown key: NAT64 needs an IPv6-to-IPv4 translator");
 }
 
 static void test_value_where_a_table_belongs_is_refused(void **state)
