@@ -188,6 +188,16 @@ static int parse_options(struct cli_call *call, int argc, char **argv, struct bw
 		if (sub_requires(command, sub, i) && !call->values[i])
 			return bw_err_input(err, "%s: --%s is required (see 'bulwark %s --help')",
 					    who, command->options[i].name, who);
+	/* -s before the command and --socket-path after it name one socket:
+	 * two different ones would leave one of them unheeded. */
+	{
+		const char *after = cli_value(call, "socket-path");
+
+		if (call->globals && call->globals->socket_path && after &&
+		    strcmp(call->globals->socket_path, after) != 0)
+			return bw_err_input(err, "%s: -s %s and --socket-path %s differ: give one",
+					    who, call->globals->socket_path, after);
+	}
 	call->argc = argc - optind;
 	call->argv = argv + optind;
 	return 0;

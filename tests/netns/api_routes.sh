@@ -232,6 +232,10 @@ out=$(in_api_ns "$BULWARK" --root "$ROOT" -s "$SCRATCH/other.sock" serve --socke
 check_eq "-s and --socket-path naming two sockets: exit 2" 2 "$?"
 check_eq "... one line naming both" \
 	"bulwark: serve: -s $SCRATCH/other.sock and --socket-path $SOCK differ: give one" "$out"
+out=$(in_api_ns "$BULWARK" -s "$SCRATCH/other.sock" get -s "$SOCK" 2>&1)
+check_eq "a client given -s and --socket-path naming two sockets: exit 2" 2 "$?"
+check_eq "... one line naming both" \
+	"bulwark: get: -s $SCRATCH/other.sock and --socket-path $SOCK differ: give one" "$out"
 check_stop "... SIGTERM"
 
 # Socket activation: the socket systemd passes is served, the peer still
